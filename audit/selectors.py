@@ -1,0 +1,49 @@
+"""Reading the audit trail: who changed what, when, and each field before and after."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    before: object
+    after: object
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    when: datetime
+    who: str
+    action: str  # "created", "changed" or "deleted"
+    changes: list[FieldChange]
+
+
+_ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def audit_entries_for(instance) -> list[AuditEntry]:
+    """The audit trail of one record, oldest first, with the fields each entry changed."""
+    records = list(instance.history.select_related("history_user").order_by("history_date", "history_id"))
+    entries = []
+    previous = None
+    for record in records:
+        if previous is None:
+            changes = [
+                FieldChange(field.name, None, getattr(record, field.attname))
+                for field in record.instance_type._meta.concrete_fields
+                if field.name in {f.name for f in record._meta.fields}
+            ]
+        else:
+            delta = record.diff_against(previous)
+            changes = [FieldChange(c.field, c.old, c.new) for c in delta.changes]
+        entries.append(
+            AuditEntry(
+                when=record.history_date,
+                who=str(record.history_user) if record.history_user else "system",
+                action=_ACTIONS[record.history_type],
+                changes=changes,
+            )
+        )
+        previous = record
+    return entries

@@ -1,0 +1,50 @@
+"""Makes the audit trail append-only in the database.
+
+The audit trail is django-simple-history's historical tables (one per audited model). No code
+path in this project updates or deletes them, and on PostgreSQL a trigger refuses any UPDATE or
+DELETE on them, whoever tries. The triggers are (re)installed after every ``migrate``, so a new
+audited model is covered as soon as its table exists.
+
+SQLite has no such protection: it is the embedded development database, not production.
+"""
+
+from django.apps import apps
+from django.db import connections
+
+FUNCTION_SQL = """
+CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'The audit trail is append-only: % on % is refused', TG_OP, TG_TABLE_NAME
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def audit_tables() -> list[str]:
+    """The database tables that hold audit history."""
+    tables = []
+    for model in apps.get_models():
+        if hasattr(model, "instance_type") and model.__name__.startswith("Historical"):
+            tables.append(model._meta.db_table)
+    return sorted(tables)
+
+
+def audit_protect_tables(*, using: str = "default") -> list[str]:
+    """Install the append-only trigger on every audit table. Returns the tables protected."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return []
+    existing = set(connection.introspection.table_names())
+    protected = [table for table in audit_tables() if table in existing]
+    with connection.cursor() as cursor:
+        cursor.execute(FUNCTION_SQL)
+        for table in protected:
+            quoted = connection.ops.quote_name(table)
+            trigger = connection.ops.quote_name(f"{table}_append_only")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {quoted}")
+            cursor.execute(
+                f"CREATE TRIGGER {trigger} BEFORE UPDATE OR DELETE ON {quoted} "
+                "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()"
+            )
+    return protected

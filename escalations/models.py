@@ -1,0 +1,182 @@
+from django.db import models
+from django.db.models.functions import Lower
+from simple_history.models import HistoricalRecords
+
+from escalations.states import EscalationState
+
+
+class EscalationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    CLOSED = "closed", "Closed"
+
+
+class Source(models.TextChoices):
+    APP = "app", "Entered in the app"
+    IMPORT = "import", "Imported from a log"
+
+
+class Escalation(models.Model):
+    """An IRO's representation about one or more children's plans.
+
+    The fields under "maintained by the services" are denormalised from the steps so that inboxes,
+    lists and reports never scan the steps. Only ``escalations.services`` writes them.
+    """
+
+    reference = models.CharField(max_length=40)
+    iro = models.ForeignKey(
+        "people.User", on_delete=models.PROTECT, related_name="escalations_raised", verbose_name="IRO"
+    )
+    children = models.ManyToManyField("children.Child", related_name="escalations")
+    raised_at = models.DateTimeField()
+    raised_date_only = models.BooleanField(
+        default=False, help_text="Imported with a date but no time: timeliness is judged on dates alone."
+    )
+    concern = models.TextField()
+    desired_outcome = models.TextField(blank=True)
+
+    themes = models.ManyToManyField("themes.Theme", blank=True, related_name="escalations")
+    subthemes = models.ManyToManyField("themes.SubTheme", blank=True, related_name="escalations")
+    drift_reasons = models.ManyToManyField("themes.DriftReason", blank=True, related_name="escalations")
+
+    status = models.CharField(max_length=10, choices=EscalationStatus.choices, default=EscalationStatus.OPEN)
+    outcome = models.ForeignKey("themes.Outcome", null=True, blank=True, on_delete=models.PROTECT)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    cafcass_referred_on = models.DateField("Cafcass referral date", null=True, blank=True)
+    cafcass_reason = models.TextField("Cafcass referral reason", blank=True)
+
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.APP)
+
+    # Maintained by the services.
+    current_step = models.ForeignKey(
+        "escalations.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    current_stage = models.ForeignKey(
+        "ladder.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    current_addressee = models.ForeignKey(
+        "people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    highest_stage = models.ForeignKey(
+        "ladder.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    next_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the current step's response is due; empty once answered or closed."
+    )
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_date_only = models.BooleanField(default=False)
+    formal_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first formal step was sent: the 20-working-day cap starts here."
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Bumped by every change; refuses stale updates.")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords(m2m_fields=[children, themes, subthemes, drift_reasons])
+
+    class Meta:
+        ordering = ["-raised_at"]
+        constraints = [
+            models.UniqueConstraint(Lower("reference"), name="escalation_reference_unique_ci"),
+            models.CheckConstraint(
+                condition=(models.Q(status="open", closed_at__isnull=True, outcome__isnull=True))
+                | (models.Q(status="closed", closed_at__isnull=False, outcome__isnull=False)),
+                name="escalation_closed_has_outcome",
+                violation_error_message="A closed escalation needs an outcome and a closing time; an open one has neither.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "next_due_at"], name="esc_status_due_idx"),
+            models.Index(fields=["iro", "status", "raised_at"], name="esc_iro_idx"),
+            models.Index(fields=["current_addressee", "status"], name="esc_addressee_idx"),
+            models.Index(fields=["current_stage", "status"], name="esc_current_stage_idx"),
+            models.Index(fields=["highest_stage", "raised_at"], name="esc_highest_stage_idx"),
+            models.Index(fields=["raised_at"], name="esc_raised_idx"),
+            models.Index(fields=["closed_at"], name="esc_closed_idx"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def state(self) -> EscalationState:
+        if self.status == EscalationStatus.CLOSED:
+            return EscalationState.CLOSED
+        step = self.current_step
+        if step is None or step.responded_at is None and step.first_response_at is None:
+            return EscalationState.AWAITING_RESPONSE
+        if step.responded_at is None:
+            return EscalationState.ACKNOWLEDGED
+        return EscalationState.RESPONDED
+
+
+class StepResult(models.TextChoices):
+    RESOLVED = "resolved", "Resolved"
+    ESCALATED = "escalated", "Escalated"
+    REASSIGNED = "reassigned", "Reassigned"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Step(models.Model):
+    """The escalation sent to one person at one stage of the ladder."""
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="steps")
+    sequence = models.PositiveSmallIntegerField()
+    stage = models.ForeignKey("ladder.Stage", on_delete=models.PROTECT, related_name="steps")
+    addressee = models.ForeignKey(
+        "people.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="steps_addressed",
+        help_text="Empty only for steps imported from a log that did not name the person.",
+    )
+    sent_at = models.DateTimeField()
+    sent_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    # Fixed when the step is sent: a later change to the ladder or the closure days never moves them.
+    target_working_days = models.PositiveSmallIntegerField()
+    due_on = models.DateField(help_text="The last working day for the response.")
+    due_at = models.DateTimeField(help_text="The end of the due day: a response before this is on time.")
+
+    first_response_at = models.DateTimeField(null=True, blank=True)
+    first_response_date_only = models.BooleanField(default=False)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    response = models.TextField(blank=True)
+    action_agreed = models.TextField(blank=True)
+    action_due_on = models.DateField(null=True, blank=True)
+
+    result = models.CharField(max_length=12, choices=StepResult.choices, blank=True)
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["escalation", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["escalation", "sequence"], name="step_sequence_unique"),
+            models.CheckConstraint(
+                condition=models.Q(result="", ended_at__isnull=True) | (~models.Q(result="") & models.Q(ended_at__isnull=False)),
+                name="step_result_has_end",
+                violation_error_message="A step has a result exactly when it has ended.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["addressee", "result", "due_at"], name="step_inbox_idx"),
+            models.Index(fields=["stage", "sent_at"], name="step_stage_sent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.escalation_id} step {self.sequence}: {self.stage}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.result
+
+
+class ReferenceCounter(models.Model):
+    """The last number used for generated references, per year."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)

@@ -1,0 +1,501 @@
+"""Writes for escalations: the dispute-resolution workflow.
+
+Every function is ``<noun>_<verb>(*, ...)``, runs in one transaction, locks the escalation row,
+refuses a stale update (someone changed the escalation after the caller read it), checks the move
+against ``escalations.states.LEGAL_MOVES`` and raises a :class:`core.errors.DomainError` with a
+message the user can act on. A refused call changes nothing.
+
+Times (``at``) default to now. They may be given for back-dated entry, but never in the future and
+never before the escalation was raised or the step was sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.utils import timezone
+
+from children.models import Child
+from core.errors import DomainError, IllegalMove, NotPermitted, StaleUpdate
+from core.formats import format_date, format_datetime
+from escalations.models import Escalation, EscalationStatus, ReferenceCounter, Step, StepResult
+from escalations.states import Action, is_legal, why_illegal
+from ladder.models import Stage
+from people.models import Role, User
+from themes.models import DriftReason, Outcome, SubTheme, Theme
+from workdays.clock import WorkingCalendar, end_of_day
+from workdays.selectors import working_calendar
+
+DRIFT_THEME_CODE = "drift"
+# Clocks on two machines never agree exactly; anything later than this is "in the future".
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+# --- raising -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def escalation_raise(
+    *,
+    by: User,
+    children: Iterable[Child],
+    stage: Stage,
+    addressee: User,
+    concern: str,
+    desired_outcome: str = "",
+    themes: Iterable[Theme] = (),
+    subthemes: Iterable[SubTheme] = (),
+    drift_reasons: Iterable[DriftReason] = (),
+    iro: User | None = None,
+    raised_at: dt.datetime | None = None,
+) -> Escalation:
+    """Raise an escalation and send it to ``addressee`` at ``stage``.
+
+    The IRO may go straight to any stage. ``iro`` defaults to ``by``; the service manager may raise
+    on an IRO's behalf.
+    """
+    iro = iro or by
+    if (by != iro and not by.sees_everything) or (by == iro and by.role != Role.IRO):
+        raise NotPermitted("Only an IRO, or the IRO service manager on an IRO's behalf, can raise an escalation.")
+    if iro.role != Role.IRO or not iro.is_active:
+        raise DomainError(f"{iro} is not an active IRO, so cannot raise an escalation.", field="iro")
+    raised_at = _moment(raised_at)
+    _not_in_future(raised_at, "The date raised")
+
+    children = list(children)
+    if not children:
+        raise DomainError("Choose at least one child.", field="children")
+    raised_on = timezone.localtime(raised_at).date()
+    for child in children:
+        if child.was_looked_after_on(raised_on) is False:
+            raise DomainError(
+                f"Child {child.case_id} was not looked after on {format_date(raised_on)}: their record "
+                f"shows {_looked_after_period(child)}. Check the child or the date raised.",
+                field="children",
+            )
+    if not concern.strip():
+        raise DomainError("Enter the concern.", field="concern")
+
+    theme_set, subtheme_set, reason_set = _coded_choices(themes, subthemes, drift_reasons)
+    _check_stage_and_addressee(stage, addressee)
+
+    escalation = Escalation(
+        reference=_next_reference(raised_at),
+        iro=iro,
+        raised_at=raised_at,
+        concern=concern.strip(),
+        desired_outcome=desired_outcome.strip(),
+    )
+    _save(escalation, by)
+    escalation.children.set(children)
+    escalation.themes.set(theme_set)
+    escalation.subthemes.set(subtheme_set)
+    escalation.drift_reasons.set(reason_set)
+    _send_step(escalation, stage=stage, addressee=addressee, at=raised_at, by=by, calendar=working_calendar())
+    _save(escalation, by)
+    return escalation
+
+
+# --- the manager's side --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def escalation_first_response(
+    *, escalation: Escalation, by: User, expected_version: int | None = None, at: dt.datetime | None = None
+) -> Escalation:
+    """Record the first reply (an acknowledgement counts) from the manager the step was sent to."""
+    escalation = _lock(escalation, expected_version, Action.FIRST_RESPONSE)
+    step = escalation.current_step
+    _require_responder(by, step)
+    at = _moment(at)
+    _check_step_time(at, step, "The first response")
+    step.first_response_at = at
+    _save(step, by)
+    _note_first_response(escalation, at)
+    return _bump(escalation, by)
+
+
+@transaction.atomic
+def escalation_respond(
+    *,
+    escalation: Escalation,
+    by: User,
+    response: str,
+    action_agreed: str = "",
+    action_due_on: dt.date | None = None,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Escalation:
+    """Record the manager's response, and the action agreed with the date it will be done by."""
+    escalation = _lock(escalation, expected_version, Action.RESPOND)
+    step = escalation.current_step
+    _require_responder(by, step)
+    if not response.strip():
+        raise DomainError("Enter the response.", field="response")
+    at = _moment(at)
+    _check_step_time(at, step, "The response")
+    if action_agreed.strip() and action_due_on is None:
+        raise DomainError("Enter the date the agreed action will be done by.", field="action_due_on")
+    if action_due_on is not None and action_due_on < timezone.localtime(at).date():
+        raise DomainError(
+            f"The date the action will be done by ({format_date(action_due_on)}) is before the response.",
+            field="action_due_on",
+        )
+    step.responded_at = at
+    step.response = response.strip()
+    step.action_agreed = action_agreed.strip()
+    step.action_due_on = action_due_on
+    if step.first_response_at is None:
+        step.first_response_at = at
+    _save(step, by)
+    _note_first_response(escalation, step.first_response_at)
+    escalation.next_due_at = None
+    return _bump(escalation, by)
+
+
+# --- the IRO's side ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def escalation_escalate(
+    *,
+    escalation: Escalation,
+    by: User,
+    stage: Stage,
+    addressee: User,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Escalation:
+    """Send the escalation to a more senior stage (any stage above the current one)."""
+    escalation = _lock(escalation, expected_version, Action.ESCALATE)
+    _require_iro_side(by, escalation, "escalate")
+    current = escalation.current_step
+    if stage.order <= current.stage.order:
+        raise DomainError(
+            f"{escalation.reference} is at the {current.stage.label} stage. You can only escalate to a more "
+            f"senior stage, not to {stage.label}.",
+            field="stage",
+        )
+    _check_stage_and_addressee(stage, addressee)
+    at = _moment(at)
+    _check_step_time(at, current, "The escalation")
+    _end_step(current, StepResult.ESCALATED, at, by)
+    _send_step(escalation, stage=stage, addressee=addressee, at=at, by=by, calendar=working_calendar())
+    return _bump(escalation, by)
+
+
+@transaction.atomic
+def escalation_reassign(
+    *,
+    escalation: Escalation,
+    by: User,
+    addressee: User,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Escalation:
+    """Send the current step to another manager at the same stage (for example, when one is away).
+
+    The new step keeps the original due time: reassigning does not restart the stage's clock.
+    """
+    escalation = _lock(escalation, expected_version, Action.REASSIGN)
+    _require_iro_side(by, escalation, "reassign")
+    current = escalation.current_step
+    if addressee.pk == current.addressee_id:
+        raise DomainError(f"{escalation.reference} is already with {addressee}. Choose someone else.", field="addressee")
+    _check_stage_and_addressee(current.stage, addressee)
+    at = _moment(at)
+    _check_step_time(at, current, "The reassignment")
+    _end_step(current, StepResult.REASSIGNED, at, by)
+    _send_step(
+        escalation, stage=current.stage, addressee=addressee, at=at, by=by, due_on=current.due_on,
+        first_response_at=current.first_response_at,
+    )
+    return _bump(escalation, by)
+
+
+@transaction.atomic
+def escalation_resolve(
+    *,
+    escalation: Escalation,
+    by: User,
+    outcome: Outcome,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Escalation:
+    """Close the escalation with an outcome: resolved or not resolved."""
+    escalation = _lock(escalation, expected_version, Action.RESOLVE)
+    _require_iro_side(by, escalation, "resolve")
+    if outcome.code == Outcome.WITHDRAWN:
+        raise DomainError("To withdraw an escalation, use withdraw rather than resolve.", field="outcome")
+    if not outcome.active:
+        raise DomainError(f"The outcome {outcome.label!r} has been retired. Choose another.", field="outcome")
+    return _close(escalation, by, outcome, StepResult.RESOLVED, _moment(at))
+
+
+@transaction.atomic
+def escalation_withdraw(
+    *, escalation: Escalation, by: User, expected_version: int | None = None, at: dt.datetime | None = None
+) -> Escalation:
+    """Close the escalation as withdrawn by the IRO."""
+    escalation = _lock(escalation, expected_version, Action.WITHDRAW)
+    _require_iro_side(by, escalation, "withdraw")
+    outcome = Outcome.objects.get(code=Outcome.WITHDRAWN)
+    return _close(escalation, by, outcome, StepResult.WITHDRAWN, _moment(at))
+
+
+@transaction.atomic
+def escalation_refer_to_cafcass(
+    *,
+    escalation: Escalation,
+    by: User,
+    referred_on: dt.date,
+    reason: str,
+    expected_version: int | None = None,
+) -> Escalation:
+    """Record a referral to Cafcass. It sits beside any stage, or follows the last one."""
+    escalation = _lock(escalation, expected_version, Action.REFER_CAFCASS)
+    _require_iro_side(by, escalation, "refer to Cafcass")
+    if escalation.cafcass_referred_on is not None:
+        raise DomainError(
+            f"{escalation.reference} was already referred to Cafcass on {format_date(escalation.cafcass_referred_on)}.",
+            field="referred_on",
+        )
+    if not reason.strip():
+        raise DomainError("Enter the reason for the Cafcass referral.", field="reason")
+    today = timezone.localdate()
+    raised_on = timezone.localtime(escalation.raised_at).date()
+    if referred_on > today:
+        raise DomainError("The Cafcass referral date cannot be in the future.", field="referred_on")
+    if referred_on < raised_on:
+        raise DomainError(
+            f"The Cafcass referral date ({format_date(referred_on)}) is before the escalation was raised "
+            f"({format_date(raised_on)}).",
+            field="referred_on",
+        )
+    escalation.cafcass_referred_on = referred_on
+    escalation.cafcass_reason = reason.strip()
+    return _bump(escalation, by)
+
+
+@transaction.atomic
+def escalation_reopen(
+    *,
+    escalation: Escalation,
+    by: User,
+    stage: Stage | None = None,
+    addressee: User | None = None,
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
+) -> Escalation:
+    """Reopen a closed escalation by sending a new step, by default to the last stage and person."""
+    escalation = _lock(escalation, expected_version, Action.REOPEN)
+    _require_iro_side(by, escalation, "reopen")
+    last = escalation.current_step
+    stage = stage or last.stage
+    addressee = addressee or last.addressee
+    if stage.order < last.stage.order:
+        raise DomainError(
+            f"{escalation.reference} last reached the {last.stage.label} stage. Reopen it there or at a more "
+            f"senior stage, not at {stage.label}.",
+            field="stage",
+        )
+    if addressee is None:
+        raise DomainError("Choose who the reopened escalation goes to.", field="addressee")
+    _check_stage_and_addressee(stage, addressee)
+    at = _moment(at)
+    _not_in_future(at, "The reopening")
+    if at < escalation.closed_at:
+        raise DomainError(
+            f"The reopening ({format_datetime(at)}) is before the escalation was closed "
+            f"({format_datetime(escalation.closed_at)}).",
+        )
+    escalation.status = EscalationStatus.OPEN
+    escalation.outcome = None
+    escalation.closed_at = None
+    _send_step(escalation, stage=stage, addressee=addressee, at=at, by=by, calendar=working_calendar())
+    return _bump(escalation, by)
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _moment(at: dt.datetime | None) -> dt.datetime:
+    if at is None:
+        return timezone.now()
+    if timezone.is_naive(at):
+        raise ValueError("Times passed to the services must be timezone-aware.")
+    return at
+
+
+def _not_in_future(at: dt.datetime, what: str) -> None:
+    if at > timezone.now() + FUTURE_TOLERANCE:
+        raise DomainError(f"{what} ({format_datetime(at)}) cannot be in the future.")
+
+
+def _check_step_time(at: dt.datetime, step: Step, what: str) -> None:
+    _not_in_future(at, what)
+    escalation = step.escalation
+    if at < escalation.raised_at:
+        raise DomainError(
+            f"{what} ({format_datetime(at)}) is before the escalation was raised ({format_datetime(escalation.raised_at)})."
+        )
+    if at < step.sent_at:
+        raise DomainError(
+            f"{what} ({format_datetime(at)}) is before the step was sent to {step.addressee} "
+            f"({format_datetime(step.sent_at)})."
+        )
+
+
+def _lock(escalation: Escalation, expected_version: int | None, action: Action) -> Escalation:
+    """Re-read the escalation under a row lock, refuse a stale update, and check the move."""
+    expected = escalation.version if expected_version is None else expected_version
+    locked = (
+        Escalation.objects.select_for_update(of=("self",))
+        .select_related("current_step__stage", "current_step__addressee", "iro")
+        .get(pk=escalation.pk)
+    )
+    if locked.version != expected:
+        latest = locked.history.select_related("history_user").first()
+        who = latest.history_user if latest and latest.history_user else "someone else"
+        raise StaleUpdate(
+            f"{locked.reference} was changed by {who} on {format_datetime(locked.updated_at)}, after you opened "
+            "it. Nothing has been saved. Check their change, then make yours again."
+        )
+    if locked.current_step is not None:
+        locked.current_step.escalation = locked
+    state = locked.state
+    if not is_legal(action, state):
+        raise IllegalMove(why_illegal(action, state, locked.reference))
+    return locked
+
+
+def _require_responder(by: User, step: Step) -> None:
+    if by.pk != step.addressee_id and not by.sees_everything:
+        raise NotPermitted(
+            f"This step is addressed to {step.addressee}. Only they, or the IRO service manager on their "
+            "behalf, can reply to it."
+        )
+
+
+def _require_iro_side(by: User, escalation: Escalation, verb: str) -> None:
+    if by.pk != escalation.iro_id and not by.sees_everything:
+        raise NotPermitted(
+            f"Only the escalation's IRO ({escalation.iro}) or the IRO service manager can {verb} {escalation.reference}."
+        )
+
+
+def _check_stage_and_addressee(stage: Stage, addressee: User) -> None:
+    if not stage.active:
+        raise DomainError(f"The {stage.label} stage has been retired. Choose another stage.", field="stage")
+    if not addressee.is_active or addressee.role != Role.MANAGER or addressee.stage_id != stage.pk:
+        raise DomainError(
+            f"{addressee} is not an active responding manager at the {stage.label} stage. Choose someone who is.",
+            field="addressee",
+        )
+
+
+def _coded_choices(themes, subthemes, drift_reasons):
+    theme_set = {t.pk: t for t in themes}
+    subtheme_list = list(subthemes)
+    for sub in subtheme_list:  # a sub-theme implies its theme
+        theme_set.setdefault(sub.theme_id, sub.theme)
+    reasons = list(drift_reasons)
+    retired = [t.label for t in theme_set.values() if not t.active] + [s.label for s in subtheme_list if not s.active]
+    retired += [r.label for r in reasons if not r.active]
+    if retired:
+        raise DomainError(f"These have been retired and cannot be chosen: {', '.join(sorted(retired))}.", field="themes")
+    if reasons and not any(t.code == DRIFT_THEME_CODE for t in theme_set.values()):
+        raise DomainError("Reasons for drift can only be given when the theme 'Drift in care planning' is chosen.",
+                          field="drift_reasons")
+    return list(theme_set.values()), subtheme_list, reasons
+
+
+def _looked_after_period(child: Child) -> str:
+    start = format_date(child.looked_after_from)
+    if child.looked_after_to is None:
+        return f"looked after from {start}"
+    return f"looked after from {start} to {format_date(child.looked_after_to)}"
+
+
+def _next_reference(raised_at: dt.datetime) -> str:
+    year = timezone.localtime(raised_at).year
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(year=year)
+    while True:
+        counter.last += 1
+        reference = f"ESC-{year}-{counter.last:05d}"
+        if not Escalation.objects.filter(reference__iexact=reference).exists():
+            counter.save(update_fields=["last"])
+            return reference
+
+
+def _send_step(
+    escalation: Escalation,
+    *,
+    stage: Stage,
+    addressee: User | None,
+    at: dt.datetime,
+    by: User | None,
+    calendar: WorkingCalendar | None = None,
+    due_on: dt.date | None = None,
+    first_response_at: dt.datetime | None = None,
+) -> Step:
+    previous = escalation.current_step
+    if due_on is None:
+        due_on = calendar.due_on(at, stage.target_working_days)
+    step = Step(
+        escalation=escalation,
+        sequence=previous.sequence + 1 if previous else 1,
+        stage=stage,
+        addressee=addressee,
+        sent_at=at,
+        sent_by=by,
+        target_working_days=stage.target_working_days,
+        due_on=due_on,
+        due_at=end_of_day(due_on),
+        first_response_at=first_response_at,
+    )
+    _save(step, by)
+    escalation.current_step = step
+    escalation.current_stage = stage
+    escalation.current_addressee = addressee
+    escalation.next_due_at = step.due_at
+    if escalation.highest_stage is None or stage.order > escalation.highest_stage.order:
+        escalation.highest_stage = stage
+    if stage.formal and escalation.formal_started_at is None:
+        escalation.formal_started_at = at
+    return step
+
+
+def _end_step(step: Step, result: StepResult, at: dt.datetime, by: User) -> None:
+    step.result = result
+    step.ended_at = at
+    _save(step, by)
+
+
+def _close(escalation: Escalation, by: User, outcome: Outcome, result: StepResult, at: dt.datetime) -> Escalation:
+    step = escalation.current_step
+    _check_step_time(at, step, "The closing date")
+    _end_step(step, result, at, by)
+    escalation.status = EscalationStatus.CLOSED
+    escalation.outcome = outcome
+    escalation.closed_at = at
+    escalation.next_due_at = None
+    return _bump(escalation, by)
+
+
+def _note_first_response(escalation: Escalation, at: dt.datetime) -> None:
+    if escalation.first_response_at is None or at < escalation.first_response_at:
+        escalation.first_response_at = at
+
+
+def _bump(escalation: Escalation, by: User) -> Escalation:
+    escalation.version += 1
+    _save(escalation, by)
+    return escalation
+
+
+def _save(instance, by: User | None) -> None:
+    instance._history_user = by
+    instance.save()

@@ -1,0 +1,16 @@
+"""Settings for the test suite: the real settings, with a throwaway key and a fast hasher.
+
+The database still comes from ``DATABASE_URL``, so the same suite runs on SQLite and PostgreSQL.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-suite-only-not-a-secret")
+
+from iro_escalations.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

@@ -1,0 +1,64 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Team(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Role(models.TextChoices):
+    IRO = "iro", "Independent reviewing officer"
+    MANAGER = "manager", "Responding manager"
+    SERVICE_MANAGER = "service_manager", "IRO service manager"
+    REPORT_VIEWER = "report_viewer", "Report viewer"
+    ADMIN = "admin", "Admin"
+
+
+class User(AbstractUser):
+    """A member of staff. Managers respond at one stage of the ladder."""
+
+    role = models.CharField(max_length=20, choices=Role.choices, db_index=True)
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.PROTECT, related_name="members")
+    stage = models.ForeignKey(
+        "ladder.Stage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="managers",
+        help_text="For responding managers: the stage of the ladder they respond at.",
+    )
+
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="manager") | models.Q(stage__isnull=False),
+                name="manager_has_stage",
+                violation_error_message="A responding manager must have a stage.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    @property
+    def is_iro(self) -> bool:
+        return self.role == Role.IRO
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == Role.MANAGER
+
+    @property
+    def sees_everything(self) -> bool:
+        return self.role in (Role.SERVICE_MANAGER, Role.ADMIN)

@@ -1,0 +1,73 @@
+import datetime as dt
+
+import pytest
+
+from escalations.selectors import DueState, due_state, escalation_overdue, step_inbox
+from escalations import services
+from tests.factories import ManagerFactory, london, outcome, raise_escalation, stage
+from workdays.clock import WorkingCalendar, end_of_day
+
+ENGLAND = WorkingCalendar()
+DUE_ON = dt.date(2016, 3, 31)  # Thursday
+DUE_AT = end_of_day(DUE_ON)
+
+
+def _state(now, responded_at=None, ended_at=None):
+    return due_state(
+        due_on=DUE_ON, due_at=DUE_AT, responded_at=responded_at, ended_at=ended_at, now=now, calendar=ENGLAND
+    )
+
+
+def test_waiting_with_time_to_spare_is_due():
+    assert _state(london(2016, 3, 24, 10, 0)) == DueState.DUE
+
+
+def test_waiting_and_due_by_the_end_of_the_next_working_day_is_due_soon():
+    assert _state(london(2016, 3, 30, 10, 0)) == DueState.DUE_SOON
+
+
+def test_waiting_on_the_due_day_is_due_soon():
+    assert _state(london(2016, 3, 31, 23, 59)) == DueState.DUE_SOON
+
+
+def test_waiting_after_the_due_day_is_overdue():
+    assert _state(london(2016, 4, 1, 0, 0)) == DueState.OVERDUE
+
+
+def test_due_soon_looks_past_the_easter_holidays():
+    # On Thu 24 Mar 2016 the next working day is Tue 29 Mar, so a step due then is due soon.
+    assert due_state(
+        due_on=dt.date(2016, 3, 29), due_at=end_of_day(dt.date(2016, 3, 29)), responded_at=None, ended_at=None,
+        now=london(2016, 3, 24, 10, 0), calendar=ENGLAND,
+    ) == DueState.DUE_SOON
+
+
+def test_a_response_on_the_due_day_is_met():
+    assert _state(london(2016, 4, 5), responded_at=london(2016, 3, 31, 23, 0)) == DueState.MET
+
+
+def test_a_response_after_the_due_day_is_missed():
+    assert _state(london(2016, 4, 5), responded_at=london(2016, 4, 1, 9, 0)) == DueState.MISSED
+
+
+def test_a_step_escalated_unanswered_after_its_due_day_is_missed():
+    assert _state(london(2016, 4, 5), ended_at=london(2016, 4, 4, 9, 0)) == DueState.MISSED
+
+
+@pytest.mark.django_db
+def test_overdue_lists_open_escalations_past_their_due_time():
+    late = raise_escalation(raised_at=london(2016, 3, 1, 10, 0))
+    answered = raise_escalation(raised_at=london(2016, 3, 1, 10, 0))
+    services.escalation_respond(escalation=answered, by=answered.current_addressee, response="Done.")
+    closed = raise_escalation(raised_at=london(2016, 3, 1, 10, 0))
+    services.escalation_resolve(escalation=closed, by=closed.iro, outcome=outcome("resolved"))
+    assert list(escalation_overdue()) == [late]
+
+
+@pytest.mark.django_db
+def test_inbox_lists_open_steps_for_the_manager_soonest_due_first():
+    tm = ManagerFactory(stage=stage("team_manager"))
+    later = raise_escalation(addressee=tm, raised_at=london(2016, 3, 10, 10, 0))
+    sooner = raise_escalation(addressee=tm, raised_at=london(2016, 3, 1, 10, 0))
+    raise_escalation(raised_at=london(2016, 3, 1, 10, 0))  # someone else's
+    assert [step.escalation for step in step_inbox(manager=tm)] == [sooner, later]

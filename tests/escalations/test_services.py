@@ -1,0 +1,396 @@
+"""The workflow services: raising, replying, escalating, closing, and their refusals."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from core.errors import DomainError, NotPermitted, StaleUpdate
+from escalations import services
+from escalations.models import Escalation, EscalationStatus, Step, StepResult
+from tests.factories import (
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    ServiceManagerFactory,
+    london,
+    outcome,
+    raise_escalation,
+    stage,
+    subtheme,
+    theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _reload(escalation):
+    return Escalation.objects.get(pk=escalation.pk)
+
+
+# --- raise ---------------------------------------------------------------------------------------
+
+
+def test_raise_sends_the_first_step_with_its_due_time_fixed():
+    # Thu 24 Dec 2015, team manager target 3 working days: due end of Thu 31 Dec.
+    esc = raise_escalation(raised_at=london(2015, 12, 24, 10, 0))
+    step = esc.steps.get()
+    assert step.sequence == 1
+    assert step.target_working_days == 3
+    assert step.due_on == dt.date(2015, 12, 31)
+    assert step.due_at == london(2016, 1, 1, 0, 0)
+
+
+def test_raise_fills_the_denormalised_fields():
+    esc = _reload(raise_escalation(raised_at=london(2016, 3, 24, 10, 0)))
+    step = esc.steps.get()
+    assert esc.status == EscalationStatus.OPEN
+    assert esc.current_step == step
+    assert esc.current_stage.code == "team_manager"
+    assert esc.highest_stage.code == "team_manager"
+    assert esc.current_addressee == step.addressee
+    assert esc.next_due_at == step.due_at
+    assert esc.formal_started_at == london(2016, 3, 24, 10, 0)
+    assert esc.first_response_at is None
+
+
+def test_raise_generates_a_reference_per_year():
+    first = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    second = raise_escalation(raised_at=london(2016, 3, 25, 10, 0))
+    assert first.reference == "ESC-2016-00001"
+    assert second.reference == "ESC-2016-00002"
+
+
+def test_raise_at_an_informal_stage_does_not_start_the_cap_clock():
+    esc = raise_escalation(stage_code="social_worker")
+    assert esc.formal_started_at is None
+
+
+def test_raise_may_bypass_stages():
+    esc = raise_escalation(stage_code="head_of_service")
+    assert esc.highest_stage.code == "head_of_service"
+    assert esc.steps.get().target_working_days == 4
+
+
+def test_raise_about_two_siblings():
+    iro = IroFactory()
+    children = [ChildFactory(iro=iro), ChildFactory(iro=iro)]
+    esc = raise_escalation(iro=iro, children=children)
+    assert set(esc.children.all()) == set(children)
+
+
+def test_a_subtheme_implies_its_theme():
+    esc = raise_escalation(subthemes=[subtheme("safety", "missing")])
+    assert list(esc.themes.values_list("code", flat=True)) == ["safety"]
+
+
+def test_drift_reasons_need_the_drift_theme():
+    from themes.models import DriftReason
+
+    with pytest.raises(DomainError, match="Drift in care planning"):
+        raise_escalation(themes=[theme("health")], drift_reasons=[DriftReason.objects.get(code="housing")])
+    assert Escalation.objects.count() == 0
+
+
+def test_a_retired_theme_cannot_be_chosen_for_a_new_escalation():
+    retired = theme("life_story_work")
+    retired.active = False
+    retired.save()
+    with pytest.raises(DomainError, match="retired"):
+        raise_escalation(themes=[retired])
+
+
+def test_raise_refuses_a_child_who_was_not_looked_after_then():
+    iro = IroFactory()
+    child = ChildFactory(iro=iro, case_id="700001", looked_after_from=dt.date(2016, 5, 1))
+    with pytest.raises(DomainError, match="Child 700001 was not looked after on 24 March 2016"):
+        raise_escalation(iro=iro, children=[child], raised_at=london(2016, 3, 24, 10, 0))
+    assert Escalation.objects.count() == 0
+    assert Step.objects.count() == 0
+
+
+def test_raise_refuses_a_child_who_had_left_care():
+    child = ChildFactory(looked_after_from=dt.date(2012, 1, 9), looked_after_to=dt.date(2015, 6, 30))
+    with pytest.raises(DomainError, match="looked after from 9 January 2012 to 30 June 2015"):
+        raise_escalation(iro=child.iro, children=[child], raised_at=london(2016, 3, 24, 10, 0))
+
+
+def test_raise_allows_a_child_whose_dates_are_not_yet_known():
+    child = ChildFactory(looked_after_from=None, details_to_complete=True)
+    esc = raise_escalation(iro=child.iro, children=[child])
+    assert list(esc.children.all()) == [child]
+
+
+def test_raise_needs_a_child():
+    with pytest.raises(DomainError, match="Choose at least one child"):
+        raise_escalation(children=[])
+
+
+def test_raise_needs_the_concern():
+    with pytest.raises(DomainError, match="Enter the concern") as error:
+        raise_escalation(concern="   ")
+    assert error.value.field == "concern"
+
+
+def test_raise_refuses_an_addressee_at_another_stage():
+    pgl = ManagerFactory(stage=stage("practice_group_lead"))
+    with pytest.raises(DomainError, match="not an active responding manager at the Team manager stage"):
+        raise_escalation(stage_code="team_manager", addressee=pgl)
+
+
+def test_raise_refuses_a_time_in_the_future():
+    with pytest.raises(DomainError, match="cannot be in the future"):
+        raise_escalation(raised_at=timezone.now() + dt.timedelta(days=1))
+
+
+def test_only_an_iro_can_raise():
+    manager = ManagerFactory()
+    with pytest.raises(NotPermitted):
+        services.escalation_raise(
+            by=manager, children=[ChildFactory()], stage=stage("team_manager"),
+            addressee=ManagerFactory(), concern="Concern",
+        )
+
+
+def test_the_service_manager_can_raise_on_an_iros_behalf():
+    iro = IroFactory()
+    esc = services.escalation_raise(
+        by=ServiceManagerFactory(), iro=iro, children=[ChildFactory(iro=iro)], stage=stage("team_manager"),
+        addressee=ManagerFactory(), concern="Concern",
+    )
+    assert esc.iro == iro
+
+
+# --- the manager's replies -----------------------------------------------------------------------
+
+
+def test_first_response_is_recorded_on_the_step_and_the_escalation():
+    esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    step = esc.steps.get()
+    esc = services.escalation_first_response(escalation=esc, by=step.addressee, at=london(2016, 3, 24, 15, 0))
+    assert _reload(esc).first_response_at == london(2016, 3, 24, 15, 0)
+    assert Step.objects.get(pk=step.pk).first_response_at == london(2016, 3, 24, 15, 0)
+    assert _reload(esc).next_due_at == step.due_at  # the response itself is still due
+
+
+def test_respond_records_response_and_action_and_clears_the_due_time():
+    esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    step = esc.steps.get()
+    services.escalation_respond(
+        escalation=esc, by=step.addressee, response="Plan updated.", action_agreed="Review the plan",
+        action_due_on=dt.date(2016, 4, 8), at=london(2016, 3, 29, 9, 0),
+    )
+    step.refresh_from_db()
+    assert step.response == "Plan updated."
+    assert step.action_agreed == "Review the plan"
+    assert step.action_due_on == dt.date(2016, 4, 8)
+    assert step.responded_at == london(2016, 3, 29, 9, 0)
+    assert _reload(esc).next_due_at is None
+
+
+def test_a_response_counts_as_the_first_response_when_none_was_recorded():
+    esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    step = esc.steps.get()
+    services.escalation_respond(escalation=esc, by=step.addressee, response="Done.", at=london(2016, 3, 24, 12, 0))
+    assert _reload(esc).first_response_at == london(2016, 3, 24, 12, 0)
+
+
+def test_a_response_dated_before_the_raise_is_refused():
+    esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    step = esc.steps.get()
+    with pytest.raises(DomainError, match="is before the escalation was raised"):
+        services.escalation_respond(escalation=esc, by=step.addressee, response="Done.", at=london(2016, 3, 23, 9, 0))
+    step.refresh_from_db()
+    assert step.responded_at is None
+    assert _reload(esc).version == esc.version
+
+
+def test_an_agreed_action_needs_its_date():
+    esc = raise_escalation()
+    with pytest.raises(DomainError, match="date the agreed action will be done by"):
+        services.escalation_respond(
+            escalation=esc, by=esc.current_addressee, response="Yes.", action_agreed="Visit the child"
+        )
+
+
+def test_an_empty_response_is_refused():
+    esc = raise_escalation()
+    with pytest.raises(DomainError, match="Enter the response"):
+        services.escalation_respond(escalation=esc, by=esc.current_addressee, response=" ")
+
+
+def test_only_the_addressee_can_respond():
+    esc = raise_escalation()
+    with pytest.raises(NotPermitted, match="Only they"):
+        services.escalation_respond(escalation=esc, by=ManagerFactory(), response="Done.")
+
+
+# --- escalate, reassign --------------------------------------------------------------------------
+
+
+def test_escalate_ends_the_step_and_sends_a_more_senior_one():
+    esc = raise_escalation(raised_at=london(2016, 3, 21, 10, 0))
+    hos = ManagerFactory(stage=stage("head_of_service"))
+    esc = services.escalation_escalate(
+        escalation=esc, by=esc.iro, stage=stage("head_of_service"), addressee=hos, at=london(2016, 3, 24, 10, 0)
+    )
+    first, second = esc.steps.order_by("sequence")
+    assert first.result == StepResult.ESCALATED
+    assert first.ended_at == london(2016, 3, 24, 10, 0)
+    assert second.stage.code == "head_of_service"
+    assert second.due_on == dt.date(2016, 4, 1)  # 4 working days over Easter 2016
+    esc = _reload(esc)
+    assert esc.current_stage.code == "head_of_service"
+    assert esc.highest_stage.code == "head_of_service"
+    assert esc.next_due_at == second.due_at
+    assert esc.formal_started_at == london(2016, 3, 21, 10, 0)
+
+
+def test_escalating_to_a_lower_stage_is_refused():
+    esc = raise_escalation(stage_code="practice_group_lead")
+    with pytest.raises(DomainError, match="only escalate to a more senior stage, not to Team manager"):
+        services.escalation_escalate(escalation=esc, by=esc.iro, stage=stage("team_manager"), addressee=ManagerFactory())
+    assert esc.steps.count() == 1
+
+
+def test_escalating_to_the_same_stage_is_refused():
+    esc = raise_escalation()
+    with pytest.raises(DomainError, match="more senior stage"):
+        services.escalation_escalate(escalation=esc, by=esc.iro, stage=stage("team_manager"), addressee=ManagerFactory())
+
+
+def test_only_the_iro_or_service_manager_can_escalate():
+    esc = raise_escalation()
+    with pytest.raises(NotPermitted):
+        services.escalation_escalate(
+            escalation=esc, by=IroFactory(), stage=stage("head_of_service"),
+            addressee=ManagerFactory(stage=stage("head_of_service")),
+        )
+
+
+def test_reassign_keeps_the_stage_and_the_due_time():
+    esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    original = esc.steps.get()
+    cover = ManagerFactory(stage=stage("team_manager"))
+    esc = services.escalation_reassign(escalation=esc, by=esc.iro, addressee=cover, at=london(2016, 3, 24, 12, 0))
+    old, new = esc.steps.order_by("sequence")
+    assert old.result == StepResult.REASSIGNED
+    assert new.addressee == cover
+    assert new.stage == original.stage
+    assert new.due_at == original.due_at
+    assert _reload(esc).current_addressee == cover
+
+
+def test_reassign_to_a_manager_at_another_stage_is_refused():
+    esc = raise_escalation()
+    with pytest.raises(DomainError, match="at the Team manager stage"):
+        services.escalation_reassign(
+            escalation=esc, by=esc.iro, addressee=ManagerFactory(stage=stage("head_of_service"))
+        )
+
+
+def test_reassign_to_the_same_person_is_refused():
+    esc = raise_escalation()
+    with pytest.raises(DomainError, match="already with"):
+        services.escalation_reassign(escalation=esc, by=esc.iro, addressee=esc.current_addressee)
+
+
+# --- close, Cafcass, reopen ----------------------------------------------------------------------
+
+
+def test_resolve_closes_with_the_outcome():
+    esc = raise_escalation()
+    esc = services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("not_resolved"))
+    esc = _reload(esc)
+    assert esc.status == EscalationStatus.CLOSED
+    assert esc.outcome.code == "not_resolved"
+    assert esc.closed_at is not None
+    assert esc.next_due_at is None
+    assert esc.current_step.result == StepResult.RESOLVED
+
+
+def test_resolve_with_the_withdrawn_outcome_is_refused():
+    esc = raise_escalation()
+    with pytest.raises(DomainError, match="use withdraw"):
+        services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("withdrawn"))
+
+
+def test_withdraw_closes_as_withdrawn():
+    esc = raise_escalation()
+    esc = _reload(services.escalation_withdraw(escalation=esc, by=esc.iro))
+    assert esc.outcome.code == "withdrawn"
+    assert esc.current_step.result == StepResult.WITHDRAWN
+
+
+def test_refer_to_cafcass_records_date_and_reason():
+    esc = raise_escalation()
+    today = timezone.localdate()
+    esc = services.escalation_refer_to_cafcass(escalation=esc, by=esc.iro, referred_on=today, reason="Plan stalled")
+    esc = _reload(esc)
+    assert esc.cafcass_referred_on == today
+    assert esc.cafcass_reason == "Plan stalled"
+    assert esc.status == EscalationStatus.OPEN  # a referral is not a stage and closes nothing
+
+
+def test_a_second_cafcass_referral_is_refused():
+    esc = raise_escalation()
+    today = timezone.localdate()
+    esc = services.escalation_refer_to_cafcass(escalation=esc, by=esc.iro, referred_on=today, reason="Plan stalled")
+    with pytest.raises(DomainError, match="already referred to Cafcass"):
+        services.escalation_refer_to_cafcass(escalation=esc, by=esc.iro, referred_on=today, reason="Again")
+
+
+def test_a_cafcass_referral_before_the_raise_is_refused():
+    esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    with pytest.raises(DomainError, match="before the escalation was raised"):
+        services.escalation_refer_to_cafcass(
+            escalation=esc, by=esc.iro, referred_on=dt.date(2016, 3, 1), reason="Plan stalled"
+        )
+
+
+def test_reopen_sends_a_new_step_to_the_last_stage_and_person():
+    esc = raise_escalation()
+    esc = services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"))
+    esc = _reload(services.escalation_reopen(escalation=esc, by=esc.iro))
+    assert esc.status == EscalationStatus.OPEN
+    assert esc.outcome is None
+    assert esc.closed_at is None
+    assert esc.current_step.sequence == 2
+    assert esc.current_step.addressee == esc.steps.get(sequence=1).addressee
+    assert esc.next_due_at == esc.current_step.due_at
+
+
+def test_reopen_at_a_lower_stage_is_refused():
+    esc = raise_escalation(stage_code="head_of_service")
+    esc = services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"))
+    with pytest.raises(DomainError, match="Reopen it there or at a more senior stage"):
+        services.escalation_reopen(escalation=esc, by=esc.iro, stage=stage("team_manager"), addressee=ManagerFactory())
+
+
+# --- no lost updates, history kept ---------------------------------------------------------------
+
+
+def test_a_stale_update_is_refused_and_changes_nothing():
+    esc = raise_escalation()
+    read_by_iro = Escalation.objects.get(pk=esc.pk)
+    read_by_manager = Escalation.objects.get(pk=esc.pk)
+    services.escalation_respond(escalation=read_by_manager, by=esc.current_addressee, response="Done.")
+    with pytest.raises(StaleUpdate, match="after you opened it. Nothing has been saved"):
+        services.escalation_resolve(escalation=read_by_iro, by=esc.iro, outcome=outcome("resolved"))
+    assert _reload(esc).status == EscalationStatus.OPEN
+
+
+def test_the_expected_version_can_be_given_explicitly():
+    esc = raise_escalation()
+    with pytest.raises(StaleUpdate):
+        services.escalation_withdraw(escalation=esc, by=esc.iro, expected_version=esc.version - 1)
+
+
+def test_a_later_change_to_the_ladder_does_not_move_a_sent_step():
+    esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    team_manager = stage("team_manager")
+    team_manager.target_working_days = 10
+    team_manager.save()
+    step = esc.steps.get()
+    assert step.target_working_days == 3
+    assert step.due_on == dt.date(2016, 3, 31)

@@ -1,0 +1,133 @@
+"""Factories for the test suite. The seeded ladder, themes and outcomes come from the migrations."""
+
+import datetime as dt
+
+import factory
+from django.utils import timezone
+
+from children.models import Child, SiblingGroup
+from ladder.models import Stage
+from people.models import Role, Team, User
+from themes.models import Outcome, SubTheme, Theme
+
+
+def stage(code: str) -> Stage:
+    return Stage.objects.get(code=code)
+
+
+def theme(code: str) -> Theme:
+    return Theme.objects.get(code=code)
+
+
+def subtheme(theme_code: str, code: str) -> SubTheme:
+    return SubTheme.objects.get(theme__code=theme_code, code=code)
+
+
+def outcome(code: str) -> Outcome:
+    return Outcome.objects.get(code=code)
+
+
+def london(*args) -> dt.datetime:
+    """An aware Europe/London time: london(2016, 3, 24, 10, 0)."""
+    return timezone.make_aware(dt.datetime(*args))
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Looked-after children team {n}")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    role = Role.IRO
+    password = factory.django.Password("demo-password")
+
+
+class IroFactory(UserFactory):
+    role = Role.IRO
+
+
+class ManagerFactory(UserFactory):
+    role = Role.MANAGER
+    stage = factory.LazyFunction(lambda: stage("team_manager"))
+
+
+class ServiceManagerFactory(UserFactory):
+    role = Role.SERVICE_MANAGER
+
+
+class SiblingGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SiblingGroup
+
+    name = factory.Sequence(lambda n: f"SG-{n:04d}")
+
+
+class ChildFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Child
+
+    case_id = factory.Sequence(lambda n: f"{100000 + n}")
+    first_name = factory.Faker("first_name", locale="en_GB")
+    last_name = factory.Faker("last_name", locale="en_GB")
+    date_of_birth = dt.date(2010, 6, 1)
+    sex = "2"
+    legal_status = "C2"
+    looked_after_from = dt.date(2012, 1, 9)
+    iro = factory.SubFactory(IroFactory)
+
+
+def raise_escalation(
+    *,
+    iro=None,
+    children=None,
+    stage_code: str = "team_manager",
+    addressee=None,
+    raised_at=None,
+    themes=(),
+    subthemes=(),
+    drift_reasons=(),
+    concern: str = "The care plan has not been updated since the last review.",
+):
+    """An escalation raised through the service, so every derived field is as in real use."""
+    from escalations.services import escalation_raise
+
+    iro = iro or IroFactory()
+    children = children if children is not None else [ChildFactory(iro=iro)]
+    addressee = addressee or ManagerFactory(stage=stage(stage_code))
+    return escalation_raise(
+        by=iro,
+        children=children,
+        stage=stage(stage_code),
+        addressee=addressee,
+        concern=concern,
+        desired_outcome="An updated plan within five working days.",
+        themes=themes,
+        subthemes=subthemes,
+        drift_reasons=drift_reasons,
+        raised_at=raised_at or timezone.now() - dt.timedelta(days=3),
+    )
+
+
+def reseed_vocabularies():
+    """Put back the migrations' seed data (ladder, themes, outcomes).
+
+    Transactional tests empty every table when they end; a test that runs after one, or needs
+    committed data on several connections, calls this first. The seeds are idempotent.
+    """
+    import importlib
+
+    from django.apps import apps
+
+    for module in ("ladder.migrations.0003_seed_default_ladder", "themes.migrations.0002_seed_domain_defaults"):
+        importlib.import_module(module).seed(apps, None)

@@ -1,0 +1,90 @@
+"""The working-day clock, on England's real bank-holiday calendar (the ``holidays`` package)."""
+
+import datetime as dt
+
+import pytest
+
+from tests.factories import london
+from workdays.clock import WorkingCalendar, end_of_day, is_bank_holiday
+
+D = dt.date
+ENGLAND = WorkingCalendar()
+
+
+def test_christmas_2015_bank_holidays_are_not_working_days():
+    # Christmas Day was a Friday; Boxing Day a Saturday, so its holiday moved to Monday 28th.
+    assert not ENGLAND.is_working_day(D(2015, 12, 25))
+    assert not ENGLAND.is_working_day(D(2015, 12, 28))
+    assert not ENGLAND.is_working_day(D(2016, 1, 1))
+    assert ENGLAND.is_working_day(D(2015, 12, 29))
+
+
+def test_step_sent_on_christmas_eve_2015_skips_the_holidays():
+    # Day 0 Thu 24 Dec; 1 = Tue 29, 2 = Wed 30, 3 = Thu 31.
+    assert ENGLAND.add_working_days(D(2015, 12, 24), 3) == D(2015, 12, 31)
+
+
+def test_step_sent_on_christmas_eve_2015_with_four_days_skips_new_year():
+    assert ENGLAND.add_working_days(D(2015, 12, 24), 4) == D(2016, 1, 4)
+
+
+def test_easter_2016_skips_good_friday_and_easter_monday():
+    # Day 0 Thu 24 Mar 2016; Fri 25 and Mon 28 are bank holidays: 1 = Tue 29, 2 = Wed 30.
+    assert ENGLAND.add_working_days(D(2016, 3, 24), 2) == D(2016, 3, 30)
+
+
+def test_state_funeral_2022_is_a_bank_holiday():
+    assert is_bank_holiday(D(2022, 9, 19))
+    # Day 0 Fri 16 Sep 2022; Mon 19 is the state funeral: 1 = Tue 20, 2 = Wed 21, 3 = Thu 22.
+    assert ENGLAND.add_working_days(D(2022, 9, 16), 3) == D(2022, 9, 22)
+
+
+def test_step_sent_on_a_saturday_counts_from_monday():
+    # Sat 5 Mar 2016: day 0 is Mon 7, so 3 working days later is Thu 10.
+    assert ENGLAND.add_working_days(D(2016, 3, 5), 3) == D(2016, 3, 10)
+
+
+def test_step_sent_on_a_bank_holiday_counts_from_the_next_working_day():
+    # Sent on Easter Monday 2016: day 0 is Tue 29 Mar.
+    assert ENGLAND.add_working_days(D(2016, 3, 28), 0) == D(2016, 3, 29)
+    assert ENGLAND.add_working_days(D(2016, 3, 28), 2) == D(2016, 3, 31)
+
+
+def test_local_closure_day_is_not_a_working_day():
+    calendar = WorkingCalendar([D(2015, 12, 29)])
+    assert not calendar.is_working_day(D(2015, 12, 29))
+    # Without Tue 29 Dec: 1 = Wed 30, 2 = Thu 31, 3 = Mon 4 Jan.
+    assert calendar.add_working_days(D(2015, 12, 24), 3) == D(2016, 1, 4)
+
+
+def test_due_time_is_local_midnight_at_the_end_of_the_due_day_in_summer_time():
+    # 30 Mar 2016 is in British Summer Time: the day ends at 23:00 UTC.
+    assert end_of_day(D(2016, 3, 30)) == dt.datetime(2016, 3, 30, 23, 0, tzinfo=dt.UTC)
+
+
+def test_due_time_is_local_midnight_at_the_end_of_the_due_day_in_winter():
+    assert end_of_day(D(2015, 12, 31)) == dt.datetime(2016, 1, 1, 0, 0, tzinfo=dt.UTC)
+
+
+def test_due_on_uses_the_local_date_of_a_late_evening_send():
+    # 23:30 on Fri 24 Jun 2016 in London is 22:30 UTC; the local day is Friday.
+    sent = london(2016, 6, 24, 23, 30)
+    assert ENGLAND.due_on(sent, 1) == D(2016, 6, 27)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "expected"),
+    [
+        (london(2016, 3, 24, 9, 0), london(2016, 3, 24, 17, 0), 0),  # same day
+        (london(2016, 3, 24, 9, 0), london(2016, 3, 29, 9, 0), 1),  # across Easter
+        (london(2016, 3, 24, 9, 0), london(2016, 3, 30, 9, 0), 2),
+        (london(2016, 3, 5, 9, 0), london(2016, 3, 7, 9, 0), 0),  # Saturday send, Monday reply
+    ],
+)
+def test_working_days_between(start, end, expected):
+    assert ENGLAND.working_days_between(start, end) == expected
+
+
+def test_negative_target_is_refused():
+    with pytest.raises(ValueError, match="cannot be negative"):
+        ENGLAND.add_working_days(D(2016, 3, 24), -1)

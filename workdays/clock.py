@@ -1,0 +1,91 @@
+"""The working-day clock.
+
+Working days are Monday to Friday, less England's bank holidays (from the maintained ``holidays``
+package, no network at run time) and the council's own closure days.
+
+Deadline rule (``domain.md``): day 0 is the day a step is sent. The step is due at the end of the
+Nth working day after it. A step sent on a weekend or holiday counts from the next working day,
+which becomes its day 0. "End of the day" is local midnight (Europe/London), so ``due_at`` is the
+first instant of the following calendar day and a response is on time when it comes before it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from functools import lru_cache
+
+import holidays
+from django.utils import timezone
+
+
+@lru_cache(maxsize=256)
+def _bank_holidays(year: int) -> frozenset[dt.date]:
+    return frozenset(holidays.country_holidays("GB", subdiv="ENG", years=year).keys())
+
+
+def is_bank_holiday(day: dt.date) -> bool:
+    return day in _bank_holidays(day.year)
+
+
+class WorkingCalendar:
+    """England's working days, less a fixed set of local closure days.
+
+    Build one per request or per import with :func:`workdays.selectors.working_calendar`,
+    so the closure days are read once.
+    """
+
+    def __init__(self, closure_days: Iterable[dt.date] = ()):
+        self.closure_days = frozenset(closure_days)
+
+    def is_working_day(self, day: dt.date) -> bool:
+        return day.weekday() < 5 and not is_bank_holiday(day) and day not in self.closure_days
+
+    def next_working_day(self, day: dt.date) -> dt.date:
+        """The first working day strictly after ``day``."""
+        day += dt.timedelta(days=1)
+        while not self.is_working_day(day):
+            day += dt.timedelta(days=1)
+        return day
+
+    def day_zero(self, sent_on: dt.date) -> dt.date:
+        """The send day, or the next working day when it was sent on a non-working day."""
+        return sent_on if self.is_working_day(sent_on) else self.next_working_day(sent_on)
+
+    def add_working_days(self, sent_on: dt.date, n: int) -> dt.date:
+        """The Nth working day after the send day (day 0)."""
+        if n < 0:
+            raise ValueError("A target in working days cannot be negative.")
+        day = self.day_zero(sent_on)
+        for _ in range(n):
+            day = self.next_working_day(day)
+        return day
+
+    def due_on(self, sent_at: dt.datetime, target_working_days: int) -> dt.date:
+        return self.add_working_days(local_date(sent_at), target_working_days)
+
+    def working_days_between(self, start: dt.datetime, end: dt.datetime) -> int:
+        """Working days elapsed from ``start`` to ``end``, counted the same way as deadlines.
+
+        0 means on day 0 (the send day, or the next working day for a weekend send); 2 means
+        by the end of the 2nd working day after it. A reply within N working days has a value <= N.
+        """
+        first = self.day_zero(local_date(start))
+        last = local_date(end)
+        count = 0
+        day = first
+        while True:
+            day = self.next_working_day(day)
+            if day > last:
+                return count
+            count += 1
+
+
+def local_date(moment: dt.datetime) -> dt.date:
+    return timezone.localtime(moment).date()
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The first instant after ``day`` ends, in local time (midnight at the end of the day)."""
+    next_day = day + dt.timedelta(days=1)
+    return timezone.make_aware(dt.datetime.combine(next_day, dt.time.min))
