@@ -1,0 +1,42 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import IroFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_sign_in_page_is_served(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert "<h1 class=\"govuk-heading-l\">Sign in</h1>" in response.content.decode()
+
+
+def test_home_needs_sign_in(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_signing_in_leads_home(client):
+    IroFactory(username="iro1")
+    response = client.post(reverse("login"), {"username": "iro1", "password": "demo-password"}, follow=True)
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "Independent reviewing officer" in response.content.decode()
+
+
+def test_a_failed_sign_in_shows_the_error_summary_and_keeps_the_username(client):
+    IroFactory(username="iro1")
+    response = client.post(reverse("login"), {"username": "iro1", "password": "wrong"})
+    page = response.content.decode()
+    assert "There is a problem" in page
+    assert 'value="iro1"' in page
+    assert "<title>Error: Sign in" in page
+
+
+def test_repeated_failures_lock_the_account_out(client):
+    IroFactory(username="iro1")
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "iro1", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "iro1", "password": "demo-password"})
+    assert response.status_code == 429
