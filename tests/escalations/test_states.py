@@ -108,3 +108,18 @@ def test_the_published_table_in_the_docstring_matches_the_rules():
         cells = [cell.strip() for cell in row.strip("|").split("|")]
         published[Action(cells[0])] = {EscalationState(h) for h, c in zip(header[1:], cells[1:]) if c.startswith("yes")}
     assert published == {action: set(states) for action, states in LEGAL_MOVES.items()}
+
+
+def test_the_readme_copy_of_the_table_matches_the_rules():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    rows = [line for line in readme.splitlines() if line.startswith("| ") and "---" not in line]
+    start = next(i for i, row in enumerate(rows) if row.startswith("| action"))
+    header = [cell.strip().replace(" ", "_") for cell in rows[start].strip("|").split("|")]
+    published = {}
+    for row in rows[start + 1 : start + 1 + len(Action)]:
+        cells = [cell.strip() for cell in row.strip("|").split("|")]
+        action = Action(cells[0].lower().replace(" to ", " ").replace(" ", "_"))
+        published[action] = {EscalationState(h) for h, c in zip(header[1:], cells[1:]) if c.startswith("yes")}
+    assert published == {action: set(states) for action, states in LEGAL_MOVES.items()}

@@ -1,0 +1,122 @@
+# IRO Escalations: set up, run and test.  GNU make.
+#
+#   make run            set everything up (venv, npm, migrate, static, demo data) and serve
+#                       on http://127.0.0.1:8000 with DEBUG=1
+#   make test           every test suite (TEST_TARGETS below); non-zero on any failure
+#   make test-sqlite    pytest on SQLite only        } extra pytest arguments:
+#   make test-postgres  pytest on PostgreSQL only    }   make test-sqlite PYTEST_ARGS='-k ladder -x'
+#   make migrate | demo | collectstatic | check
+#   make lock           re-resolve requirements*.txt (and package-lock.json) from the *.in files
+#   make clean          remove var/ and the install stamps; make distclean also drops .venv, node_modules
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+# Suites share var/ and the console: run targets one after another even under -j.
+.NOTPARALLEL:
+
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.stamp-requirements
+NODE_STAMP := node_modules/.stamp-package-lock
+
+PYTEST_ARGS ?=
+SQLITE_TEST_URL := sqlite:///$(CURDIR)/var/test.sqlite3
+
+# What `make test` runs, in this order. Every suite runs even if an earlier one failed,
+# then a summary prints and `make test` fails if any did.
+# To add the browser suite later: write a `test-browser` target below (have it run
+# scripts/pytest.sh or otherwise write var/junit-browser.xml), then append `test-browser`
+# to TEST_TARGETS and `browser` to TEST_REPORTS.
+TEST_TARGETS := test-sqlite test-postgres
+# Names of the var/junit-<name>.xml reports the summary reads (scripts/pytest.sh names
+# them after the database: sqlite, postgres).
+TEST_REPORTS := sqlite postgres
+
+.PHONY: help deps run migrate collectstatic demo check test test-sqlite test-postgres lock clean distclean
+
+help:
+	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
+
+# ----------------------------------------------------------------------------- setup
+# One venv for running and testing. Recreated if missing or broken; packages
+# re-installed whenever a lock file changes.
+$(VENV_STAMP): requirements.txt requirements-dev.txt
+	@if ! $(VPY) -c 'import sys' >/dev/null 2>&1; then \
+		echo ">>> creating $(VENV) with $(PYTHON)"; \
+		rm -rf $(VENV); \
+		$(PYTHON) -m venv $(VENV); \
+	fi
+	@echo ">>> installing requirements-dev.txt into $(VENV)"
+	$(VPY) -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+# govuk-frontend, served as static files. npm ci wipes node_modules, so the stamp is
+# written afterwards.
+$(NODE_STAMP): package.json package-lock.json
+	@echo ">>> npm ci"
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# var/ holds the SQLite databases, test reports and STATIC_ROOT; WhiteNoise warns when
+# STATIC_ROOT is missing, so it is made up front even before collectstatic.
+var/static:
+	mkdir -p $@
+
+deps: $(VENV_STAMP) $(NODE_STAMP) | var/static
+
+# ----------------------------------------------------------------------------- run
+# Development targets run with DEBUG=1 unless DEBUG is already set (the settings refuse
+# the built-in SECRET_KEY with DEBUG off).
+run migrate collectstatic demo check: export DEBUG ?= 1
+
+migrate: deps
+	$(VPY) manage.py migrate --noinput
+
+collectstatic: deps
+	$(VPY) manage.py collectstatic --noinput --verbosity 0
+
+demo: migrate
+	$(VPY) manage.py demo_data
+
+check: deps
+	$(VPY) manage.py check
+
+run: migrate collectstatic demo
+	$(VPY) manage.py runserver 127.0.0.1:8000
+
+# ----------------------------------------------------------------------------- test
+test:
+	@rm -f var/junit-*.xml
+	@status=0; \
+	for target in $(TEST_TARGETS); do \
+		$(MAKE) --no-print-directory $$target || status=1; \
+	done; \
+	scripts/test-summary.sh $(TEST_REPORTS) || status=1; \
+	if [ $$status -ne 0 ]; then echo "!!! make test FAILED" >&2; fi; \
+	exit $$status
+
+# pytest-django makes its own test database; the URL just has to be SQLite.
+test-sqlite: deps
+	DATABASE_URL='$(SQLITE_TEST_URL)' scripts/pytest.sh $(PYTEST_ARGS)
+
+# A throwaway cluster, installed with apt-get first if need be (scripts/with-postgres.sh).
+test-postgres: deps
+	scripts/with-postgres.sh scripts/pytest.sh $(PYTEST_ARGS)
+
+# ----------------------------------------------------------------------------- housekeeping
+# package-lock.json keeps its mtime when npm leaves its content alone, so an unchanged
+# lock does not trigger another npm ci.
+lock:
+	scripts/lock.sh
+	@mkdir -p var && cp -p package-lock.json var/.package-lock.before
+	npm install --package-lock-only --no-audit --no-fund
+	@if cmp -s package-lock.json var/.package-lock.before; then touch -r var/.package-lock.before package-lock.json; fi
+	@rm -f var/.package-lock.before
+
+clean:
+	rm -rf var $(VENV)/.stamp-* $(NODE_STAMP)
+
+distclean: clean
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Print one line per pytest run of `make test`, from the JUnit reports scripts/pytest.sh wrote:
+#
+#   scripts/test-summary.sh sqlite postgres
+#   === make test summary ===
+#   sqlite: 120 passed, 0 failed, 2 skipped
+#   postgres: 122 passed, 0 failed
+#
+# Exits non-zero if a report is missing, or shows a failure or no test at all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo
+echo "=== make test summary ==="
+python3 - "$@" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+
+bad = False
+for slug in sys.argv[1:]:
+    path = f"var/junit-{slug}.xml"
+    try:
+        root = ET.parse(path).getroot()
+    except (OSError, ET.ParseError) as exc:
+        print(f"{slug}: no report ({exc})")
+        bad = True
+        continue
+    suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+    tot = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
+    failed = tot["failures"] + tot["errors"]
+    passed = tot["tests"] - failed - tot["skipped"]
+    line = f"{slug}: {passed} passed, {failed} failed"
+    if tot["skipped"]:
+        line += f", {tot['skipped']} skipped"
+    print(line)
+    if failed or passed == 0:
+        bad = True
+sys.exit(1 if bad else 0)
+PY
