@@ -89,10 +89,14 @@ def escalation_raise(
         desired_outcome=desired_outcome.strip(),
     )
     _save(escalation, by)
+    # The audit entry of the final save below records the children and themes: one entry for
+    # the lot rather than one per list.
+    escalation.skip_history_when_saving = True
     escalation.children.set(children)
     escalation.themes.set(theme_set)
     escalation.subthemes.set(subtheme_set)
     escalation.drift_reasons.set(reason_set)
+    del escalation.skip_history_when_saving
     _send_step(escalation, stage=stage, addressee=addressee, at=raised_at, by=by, calendar=working_calendar())
     _save(escalation, by)
     return escalation
