@@ -212,10 +212,7 @@ def escalation_reassign(
     at = _moment(at)
     _check_step_time(at, current, "The reassignment")
     _end_step(current, StepResult.REASSIGNED, at, by)
-    _send_step(
-        escalation, stage=current.stage, addressee=addressee, at=at, by=by, due_on=current.due_on,
-        first_response_at=current.first_response_at,
-    )
+    _send_step(escalation, stage=current.stage, addressee=addressee, at=at, by=by, due_on=current.due_on)
     return _bump(escalation, by)
 
 
@@ -350,6 +347,9 @@ def _check_step_time(at: dt.datetime, step: Step, what: str) -> None:
             f"{what} ({format_datetime(at)}) is before the step was sent to {step.addressee} "
             f"({format_datetime(step.sent_at)})."
         )
+    for earlier, name in ((step.first_response_at, "the first response"), (step.responded_at, "the response")):
+        if earlier is not None and at < earlier:
+            raise DomainError(f"{what} ({format_datetime(at)}) is before {name} ({format_datetime(earlier)}).")
 
 
 def _lock(escalation: Escalation, expected_version: int | None, action: Action) -> Escalation:
@@ -443,7 +443,6 @@ def _send_step(
     by: User | None,
     calendar: WorkingCalendar | None = None,
     due_on: dt.date | None = None,
-    first_response_at: dt.datetime | None = None,
 ) -> Step:
     previous = escalation.current_step
     if due_on is None:
@@ -458,7 +457,6 @@ def _send_step(
         target_working_days=stage.target_working_days,
         due_on=due_on,
         due_at=end_of_day(due_on),
-        first_response_at=first_response_at,
     )
     _save(step, by)
     escalation.current_step = step

@@ -394,3 +394,29 @@ def test_a_later_change_to_the_ladder_does_not_move_a_sent_step():
     step = esc.steps.get()
     assert step.target_working_days == 3
     assert step.due_on == dt.date(2016, 3, 31)
+
+
+def test_a_response_dated_before_the_first_response_is_refused():
+    esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    manager = esc.current_addressee
+    esc = services.escalation_first_response(escalation=esc, by=manager, at=london(2016, 3, 24, 15, 0))
+    with pytest.raises(DomainError, match="is before the first response"):
+        services.escalation_respond(escalation=esc, by=manager, response="Done.", at=london(2016, 3, 24, 12, 0))
+
+
+def test_closing_before_the_response_is_refused():
+    esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    esc = services.escalation_respond(escalation=esc, by=esc.current_addressee, response="Done.", at=london(2016, 3, 29, 9, 0))
+    with pytest.raises(DomainError, match="is before the first response"):
+        services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2016, 3, 28, 9, 0))
+
+
+def test_a_reassigned_step_waits_for_the_new_managers_own_first_response():
+    esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
+    esc = services.escalation_first_response(escalation=esc, by=esc.current_addressee, at=london(2016, 3, 24, 11, 0))
+    cover = ManagerFactory(stage=stage("team_manager"))
+    esc = services.escalation_reassign(escalation=esc, by=esc.iro, addressee=cover, at=london(2016, 3, 24, 12, 0))
+    esc = _reload(esc)
+    assert esc.current_step.first_response_at is None
+    assert esc.first_response_at == london(2016, 3, 24, 11, 0)  # the escalation's first reply stands
+    services.escalation_first_response(escalation=esc, by=cover, at=london(2016, 3, 24, 13, 0))
