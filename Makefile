@@ -64,7 +64,16 @@ $(NODE_STAMP): package.json package-lock.json
 var/static:
 	mkdir -p $@
 
-deps: $(VENV_STAMP) $(NODE_STAMP) | var/static
+# Debian libraries WeasyPrint needs for the PDF report (Pango, HarfBuzz subsetting, a font),
+# and poppler-utils to look at a PDF as pictures. Installed with apt only when missing.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
+SYSTEM_STAMP := var/.stamp-system-packages
+
+$(SYSTEM_STAMP): | var/static
+	scripts/apt-ensure.sh $(SYSTEM_PACKAGES)
+	@touch $@
+
+deps: $(VENV_STAMP) $(NODE_STAMP) $(SYSTEM_STAMP) | var/static
 
 # ----------------------------------------------------------------------------- run
 # Development targets run with DEBUG=1 unless DEBUG is already set (the settings refuse
@@ -120,3 +129,11 @@ clean:
 
 distclean: clean
 	rm -rf $(VENV) node_modules
+
+# ----------------------------------------------------------------------------- benchmark
+# The committee report's speed (bench/README.md): a throwaway PostgreSQL cluster filled with
+# 1,000,000 synthetic escalations, then p50/p95 of report_build over 20 runs against the 500 ms
+# p95 target. About 5 minutes. Quick check: make bench-report BENCH_ARGS='--escalations 50000'
+.PHONY: bench-report
+bench-report: deps
+	scripts/with-postgres.sh $(VPY) bench/report_bench.py $(BENCH_ARGS)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "themes",
     "children",
     "escalations",
+    "demo",
+    "reports",
 ]
 
 MIDDLEWARE = [

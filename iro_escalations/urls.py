@@ -6,5 +6,6 @@ admin.site.site_title = "IRO Escalations admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("reports/", include("reports.urls")),
     path("", include("core.urls")),
 ]

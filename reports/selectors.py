@@ -1,0 +1,384 @@
+"""The committee report, computed from the records.
+
+:func:`report_build` returns one plain, JSON-ready dictionary. Every output (HTML, PDF, Word,
+Excel, JSON) renders that same object, so the numbers are the same everywhere. Its shape is
+documented in ``docs/report-json.md`` and versioned by ``schema``.
+
+An escalation belongs to the period in which it was raised. Outcomes are as they stood at the end
+of the period, so a report for a past year does not change when later work closes an escalation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from children.models import Child
+from escalations.models import Escalation, Step
+from ladder.models import Stage
+from ladder.selectors import ladder_settings
+from reports.models import CaseStory, ReportSettings
+from reports.periods import Period
+from reports.rules import first_response_within, median, percent, percentile_nearest_rank
+from themes.models import DriftReason, Outcome, SubTheme, Theme
+from workdays.clock import local_date
+from workdays.selectors import working_calendar
+
+SCHEMA = "iro-escalations/committee-report/1"
+SENIOR_STAGE_CODE = "head_of_service"
+DRIFT_THEME_CODE = "drift"
+THEMES_NOTE = (
+    "An escalation can be about more than one theme, so the theme counts can add up to more than "
+    "the number of escalations. Percentages are of all escalations in the period."
+)
+
+
+def report_settings() -> ReportSettings:
+    settings, _ = ReportSettings.objects.get_or_create(id=ReportSettings.SINGLETON_ID)
+    return settings
+
+
+def escalations_in(period: Period):
+    return Escalation.objects.filter(raised_at__gte=period.starts_at, raised_at__lt=period.ends_at)
+
+
+def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
+    """Compute the whole committee report for ``period``."""
+    now = now or timezone.now()
+    ladder = ladder_settings()
+    calendar = working_calendar()
+    settings = report_settings()
+    escalations = escalations_in(period)
+    rows = list(
+        escalations.values(
+            "id", "raised_at", "raised_date_only", "first_response_at", "first_response_date_only", "closed_at",
+            "formal_started_at", "outcome__code", "highest_stage_id", "cafcass_referred_on",
+        )
+    )
+    total = len(rows)
+    ids_with_theme = set(Escalation.themes.through.objects.filter(escalation__in=escalations).values_list("escalation_id", flat=True))
+    report = {
+        "schema": SCHEMA,
+        "title": "Independent Reviewing Officer (IRO) escalations",
+        "classification": settings.classification,
+        "period": period.as_json(),
+        **_summary(period, rows, escalations, ladder.first_response_hours),
+        "theme_not_recorded": total - len(ids_with_theme),
+        "themes_note": THEMES_NOTE,
+        "themes": _themes(escalations, total),
+        "stages": _stages(rows),
+        "timeliness": _timeliness(rows, escalations, ladder, calendar, total),
+        "drift": _drift(escalations, calendar),
+        "outcomes": _outcomes(rows, period),
+        "monthly": _monthly(escalations, period),
+        "stories": _stories(period),
+        "data_quality": _data_quality(rows, total, len(ids_with_theme), ladder, calendar, period, now),
+    }
+    report["themes"].append(
+        {"code": "not_recorded", "label": "No theme recorded", "escalations": report["theme_not_recorded"],
+         "percent": percent(report["theme_not_recorded"], total), "children": None, "subthemes": []}
+    )
+    report["comparison"] = _comparison(report, period.previous(), ladder.first_response_hours)
+    if settings.classification == "open" and settings.suppress_small_numbers:
+        report = suppress_small_numbers(report, settings.small_number_threshold)
+    return report
+
+
+# --- parts ---------------------------------------------------------------------------------------
+
+
+def _summary(period: Period, rows: list[dict], escalations, hours: int) -> dict:
+    stages = {stage.pk: stage for stage in Stage.objects.all()}
+    senior_order = next((s.order for s in stages.values() if s.code == SENIOR_STAGE_CODE), None)
+    formal = sum(1 for row in rows if row["highest_stage_id"] and stages[row["highest_stage_id"]].formal)
+    return {
+        "escalations": len(rows),
+        "informal": len(rows) - formal,
+        "formal": formal,
+        "children": Escalation.children.through.objects.filter(escalation__in=escalations)
+        .values("child_id").distinct().count(),
+        "first_response_within_24h": sum(1 for row in rows if _within_first_response(row, hours)),
+        "reached_head_of_service_or_above": sum(
+            1 for row in rows
+            if senior_order is not None and row["highest_stage_id"] and stages[row["highest_stage_id"]].order >= senior_order
+        ),
+        "cafcass_referrals": sum(1 for row in rows if row["cafcass_referred_on"] is not None),
+    }
+
+
+def _within_first_response(row: dict, hours: int) -> bool:
+    return first_response_within(
+        raised_at=row["raised_at"],
+        first_response_at=row["first_response_at"],
+        dates_alone=row["raised_date_only"] or row["first_response_date_only"],
+        hours=hours,
+        local_date=local_date,
+    )
+
+
+def _themes(escalations, total: int) -> list[dict]:
+    theme_through = Escalation.themes.through.objects.filter(escalation__in=escalations)
+    counts = dict(theme_through.values_list("theme_id").annotate(n=Count("escalation_id", distinct=True)))
+    children = dict(
+        Escalation.children.through.objects.filter(escalation__in=escalations)
+        .values_list("escalation__themes")
+        .annotate(n=Count("child_id", distinct=True))
+    )
+    sub_counts = dict(
+        Escalation.subthemes.through.objects.filter(escalation__in=escalations)
+        .values_list("subtheme_id").annotate(n=Count("escalation_id", distinct=True))
+    )
+    subthemes = defaultdict(list)
+    for sub in SubTheme.objects.order_by("order", "label"):
+        if sub.active or sub.pk in sub_counts:
+            subthemes[sub.theme_id].append({"code": sub.code, "label": sub.label, "escalations": sub_counts.get(sub.pk, 0)})
+    rows = []
+    for theme in Theme.objects.order_by("order", "label"):
+        count = counts.get(theme.pk, 0)
+        if not theme.active and not count:
+            continue
+        rows.append({
+            "code": theme.code,
+            "label": theme.label,
+            "escalations": count,
+            "percent": percent(count, total),
+            "children": children.get(theme.pk, 0),
+            "subthemes": subthemes[theme.pk],
+        })
+    rows.sort(key=lambda row: -row["escalations"])  # stable: ties keep the ladder of domain.md
+    return rows
+
+
+def _stages(rows: list[dict]) -> list[dict]:
+    counts = Counter(row["highest_stage_id"] for row in rows)
+    return [
+        {"code": stage.code, "label": stage.label, "escalations": counts.get(stage.pk, 0)}
+        for stage in Stage.objects.order_by("order")
+        if stage.active or counts.get(stage.pk)
+    ]
+
+
+def _timeliness(rows, escalations, ladder, calendar, total: int) -> dict:
+    hours = ladder.first_response_hours
+    recorded = [row for row in rows if row["first_response_at"] is not None]
+    within = [row for row in recorded if _within_first_response(row, hours)]
+    dates_alone = [row for row in recorded if row["raised_date_only"] or row["first_response_date_only"]]
+
+    steps = Step.objects.filter(escalation__in=escalations, responded_at__isnull=False).values_list(
+        "stage_id", "sent_at", "responded_at", "due_at"
+    )
+    per_stage = defaultdict(lambda: [0, 0])
+    response_days = []
+    for stage_id, sent_at, responded_at, due_at in steps:
+        per_stage[stage_id][0] += 1
+        per_stage[stage_id][1] += responded_at < due_at
+        response_days.append(calendar.working_days_between(sent_at, responded_at))
+    stage_targets = []
+    for stage in Stage.objects.order_by("order"):
+        responses, on_time = per_stage.get(stage.pk, (0, 0))
+        if responses or stage.active:
+            stage_targets.append({
+                "code": stage.code, "label": stage.label, "target_working_days": stage.target_working_days,
+                "responses": responses, "within_target": on_time, "percent": percent(on_time, responses),
+            })
+
+    cap = ladder.process_cap_working_days
+    capped = [row for row in rows if row["formal_started_at"] and row["closed_at"]]
+    within_cap = sum(
+        1 for row in capped if calendar.working_days_between(row["formal_started_at"], row["closed_at"]) <= cap
+    )
+    return {
+        "first_response_hours": hours,
+        "first_response_recorded": len(recorded),
+        "first_response_within_24h": len(within),
+        "first_response_within_24h_percent": percent(len(within), total),
+        "first_response_judged_on_dates_alone": len(dates_alone),
+        "stage_targets": stage_targets,
+        "process_cap_working_days": cap,
+        "closed_formal": len(capped),
+        "closed_within_cap": within_cap,
+        "closed_within_cap_percent": percent(within_cap, len(capped)),
+        "responses": len(response_days),
+        "median_response_working_days": median(response_days),
+        "p90_response_working_days": percentile_nearest_rank(response_days, 90),
+    }
+
+
+def _drift(escalations, calendar) -> dict:
+    drift = escalations.filter(themes__code=DRIFT_THEME_CODE)
+    children = Child.objects.filter(escalations__in=drift).distinct()
+    groups = Counter(children.exclude(sibling_group=None).values_list("sibling_group_id", flat=True))
+    families = {group: n for group, n in groups.items() if n > 1}
+    reasons = dict(
+        DriftReason.objects.filter(escalations__in=drift).values_list("pk").annotate(n=Count("escalations", distinct=True))
+    )
+    outcomes = Counter(drift.values_list("outcome__code", flat=True))
+    first_days = [
+        calendar.working_days_between(raised_at, first_response_at)
+        for raised_at, first_response_at in drift.exclude(first_response_at=None).values_list("raised_at", "first_response_at")
+    ]
+    return {
+        "escalations": drift.count(),
+        "children": children.count(),
+        "sibling_groups": len(families),
+        "children_in_sibling_groups": sum(families.values()),
+        "reasons": [
+            {"code": reason.code, "label": reason.label, "escalations": reasons.get(reason.pk, 0)}
+            for reason in DriftReason.objects.order_by("order")
+            if reason.active or reasons.get(reason.pk)
+        ],
+        "outcomes": [
+            {"code": o.code, "label": o.label, "escalations": outcomes.get(o.code, 0)} for o in Outcome.objects.order_by("order")
+        ] + [{"code": "open", "label": "Still open", "escalations": outcomes.get(None, 0)}],
+        "responses": len(first_days),
+        "median_first_response_working_days": median(first_days),
+        "max_first_response_working_days": max(first_days) if first_days else None,
+    }
+
+
+def _outcomes(rows, period: Period) -> list[dict]:
+    closed = Counter(row["outcome__code"] for row in rows if row["closed_at"] and row["closed_at"] < period.ends_at)
+    open_at_end = sum(1 for row in rows if not row["closed_at"] or row["closed_at"] >= period.ends_at)
+    return [
+        {"code": o.code, "label": o.label, "escalations": closed.get(o.code, 0)} for o in Outcome.objects.order_by("order")
+    ] + [{"code": "open_at_end", "label": "Open at the end of the period", "escalations": open_at_end}]
+
+
+def _monthly(escalations, period: Period) -> list[dict]:
+    counts = {
+        timezone.localtime(month).date() if isinstance(month, dt.datetime) else month: n
+        for month, n in escalations.annotate(month=TruncMonth("raised_at")).values_list("month").annotate(n=Count("id"))
+    }
+    return [
+        {"month": month.strftime("%Y-%m"), "label": month.strftime("%B %Y"), "escalations": counts.get(month, 0)}
+        for month in period.months()
+    ]
+
+
+def report_stories(period: Period):
+    """The stories the report for ``period`` prints, in its order (story 1 first)."""
+    return CaseStory.objects.filter(escalation__in=escalations_in(period), include_in_report=True).order_by(
+        "escalation__raised_at", "pk"
+    )
+
+
+def _stories(period: Period) -> list[dict]:
+    return [{"number": n, "text": story.text} for n, story in enumerate(report_stories(period), start=1)]
+
+
+def _data_quality(rows, total, with_theme, ladder, calendar, period: Period, now) -> list[dict]:
+    until = min(now, period.ends_at)
+    cap = ladder.process_cap_working_days
+    open_past_cap = sum(
+        1 for row in rows
+        if row["formal_started_at"] and (not row["closed_at"] or row["closed_at"] >= period.ends_at)
+        and calendar.working_days_between(row["formal_started_at"], until) > cap
+    )
+    return [
+        {"code": "no_theme", "label": "Escalations with no theme recorded", "escalations": total - with_theme},
+        {"code": "no_first_response", "label": "Escalations with no first response recorded",
+         "escalations": sum(1 for row in rows if row["first_response_at"] is None)},
+        {"code": "open_past_cap", "label": f"Still open past the {cap}-working-day cap", "escalations": open_past_cap},
+        {"code": "dates_alone", "label": "First response judged on dates alone (no time recorded)",
+         "escalations": sum(1 for row in rows if row["first_response_at"] and (row["raised_date_only"] or row["first_response_date_only"]))},
+    ]
+
+
+def _comparison(report: dict, previous: Period, hours: int) -> dict:
+    escalations = escalations_in(previous)
+    rows = list(escalations.values(
+        "raised_at", "raised_date_only", "first_response_at", "first_response_date_only", "highest_stage_id",
+        "cafcass_referred_on",
+    ))
+    before = _summary(previous, rows, escalations, hours)
+    theme_counts = dict(
+        Escalation.themes.through.objects.filter(escalation__in=escalations)
+        .values_list("theme__code").annotate(n=Count("escalation_id", distinct=True))
+    )
+    measures = [
+        ("escalations", "Escalations", report["escalations"], before["escalations"]),
+        ("children", "Children", report["children"], before["children"]),
+        ("first_response_within_24h", "First response within 24 hours", report["first_response_within_24h"],
+         before["first_response_within_24h"]),
+        ("reached_head_of_service_or_above", "Reached head of service or above",
+         report["reached_head_of_service_or_above"], before["reached_head_of_service_or_above"]),
+        ("cafcass_referrals", "Cafcass referrals", report["cafcass_referrals"], before["cafcass_referrals"]),
+    ] + [
+        (f"theme:{row['code']}", row["label"], row["escalations"], theme_counts.get(row["code"], 0))
+        for row in report["themes"] if row["code"] != "not_recorded"
+    ]
+    return {
+        "period": previous.as_json(),
+        "measures": [
+            {"code": code, "label": label, "current": now, "previous": then, "change": now - then}
+            for code, label, now, then in measures
+        ],
+    }
+
+
+# --- small numbers -------------------------------------------------------------------------------
+
+COUNT_KEYS = {
+    "escalations", "children", "informal", "formal", "first_response_within_24h", "reached_head_of_service_or_above",
+    "cafcass_referrals", "theme_not_recorded", "responses", "within_target", "first_response_recorded",
+    "first_response_judged_on_dates_alone", "closed_formal", "closed_within_cap", "sibling_groups",
+    "children_in_sibling_groups", "current", "previous",
+}
+
+
+def suppress_small_numbers(report: dict, threshold: int) -> dict:
+    """Replace counts from 1 to threshold-1 by None, hide the percentages beside them, and mark the
+    object that held them with ``"suppressed": true``. Changes derived from a suppressed count are
+    hidden too."""
+
+    def walk(node):
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        out = {key: walk(value) for key, value in node.items()}
+        hidden = [key for key in COUNT_KEYS & out.keys() if isinstance(out[key], int) and 0 < out[key] < threshold]
+        if hidden:
+            for key in hidden:
+                out[key] = None
+            for key in list(out):
+                if key == "percent" or key.endswith("_percent") or key == "change":
+                    out[key] = None
+            out["suppressed"] = True
+        return out
+
+    result = walk(report)
+    result["small_numbers"] = {"suppressed_below": threshold}
+    return result
+
+
+# --- for the report pages ------------------------------------------------------------------------
+
+
+def report_years(*, today: dt.date | None = None) -> list[str]:
+    """Financial years from the first escalation on record to the current one, newest first."""
+    today = today or timezone.localdate()
+    current = today.year if today.month >= 4 else today.year - 1
+    first_raised = Escalation.objects.order_by("raised_at").values_list("raised_at", flat=True).first()
+    first = current
+    if first_raised is not None:
+        raised = timezone.localtime(first_raised).date()
+        first = raised.year if raised.month >= 4 else raised.year - 1
+    return [f"{year}-{(year + 1) % 100:02d}" for year in range(current, first - 1, -1)]
+
+
+def default_period(*, today: dt.date | None = None) -> Period:
+    """The last complete financial year: what the committee usually asks for."""
+    today = today or timezone.localdate()
+    current = today.year if today.month >= 4 else today.year - 1
+    return Period.financial_year(f"{current - 1}-{current % 100:02d}")
+
+
+def issued_reports(*, period: Period):
+    from reports.models import IssuedReport
+
+    return IssuedReport.objects.filter(period_start=period.start, period_end=period.end).select_related("issued_by")

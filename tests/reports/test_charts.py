@@ -1,0 +1,94 @@
+"""The report's charts: well-formed, labelled SVG that is byte-stable, and PNG for Word.
+
+The reports are built through the services once per module (see ``test_renderers``); drawing the
+charts needs no database.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from reports.charts import monthly_chart, themes_chart
+from tests.reports.test_renderers import report, reports, suppressed  # noqa: F401 (module fixtures)
+
+SVG = "{http://www.w3.org/2000/svg}"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def drawn_text(svg: str) -> str:
+    """The text drawn in the chart (each line of a wrapped label is its own <text>)."""
+    root = ET.fromstring(svg)
+    return " ".join(text.text or "" for text in root.iter(f"{SVG}text"))
+
+
+def test_themes_svg_is_well_formed_xml(report):
+    assert ET.fromstring(themes_chart(report)).tag == f"{SVG}svg"
+
+
+def test_themes_svg_draws_every_theme_label(report):
+    text = drawn_text(themes_chart(report))
+    assert all(row["label"] in text for row in report["themes"])
+
+
+def test_themes_svg_draws_the_counts(report):
+    text = drawn_text(themes_chart(report)).split()
+    assert all(str(row["escalations"]) in text for row in report["themes"])
+
+
+def test_svg_is_an_image_with_a_title_and_description(report):
+    root = ET.fromstring(themes_chart(report))
+    assert root.get("role") == "img"
+    assert root.get("aria-labelledby") == "themes-chart-title themes-chart-desc"
+    assert root.find(f"{SVG}title").text == "Escalations by theme, 2015-16"
+    assert "Drift in care planning: 2" in root.find(f"{SVG}desc").text
+
+
+def test_themes_svg_is_byte_stable(report):
+    assert themes_chart(report) == themes_chart(report)
+
+
+def test_monthly_svg_is_byte_stable(report):
+    assert monthly_chart(report) == monthly_chart(report)
+
+
+def test_monthly_svg_labels_the_months(report):
+    text = drawn_text(monthly_chart(report))
+    assert re.search(r"Apr\s+2015", text) and "Jan" in text and "Mar" in text
+
+
+def test_charts_ids_do_not_clash_on_one_page(report):
+    ids = [re.findall(r'\bid="([^"]+)"', chart) for chart in (themes_chart(report), monthly_chart(report))]
+    assert not set(ids[0]) & set(ids[1])
+
+
+def test_svg_has_no_date_or_xml_prolog(report):
+    svg = themes_chart(report)
+    assert svg.startswith("<svg") and "<dc:date>" not in svg
+
+
+@pytest.mark.parametrize("chart", [themes_chart, monthly_chart], ids=["themes", "monthly"])
+def test_png_starts_with_the_png_signature(report, chart):
+    assert chart(report, "png").startswith(PNG_SIGNATURE)
+
+
+def test_suppressed_themes_are_left_out_of_the_bars(suppressed):
+    text = drawn_text(themes_chart(suppressed))
+    assert "Drift in care planning" not in text
+    assert "Care plans/pathway plans not completed on the system in good time" in text
+
+
+def test_suppressed_themes_are_named_in_the_description(suppressed):
+    desc = ET.fromstring(themes_chart(suppressed)).find(f"{SVG}desc").text
+    assert "Not shown, with fewer than 5 escalations each: Drift in care planning" in desc
+
+
+def test_suppressed_months_still_draw_as_png(suppressed):
+    assert monthly_chart(suppressed, "png").startswith(PNG_SIGNATURE)
+
+
+def test_other_formats_are_refused(report):
+    with pytest.raises(ValueError, match="svg or png"):
+        themes_chart(report, "gif")

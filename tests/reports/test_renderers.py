@@ -1,0 +1,526 @@
+"""Every format shows the same tables, cell for cell.
+
+One small year (2015-16) and the year before are built through the services, inside a
+transaction that is rolled back; the reports are computed once per module. Each format is then
+read back (HTML with html.parser, PDF with pypdf, Word with python-docx, Excel with openpyxl,
+JSON with json) and compared with :func:`reports.renderers.tables.report_tables`.
+
+The rendering tests do not use the database at all: pytest-django would fail any of them that
+tried, which is how the renderers are shown to be pure functions of the report dictionary.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from html.parser import HTMLParser
+
+import docx
+import openpyxl
+import pytest
+from django.db import transaction
+from pypdf import PdfReader
+
+from escalations import services
+from reports import services as report_services
+from reports.models import ReportSettings
+from reports.periods import Period
+from reports.renderers import (
+    render_docx,
+    render_html,
+    render_html_document,
+    render_json,
+    render_pdf,
+    render_xlsx,
+    report_tables,
+)
+from reports.selectors import report_build
+from tests.factories import (
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    ServiceManagerFactory,
+    london,
+    outcome,
+    raise_escalation,
+    reseed_vocabularies,
+    subtheme,
+    theme,
+)
+from themes.models import DriftReason
+
+PERIOD = Period.financial_year("2015-16")
+
+# (raised, themes, sub-themes, drift reasons) for 2015-16: 8 escalations, 5 about care plans.
+THIS_YEAR = [
+    ((2015, 5, 12), ["care_plan_not_on_system"], [], []),
+    ((2015, 5, 13), ["care_plan_not_on_system"], [], []),
+    ((2015, 5, 14), ["care_plan_not_on_system"], [], []),
+    ((2015, 6, 9), ["care_plan_not_on_system"], [], []),
+    ((2015, 6, 10), ["care_plan_not_on_system"], [], []),
+    ((2015, 9, 15), ["drift", "safety"], [("safety", "missing")], ["housing"]),
+    ((2015, 9, 16), ["drift"], [], ["police_investigation"]),
+    ((2016, 1, 12), [], [], []),
+]
+LAST_YEAR = [
+    ((2014, 6, 10), ["care_plan_not_on_system"], [], []),
+    ((2014, 6, 11), ["care_plan_not_on_system"], [], []),
+    ((2014, 7, 8), ["family_contact"], [], []),
+    ((2014, 7, 9), ["family_contact"], [], []),
+]
+
+
+def build_escalations():
+    """Both years, through the services: raised, answered within 3 hours, resolved the next day."""
+    reseed_vocabularies()
+    iro = IroFactory()
+    manager = ManagerFactory()
+    escalations = []
+    for day, themes, subthemes, reasons in THIS_YEAR + LAST_YEAR:
+        raised_at = london(*day, 10, 0)
+        esc = raise_escalation(
+            iro=iro,
+            children=[ChildFactory(iro=iro)],
+            addressee=manager,
+            raised_at=raised_at,
+            themes=[theme(code) for code in themes],
+            subthemes=[subtheme(*codes) for codes in subthemes],
+            drift_reasons=[DriftReason.objects.get(code=code) for code in reasons],
+        )
+        esc = services.escalation_respond(
+            escalation=esc, by=manager, response="Agreed.", at=raised_at + dt.timedelta(hours=3)
+        )
+        esc = services.escalation_resolve(
+            escalation=esc, by=iro, outcome=outcome("resolved"), at=raised_at + dt.timedelta(days=1)
+        )
+        escalations.append(esc)
+    report_services.story_include(escalation=escalations[0], by=ServiceManagerFactory())
+    return escalations
+
+
+def build_reports() -> dict:
+    """The 2015-16 report as published openly, then with small-number suppression on."""
+    with transaction.atomic():
+        build_escalations()
+        plain = report_build(period=PERIOD)
+        ReportSettings.objects.update_or_create(
+            id=ReportSettings.SINGLETON_ID,
+            defaults={"classification": "open", "suppress_small_numbers": True, "small_number_threshold": 5},
+        )
+        suppressed = report_build(period=PERIOD)
+        transaction.set_rollback(True)
+    return {"plain": plain, "suppressed": suppressed}
+
+
+@pytest.fixture(scope="module")
+def reports(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        return build_reports()
+
+
+@pytest.fixture(scope="module")
+def report(reports):
+    return reports["plain"]
+
+
+@pytest.fixture(scope="module")
+def suppressed(reports):
+    return reports["suppressed"]
+
+
+@pytest.fixture(scope="module")
+def tables(report):
+    return report_tables(report)
+
+
+def table(tables, key):
+    return next(t for t in tables if t.key == key)
+
+
+def displays(t) -> list[list[str]]:
+    return [[cell.display for cell in row] for row in t.rows]
+
+
+# --- reading the formats back ----------------------------------------------------------------------
+
+
+class _HtmlTables(HTMLParser):
+    """Tables in HTML as [caption, [[cell text]]], leaving out text hidden from sight
+    (aria-hidden arrows, govuk-visually-hidden words)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._hidden, self._cell, self._caption = [], [], None, None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        hidden = attrs.get("aria-hidden") == "true" or "govuk-visually-hidden" in (attrs.get("class") or "")
+        if tag == "span":
+            self._hidden.append(hidden)
+        elif tag == "table":
+            self.tables.append(["", []])
+        elif tag == "caption":
+            self._caption = ""
+        elif tag == "tr":
+            self.tables[-1][1].append([])
+        elif tag in ("th", "td"):
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag == "span":
+            self._hidden.pop()
+        elif tag == "caption":
+            self.tables[-1][0], self._caption = self._caption.strip(), None
+        elif tag in ("th", "td"):
+            self.tables[-1][1][-1].append(self._cell.strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if any(self._hidden):
+            return
+        if self._cell is not None:
+            self._cell += data
+        elif self._caption is not None:
+            self._caption += data
+
+
+def html_tables(html: str) -> list:
+    parser = _HtmlTables()
+    parser.feed(html)
+    return parser.tables
+
+
+def pdf_text(pdf: bytes) -> list[str]:
+    return [page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def word_tables(document: bytes) -> list[list[list[str]]]:
+    return [[[cell.text for cell in row.cells] for row in t.rows] for t in docx.Document(io.BytesIO(document)).tables]
+
+
+def workbook(data: bytes):
+    return openpyxl.load_workbook(io.BytesIO(data))
+
+
+@pytest.fixture(scope="module")
+def html(report):
+    return render_html(report)
+
+
+@pytest.fixture(scope="module")
+def pdf(report):
+    return render_pdf(report)
+
+
+@pytest.fixture(scope="module")
+def word(report):
+    return render_docx(report)
+
+
+@pytest.fixture(scope="module")
+def excel(report):
+    return render_xlsx(report)
+
+
+# --- the shared tables -----------------------------------------------------------------------------
+
+
+def test_tables_come_in_the_reports_order(tables):
+    assert [t.key for t in tables] == [
+        "summary", "themes", "stages", "timeliness", "stage_targets", "drift", "drift_reasons", "drift_outcomes",
+        "outcomes", "monthly", "comparison", "data_quality",
+    ]
+
+
+def test_theme_rows_show_count_percent_and_children(tables):
+    rows = {row[0]: row[1:] for row in displays(table(tables, "themes"))}
+    assert rows["Care plans/pathway plans not completed on the system in good time"] == ["5", "62.5%", "5"]
+    assert rows["Drift in care planning"] == ["2", "25.0%", "2"]
+
+
+def test_subthemes_are_indented_rows_right_after_their_theme(tables):
+    labels = table(tables, "themes").row_labels()
+    safety = labels.index("Concerns about the young person's safety")
+    assert labels[safety + 1] == "– Missing episodes"
+    assert table(tables, "themes").rows[safety + 1][1].value == 1
+
+
+def test_no_theme_row_has_a_dash_for_children(tables):
+    assert displays(table(tables, "themes"))[-1] == ["No theme recorded", "1", "12.5%", "–"]
+
+
+def test_themes_note_sits_under_the_themes_table(tables, report):
+    assert table(tables, "themes").note == report["themes_note"]
+
+
+def test_cells_keep_the_raw_values(tables):
+    care_plans = table(tables, "themes").rows[0]
+    assert [cell.value for cell in care_plans[1:]] == [5, 62.5, 5]
+
+
+def test_comparison_changes_are_signed(tables):
+    changes = {row[0]: row[3] for row in displays(table(tables, "comparison"))}
+    assert changes["Escalations"] == "+4"
+    assert changes["Contact with family members"] == "-2"
+    assert changes["Cafcass referrals"] == "0"
+
+
+def test_comparison_columns_are_the_two_periods(tables):
+    assert table(tables, "comparison").columns == ["Measure", "2015-16", "2014-15", "Change"]
+
+
+def test_monthly_rows_cover_every_month_of_the_year(tables):
+    rows = displays(table(tables, "monthly"))
+    assert rows[0] == ["April 2015", "0"] and rows[1] == ["May 2015", "3"] and len(rows) == 12
+
+
+def test_suppressed_counts_read_fewer_than_the_threshold(suppressed):
+    rows = {row[0]: row[1:] for row in displays(table(report_tables(suppressed), "themes"))}
+    assert rows["Drift in care planning"] == ["fewer than 5", "–", "fewer than 5"]
+
+
+def test_counts_at_the_threshold_are_shown(suppressed):
+    rows = {row[0]: row[1:] for row in displays(table(report_tables(suppressed), "themes"))}
+    assert rows["Care plans/pathway plans not completed on the system in good time"] == ["5", "62.5%", "5"]
+
+
+def test_rendering_needs_no_database_queries(report, django_assert_num_queries, db):
+    with django_assert_num_queries(0):
+        for render in (render_html, render_html_document, render_docx, render_xlsx, render_json):
+            render(report)
+
+
+@pytest.mark.parametrize("render", [render_html, render_pdf, render_docx, render_xlsx, render_json],
+                         ids=["html", "pdf", "docx", "xlsx", "json"])
+def test_a_period_without_escalations_renders(db, render):
+    empty = report_build(period=Period.financial_year("2010-11"))
+    assert render(empty)
+
+
+def test_a_period_without_escalations_shows_dashes_for_percentages(db):
+    empty = report_build(period=Period.financial_year("2010-11"))
+    assert displays(table(report_tables(empty), "themes"))[0][1:3] == ["0", "–"]
+
+
+# --- HTML ------------------------------------------------------------------------------------------
+
+
+def test_html_tables_match_the_shared_tables_cell_for_cell(html, tables):
+    assert html_tables(html) == [[t.title, [t.columns, *displays(t)]] for t in tables]
+
+
+def test_html_tables_use_govuk_markup(html):
+    assert '<caption class="govuk-table__caption govuk-table__caption--m"' in html
+    assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">Escalations</th>' in html
+    assert '<th scope="row" class="govuk-table__header">Escalations</th>' in html
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">62.5%</td>' in html
+
+
+def test_html_changes_have_an_arrow_and_words_for_screen_readers(html):
+    assert '<span aria-hidden="true">▲</span> <span class="govuk-visually-hidden">up</span> +4' in html
+    assert '<span aria-hidden="true">▼</span> <span class="govuk-visually-hidden">down</span> -2' in html
+    assert '<span aria-hidden="true">–</span> <span class="govuk-visually-hidden">no change</span> 0' in html
+
+
+def test_html_charts_are_inline_svg_with_a_title_and_description(html):
+    assert html.count('<svg role="img" aria-labelledby=') == 2
+    assert '<title id="themes-chart-title">Escalations by theme, 2015-16</title>' in html
+
+
+def test_html_stories_are_a_numbered_list(html, report):
+    assert '<ol class="govuk-list govuk-list--number' in html
+    assert report["stories"][0]["text"] in html
+
+
+def test_html_document_stands_alone(report):
+    document = render_html_document(report)
+    assert document.startswith("<!DOCTYPE html>")
+    assert not re.search(r"""(href|src)=["'](https?:|//|/)""", document)
+    assert "<link" not in document
+
+
+# --- PDF -------------------------------------------------------------------------------------------
+
+
+def test_pdf_shows_every_table_cell_in_order(pdf, tables):
+    text = squeeze(" ".join(pdf_text(pdf)))
+    at = 0
+    for t in tables:
+        at = text.index(t.title, at)
+        for row in displays(t):
+            at = text.index(row[0][:25], at)  # long labels wrap: the start is on the row's first line
+            for value in row[1:]:
+                if value:
+                    at = text.index(value, at)
+
+
+def test_pdf_pages_carry_title_classification_and_page_numbers(pdf):
+    pages = pdf_text(pdf)
+    for number, text in enumerate(pages, start=1):
+        assert "Independent Reviewing Officer (IRO) escalations – 2015-16" in text
+        assert "Classification: Open" in text
+        assert f"Page {number} of {len(pages)}" in text
+
+
+def test_pdf_pages_are_a4(pdf):
+    page = PdfReader(io.BytesIO(pdf)).pages[0]
+    assert (round(float(page.mediabox.width) / 72 * 25.4), round(float(page.mediabox.height) / 72 * 25.4)) == (210, 297)
+
+
+@pytest.mark.parametrize("url", ["https://example.invalid/logo.png", "file:///etc/hostname"])
+def test_pdf_fetches_nothing(report, monkeypatch, url):
+    from weasyprint.urls import FatalURLFetchingError
+
+    monkeypatch.setattr(
+        "reports.renderers.pdf.render_html_document", lambda report: f'<p>Logo</p><img src="{url}" alt="">'
+    )
+    with pytest.raises(FatalURLFetchingError):
+        render_pdf(report)
+
+
+# --- Word ------------------------------------------------------------------------------------------
+
+
+def test_word_tables_match_the_shared_tables_cell_for_cell(word, tables):
+    assert word_tables(word) == [[t.columns, *displays(t)] for t in tables]
+
+
+def test_word_tables_are_grids_with_a_bold_header_row(word):
+    for t in docx.Document(io.BytesIO(word)).tables:
+        assert t.style.name == "Table Grid"
+        assert all(run.bold for cell in t.rows[0].cells for run in cell.paragraphs[0].runs)
+
+
+def test_word_headings_are_the_table_titles(word, tables):
+    headings = [p.text for p in docx.Document(io.BytesIO(word)).paragraphs if p.style.name == "Heading 1"]
+    assert headings == [t.title for t in tables] + ["Case stories"]
+
+
+def test_word_has_both_charts_as_png_pictures(word):
+    document = docx.Document(io.BytesIO(word))
+    images = [rel.target_part.blob for rel in document.part.rels.values() if "image" in rel.reltype]
+    assert len(document.inline_shapes) == 2
+    assert all(image.startswith(b"\x89PNG\r\n\x1a\n") for image in images)
+
+
+def test_word_stories_are_numbered_paragraphs(word, report):
+    numbered = [p.text for p in docx.Document(io.BytesIO(word)).paragraphs if p.style.name == "List Number"]
+    assert numbered == [story["text"] for story in report["stories"]]
+
+
+def test_word_opens_with_the_classification(word):
+    assert docx.Document(io.BytesIO(word)).paragraphs[0].text == "Classification: Open"
+
+
+# --- Excel -----------------------------------------------------------------------------------------
+
+
+def _in_excel(cell):
+    """A number is stored as the number; anything else as the text shown (a blank reads back as None)."""
+    if isinstance(cell.value, (int, float)):
+        return cell.value
+    return cell.display or None
+
+
+def test_excel_sheets_match_the_shared_tables_cell_for_cell(excel, tables):
+    book = workbook(excel)
+    for t in tables:
+        expected = [t.columns, *[[_in_excel(cell) for cell in row] for row in t.rows]]
+        assert [list(row) for row in book[t.sheet].iter_rows(max_row=len(t.rows) + 1, values_only=True)] == expected
+
+
+def test_excel_sheets_are_about_then_one_per_table_then_stories(excel, tables):
+    assert workbook(excel).sheetnames == ["About", *[t.sheet for t in tables], "Case stories"]
+
+
+def test_excel_sheet_names_are_unique_and_short(tables):
+    names = [t.sheet for t in tables]
+    assert len(set(names)) == len(names) and max(map(len, names)) <= 31
+
+
+def test_excel_numbers_are_numbers_and_percentages_are_formatted(excel):
+    care_plans = workbook(excel)["Themes"][2]
+    assert [cell.value for cell in care_plans[1:]] == [5, 62.5, 5]
+    assert care_plans[2].number_format == '0.0"%"'
+
+
+def test_excel_header_rows_are_bold(excel):
+    book = workbook(excel)
+    assert all(cell.font.bold for sheet in book.worksheets[1:] for cell in sheet[1] if cell.value)
+
+
+def test_excel_about_sheet_names_the_report(excel):
+    about = [row for row in workbook(excel)["About"].iter_rows(values_only=True)]
+    assert about[0][0] == "Independent Reviewing Officer (IRO) escalations"
+    assert ("Period", "2015-16 (1 April 2015 to 31 March 2016)") in about
+    assert ("Classification", "Classification: Open") in about
+
+
+# --- JSON ------------------------------------------------------------------------------------------
+
+
+def test_json_is_the_report(report):
+    assert json.loads(render_json(report)) == report
+
+
+def test_json_is_deterministic_and_keeps_the_key_order(report):
+    text = render_json(report)
+    assert text == render_json(json.loads(text))
+    assert list(json.loads(text)) == list(report)
+    assert text.endswith("}\n")
+
+
+def test_json_theme_rows_match_the_themes_table(report, tables):
+    rows = [row for row in table(tables, "themes").rows if not row[0].level]
+    assert [[r["escalations"], r["percent"], r["children"]] for r in report["themes"]] == [
+        [cell.value for cell in row[1:]] for row in rows
+    ]
+
+
+# --- small numbers, in every format ----------------------------------------------------------------
+
+
+def _fewer_than_5_in_html(report):
+    return "fewer than 5" in {cell for _, rows in html_tables(render_html(report)) for row in rows for cell in row}
+
+
+def _fewer_than_5_in_pdf(report):
+    return "fewer than 5" in " ".join(pdf_text(render_pdf(report)))
+
+
+def _fewer_than_5_in_word(report):
+    return "fewer than 5" in {cell for t in word_tables(render_docx(report)) for row in t for cell in row}
+
+
+def _fewer_than_5_in_excel(report):
+    themes = workbook(render_xlsx(report))["Themes"]
+    return "fewer than 5" in {cell for row in themes.iter_rows(values_only=True) for cell in row}
+
+
+def _fewer_than_5_in_json(report):
+    data = json.loads(render_json(report))
+    drift = next(row for row in data["themes"] if row["code"] == "drift")
+    return data["small_numbers"] == {"suppressed_below": 5} and drift["suppressed"] and drift["escalations"] is None
+
+
+@pytest.mark.parametrize(
+    "shown", [_fewer_than_5_in_html, _fewer_than_5_in_pdf, _fewer_than_5_in_word, _fewer_than_5_in_excel,
+              _fewer_than_5_in_json],
+    ids=["html", "pdf", "docx", "xlsx", "json"],
+)
+def test_suppressed_counts_show_as_fewer_than_5_in_every_format(suppressed, shown):
+    assert shown(suppressed)
+
+
+def test_charts_name_what_they_leave_out(suppressed):
+    assert "Not shown, with fewer than 5 escalations each: Drift in care planning" in render_html(suppressed)
+
+
+def test_suppression_is_explained_at_the_top(suppressed):
+    assert "counts from 1 to 4 are shown as “fewer than 5”" in render_html(suppressed)

@@ -1,0 +1,105 @@
+"""The report reproduces the seed's table (2015-16) from records built through the services.
+
+The expected numbers are literals read off ``../shared/seed/000_8130af04dcb09b76.txt``; the
+percentages follow our rule (half-up to one decimal of all escalations), not the seed's
+hand-rounding (it printed 18/184 as 9.5% and 10%).
+"""
+
+import pytest
+from django.db import transaction
+
+from reports.periods import Period
+from reports.selectors import report_build
+from tests.reports.seed_year import build_seed_year
+
+
+@pytest.fixture(scope="module")
+def seed_report(django_db_setup, django_db_blocker):
+    """Built once for the module (it takes a few seconds), then rolled back."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        build_seed_year()
+        report = report_build(period=Period.financial_year("2015-16"))
+        transaction.set_rollback(True)
+    return report
+
+
+def test_184_escalations_about_178_children(seed_report):
+    assert seed_report["escalations"] == 184
+    assert seed_report["children"] == 178
+
+
+def test_theme_counts_are_the_seeds(seed_report):
+    themes = [(row["code"], row["escalations"]) for row in seed_report["themes"]]
+    assert themes == [
+        ("care_plan_not_on_system", 99),
+        ("drift", 18),
+        ("safety", 15),
+        ("sw_visits", 9),
+        ("family_contact", 9),
+        ("no_allocated_worker", 8),
+        ("health", 7),
+        ("placement", 7),
+        ("review_decisions_outstanding", 4),
+        ("staying_put", 3),
+        ("life_story_work", 1),
+        ("not_recorded", 10),
+    ]
+
+
+def test_percentages_are_half_up_to_one_decimal_of_all_escalations(seed_report):
+    percents = [row["percent"] for row in seed_report["themes"]]
+    assert percents == [53.8, 9.8, 8.2, 4.9, 4.9, 4.3, 3.8, 3.8, 2.2, 1.6, 0.5, 5.4]
+
+
+def test_theme_mentions_exceed_themed_escalations_and_the_rest_have_none(seed_report):
+    mentions = sum(row["escalations"] for row in seed_report["themes"] if row["code"] != "not_recorded")
+    assert mentions == 180
+    assert seed_report["theme_not_recorded"] == 10
+    assert "more than one theme" in seed_report["themes_note"]
+
+
+def test_sub_theme_counts_are_the_seeds(seed_report):
+    subthemes = {
+        (row["code"], sub["code"]): sub["escalations"]
+        for row in seed_report["themes"]
+        for sub in row["subthemes"]
+        if sub["escalations"]
+    }
+    assert subthemes == {
+        ("safety", "missing"): 6,
+        ("safety", "cse"): 5,
+        ("safety", "criminality_gangs"): 6,
+        ("no_allocated_worker", "sickness"): 3,
+        ("no_allocated_worker", "worker_left"): 5,
+    }
+
+
+def test_nine_reached_head_of_service_or_assistant_director(seed_report):
+    stages = {row["code"]: row["escalations"] for row in seed_report["stages"]}
+    assert seed_report["reached_head_of_service_or_above"] == 9
+    assert stages["head_of_service"] == 6
+    assert stages["assistant_director"] == 3
+    assert stages["director"] == 0
+
+
+def test_theme_children_count_distinct_children(seed_report):
+    drift = next(row for row in seed_report["themes"] if row["code"] == "drift")
+    assert drift["children"] == 18
+
+
+def test_drift_analysis_finds_the_two_large_families(seed_report):
+    drift = seed_report["drift"]
+    assert drift["escalations"] == 18
+    assert drift["children"] == 18
+    assert drift["sibling_groups"] == 2
+    assert drift["children_in_sibling_groups"] == 12
+
+
+def test_most_first_responses_came_within_24_hours(seed_report):
+    assert seed_report["first_response_within_24h"] == 174
+    assert seed_report["timeliness"]["first_response_within_24h_percent"] == 94.6
+
+
+def test_every_escalation_is_resolved_by_the_end_of_the_year(seed_report):
+    outcomes = {row["code"]: row["escalations"] for row in seed_report["outcomes"]}
+    assert outcomes == {"resolved": 184, "not_resolved": 0, "withdrawn": 0, "open_at_end": 0}

@@ -1,0 +1,171 @@
+"""The committee report's computation, piece by piece (the seed's whole year is in test_seed_year)."""
+
+import datetime as dt
+
+import pytest
+
+from escalations import services
+from escalations.models import Escalation
+from reports.models import ReportSettings
+from reports.periods import Period
+from reports.selectors import report_build
+from tests.factories import ChildFactory, IroFactory, ManagerFactory, london, outcome, raise_escalation, stage, theme
+
+pytestmark = pytest.mark.django_db
+YEAR = Period.financial_year("2015-16")
+
+
+def _report(period=YEAR, **kwargs):
+    return report_build(period=period, **kwargs)
+
+
+def _rows(report, key):
+    return {row["code"]: row["escalations"] for row in report[key]}
+
+
+def test_an_escalation_belongs_to_the_period_it_was_raised_in():
+    raise_escalation(raised_at=london(2016, 3, 31, 23, 30))  # still 2015-16 in London
+    raise_escalation(raised_at=london(2016, 4, 1, 0, 10))  # 2016-17
+    assert _report()["escalations"] == 1
+    assert _report(Period.financial_year("2016-17"))["escalations"] == 1
+
+
+def test_children_are_counted_once_however_many_escalations_they_have():
+    iro = IroFactory()
+    child, sibling = ChildFactory(iro=iro), ChildFactory(iro=iro)
+    raise_escalation(iro=iro, children=[child, sibling], raised_at=london(2015, 6, 1, 10, 0))
+    raise_escalation(iro=iro, children=[child], raised_at=london(2015, 7, 1, 10, 0))
+    report = _report()
+    assert (report["escalations"], report["children"]) == (2, 2)
+
+
+def test_informal_and_formal_by_the_highest_stage_reached():
+    raise_escalation(stage_code="social_worker", raised_at=london(2015, 6, 1, 10, 0))
+    raise_escalation(stage_code="team_manager", raised_at=london(2015, 6, 1, 10, 0))
+    report = _report()
+    assert (report["informal"], report["formal"]) == (1, 1)
+
+
+def test_cafcass_referrals_are_counted():
+    esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    services.escalation_refer_to_cafcass(escalation=esc, by=esc.iro, referred_on=dt.date(2015, 6, 10), reason="Stalled")
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    assert _report()["cafcass_referrals"] == 1
+
+
+def test_outcomes_are_as_they_stood_at_the_end_of_the_period():
+    closed_in_year = raise_escalation(raised_at=london(2016, 3, 1, 10, 0))
+    services.escalation_resolve(
+        escalation=closed_in_year, by=closed_in_year.iro, outcome=outcome("not_resolved"), at=london(2016, 3, 2, 10, 0)
+    )
+    closed_later = raise_escalation(raised_at=london(2016, 3, 1, 10, 0))
+    services.escalation_resolve(
+        escalation=closed_later, by=closed_later.iro, outcome=outcome("resolved"), at=london(2016, 4, 5, 10, 0)
+    )
+    assert _rows(_report(), "outcomes") == {"resolved": 0, "not_resolved": 1, "withdrawn": 0, "open_at_end": 1}
+
+
+def test_first_responses_judged_on_dates_alone_are_counted():
+    esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    services.escalation_first_response(escalation=esc, by=esc.current_addressee, at=london(2015, 6, 2, 15, 0))
+    Escalation.objects.filter(pk=esc.pk).update(raised_date_only=True)
+    timeliness = _report()["timeliness"]
+    assert timeliness["first_response_judged_on_dates_alone"] == 1
+    assert timeliness["first_response_within_24h"] == 1  # next calendar day counts on dates alone
+
+
+def test_responses_within_each_stages_target():
+    on_time = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))  # Monday; due end of Thursday
+    services.escalation_respond(escalation=on_time, by=on_time.current_addressee, response="Yes", at=london(2015, 6, 4, 16, 0))
+    late = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    services.escalation_respond(escalation=late, by=late.current_addressee, response="Yes", at=london(2015, 6, 5, 9, 0))
+    row = next(r for r in _report()["timeliness"]["stage_targets"] if r["code"] == "team_manager")
+    assert (row["responses"], row["within_target"], row["percent"]) == (2, 1, 50.0)
+
+
+def test_median_and_p90_response_in_working_days():
+    for replied in [london(2015, 6, 1, 15, 0), london(2015, 6, 2, 9, 0), london(2015, 6, 5, 9, 0)]:
+        esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+        services.escalation_respond(escalation=esc, by=esc.current_addressee, response="Yes", at=replied)
+    timeliness = _report()["timeliness"]
+    assert timeliness["median_response_working_days"] == 1
+    assert timeliness["p90_response_working_days"] == 4
+
+
+def test_the_whole_process_within_the_cap():
+    quick = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    services.escalation_resolve(escalation=quick, by=quick.iro, outcome=outcome("resolved"), at=london(2015, 6, 5, 10, 0))
+    slow = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    services.escalation_resolve(escalation=slow, by=slow.iro, outcome=outcome("resolved"), at=london(2015, 7, 1, 10, 0))
+    timeliness = _report()["timeliness"]
+    assert (timeliness["closed_formal"], timeliness["closed_within_cap"]) == (2, 1)
+
+
+def test_data_quality_warnings():
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))  # no theme, no response, open past the cap
+    themed = raise_escalation(raised_at=london(2016, 3, 28, 10, 0), themes=[theme("health")])
+    services.escalation_first_response(escalation=themed, by=themed.current_addressee, at=london(2016, 3, 29, 9, 0))
+    warnings = _rows(_report(), "data_quality")
+    assert warnings == {"no_theme": 1, "no_first_response": 1, "open_past_cap": 1, "dates_alone": 0}
+
+
+def test_the_comparison_with_the_previous_year():
+    raise_escalation(raised_at=london(2014, 6, 1, 10, 0), themes=[theme("health")])
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("health")])
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0), themes=[theme("drift")])
+    comparison = _report()["comparison"]
+    measures = {m["code"]: (m["current"], m["previous"], m["change"]) for m in comparison["measures"]}
+    assert comparison["period"]["label"] == "2014-15"
+    assert measures["escalations"] == (2, 1, 1)
+    assert measures["theme:health"] == (1, 1, 0)
+    assert measures["theme:drift"] == (1, 0, 1)
+
+
+def test_the_monthly_trend_has_every_month():
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    raise_escalation(raised_at=london(2015, 6, 30, 23, 30))  # 22:30 UTC, still June in London
+    monthly = _report()["monthly"]
+    assert len(monthly) == 12
+    assert {row["month"]: row["escalations"] for row in monthly}["2015-06"] == 2
+    assert monthly[0] == {"month": "2015-04", "label": "April 2015", "escalations": 0}
+
+
+def test_escalating_to_the_assistant_director_counts_as_reaching_head_of_service_or_above():
+    esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    services.escalation_escalate(
+        escalation=esc, by=esc.iro, stage=stage("assistant_director"),
+        addressee=ManagerFactory(stage=stage("assistant_director")), at=london(2015, 6, 5, 10, 0),
+    )
+    report = _report()
+    assert report["reached_head_of_service_or_above"] == 1
+    assert _rows(report, "stages")["assistant_director"] == 1
+
+
+def test_small_numbers_are_suppressed_in_open_reports_when_switched_on():
+    ReportSettings.objects.create(suppress_small_numbers=True, small_number_threshold=5)
+    for _ in range(6):
+        raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("health")])
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("drift")])
+    report = _report()
+    health = next(row for row in report["themes"] if row["code"] == "health")
+    drift = next(row for row in report["themes"] if row["code"] == "drift")
+    assert (health["escalations"], health["percent"]) == (6, 85.7)
+    assert drift["escalations"] is None and drift["percent"] is None and drift["suppressed"] is True
+    assert report["escalations"] == 7
+    assert report["small_numbers"] == {"suppressed_below": 5}
+
+
+def test_small_numbers_are_shown_in_closed_reports():
+    ReportSettings.objects.create(classification="closed", suppress_small_numbers=True)
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("drift")])
+    drift = next(row for row in _report()["themes"] if row["code"] == "drift")
+    assert drift["escalations"] == 1
+    assert "suppressed" not in drift
+
+
+def test_retired_themes_with_escalations_still_appear():
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("life_story_work")])
+    life_story = theme("life_story_work")
+    life_story.active = False
+    life_story.save()
+    assert _rows(_report(), "themes")["life_story_work"] == 1

@@ -1,0 +1,245 @@
+"""Writes for the committee report."""
+
+import datetime as dt
+
+import pytest
+
+from core.errors import DomainError, NotPermitted
+from escalations import services as escalation_services
+from people.models import Role
+from reports import identifiers, services
+from reports.identifiers import report_check_stories
+from reports.changes import report_changes
+from reports.models import CaseStory, IssuedReport, StoryOverride
+from reports.periods import Period
+from reports.selectors import report_build
+from tests.factories import (
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    ServiceManagerFactory,
+    UserFactory,
+    london,
+    outcome,
+    raise_escalation,
+    stage,
+    theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+# --- case stories --------------------------------------------------------------------------------
+
+
+def _escalation(*, first_name="Amara", raised_at=london(2015, 5, 12, 10, 0)):
+    """An escalation whose people have names that appear in no drafted story (unless asked)."""
+    iro = IroFactory(first_name="Wendell", last_name="Pryce")
+    child = ChildFactory(first_name=first_name, last_name="Lindqvist", date_of_birth=dt.date(2012, 1, 1), iro=iro)
+    return raise_escalation(
+        iro=iro,
+        children=[child],
+        addressee=ManagerFactory(first_name="Tomasz", last_name="Brennan", stage=stage("team_manager")),
+        raised_at=raised_at,
+    )
+
+
+def _story(**kwargs):
+    return services.story_include(escalation=_escalation(**kwargs), by=ServiceManagerFactory())
+
+
+def _problems(story):
+    story.refresh_from_db()
+    return report_check_stories([story])[story.pk]
+
+
+def test_include_drafts_the_story():
+    esc = _escalation()
+    story = services.story_include(escalation=esc, by=ServiceManagerFactory())
+    assert story.include_in_report
+    assert story.text == story.drafted_text
+    assert story.text.startswith("May 2015: the IRO contacted the team manager about a child under 5.")
+
+
+def test_include_records_who_in_the_history():
+    manager = ServiceManagerFactory()
+    story = services.story_include(escalation=_escalation(), by=manager)
+    assert story.updated_by == manager
+    assert story.history.first().history_user == manager
+
+
+def test_include_again_keeps_the_edited_text():
+    manager = ServiceManagerFactory()
+    story = _story()
+    services.story_update(story=story, by=manager, text="An edited story.")
+    services.story_exclude(story=story, by=manager)
+    story = services.story_include(escalation=story.escalation, by=manager)
+    assert story.include_in_report
+    assert story.text == "An edited story."
+
+
+def test_include_again_redrafts_an_unedited_story():
+    manager = ServiceManagerFactory()
+    story = _story()
+    esc = story.escalation
+    esc = escalation_services.escalation_resolve(
+        escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2015, 6, 1, 9, 0)
+    )
+    story = services.story_include(escalation=esc, by=manager)
+    assert story.text.endswith("The escalation was resolved.")
+    assert CaseStory.objects.count() == 1
+
+
+def test_exclude_leaves_the_story_out():
+    story = services.story_exclude(story=_story(), by=ServiceManagerFactory())
+    assert not CaseStory.objects.get(pk=story.pk).include_in_report
+
+
+def test_update_replaces_the_text():
+    manager = ServiceManagerFactory()
+    story = services.story_update(story=_story(), by=manager, text="  May 2015: a shorter story.  ")
+    story.refresh_from_db()
+    assert story.text == "May 2015: a shorter story."
+    assert story.updated_by == manager
+
+
+def test_update_refuses_empty_text():
+    story = _story()
+    with pytest.raises(DomainError) as refused:
+        services.story_update(story=story, by=ServiceManagerFactory(), text="   ")
+    assert refused.value.field == "text"
+    story.refresh_from_db()
+    assert story.text == story.drafted_text
+
+
+@pytest.mark.parametrize("role", [Role.IRO, Role.MANAGER, Role.REPORT_VIEWER])
+def test_only_the_service_manager_or_an_admin_may_include(role):
+    by = ManagerFactory() if role == Role.MANAGER else UserFactory(role=role)
+    with pytest.raises(NotPermitted):
+        services.story_include(escalation=_escalation(), by=by)
+    assert not CaseStory.objects.exists()
+
+
+def test_an_admin_may_include():
+    assert services.story_include(escalation=_escalation(), by=UserFactory(role=Role.ADMIN)).include_in_report
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda story, by: services.story_exclude(story=story, by=by),
+        lambda story, by: services.story_update(story=story, by=by, text="New text."),
+        lambda story, by: services.story_override_add(story=story, by=by, term="May", reason="The month."),
+    ],
+    ids=["exclude", "update", "override"],
+)
+def test_an_iro_may_not_change_a_story(call):
+    story = _story(first_name="May")
+    with pytest.raises(NotPermitted):
+        call(story, IroFactory())
+    story.refresh_from_db()
+    assert story.include_in_report and story.text == story.drafted_text and not story.overrides.exists()
+
+
+def test_a_child_called_may_flags_the_month():
+    story = _story(first_name="May")
+    assert [(p.kind, p.term) for p in _problems(story)] == [(identifiers.NAME, "May")]
+
+
+def test_override_lets_the_story_pass():
+    story = _story(first_name="May")
+    services.story_override_add(story=story, by=ServiceManagerFactory(), term="may", reason="May is the month here.")
+    assert _problems(story) == []
+
+
+def test_override_is_audited_with_who_gave_it():
+    manager = ServiceManagerFactory()
+    override = services.story_override_add(
+        story=_story(first_name="May"), by=manager, term="May", reason="May is the month here."
+    )
+    history = override.history.get()
+    assert history.history_user == manager
+    assert (history.term, history.kind, history.reason) == ("May", identifiers.NAME, "May is the month here.")
+    assert override.created_by == manager
+
+
+def test_editing_the_story_makes_the_check_run_afresh():
+    manager = ServiceManagerFactory()
+    story = _story(first_name="May")
+    services.story_override_add(story=story, by=manager, term="May", reason="May is the month here.")
+    services.story_update(story=story, by=manager, text=story.text + " May's plan is now in place.")
+    assert [p.term for p in _problems(story)] == ["May"]
+
+
+def test_override_needs_a_reason():
+    story = _story(first_name="May")
+    with pytest.raises(DomainError) as refused:
+        services.story_override_add(story=story, by=ServiceManagerFactory(), term="May", reason=" ")
+    assert refused.value.field == "reason"
+    assert not StoryOverride.objects.exists()
+
+
+def test_override_only_for_a_term_the_check_flags():
+    story = _story(first_name="May")
+    with pytest.raises(DomainError) as refused:
+        services.story_override_add(story=story, by=ServiceManagerFactory(), term="manager", reason="Not a name.")
+    assert refused.value.field == "term"
+    assert not StoryOverride.objects.exists()
+
+
+def test_override_is_refused_twice_for_the_same_text():
+    manager = ServiceManagerFactory()
+    story = _story(first_name="May")
+    services.story_override_add(story=story, by=manager, term="May", reason="The month.")
+    with pytest.raises(DomainError):
+        services.story_override_add(story=story, by=manager, term="May", reason="The month again.")
+    assert StoryOverride.objects.count() == 1
+
+
+# --- issued reports ------------------------------------------------------------------------------
+
+
+def _issue_setup():
+    esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("health")])
+    return esc
+
+
+def test_issuing_freezes_the_json_and_every_file():
+    _issue_setup()
+    manager = ServiceManagerFactory()
+    period = Period.financial_year("2015-16")
+    issued = services.report_issue(period=period, by=manager)
+    assert issued.version == 1
+    assert issued.issued_by == manager
+    assert issued.data == report_build(period=period)
+    assert bytes(issued.pdf).startswith(b"%PDF")
+    assert bytes(issued.docx).startswith(b"PK") and bytes(issued.xlsx).startswith(b"PK")
+    assert "Health issues" in issued.html
+
+
+def test_an_issued_report_is_unchanged_after_the_records_are_edited():
+    esc = _issue_setup()
+    period = Period.financial_year("2015-16")
+    issued = services.report_issue(period=period, by=ServiceManagerFactory())
+    pdf_before, data_before = bytes(issued.pdf), issued.data
+    escalation_services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2015, 6, 3, 10, 0))
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
+    stored = IssuedReport.objects.get(pk=issued.pk)
+    assert stored.data == data_before
+    assert bytes(stored.pdf) == pdf_before
+    changes = {change.path: (change.issued, change.now) for change in report_changes(stored.data, report_build(period=period))}
+    assert changes["escalations"] == (1, 2)
+    assert changes["outcomes[resolved].escalations"] == (0, 1)
+
+
+def test_issuing_again_makes_the_next_version():
+    _issue_setup()
+    period = Period.financial_year("2015-16")
+    manager = ServiceManagerFactory()
+    services.report_issue(period=period, by=manager)
+    assert services.report_issue(period=period, by=manager).version == 2
+
+
+def test_only_the_service_manager_or_an_admin_can_issue():
+    with pytest.raises(NotPermitted):
+        services.report_issue(period=Period.financial_year("2015-16"), by=UserFactory(role=Role.REPORT_VIEWER))
