@@ -168,7 +168,7 @@ def _timeliness(rows, escalations, ladder, calendar, total: int) -> dict:
     within = [row for row in recorded if _within_first_response(row, hours)]
     dates_alone = [row for row in recorded if row["raised_date_only"] or row["first_response_date_only"]]
 
-    steps = Step.objects.filter(escalation__in=escalations, responded_at__isnull=False).values_list(
+    steps = Step.objects.filter(escalation__in=escalations, responded_at__isnull=False).order_by().values_list(
         "stage_id", "sent_at", "responded_at", "due_at"
     )
     per_stage = defaultdict(lambda: [0, 0])
@@ -241,8 +241,9 @@ def _drift(escalations, calendar) -> dict:
 
 
 def _outcomes(rows, period: Period) -> list[dict]:
-    closed = Counter(row["outcome__code"] for row in rows if row["closed_at"] and row["closed_at"] < period.ends_at)
-    open_at_end = sum(1 for row in rows if not row["closed_at"] or row["closed_at"] >= period.ends_at)
+    ends_at = period.ends_at
+    closed = Counter(row["outcome__code"] for row in rows if row["closed_at"] and row["closed_at"] < ends_at)
+    open_at_end = sum(1 for row in rows if not row["closed_at"] or row["closed_at"] >= ends_at)
     return [
         {"code": o.code, "label": o.label, "escalations": closed.get(o.code, 0)} for o in Outcome.objects.order_by("order")
     ] + [{"code": "open_at_end", "label": "Open at the end of the period", "escalations": open_at_end}]
@@ -271,11 +272,12 @@ def _stories(period: Period) -> list[dict]:
 
 
 def _data_quality(rows, total, with_theme, ladder, calendar, period: Period, now) -> list[dict]:
-    until = min(now, period.ends_at)
+    ends_at = period.ends_at
+    until = min(now, ends_at)
     cap = ladder.process_cap_working_days
     open_past_cap = sum(
         1 for row in rows
-        if row["formal_started_at"] and (not row["closed_at"] or row["closed_at"] >= period.ends_at)
+        if row["formal_started_at"] and (not row["closed_at"] or row["closed_at"] >= ends_at)
         and calendar.working_days_between(row["formal_started_at"], until) > cap
     )
     return [

@@ -5,18 +5,32 @@ percentages follow our rule (half-up to one decimal of all escalations), not the
 hand-rounding (it printed 18/184 as 9.5% and 10%).
 """
 
+import io
+import json
+import re
+from html import unescape
+
+import docx
+import openpyxl
 import pytest
 from django.db import transaction
+from pypdf import PdfReader
 
 from reports.periods import Period
+from reports.renderers import render_docx, render_html, render_json, render_pdf, render_xlsx
 from reports.selectors import report_build
+from tests.factories import reseed_vocabularies
 from tests.reports.seed_year import build_seed_year
 
 
 @pytest.fixture(scope="module")
 def seed_report(django_db_setup, django_db_blocker):
-    """Built once for the module (it takes a few seconds), then rolled back."""
+    """Built once for the module (it takes a few seconds), then rolled back.
+
+    Module fixtures can run after a transactional test has emptied the tables, so the seeded
+    vocabularies are put back first (inside the same rolled-back transaction)."""
     with django_db_blocker.unblock(), transaction.atomic():
+        reseed_vocabularies()
         build_seed_year()
         report = report_build(period=Period.financial_year("2015-16"))
         transaction.set_rollback(True)
@@ -103,3 +117,61 @@ def test_most_first_responses_came_within_24_hours(seed_report):
 def test_every_escalation_is_resolved_by_the_end_of_the_year(seed_report):
     outcomes = {row["code"]: row["escalations"] for row in seed_report["outcomes"]}
     assert outcomes == {"resolved": 184, "not_resolved": 0, "withdrawn": 0, "open_at_end": 0}
+
+
+# --- every format, parsed back and compared with the JSON cell for cell --------------------------
+
+
+def _theme_rows(report):
+    """(label, escalations, percent) of every theme row and sub-theme row, as the JSON has them."""
+    rows = []
+    for row in report["themes"]:
+        rows.append((row["label"], row["escalations"], row["percent"]))
+        rows += [(sub["label"], sub["escalations"], None) for sub in row["subthemes"]]
+    return rows
+
+
+def _percent(value):
+    return "" if value is None else f"{value:.1f}%"
+
+
+def test_the_json_parses_back_to_the_report(seed_report):
+    assert json.loads(render_json(seed_report)) == seed_report
+
+
+def test_the_word_themes_table_matches_the_json(seed_report):
+    document = docx.Document(io.BytesIO(render_docx(seed_report)))
+    table = next(t for t in document.tables if t.rows[0].cells[0].text == "Theme")
+    cells = [[cell.text for cell in row.cells][:3] for row in table.rows[1:]]
+    expected = [[label, str(count), _percent(pct)] for label, count, pct in _theme_rows(seed_report)]
+    assert [[label.lstrip("– "), count, pct] for label, count, pct in cells] == expected
+
+
+def test_the_excel_themes_sheet_matches_the_json(seed_report):
+    sheet = openpyxl.load_workbook(io.BytesIO(render_xlsx(seed_report)))["Themes"]
+    rows = _theme_rows(seed_report)
+    cells = [list(row[:3]) for row in sheet.iter_rows(min_row=2, max_row=len(rows) + 1, values_only=True)]
+    expected = [[label, count, pct] for label, count, pct in rows]
+    assert [[label.lstrip("– "), count, pct] for label, count, pct in cells] == expected
+
+
+def test_the_pdf_shows_the_json_theme_rows_in_order(seed_report):
+    reader = PdfReader(io.BytesIO(render_pdf(seed_report)))
+    text = re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+    at = text.index("Themes")
+    for label, count, pct in _theme_rows(seed_report):
+        at = text.index(label[:25], at)
+        at = text.index(str(count), at)
+        if pct is not None:
+            at = text.index(_percent(pct), at)
+    assert "184" in text and "178" in text
+
+
+def test_the_html_themes_rows_match_the_json(seed_report):
+    html = render_html(seed_report)
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S)
+    cells = [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)] for row in rows]
+    start = next(i for i, row in enumerate(cells) if row[:1] == ["Theme"])
+    body = [row[:3] for row in cells[start + 1 : start + 1 + len(_theme_rows(seed_report))]]
+    expected = [[label, str(count), _percent(pct)] for label, count, pct in _theme_rows(seed_report)]
+    assert [[label.lstrip("– "), count, pct] for label, count, pct in body] == expected

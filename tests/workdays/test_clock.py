@@ -1,6 +1,7 @@
 """The working-day clock, on England's real bank-holiday calendar (the ``holidays`` package)."""
 
 import datetime as dt
+import random
 
 import pytest
 
@@ -88,3 +89,22 @@ def test_working_days_between(start, end, expected):
 def test_negative_target_is_refused():
     with pytest.raises(ValueError, match="cannot be negative"):
         ENGLAND.add_working_days(D(2016, 3, 24), -1)
+
+
+def _counted_day_by_day(calendar, start, end):
+    """The definition, slowly: working days after day 0, up to and including the end's date."""
+    day, last, count = calendar.day_zero(start.date()), end.date(), 0
+    while True:
+        day = calendar.next_working_day(day)
+        if day > last:
+            return count
+        count += 1
+
+
+def test_working_days_between_agrees_with_counting_day_by_day():
+    rng = random.Random(903)
+    calendar = WorkingCalendar([D(2016, 3, 29), D(2022, 12, 23)])
+    for _ in range(2000):
+        start = london(2014, 1, 1, 9, 0) + dt.timedelta(days=rng.randrange(3500), hours=rng.randrange(24))
+        end = start + dt.timedelta(days=rng.randrange(60), hours=rng.randrange(24))
+        assert calendar.working_days_between(start, end) == _counted_day_by_day(calendar, start, end), (start, end)

@@ -1,0 +1,53 @@
+"""No report is produced, in any format, while a case story holds an identifier."""
+
+import datetime as dt
+
+import pytest
+
+from reports import services
+from reports.identifiers import StoriesNotClean
+from reports.outputs import report_render
+from reports.periods import Period
+from tests.factories import ChildFactory, ServiceManagerFactory, london, raise_escalation
+
+pytestmark = pytest.mark.django_db
+YEAR = Period.financial_year("2015-16")
+
+
+def _story_with(text: str, **child):
+    child = ChildFactory(**{"first_name": "Amara", "last_name": "Lindqvist", "date_of_birth": dt.date(2009, 3, 12), **child})
+    esc = raise_escalation(iro=child.iro, children=[child], raised_at=london(2015, 5, 12, 10, 0))
+    manager = ServiceManagerFactory()
+    story = services.story_include(escalation=esc, by=manager)
+    return services.story_update(story=story, by=manager, text=text), manager
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("In May 2015 the IRO was worried about Amara.", "first name 'Amara'"),
+        ("In May 2015 the Lindqvist children were assessed.", "surname 'Lindqvist'"),
+        ("A girl born 12/03/2009 was escalated.", "12/03/2009"),
+        ("A girl born 2009-03-12 was escalated.", "2009-03-12"),
+        ("A girl born 12 March 2009 was escalated.", "12 March 2009"),
+        ("The placement at SW1A1AA broke down.", "SW1A1AA"),
+        ("Her NHS number 943 476 5919 was recorded.", "943 476 5919"),
+    ],
+)
+@pytest.mark.parametrize("fmt", ["json", "pdf"])
+def test_a_leaking_story_blocks_the_report(text, named, fmt):
+    _story_with(text)
+    with pytest.raises(StoriesNotClean) as error:
+        report_render(period=YEAR, fmt=fmt)
+    assert "Case story 1" in error.value.message
+    assert named in error.value.message
+
+
+def test_may_the_month_needs_an_override_and_then_the_report_is_produced():
+    story, manager = _story_with("May 2015: the IRO contacted the team manager about a child aged 5-10.", first_name="May")
+    with pytest.raises(StoriesNotClean, match="first name 'May'"):
+        report_render(period=YEAR, fmt="json")
+    override = services.story_override_add(story=story, by=manager, term="May", reason="May is the month here.")
+    assert '"May 2015: the IRO contacted' in report_render(period=YEAR, fmt="json")
+    entry = override.history.get()
+    assert (entry.history_type, entry.history_user, entry.reason) == ("+", manager, "May is the month here.")
