@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.access import REPORT_MANAGERS, REPORT_READERS, role_required
@@ -139,8 +140,8 @@ def stories_page(request):
 @role_required(*REPORT_MANAGERS)
 def story_change(request, pk: int):
     story = get_object_or_404(CaseStory, pk=pk)
-    back = request.POST.get("next") or reverse("reports:stories")
-    if not back.startswith("/"):
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("reports:stories")
     action = request.POST.get("action")
     try:

@@ -106,3 +106,15 @@ def test_an_unknown_reference_is_named_in_the_error(client):
     page = response.content.decode()
     assert "There is no escalation with the reference ESC-1999-00001" in page
     assert 'value="ESC-1999-00001"' in page
+
+
+@pytest.mark.parametrize("next_url", ["https://evil.example/", "//evil.example/stories"])
+def test_saving_a_story_never_redirects_off_the_site(client, next_url):
+    esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    client.post(reverse("reports:stories"), {"reference": esc.reference})
+    story = CaseStory.objects.get()
+    response = client.post(
+        reverse("reports:story_change", args=[story.pk]), {"action": "update", "text": "A new text.", "next": next_url}
+    )
+    assert response["Location"] == reverse("reports:stories")
