@@ -88,6 +88,10 @@ WSGI_APPLICATION = "iro_escalations.wsgi.application"
 DATABASES = {"default": dj_database_url.parse(env_str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     VAR_DIR.mkdir(exist_ok=True)
+    # SQLite ignores SELECT ... FOR UPDATE; taking the write lock when a transaction begins makes
+    # two simultaneous changes queue, so the second sees the new version and is refused as stale
+    # instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = int(env_str("CONN_MAX_AGE", default="60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True

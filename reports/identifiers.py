@@ -103,7 +103,7 @@ class IdentifierIndex:
 
 
 def identifier_index() -> IdentifierIndex:
-    """Load every identifier stored in the database, once: two queries plus one per postcode field."""
+    """Load every identifier stored in the database, once: three queries plus one per postcode field."""
     index = IdentifierIndex()
     children = set()
     rows = Child.objects.values_list("first_name", "last_name", "date_of_birth", "case_id")
@@ -115,8 +115,16 @@ def identifier_index() -> IdentifierIndex:
             index.add_case_id(case_id)
     index.add_people(children, CHILD)
     index.add_people(User.objects.values_list("first_name", "last_name"), STAFF)
+    social_workers = Child.objects.exclude(social_worker="").values_list("social_worker", flat=True).distinct()
+    index.add_people((_first_and_last(name) for name in social_workers), STAFF)
     index.postcodes.update(stored_postcodes())
     return index
+
+
+def _first_and_last(full_name: str) -> tuple[str, str]:
+    """A free-text name such as the allocated social worker's, split as first name and surname."""
+    first, _, last = full_name.strip().rpartition(" ")
+    return (first, last) if first else ("", last)
 
 
 def stored_postcodes() -> list[str]:

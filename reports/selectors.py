@@ -72,8 +72,8 @@ def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
         "themes": _themes(escalations, total),
         "stages": _stages(rows),
         "timeliness": _timeliness(rows, escalations, ladder, calendar, total),
-        "drift": _drift(escalations, calendar),
-        "outcomes": _outcomes(rows, period),
+        "drift": _drift(escalations, rows, period, calendar),
+        "outcomes": _outcomes_at_end(rows, period),
         "monthly": _monthly(escalations, period),
         "stories": _stories(period),
         "data_quality": _data_quality(rows, total, len(ids_with_theme), ladder, calendar, period, now),
@@ -208,15 +208,16 @@ def _timeliness(rows, escalations, ladder, calendar, total: int) -> dict:
     }
 
 
-def _drift(escalations, calendar) -> dict:
+def _drift(escalations, rows, period: Period, calendar) -> dict:
     drift = escalations.filter(themes__code=DRIFT_THEME_CODE)
+    drift_ids = set(drift.values_list("id", flat=True))
     children = Child.objects.filter(escalations__in=drift).distinct()
     groups = Counter(children.exclude(sibling_group=None).values_list("sibling_group_id", flat=True))
     families = {group: n for group, n in groups.items() if n > 1}
     reasons = dict(
         DriftReason.objects.filter(escalations__in=drift).values_list("pk").annotate(n=Count("escalations", distinct=True))
     )
-    outcomes = Counter(drift.values_list("outcome__code", flat=True))
+    outcomes = _outcomes_at_end([row for row in rows if row["id"] in drift_ids], period)
     first_days = [
         calendar.working_days_between(raised_at, first_response_at)
         for raised_at, first_response_at in drift.exclude(first_response_at=None).values_list("raised_at", "first_response_at")
@@ -231,16 +232,15 @@ def _drift(escalations, calendar) -> dict:
             for reason in DriftReason.objects.order_by("order")
             if reason.active or reasons.get(reason.pk)
         ],
-        "outcomes": [
-            {"code": o.code, "label": o.label, "escalations": outcomes.get(o.code, 0)} for o in Outcome.objects.order_by("order")
-        ] + [{"code": "open", "label": "Still open", "escalations": outcomes.get(None, 0)}],
+        "outcomes": outcomes,
         "responses": len(first_days),
         "median_first_response_working_days": median(first_days),
         "max_first_response_working_days": max(first_days) if first_days else None,
     }
 
 
-def _outcomes(rows, period: Period) -> list[dict]:
+def _outcomes_at_end(rows, period: Period) -> list[dict]:
+    """Resolved, not resolved, withdrawn, and open at the end of the period, as they stood then."""
     ends_at = period.ends_at
     closed = Counter(row["outcome__code"] for row in rows if row["closed_at"] and row["closed_at"] < ends_at)
     open_at_end = sum(1 for row in rows if not row["closed_at"] or row["closed_at"] >= ends_at)

@@ -30,6 +30,13 @@ def _period_form(request) -> tuple[PeriodForm, Period | None]:
     return form, form.cleaned_data["chosen"] if form.is_valid() else None
 
 
+def _blocked_message(user, error: StoriesNotClean) -> str:
+    """The problems name what leaked, so only those who may edit the stories see them."""
+    if user.sees_everything:
+        return error.message
+    return "A case story is waiting to be checked by the IRO service manager."
+
+
 def _period_query(period: Period) -> str:
     if period.is_financial_year:
         return f"period={period.label}"
@@ -44,7 +51,7 @@ def report_page(request):
         try:
             report_require_clean_stories(period)
         except StoriesNotClean as error:
-            context["blocked"] = error.message
+            context["blocked"] = _blocked_message(request.user, error)
         else:
             report = report_build(period=period)
             context["report_html"] = render_html(report)
@@ -65,8 +72,8 @@ def report_download(request, fmt: str):
         return redirect(f"{reverse('reports:page')}?{request.GET.urlencode()}")
     try:
         report_require_clean_stories(period)
-    except DomainError as error:
-        messages.error(request, error.message)
+    except StoriesNotClean as error:
+        messages.error(request, _blocked_message(request.user, error))
         return redirect(f"{reverse('reports:page')}?{_period_query(period)}")
     return _file(render_as(report_build(period=period), fmt), fmt, f"iro-escalations-{period.label.replace(' ', '-')}")
 

@@ -233,8 +233,9 @@ def test_report_check_stories_gives_problems_by_story():
 
 
 def test_report_require_clean_stories_passes_clean_stories():
-    _story(CLEAN)
-    report_require_clean_stories(Period.financial_year("2015-16"))
+    story = _story(CLEAN)
+    report_require_clean_stories(Period.financial_year("2015-16"))  # raises when a story is not clean
+    assert report_check_stories([story]) == {story.pk: []}
 
 
 def test_report_require_clean_stories_names_the_story_and_the_problem():
@@ -268,9 +269,19 @@ def test_report_require_clean_stories_ignores_excluded_stories():
     story = _story("The Okafor family were assessed.")
     CaseStory.objects.filter(pk=story.pk).update(include_in_report=False)
     report_require_clean_stories(Period.financial_year("2015-16"))
+    CaseStory.objects.filter(pk=story.pk).update(include_in_report=True)  # the control: included, it blocks
+    with pytest.raises(StoriesNotClean):
+        report_require_clean_stories(Period.financial_year("2015-16"))
 
 
 def test_report_require_clean_stories_ignores_other_periods():
     _people()
     _story("The Okafor family were assessed.", raised_at=london(2016, 5, 3, 10, 0))
     report_require_clean_stories(Period.financial_year("2015-16"))
+    with pytest.raises(StoriesNotClean):  # the control: its own period is blocked
+        report_require_clean_stories(Period.financial_year("2016-17"))
+
+
+def test_check_blocks_the_allocated_social_workers_name():
+    ChildFactory(social_worker="Hollis Abernathy")
+    assert [(p.kind, p.term) for p in _problems("Ms Abernathy chased the plan.")] == [(identifiers.NAME, "Abernathy")]

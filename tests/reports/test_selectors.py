@@ -169,3 +169,11 @@ def test_retired_themes_with_escalations_still_appear():
     life_story.active = False
     life_story.save()
     assert _rows(_report(), "themes")["life_story_work"] == 1
+
+
+def test_drift_outcomes_are_as_they_stood_at_the_end_of_the_period_too():
+    esc = raise_escalation(raised_at=london(2016, 3, 1, 10, 0), themes=[theme("drift")])
+    services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2016, 4, 5, 10, 0))
+    report = _report()
+    assert _rows(report["drift"], "outcomes") == _rows(report, "outcomes")
+    assert _rows(report["drift"], "outcomes")["open_at_end"] == 1

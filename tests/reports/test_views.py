@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from people.models import Role
+from reports import services
 from reports.models import CaseStory, IssuedReport
 from tests.factories import ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, UserFactory, london, raise_escalation, theme
 
@@ -118,3 +119,15 @@ def test_saving_a_story_never_redirects_off_the_site(client, next_url):
         reverse("reports:story_change", args=[story.pk]), {"action": "update", "text": "A new text.", "next": next_url}
     )
     assert response["Location"] == reverse("reports:stories")
+
+
+def test_report_viewers_are_not_shown_what_a_blocked_story_leaks(client):
+    child = ChildFactory(first_name="Kayden")
+    esc = raise_escalation(iro=child.iro, children=[child], raised_at=london(2015, 6, 1, 10, 0))
+    manager = ServiceManagerFactory()
+    story = services.story_include(escalation=esc, by=manager)
+    services.story_update(story=story, by=manager, text="Kayden was moved.")
+    client.force_login(_viewer())
+    page = client.get(reverse("reports:page"), YEAR).content.decode()
+    assert "waiting to be checked by the IRO service manager" in page
+    assert "Kayden" not in page
