@@ -69,6 +69,10 @@ class Escalation(models.Model):
         null=True, blank=True, help_text="When the first formal step was sent: the 20-working-day cap starts here."
     )
     version = models.PositiveIntegerField(default=1, help_text="Bumped by every change; refuses stale updates.")
+    # Re-import tracking (imports app): the hash of the log row last imported, and the version it
+    # left; "imported and not edited since" is version == imported_version.
+    import_row_hash = models.CharField(max_length=64, blank=True)
+    imported_version = models.PositiveIntegerField(null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

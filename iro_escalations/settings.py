@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "escalations",
     "demo",
     "reports",
+    "imports",
+    "ssda903",
 ]
 
 MIDDLEWARE = [

@@ -18,6 +18,7 @@ from reports.identifiers import (
 from reports.models import CaseStory, StoryOverride
 from reports.periods import Period
 from reports.stories import story_draft_text
+from ssda903.models import Episode
 from tests.factories import (
     ChildFactory,
     IroFactory,
@@ -201,8 +202,19 @@ def test_override_for_another_text_does_not_apply():
 # --- the selectors -------------------------------------------------------------------------------
 
 
-def test_stored_postcodes_is_empty_while_no_model_stores_one():
-    assert stored_postcodes() == []
+def test_stored_postcodes_come_from_the_903_episodes():
+    Episode.objects.create(
+        child=ChildFactory(), start=dt.date(2015, 4, 1), legal_status="C2", placement_type="U1",
+        home_postcode="SE1 7PB", placement_postcode="not a postcode",
+    )
+    assert stored_postcodes() == ["SE17PB"]
+
+
+def test_a_stored_postcode_written_without_its_space_blocks_the_story():
+    Episode.objects.create(
+        child=ChildFactory(), start=dt.date(2015, 4, 1), legal_status="C2", placement_type="U1", placement_postcode="SE1 7PB"
+    )
+    assert [p.kind for p in _problems("The placement at se17pb ended.")] == [identifiers.POSTCODE]
 
 
 def test_identifier_index_reads_the_database_the_same_number_of_times_however_many_children():

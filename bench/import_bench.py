@@ -1,0 +1,102 @@
+#!/usr/bin/env python
+"""Benchmark the escalation-log import (``imports.services.escalation_log_import``).
+
+Target: at least 20,000 rows a second on PostgreSQL for a 100,000-row log.
+
+    .venv/bin/python bench/import_bench.py                                   # SQLite (a fresh file in a temp dir)
+    scripts/with-postgres.sh .venv/bin/python bench/import_bench.py          # PostgreSQL (what `make bench-import` runs)
+    .venv/bin/python bench/import_bench.py --rows 10000                      # quick check
+
+It migrates the database, creates the IROs and children the log names, writes a synthetic CSV log
+in a temp dir, and imports it through the command's own code path (the ``import_escalations``
+command: reading, validation of every row, history, M2M links). It prints rows per second and
+the number of queries (CaptureQueriesContext), then imports the same file again (all unchanged).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import random
+import sys
+import tempfile
+import time
+from io import StringIO
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iro_escalations.settings")
+os.environ.setdefault("DEBUG", "1")
+_TMP = tempfile.mkdtemp(prefix="import-bench-")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/bench.sqlite3")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from children.models import Child  # noqa: E402
+from escalations.models import Escalation  # noqa: E402
+from people.models import Role, User  # noqa: E402
+
+THEMES = ["safety", "safety:missing", "drift", "health:emotional_health", "placement", "sw_visits", ""]
+STAGES = ["social_worker", "team_manager", "Head of service", "practice_group_lead"]
+
+
+def write_log(path: Path, rows: int, iros: list[str], children: list[str]) -> None:
+    rng = random.Random(42)
+    with path.open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["reference", "raised_at", "iro", "children", "highest_stage", "themes", "first_response_at",
+                    "resolved_at", "outcome", "drift_reasons", "cafcass_referred_at", "summary"])
+        for n in range(rows):
+            month, day, hour = rng.randint(1, 12), rng.randint(1, 26), rng.randint(8, 17)
+            year = 2019 + n % 5
+            raised = f"{year}-{month:02d}-{day:02d} {hour:02d}:{rng.randint(0, 59):02d}"
+            theme = rng.choice(THEMES)
+            closed = rng.random() < 0.7
+            w.writerow([
+                f"BENCH-{n:07d}", raised if n % 10 else f"{day:02d}/{month:02d}/{year}", rng.choice(iros),
+                ";".join(rng.sample(children, rng.choice([1, 1, 2]))), rng.choice(STAGES), theme,
+                f"{year}-{month:02d}-{day + 1:02d} 09:00" if rng.random() < 0.8 else "",
+                f"{year}-{month:02d}-{28:02d} 16:00" if closed else "",
+                rng.choice(["", "resolved", "not_resolved"]) if closed else "",
+                "housing;other" if theme == "drift" else "", "", f"Synthetic escalation {n}",
+            ])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000)
+    args = parser.parse_args()
+
+    call_command("migrate", verbosity=0)
+    if Escalation.objects.filter(reference__startswith="BENCH-").exists():
+        sys.exit("The database already holds a benchmark import: use a fresh one.")
+    iros = [f"bench-iro-{n}" for n in range(40)]
+    User.objects.bulk_create([User(username=u, role=Role.IRO, password="!") for u in iros], ignore_conflicts=True)
+    children = [f"B{n:06d}" for n in range(20_000)]
+    Child.objects.bulk_create([Child(case_id=c) for c in children], ignore_conflicts=True, batch_size=2000)
+
+    path = Path(_TMP) / "log.csv"
+    write_log(path, args.rows, iros, children)
+    print(f"database: {connection.vendor}; log: {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB")
+    for label in ("first import", "same file again"):
+        out = StringIO()
+        with CaptureQueriesContext(connection) as queries:
+            start = time.perf_counter()
+            call_command("import_escalations", str(path), "--no-progress", stdout=out)
+            elapsed = time.perf_counter() - start
+        print(f"{label}: {elapsed:.2f} s, {args.rows / elapsed:,.0f} rows/s, {len(queries.captured_queries):,} queries"
+              f" -- {out.getvalue().splitlines()[0]}")
+
+
+if __name__ == "__main__":
+    main()

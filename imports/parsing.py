@@ -1,0 +1,325 @@
+"""Reading an escalation log: CSV or XLSX, the headers, the mapping file, and the cell values.
+
+Nothing here touches the database. Rules: ``docs/escalation-log-format.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from core.errors import DomainError
+
+LONDON = zoneinfo.ZoneInfo("Europe/London")
+
+COLUMNS = (
+    "reference", "raised_at", "iro", "children", "highest_stage", "themes", "first_response_at", "resolved_at",
+    "outcome", "drift_reasons", "cafcass_referred_at", "summary",
+)
+REQUIRED = ("reference", "raised_at", "iro", "children", "highest_stage")
+IGNORE = "ignore"
+LIST_SEPARATOR = ";"
+
+
+class FileProblem(DomainError):
+    """The file as a whole cannot be read (encoding, sheet, headers, mapping)."""
+
+    def __init__(self, message: str, *, problems: list[str] | None = None):
+        self.problems = problems or [message]
+        super().__init__("\n".join(self.problems))
+
+
+@dataclass
+class Table:
+    """The file's cells: the header row and the data rows with their spreadsheet row numbers."""
+
+    headers: list[str]
+    rows: list[tuple[int, list]]  # (row number, cells); blank rows are left out
+
+
+@dataclass
+class Mapping:
+    columns: dict[str, str] = field(default_factory=dict)  # lower-cased heading -> column or "ignore"
+    values: dict[str, dict[str, str]] = field(default_factory=dict)  # column -> lower-cased word -> code
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def table_read(data: bytes, *, filename: str, sheet: str | None = None, encoding: str | None = None) -> Table:
+    """Read a CSV or XLSX file's bytes into a :class:`Table`."""
+    if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
+        return _read_xlsx(data, sheet)
+    if sheet:
+        raise FileProblem("--sheet only applies to XLSX files; this file is CSV.")
+    return _read_csv(data, encoding)
+
+
+def _read_csv(data: bytes, encoding: str | None) -> Table:
+    if encoding is None:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as error:
+            bad = data[error.start:error.start + 1].hex().upper()
+            line = data[: error.start].count(b"\n") + 1
+            raise FileProblem(
+                f"The file is not UTF-8: byte 0x{bad} on line {line} cannot be read. Save it as "
+                "'CSV UTF-8', or give its encoding with --encoding (for example --encoding cp1252 for a "
+                "file saved by older Excel on Windows)."
+            ) from None
+    else:
+        try:
+            text = data.decode("utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding)
+        except LookupError:
+            raise FileProblem(f"Unknown encoding {encoding!r} given with --encoding.") from None
+        except UnicodeDecodeError as error:
+            raise FileProblem(
+                f"The file cannot be read as {encoding}: {error.reason} at byte {error.start}. "
+                "Check the encoding given with --encoding."
+            ) from None
+    # One record per row: a quoted cell that spans lines is still one row, so rows are counted
+    # by record, never by line.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        headers = next(reader)
+    except StopIteration:
+        raise FileProblem("The file is empty: row 1 should hold the headers.") from None
+    rows = []
+    try:
+        for number, cells in enumerate(reader, start=2):
+            if any(cell.strip() for cell in cells):
+                rows.append((number, cells))
+    except csv.Error as error:
+        raise FileProblem(f"The CSV file cannot be read after row {len(rows) + 1}: {error}.") from None
+    return Table(headers=headers, rows=rows)
+
+
+def _read_xlsx(data: bytes, sheet: str | None) -> Table:
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception as error:  # openpyxl raises many kinds for a damaged file
+        raise FileProblem(f"The XLSX file cannot be read: {error}.") from None
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            raise FileProblem(
+                f"There is no sheet called {sheet!r}. The sheets are: {', '.join(repr(n) for n in book.sheetnames)}."
+            )
+        rows_iter = ws.iter_rows(values_only=True)
+        try:
+            headers = ["" if v is None else str(v) for v in next(rows_iter)]
+        except StopIteration:
+            raise FileProblem("The sheet is empty: row 1 should hold the headers.") from None
+        rows = []
+        for number, cells in enumerate(rows_iter, start=2):
+            if any(v is not None and str(v).strip() for v in cells):
+                rows.append((number, list(cells)))
+        return Table(headers=headers, rows=rows)
+    finally:
+        book.close()
+
+
+# --- the mapping file ----------------------------------------------------------------------------
+
+
+def mapping_load(text: str | None) -> Mapping:
+    """Parse a YAML mapping file (``columns:`` and ``values:``); None gives the empty mapping."""
+    if not text:
+        return Mapping()
+    import yaml
+
+    try:
+        raw = yaml.safe_load(text) or {}
+    except yaml.YAMLError as error:
+        raise FileProblem(f"The mapping file is not valid YAML: {error}") from None
+    problems = []
+    if not isinstance(raw, dict) or set(raw) - {"columns", "values"}:
+        raise FileProblem("The mapping file should hold only 'columns:' and 'values:'.")
+    columns = {}
+    for heading, target in (raw.get("columns") or {}).items():
+        target = str(target).strip().lower()
+        if target not in COLUMNS and target != IGNORE:
+            problems.append(
+                f"Mapping file, columns: {heading!r} maps to {target!r}, which is not a column "
+                f"({', '.join(COLUMNS)}) or 'ignore'."
+            )
+        columns[str(heading).strip().lower()] = target
+    values = {}
+    for column, words in (raw.get("values") or {}).items():
+        column = str(column).strip().lower()
+        if column not in COLUMNS:
+            problems.append(f"Mapping file, values: {column!r} is not a column ({', '.join(COLUMNS)}).")
+            continue
+        if not isinstance(words, dict):
+            problems.append(f"Mapping file, values: {column!r} should map local words to codes.")
+            continue
+        values[column] = {str(word).strip().lower(): str(code).strip() for word, code in words.items()}
+    if problems:
+        raise FileProblem(problems[0], problems=problems)
+    return Mapping(columns=columns, values=values)
+
+
+def mapping_read(path: str | Path | None) -> Mapping:
+    if path is None:
+        return Mapping()
+    try:
+        return mapping_load(Path(path).read_text(encoding="utf-8-sig"))
+    except OSError as error:
+        raise FileProblem(f"The mapping file cannot be read: {error.strerror} ({path}).") from None
+
+
+# --- headers -------------------------------------------------------------------------------------
+
+
+def headers_resolve(headers: list[str], mapping: Mapping) -> dict[str, int]:
+    """The position of each column in the row; every header problem at once."""
+    problems = []
+    positions: dict[str, int] = {}
+    seen: dict[str, str] = {}
+    for index, heading in enumerate(headers):
+        raw = "" if heading is None else str(heading)
+        key = raw.strip().lower()
+        if not key:
+            continue
+        if key in seen:
+            problems.append(f"Row 1: the header {raw.strip()!r} appears twice (as {seen[key]!r} and {raw.strip()!r}).")
+            continue
+        seen[key] = raw.strip()
+        column = mapping.columns.get(key, key if key in COLUMNS else None)
+        if column is None:
+            problems.append(
+                f"Row 1, column {_letter(index)}: unknown header {raw.strip()!r}. Use one of {', '.join(COLUMNS)}, "
+                "or map it (or set it to 'ignore') in a mapping file (--mapping)."
+            )
+            continue
+        if column == IGNORE:
+            continue
+        if column in positions:
+            problems.append(
+                f"Row 1, column {_letter(index)}: the header {raw.strip()!r} gives the column {column!r} again "
+                f"(already given by column {_letter(positions[column])})."
+            )
+            continue
+        positions[column] = index
+    for column in REQUIRED:
+        if column not in positions:
+            problems.append(f"Row 1: the required column {column!r} is missing.")
+    if problems:
+        raise FileProblem(problems[0], problems=problems)
+    return positions
+
+
+def _letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+# --- cell values ---------------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """A cell as trimmed text; an Excel whole number (123.0) loses its '.0'."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def list_split(value) -> list[str]:
+    """A ``;`` list: items trimmed, empties dropped, repeats (ignoring case) collapsed, order kept."""
+    seen = {}
+    for item in cell_text(value).split(LIST_SEPARATOR):
+        item = item.strip()
+        if item and item.lower() not in seen:
+            seen[item.lower()] = item
+    return list(seen.values())
+
+
+def id_normalise(item: str) -> str:
+    """``123.0`` (a number Excel turned into a float) is ``123``."""
+    if item.endswith(".0") and item[:-2].isdigit():
+        return item[:-2]
+    return item
+
+
+_DATE_FORMS = (
+    "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], YYYY-MM-DDTHH:MM[:SS][±HH:MM], DD/MM/YYYY or DD/MM/YYYY HH:MM[:SS]"
+)
+_ISO = re.compile(
+    r"^(\d{4})-(\d{2})-(\d{2})(?:([ T])(\d{2}):(\d{2})(?::(\d{2}))?(?:([+-])(\d{2}):?(\d{2})|(Z))?)?$"
+)
+_UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
+
+
+def moment_parse(value) -> tuple[dt.datetime, bool]:
+    """A cell as an aware time and whether it was a date alone (stored as local midnight).
+
+    Raises ValueError with a message for the user.
+    """
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            return value, False
+        date_only = value.time() == dt.time.min  # an Excel date cell has no time of day
+        return _london(value), date_only
+    if isinstance(value, dt.date):
+        return _london(dt.datetime.combine(value, dt.time.min)), True
+    return _parse_text(cell_text(value))
+
+
+@lru_cache(maxsize=65536)
+def _parse_text(text: str) -> tuple[dt.datetime, bool]:
+    match = _ISO.match(text)
+    if match:
+        year, month, day, sep, hour, minute, second, sign, off_h, off_m, zulu = match.groups()
+        if sep is None:
+            return _london(_naive(int(year), int(month), int(day))), True
+        naive = _naive(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+        if sign or zulu:
+            if sep != "T":
+                raise ValueError(f"is not a date this log accepts: use {_DATE_FORMS}")
+            offset = dt.timedelta(0) if zulu else (1 if sign == "+" else -1) * dt.timedelta(
+                hours=int(off_h), minutes=int(off_m)
+            )
+            return naive.replace(tzinfo=dt.timezone(offset)), False
+        return _london(naive), False
+    match = _UK.match(text)
+    if match:
+        day, month, year, hour, minute, second = match.groups()
+        if hour is None:
+            return _london(_naive(int(year), int(month), int(day))), True
+        return _london(_naive(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))), False
+    raise ValueError(f"is not a date this log accepts: use {_DATE_FORMS}")
+
+
+def _naive(*parts: int) -> dt.datetime:
+    try:
+        return dt.datetime(*parts)
+    except ValueError:
+        raise ValueError("is not a real date or time") from None
+
+
+def _london(naive: dt.datetime) -> dt.datetime:
+    """Europe/London local time: the repeated autumn hour is its first occurrence (fold=0); the
+    missing spring hour is an error."""
+    aware = naive.replace(tzinfo=LONDON, fold=0)
+    if aware.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None) != naive:
+        raise ValueError("is in the hour the clocks skip when they go forward, so it never happened in the UK")
+    return aware

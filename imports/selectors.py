@@ -1,0 +1,96 @@
+"""Reads for the import: the lookup caches, each built with one query, and the escalations a log
+names. Nothing here runs a query per row."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models.functions import Lower
+
+from children.models import Child
+from core.errors import DomainError
+from escalations.models import Escalation
+from ladder.models import Stage
+from people.models import User
+from themes.models import DriftReason, Outcome, SubTheme, Theme
+
+CHUNK = 5000
+
+
+@dataclass
+class Lookups:
+    """Everything a row is matched against, keyed by lower-cased code, label, name or ID."""
+
+    children: dict[str, int] = field(default_factory=dict)  # case ID -> pk
+    users_by_username: dict[str, User] = field(default_factory=dict)
+    users_by_name: dict[str, list[User]] = field(default_factory=lambda: defaultdict(list))
+    stages: dict[str, Stage] = field(default_factory=dict)
+    themes: dict[str, Theme] = field(default_factory=dict)
+    subthemes: dict[tuple[int, str], SubTheme] = field(default_factory=dict)
+    drift_reasons: dict[str, DriftReason] = field(default_factory=dict)
+    outcomes: dict[str, Outcome] = field(default_factory=dict)
+
+
+def _by_code_and_label(entries) -> dict:
+    table = {}
+    for entry in entries:
+        table.setdefault(entry.label.strip().lower(), entry)
+    for entry in entries:  # a code wins over another entry's label
+        table[entry.code.lower()] = entry
+    return table
+
+
+def import_lookups() -> Lookups:
+    """The lookup caches for one import: one query per table. Retired entries are included
+    (old logs use them)."""
+    lookups = Lookups()
+    lookups.children = {case_id.strip().lower(): pk for pk, case_id in Child.objects.values_list("pk", "case_id")}
+    for user in User.objects.only("pk", "username", "first_name", "last_name", "role", "is_active"):
+        lookups.users_by_username[user.username.lower()] = user
+        name = " ".join(user.get_full_name().split()).lower()
+        if name:
+            lookups.users_by_name[name].append(user)
+    lookups.stages = _by_code_and_label(list(Stage.objects.all()))
+    lookups.themes = _by_code_and_label(list(Theme.objects.all()))
+    subs = list(SubTheme.objects.all())
+    for sub in subs:
+        lookups.subthemes.setdefault((sub.theme_id, sub.label.strip().lower()), sub)
+    for sub in subs:
+        lookups.subthemes[(sub.theme_id, sub.code.lower())] = sub
+    lookups.drift_reasons = _by_code_and_label(list(DriftReason.objects.all()))
+    lookups.outcomes = _by_code_and_label(list(Outcome.objects.all()))
+    return lookups
+
+
+@dataclass(frozen=True)
+class Existing:
+    pk: int
+    reference: str
+    source: str
+    version: int
+    imported_version: int | None
+    import_row_hash: str
+
+
+def escalations_by_reference(references: list[str]) -> dict[str, Existing]:
+    """The escalations already stored under these references (lower-cased), a chunk per query."""
+    found = {}
+    keys = sorted({reference.lower() for reference in references})
+    for start in range(0, len(keys), CHUNK):
+        rows = (
+            Escalation.objects.annotate(reference_lower=Lower("reference"))
+            .filter(reference_lower__in=keys[start:start + CHUNK])
+            .values_list("pk", "reference", "source", "version", "imported_version", "import_row_hash")
+        )
+        for row in rows:
+            found[row[1].lower()] = Existing(*row)
+    return found
+
+
+def importer_find(username: str) -> User:
+    """The user named by ``--user``."""
+    user = User.objects.filter(username__iexact=username.strip()).first()
+    if user is None:
+        raise DomainError(f"There is no user with the username {username!r} (given with --user).", field="user")
+    return user

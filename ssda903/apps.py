@@ -1,0 +1,5 @@
+from django.apps import AppConfig
+
+
+class Ssda903Config(AppConfig):
+    name = "ssda903"
