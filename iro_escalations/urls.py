@@ -7,5 +7,6 @@ admin.site.site_title = "IRO Escalations admin"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("reports/", include("reports.urls")),
+    path("imports/", include("imports.urls")),
     path("", include("core.urls")),
 ]
