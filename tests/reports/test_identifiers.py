@@ -205,7 +205,7 @@ def test_override_for_another_text_does_not_apply():
 def test_stored_postcodes_come_from_the_903_episodes():
     Episode.objects.create(
         child=ChildFactory(), start=dt.date(2015, 4, 1), legal_status="C2", placement_type="U1",
-        home_postcode="SE1 7PB", placement_postcode="not a postcode",
+        home_postcode="SE1 7PB", placement_postcode="UNKNOWN",
     )
     assert stored_postcodes() == ["SE17PB"]
 
