@@ -85,19 +85,21 @@ def rows_validate(
     first_row_of: dict[str, tuple[int, str]] = {}
     total = len(table.rows)
     for done, (number, cells) in enumerate(table.rows, start=1):
+        # A repeated reference is reported whatever else is wrong with either row.
+        reference = cell_text(checker.cell(cells, "reference"))
+        repeated = reference.lower() in first_row_of
+        if repeated:
+            earlier, earlier_value = first_row_of[reference.lower()]
+            result.problems.append(Problem(
+                number, "reference",
+                f"the reference is also on row {earlier} ('{earlier_value}'): each reference may appear once",
+                reference,
+            ))
+        elif reference:
+            first_row_of[reference.lower()] = (number, reference)
         row = checker.check(number, cells, result.problems)
-        if row is not None:
-            key = row.reference.lower()
-            if key in first_row_of:
-                earlier, earlier_value = first_row_of[key]
-                result.problems.append(Problem(
-                    number, "reference",
-                    f"the reference is also on row {earlier} ('{earlier_value}'): each reference may appear once",
-                    row.reference,
-                ))
-            else:
-                first_row_of[key] = (number, row.reference)
-                result.rows.append(row)
+        if row is not None and not repeated:
+            result.rows.append(row)
         if progress is not None and (done % 5000 == 0 or done == total):
             progress("Checking rows", done, total)
     result.children_to_create = checker.children_to_create
@@ -118,7 +120,7 @@ class _RowChecker:
         self._usernames = set(lookups.users_by_username)
         self._pending_iros: dict[str, str] = {}  # the name in the log -> the username to create
 
-    def _cell(self, cells, column):
+    def cell(self, cells, column):
         index = self.positions.get(column)
         if index is None or index >= len(cells):
             return None
@@ -133,7 +135,7 @@ class _RowChecker:
         def problem(column, message, value=""):
             problems.append(Problem(number, column, message, cell_text(value) if not isinstance(value, str) else value))
 
-        reference = cell_text(self._cell(cells, "reference"))
+        reference = cell_text(self.cell(cells, "reference"))
         if not reference:
             problem("reference", "enter the escalation's reference")
         elif len(reference) > REFERENCE_MAX:
@@ -152,28 +154,28 @@ class _RowChecker:
             ("first_response_at", first_at, first_date_only), ("resolved_at", resolved_at, resolved_date_only)
         ):
             if at is not None and raised_at is not None and _before(at, date_only, raised_at, raised_date_only):
-                problem(column, f"is before raised_at ({cell_text(self._cell(cells, 'raised_at'))})",
-                        self._cell(cells, column))
+                problem(column, f"is before raised_at ({cell_text(self.cell(cells, 'raised_at'))})",
+                        self.cell(cells, column))
 
         outcome = self._single(cells, "outcome", self.lookups.outcomes, "outcome", problem)
         if outcome is not None and resolved_at is None and not self._blank(cells, "outcome"):
             if self._blank(cells, "resolved_at"):
                 problem("outcome", "an outcome needs a resolved_at date: leave it blank for an open escalation",
-                        self._cell(cells, "outcome"))
+                        self.cell(cells, "outcome"))
         if resolved_at is not None and outcome is None and self._blank(cells, "outcome"):
             outcome = self.lookups.outcomes.get(Outcome.RESOLVED)
 
         cafcass_on = None
         if not self._blank(cells, "cafcass_referred_at"):
             try:
-                at, _ = moment_parse(self._cell(cells, "cafcass_referred_at"))
+                at, _ = moment_parse(self.cell(cells, "cafcass_referred_at"))
                 cafcass_on = timezone.localtime(at).date()
                 if at > self.latest:
-                    problem("cafcass_referred_at", "is in the future", self._cell(cells, "cafcass_referred_at"))
+                    problem("cafcass_referred_at", "is in the future", self.cell(cells, "cafcass_referred_at"))
             except ValueError as error:
-                problem("cafcass_referred_at", str(error), self._cell(cells, "cafcass_referred_at"))
+                problem("cafcass_referred_at", str(error), self.cell(cells, "cafcass_referred_at"))
 
-        summary = cell_text(self._cell(cells, "summary"))
+        summary = cell_text(self.cell(cells, "summary"))
         if len(problems) > before:
             return None
         row = ImportRow(
@@ -187,10 +189,10 @@ class _RowChecker:
         return row
 
     def _blank(self, cells, column) -> bool:
-        return cell_text(self._cell(cells, column)) == ""
+        return cell_text(self.cell(cells, column)) == ""
 
     def _moment(self, number, cells, column, problem, required=False):
-        value = self._cell(cells, column)
+        value = self.cell(cells, column)
         if cell_text(value) == "":
             if required:
                 problem(column, "enter a date")
@@ -206,7 +208,7 @@ class _RowChecker:
         return at, date_only
 
     def _single(self, cells, column, table, what, problem, required=False):
-        text = cell_text(self._cell(cells, column))
+        text = cell_text(self.cell(cells, column))
         if not text:
             if required:
                 problem(column, f"enter the {what}")
@@ -218,7 +220,7 @@ class _RowChecker:
         return entry
 
     def _iro(self, cells, problem):
-        text = " ".join(cell_text(self._cell(cells, "iro")).split())
+        text = " ".join(cell_text(self.cell(cells, "iro")).split())
         if not text:
             problem("iro", "enter the IRO's username or full name")
             return "", None
@@ -258,7 +260,7 @@ class _RowChecker:
         return username, first, last
 
     def _children(self, cells, problem) -> list[str]:
-        raw = self._cell(cells, "children")
+        raw = self.cell(cells, "children")
         items = [id_normalise(self._mapped("children", item)) for item in list_split(raw)]
         items = list(dict.fromkeys(items))
         if not items:
@@ -278,7 +280,7 @@ class _RowChecker:
 
     def _themes(self, cells, problem):
         themes, subthemes = {}, {}
-        for item in list_split(self._cell(cells, "themes")):
+        for item in list_split(self.cell(cells, "themes")):
             mapped = self._mapped("themes", item)
             theme = self.lookups.themes.get(mapped.lower())
             if theme is not None:
@@ -303,7 +305,7 @@ class _RowChecker:
 
     def _drift(self, cells, problem, has_drift):
         ids = set()
-        items = list_split(self._cell(cells, "drift_reasons"))
+        items = list_split(self.cell(cells, "drift_reasons"))
         for item in items:
             reason = self.lookups.drift_reasons.get(self._mapped("drift_reasons", item).lower())
             if reason is None:
@@ -312,7 +314,7 @@ class _RowChecker:
                 ids.add(reason.pk)
         if ids and not has_drift:
             problem("drift_reasons", f"reasons for drift need the theme '{DRIFT_THEME_CODE}' in themes",
-                    cell_text(self._cell(cells, "drift_reasons")))
+                    cell_text(self.cell(cells, "drift_reasons")))
         return sorted(ids)
 
 

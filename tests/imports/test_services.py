@@ -189,6 +189,13 @@ def test_a_repeated_reference_names_both_rows():
                         "appear once (value 'log-1')"]
 
 
+def test_a_repeated_reference_is_reported_even_when_the_rows_have_other_problems():
+    iro, child = IroFactory(), ChildFactory()
+    problems = _problems(log_csv([row("LOG-1", iro, [child], highest_stage="boss"), row("LOG-1", iro, [child], raised_at="31/02/2015")]))
+    assert [p.split(":")[0] for p in problems] == [
+        "Row 2, column highest_stage", "Row 3, column reference", "Row 3, column raised_at"]
+
+
 def test_a_multi_line_cell_keeps_the_row_numbers_after_it():
     iro, child = IroFactory(), ChildFactory()
     problems = _problems(log_csv([row("LOG-1", iro, [child], summary="one\ntwo\nthree"),
