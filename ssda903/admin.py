@@ -1,20 +1,9 @@
 """903 data is read-only in the admin: it only changes through the import (ssda903.services)."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from core.admin import ReadOnlyAdmin
 from ssda903.models import Episode, HeaderRecord, ImportRun, MissingEpisode, Review, UascRecord
-
-
-class ReadOnlyAdmin(SimpleHistoryAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(HeaderRecord)
