@@ -28,7 +28,6 @@ from themes.models import DriftReason, Outcome, SubTheme, Theme
 from workdays.clock import WorkingCalendar, end_of_day
 from workdays.selectors import working_calendar
 
-DRIFT_THEME_CODE = "drift"
 # Clocks on two machines never agree exactly; anything later than this is "in the future".
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 
@@ -410,7 +409,7 @@ def _coded_choices(themes, subthemes, drift_reasons):
     retired += [r.label for r in reasons if not r.active]
     if retired:
         raise DomainError(f"These have been retired and cannot be chosen: {', '.join(sorted(retired))}.", field="themes")
-    if reasons and not any(t.code == DRIFT_THEME_CODE for t in theme_set.values()):
+    if reasons and not any(t.code == Theme.DRIFT for t in theme_set.values()):
         raise DomainError("Reasons for drift can only be given when the theme 'Drift in care planning' is chosen.",
                           field="drift_reasons")
     return list(theme_set.values()), subtheme_list, reasons

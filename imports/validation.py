@@ -18,9 +18,8 @@ from django.utils.text import slugify
 from imports.parsing import Mapping, Table, cell_text, headers_resolve, id_normalise, list_split, moment_parse
 from imports.selectors import Lookups
 from people.models import Role
-from themes.models import Outcome
+from themes.models import Outcome, Theme
 
-DRIFT_THEME_CODE = "drift"
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 REFERENCE_MAX = 40
 
@@ -300,7 +299,7 @@ class _RowChecker:
                 subthemes[sub.pk] = sub
                 continue
             problem("themes", "unknown theme: use a code or label, or theme:sub-theme", item)
-        has_drift = any(t.code == DRIFT_THEME_CODE for t in themes.values())
+        has_drift = any(t.code == Theme.DRIFT for t in themes.values())
         return sorted(themes), sorted(subthemes), has_drift
 
     def _drift(self, cells, problem, has_drift):
@@ -313,7 +312,7 @@ class _RowChecker:
             else:
                 ids.add(reason.pk)
         if ids and not has_drift:
-            problem("drift_reasons", f"reasons for drift need the theme '{DRIFT_THEME_CODE}' in themes",
+            problem("drift_reasons", f"reasons for drift need the theme '{Theme.DRIFT}' in themes",
                     cell_text(self.cell(cells, "drift_reasons")))
         return sorted(ids)
 

@@ -30,7 +30,6 @@ from workdays.selectors import working_calendar
 
 SCHEMA = "iro-escalations/committee-report/1"
 SENIOR_STAGE_CODE = "head_of_service"
-DRIFT_THEME_CODE = "drift"
 THEMES_NOTE = (
     "An escalation can be about more than one theme, so the theme counts can add up to more than "
     "the number of escalations. Percentages are of all escalations in the period."
@@ -209,7 +208,7 @@ def _timeliness(rows, escalations, ladder, calendar, total: int) -> dict:
 
 
 def _drift(escalations, rows, period: Period, calendar) -> dict:
-    drift = escalations.filter(themes__code=DRIFT_THEME_CODE)
+    drift = escalations.filter(themes__code=Theme.DRIFT)
     drift_ids = set(drift.values_list("id", flat=True))
     children = Child.objects.filter(escalations__in=drift).distinct()
     groups = Counter(children.exclude(sibling_group=None).values_list("sibling_group_id", flat=True))

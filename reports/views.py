@@ -15,7 +15,7 @@ from reports.changes import report_changes
 from reports.forms import IncludeStoryForm, PeriodForm
 from reports.identifiers import StoriesNotClean, identifier_index, report_require_clean_stories, story_problems
 from reports.models import CaseStory, IssuedReport
-from reports.outputs import render_as
+from reports.outputs import report_render
 from reports.periods import Period
 from reports.renderers import FORMATS, render_html, render_json
 from reports.selectors import default_period, issued_reports, report_build, report_stories, report_years
@@ -71,11 +71,11 @@ def report_download(request, fmt: str):
     if period is None:
         return redirect(f"{reverse('reports:page')}?{request.GET.urlencode()}")
     try:
-        report_require_clean_stories(period)
+        content = report_render(period=period, fmt=fmt)
     except StoriesNotClean as error:
         messages.error(request, _blocked_message(request.user, error))
         return redirect(f"{reverse('reports:page')}?{_period_query(period)}")
-    return _file(render_as(report_build(period=period), fmt), fmt, f"iro-escalations-{period.label.replace(' ', '-')}")
+    return _file(content, fmt, f"iro-escalations-{period.label.replace(' ', '-')}")
 
 
 @require_POST

@@ -23,6 +23,8 @@ class CodedEntry(models.Model):
 
 
 class Theme(CodedEntry):
+    DRIFT = "drift"  # drift reasons go only with this theme; the report analyses it on its own
+
     history = HistoricalRecords()
 
     class Meta(CodedEntry.Meta):
