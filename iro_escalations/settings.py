@@ -41,6 +41,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "simple_history",
     "axes",
+    "crispy_forms",
+    "crispy_forms_gds",
+    "django_filters",
     "core",
     "audit",
     "people",
@@ -136,7 +139,13 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     GOVUK_FRONTEND_DIR / "assets",
     ("govuk-frontend", GOVUK_FRONTEND_DIR),
+    # MOJ Frontend, for what GOV.UK has no component for (timeline, sortable table).
+    ("moj", BASE_DIR / "node_modules" / "@ministryofjustice" / "frontend" / "moj"),
 ]
+
+# Forms are laid out with crispy-forms-gds (GOV.UK Design System markup and error summary).
+CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
+CRISPY_TEMPLATE_PACK = "gds"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
