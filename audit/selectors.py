@@ -47,3 +47,10 @@ def audit_entries_for(instance) -> list[AuditEntry]:
         )
         previous = record
     return entries
+
+
+def access_log_for_child(*, child):
+    """Every opening of the child's page, or of an escalation page that showed the child; newest first."""
+    from audit.models import AccessLogEntry
+
+    return AccessLogEntry.objects.filter(child=child).select_related("user", "escalation").order_by("-viewed_at", "-pk")

@@ -9,7 +9,8 @@ SQLite has no such protection: it is the embedded development database, not prod
 """
 
 from django.apps import apps
-from django.db import connections
+from django.db import connections, transaction
+from django.utils import timezone
 
 FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
@@ -22,8 +23,10 @@ $$ LANGUAGE plpgsql;
 
 
 def audit_tables() -> list[str]:
-    """The database tables that hold audit history."""
-    tables = []
+    """The database tables that hold audit history, and the access log."""
+    from audit.models import AccessLogEntry
+
+    tables = [AccessLogEntry._meta.db_table]
     for model in apps.get_models():
         if hasattr(model, "instance_type") and model.__name__.startswith("Historical"):
             tables.append(model._meta.db_table)
@@ -48,3 +51,26 @@ def audit_protect_tables(*, using: str = "default") -> list[str]:
                 "FOR EACH ROW EXECUTE FUNCTION audit_refuse_change()"
             )
     return protected
+
+
+# --- the access log ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def access_log_record(*, user, path: str, child=None, escalation=None, at=None):
+    """Note that ``user`` opened a child's or an escalation's page.
+
+    An escalation's page shows its children, so opening it is logged against each of them too:
+    a child's access log then shows every page that showed the child.
+    """
+    from audit.models import AccessLogEntry
+
+    at = at or timezone.now()
+    path = path[:300]
+    if escalation is not None:
+        children = [c.pk for c in escalation.children.all()]
+        entries = [AccessLogEntry(user=user, escalation=escalation, child_id=pk, path=path, viewed_at=at) for pk in children]
+        entries = entries or [AccessLogEntry(user=user, escalation=escalation, path=path, viewed_at=at)]
+    else:
+        entries = [AccessLogEntry(user=user, child=child, path=path, viewed_at=at)]
+    return AccessLogEntry.objects.bulk_create(entries)

@@ -25,3 +25,10 @@ def role_required(*roles):
         return wrapped
 
     return decorator
+
+# Who may use which pages. Which objects each person sees is decided in the selectors
+# (children.selectors.child_visible_to, escalations.selectors.escalation_visible_to).
+CASEWORKERS = (Role.IRO, Role.MANAGER, Role.SERVICE_MANAGER, Role.ADMIN)  # child and escalation pages
+IRO_SIDE = (Role.IRO, Role.SERVICE_MANAGER, Role.ADMIN)  # resolve, escalate, reassign, Cafcass, withdraw
+RESPONDERS = (Role.MANAGER, Role.SERVICE_MANAGER, Role.ADMIN)  # acknowledge, respond
+OVERSIGHT = (Role.SERVICE_MANAGER, Role.ADMIN)  # all escalations, dashboard, access log

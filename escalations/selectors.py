@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from children.models import Child
 from escalations.models import Escalation, EscalationStatus, Step
-from people.models import User
+from themes.models import Theme
+from people.models import Role, User
 from workdays.clock import WorkingCalendar, local_date
 
 
@@ -83,3 +85,95 @@ def escalation_get(*, pk: int) -> Escalation:
 
 def escalation_steps(*, escalation: Escalation) -> QuerySet[Step]:
     return escalation.steps.select_related("stage", "addressee", "sent_by").order_by("sequence")
+
+
+# --- who may see what ----------------------------------------------------------------------------
+# Access rules are enforced here, not in templates. A view asks for the escalations a user may see,
+# or may act on, and anything outside that is a 404.
+
+
+def escalation_visible_to(*, user: User) -> QuerySet[Escalation]:
+    """The escalations ``user`` may look at.
+
+    - An IRO: those they raised, and those about a child on their caseload.
+    - A responding manager: those addressed to them, now or before.
+    - The IRO service manager and admins: all.
+    - Anyone else: none.
+    """
+    escalations = Escalation.objects.all()
+    if user.sees_everything:
+        return escalations
+    if user.role == Role.IRO:
+        about_caseload = Escalation.children.through.objects.filter(escalation=OuterRef("pk"), child__iro=user)
+        return escalations.filter(Q(iro=user) | Exists(about_caseload))
+    if user.role == Role.MANAGER:
+        return escalations.filter(Exists(Step.objects.filter(escalation=OuterRef("pk"), addressee=user)))
+    return escalations.none()
+
+
+def escalation_for_iro_side(*, user: User) -> QuerySet[Escalation]:
+    """The escalations ``user`` may resolve, escalate, reassign, refer or withdraw: the IRO's own,
+    or any for the service manager and admins."""
+    if user.sees_everything:
+        return Escalation.objects.all()
+    if user.role == Role.IRO:
+        return Escalation.objects.filter(iro=user)
+    return Escalation.objects.none()
+
+
+def escalation_for_responder(*, user: User) -> QuerySet[Escalation]:
+    """The open escalations ``user`` may acknowledge or respond to: those whose current step is
+    addressed to them, or any for the service manager and admins."""
+    open_ = Escalation.objects.filter(status=EscalationStatus.OPEN)
+    if user.sees_everything:
+        return open_
+    if user.role == Role.MANAGER:
+        return open_.filter(current_addressee=user)
+    return Escalation.objects.none()
+
+
+_DETAIL_RELATED = ("iro", "outcome", "current_step__stage", "current_step__addressee", "current_stage",
+                   "current_addressee", "highest_stage")
+
+
+def escalation_detail(*, queryset: QuerySet[Escalation], pk: int) -> Escalation:
+    """One escalation from ``queryset`` with everything its page shows, in a fixed number of queries.
+    Raises ``Escalation.DoesNotExist`` when it is not in ``queryset``."""
+    return (
+        queryset.select_related(*_DETAIL_RELATED)
+        .prefetch_related(
+            Prefetch("children", queryset=Child.objects.select_related("sibling_group").order_by("first_name", "case_id")),
+            "themes",
+            "subthemes__theme",
+            "drift_reasons",
+            Prefetch("steps", queryset=Step.objects.select_related("stage", "addressee", "sent_by").order_by("sequence")),
+        )
+        .get(pk=pk)
+    )
+
+
+def escalation_list_rows(queryset: QuerySet[Escalation]) -> QuerySet[Escalation]:
+    """What a list of escalations shows for each row, fetched in a fixed number of queries."""
+    return queryset.select_related(
+        "iro", "outcome", "current_step", "current_stage", "current_addressee", "highest_stage"
+    ).prefetch_related(
+        Prefetch("children", queryset=Child.objects.order_by("first_name", "case_id")),
+        Prefetch("themes", queryset=Theme.objects.order_by("order", "label")),
+    )
+
+
+def escalation_raised_by(*, iro: User, status: str | None = None) -> QuerySet[Escalation]:
+    """An IRO's own escalations, newest first, optionally only open or closed ones."""
+    escalations = Escalation.objects.filter(iro=iro)
+    if status:
+        escalations = escalations.filter(status=status)
+    return escalation_list_rows(escalations).order_by("-raised_at", "-pk")
+
+
+def escalation_changes_since(*, escalation: Escalation, version: int):
+    """The audit entries made after the version a user opened: what someone else changed."""
+    from audit.selectors import audit_entries_for
+
+    history_versions = list(escalation.history.order_by("history_date", "history_id").values_list("version", flat=True))
+    entries = audit_entries_for(escalation)
+    return [entry for entry, v in zip(entries, history_versions) if v > version]

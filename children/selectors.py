@@ -1,0 +1,63 @@
+"""Reads for children, and who may see which child.
+
+Access rules live here, not in templates: a view asks for ``child_visible_to(user=...)`` and
+anything outside it is a 404, so its existence is not revealed.
+
+- An IRO sees the children on their caseload.
+- A responding manager sees the children of escalations addressed to them, now or before.
+- The IRO service manager and admins see every child.
+- Anyone else (a report viewer) sees none.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+
+from children.models import Child
+from people.models import Role, User
+
+
+def child_visible_to(*, user: User) -> QuerySet[Child]:
+    children = Child.objects.all()
+    if user.sees_everything:
+        return children
+    if user.role == Role.IRO:
+        return children.filter(iro=user)
+    if user.role == Role.MANAGER:
+        from escalations.models import Escalation, Step
+
+        addressed = Step.objects.filter(addressee=user, escalation=OuterRef("escalation"))
+        links = Escalation.children.through.objects.filter(child=OuterRef("pk")).filter(Exists(addressed))
+        return children.filter(Exists(links))
+    return children.none()
+
+
+def child_get_for(*, user: User, pk: int) -> Child:
+    """The child, if ``user`` may see them; ``Child.DoesNotExist`` otherwise."""
+    return child_visible_to(user=user).select_related("iro", "team", "sibling_group").get(pk=pk)
+
+
+def child_siblings(*, child: Child, user: User) -> QuerySet[Child]:
+    """The child's brothers and sisters in the same sibling group that ``user`` may see."""
+    if child.sibling_group_id is None:
+        return Child.objects.none()
+    return (
+        child_visible_to(user=user)
+        .filter(sibling_group_id=child.sibling_group_id)
+        .exclude(pk=child.pk)
+        .order_by("first_name", "last_name", "case_id")
+    )
+
+
+def child_caseload(*, iro: User) -> QuerySet[Child]:
+    """An IRO's caseload, each child with the number of open escalations and the soonest due time."""
+    open_escalations = Q(escalations__status="open")
+    return (
+        Child.objects.filter(iro=iro)
+        .select_related("sibling_group")
+        .annotate(
+            open_escalations=Count("escalations", filter=open_escalations),
+            next_due_at=Min("escalations__next_due_at", filter=open_escalations),
+        )
+        .order_by("last_name", "first_name", "case_id")
+    )
