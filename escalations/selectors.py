@@ -4,13 +4,15 @@ for a list: the denormalised fields on ``Escalation`` carry what lists need."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from children.models import Child
-from escalations.models import Escalation, EscalationStatus, Step
+from core.formats import format_date
+from escalations.models import Escalation, EscalationStatus, Step, StepResult
 from themes.models import Theme
 from people.models import Role, User
 from workdays.clock import WorkingCalendar, local_date
@@ -177,3 +179,79 @@ def escalation_changes_since(*, escalation: Escalation, version: int):
     history_versions = list(escalation.history.order_by("history_date", "history_id").values_list("version", flat=True))
     entries = audit_entries_for(escalation)
     return [entry for entry, v in zip(entries, history_versions) if v > version]
+
+
+# --- what the pages show about an escalation -----------------------------------------------------
+
+
+def escalation_due_state(escalation: Escalation, *, now: dt.datetime, calendar: WorkingCalendar) -> DueState | None:
+    """Where the current step's response stands; None when the escalation is closed."""
+    if escalation.status == EscalationStatus.CLOSED or escalation.current_step is None:
+        return None
+    return step_due_state(escalation.current_step, now=now, calendar=calendar)
+
+
+def escalation_with_due_states(escalations, *, now: dt.datetime | None = None, calendar: WorkingCalendar):
+    """The escalations as a list, each with ``due`` set to its current step's due state."""
+    now = now or timezone.now()
+    rows = list(escalations)
+    for escalation in rows:
+        escalation.due = escalation_due_state(escalation, now=now, calendar=calendar)
+    return rows
+
+
+@dataclass(frozen=True)
+class TimelineEvent:
+    title: str
+    at: dt.datetime | dt.date
+    by: str = ""
+    lines: tuple[str, ...] = ()
+    date_only: bool = False
+
+
+_ENDINGS = {
+    StepResult.ESCALATED: "Escalated from {stage}",
+    StepResult.REASSIGNED: "Reassigned from {person}",
+    StepResult.RESOLVED: "Closed at {stage}",
+    StepResult.WITHDRAWN: "Withdrawn at {stage}",
+}
+
+
+def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
+    """Everything that happened to an escalation, newest first. Uses the prefetched steps only."""
+    events = [TimelineEvent(title="Raised", at=escalation.raised_at, by=str(escalation.iro),
+                            date_only=escalation.raised_date_only)]
+    for step in escalation.steps.all():
+        person = str(step.addressee) if step.addressee else "(person not recorded)"
+        events.append(TimelineEvent(
+            title=f"Sent to {person}, {step.stage.label}",
+            at=step.sent_at,
+            by=str(step.sent_by) if step.sent_by else "",
+            lines=(f"Response due by the end of {format_date(step.due_on)} ({step.target_working_days} working days).",),
+        ))
+        if step.first_response_at and step.first_response_at != step.responded_at:
+            events.append(TimelineEvent(title=f"Acknowledged by {person}", at=step.first_response_at, by=person,
+                                        date_only=step.first_response_date_only))
+        if step.responded_at:
+            lines = [step.response]
+            if step.action_agreed:
+                due = f" By {format_date(step.action_due_on)}." if step.action_due_on else ""
+                lines.append(f"Action agreed: {step.action_agreed}{due}")
+            events.append(TimelineEvent(title=f"Response from {person}", at=step.responded_at, by=person, lines=tuple(lines)))
+        if step.result and step.result != StepResult.RESOLVED and step.result != StepResult.WITHDRAWN:
+            events.append(TimelineEvent(title=_ENDINGS[step.result].format(stage=step.stage.label, person=person),
+                                        at=step.ended_at))
+    if escalation.cafcass_referred_on:
+        events.append(TimelineEvent(title="Referred to Cafcass", at=escalation.cafcass_referred_on,
+                                    lines=(escalation.cafcass_reason,), date_only=True))
+    if escalation.status == EscalationStatus.CLOSED:
+        events.append(TimelineEvent(title=f"Closed: {escalation.outcome.label}", at=escalation.closed_at))
+
+    def moment(event):
+        at = event.at
+        if isinstance(at, dt.datetime):
+            return at
+        return timezone.make_aware(dt.datetime.combine(at, dt.time.max))
+
+    # Newest first; at the same moment, the later-recorded event first (closure after the last step).
+    return [event for _, _, event in sorted(((moment(e), i, e) for i, e in enumerate(events)), reverse=True)]

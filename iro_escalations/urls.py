@@ -6,6 +6,8 @@ admin.site.site_title = "IRO Escalations admin"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("children/", include("children.urls")),
+    path("escalations/", include("escalations.urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
     path("", include("core.urls")),

@@ -18,11 +18,22 @@ def test_home_needs_sign_in(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_signing_in_leads_home(client):
+def test_signing_in_leads_an_iro_home_to_their_children(client):
     IroFactory(username="iro1")
     response = client.post(reverse("login"), {"username": "iro1", "password": "demo-password"}, follow=True)
-    assert response.redirect_chain[-1][0] == reverse("home")
-    assert "Independent reviewing officer" in response.content.decode()
+    assert [url for url, _ in response.redirect_chain] == [reverse("home"), reverse("children:list")]
+    assert "Signed in as" in response.content.decode()
+
+
+@pytest.mark.parametrize("role, start", [
+    ("manager", "escalations:inbox"), ("report_viewer", "reports:page"), ("iro", "children:list"),
+])
+def test_home_sends_each_role_to_its_start_page(client, role, start):
+    from tests.factories import UserFactory, stage
+
+    user = UserFactory(role=role, stage=stage("team_manager") if role == "manager" else None)
+    client.force_login(user)
+    assert client.get(reverse("home"))["Location"] == reverse(start)
 
 
 def test_a_failed_sign_in_shows_the_error_summary_and_keeps_the_username(client):

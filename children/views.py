@@ -1,0 +1,48 @@
+"""Pages about children: an IRO's caseload (or, for the service manager, every child), and a child's
+page with their escalations as a timeline. Opening a child's page is written to the access log."""
+
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from audit.services import access_log_record
+from children.models import Child
+from children.selectors import child_caseload, child_get_for, child_siblings, child_visible_to
+from core.access import CASEWORKERS, role_required
+from escalations import selectors as escalation_selectors
+from people.models import Role
+from workdays.selectors import working_calendar
+
+PAGE_SIZE = 50
+
+
+@role_required(Role.IRO, Role.SERVICE_MANAGER, Role.ADMIN)
+def child_list(request):
+    if request.user.role == Role.IRO:
+        children = child_caseload(iro=request.user)
+        title = "My children"
+    else:
+        children = child_visible_to(user=request.user).select_related("iro", "sibling_group")
+        title = "Children"
+    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "children/list.html", {"page": page, "title": title, "now": timezone.now()})
+
+
+@role_required(*CASEWORKERS)
+def detail(request, pk: int):
+    try:
+        child = child_get_for(user=request.user, pk=pk)
+    except Child.DoesNotExist:
+        raise Http404("No child found") from None
+    access_log_record(user=request.user, child=child, path=request.path)
+    escalations = escalation_selectors.escalation_list_rows(
+        escalation_selectors.escalation_visible_to(user=request.user).filter(children=child)
+    ).order_by("-raised_at", "-pk")
+    rows = escalation_selectors.escalation_with_due_states(escalations, calendar=working_calendar())
+    return render(request, "children/detail.html", {
+        "child": child,
+        "siblings": list(child_siblings(child=child, user=request.user)),
+        "escalations": rows,
+        "can_raise": request.user.role == Role.IRO and child.iro_id == request.user.pk,
+    })

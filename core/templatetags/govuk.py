@@ -1,0 +1,29 @@
+"""Template filters that write dates and times the GOV.UK way (core.formats), in UK local time."""
+
+import datetime as dt
+
+from django import template
+
+from core.formats import format_date, format_datetime
+
+register = template.Library()
+
+
+@register.filter
+def govuk_date(value):
+    if value is None or value == "":
+        return ""
+    if isinstance(value, dt.datetime):
+        from django.utils import timezone
+
+        value = timezone.localtime(value).date()
+    return format_date(value)
+
+
+@register.filter
+def govuk_datetime(value):
+    if value is None or value == "":
+        return ""
+    if not isinstance(value, dt.datetime):
+        return format_date(value)
+    return format_datetime(value)

@@ -1,0 +1,335 @@
+"""Pages for IROs and responding managers. Thin: access comes from the selectors, changes from the
+services; a refusal from a service is shown on the form with everything typed kept."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.services import access_log_record
+from children.models import Child
+from children.selectors import child_get_for, child_siblings, child_visible_to
+from core.access import CASEWORKERS, IRO_SIDE, RESPONDERS, role_required
+from core.errors import DomainError, StaleUpdate
+from core.forms import add_domain_error, error_summary
+from escalations import forms, selectors, services
+from escalations.models import Escalation, EscalationStatus
+from escalations.states import Action, is_legal
+from ladder.models import Stage
+from people.models import Role, User
+from workdays.selectors import working_calendar
+
+PAGE_SIZE = 25
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+@role_required(Role.IRO)
+def my_escalations(request):
+    status = request.GET.get("status", "open")
+    if status not in ("open", "closed"):
+        status = "open"
+    page = Paginator(selectors.escalation_raised_by(iro=request.user, status=status), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    rows = selectors.escalation_with_due_states(page.object_list, calendar=working_calendar())
+    return render(request, "escalations/my_escalations.html", {"page": page, "rows": rows, "status": status})
+
+
+@role_required(Role.MANAGER)
+def inbox(request):
+    page = Paginator(selectors.step_inbox(manager=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    calendar, now = working_calendar(), timezone.now()
+    rows = [(step, selectors.step_due_state(step, now=now, calendar=calendar)) for step in page.object_list]
+    return render(request, "escalations/inbox.html", {"page": page, "rows": rows})
+
+
+# --- one escalation ------------------------------------------------------------------------------
+
+
+def _get(queryset, pk: int) -> Escalation:
+    try:
+        return selectors.escalation_detail(queryset=queryset, pk=pk)
+    except Escalation.DoesNotExist:
+        raise Http404("No escalation found") from None
+
+
+def _actions(user: User, escalation: Escalation) -> list[dict]:
+    """The changes this person may make now, as links for the escalation page."""
+    state = escalation.state
+    iro_side = user.sees_everything or escalation.iro_id == user.pk
+    responder = escalation.status == EscalationStatus.OPEN and (
+        user.sees_everything or escalation.current_addressee_id == user.pk
+    )
+    offered = [
+        (responder, Action.FIRST_RESPONSE, "acknowledge", "Acknowledge"),
+        (responder, Action.RESPOND, "respond", "Respond"),
+        (iro_side, Action.ESCALATE, "escalate", "Escalate"),
+        (iro_side, Action.REASSIGN, "reassign", "Reassign"),
+        (iro_side, Action.RESOLVE, "resolve", "Resolve"),
+        (iro_side, Action.REFER_CAFCASS, "cafcass", "Refer to Cafcass"),
+        (iro_side, Action.WITHDRAW, "withdraw", "Withdraw"),
+    ]
+    actions = []
+    for allowed, action, name, label in offered:
+        if not allowed or not is_legal(action, state):
+            continue
+        if action == Action.REFER_CAFCASS and escalation.cafcass_referred_on:
+            continue
+        if action == Action.ESCALATE and not _higher_stages(escalation):
+            continue
+        actions.append({"url": reverse(f"escalations:{name}", args=[escalation.pk]), "label": label})
+    return actions
+
+
+@role_required(*CASEWORKERS)
+def detail(request, pk: int):
+    escalation = _get(selectors.escalation_visible_to(user=request.user), pk)
+    access_log_record(user=request.user, escalation=escalation, path=request.path)
+    children = list(escalation.children.all())
+    visible = set(child_visible_to(user=request.user).filter(pk__in=[c.pk for c in children]).values_list("pk", flat=True))
+    calendar = working_calendar()
+    context = {
+        "escalation": escalation,
+        "children": [(child, child.pk in visible) for child in children],
+        "due": selectors.escalation_due_state(escalation, now=timezone.now(), calendar=calendar),
+        "timeline": selectors.escalation_timeline(escalation=escalation),
+        "actions": _actions(request.user, escalation),
+    }
+    return render(request, "escalations/detail.html", context)
+
+
+# --- changes: one pattern for every action -------------------------------------------------------
+
+
+def _change(request, escalation, *, form, template, title, run, done, extra=None):
+    """Show ``form``; on a valid POST call ``run(form.cleaned_data)``. A refusal keeps what was typed;
+    a stale change also shows what the other person changed, and offers the form again on the
+    current version."""
+    changes = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            run(form.cleaned_data)
+        except StaleUpdate as error:
+            current = Escalation.objects.get(pk=escalation.pk)
+            changes = selectors.escalation_changes_since(escalation=current, version=form.cleaned_data["version"])
+            form.data = form.data.copy()
+            form.data["version"] = str(current.version)
+            form.add_error(None, error.message)
+        except DomainError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("escalations:detail", pk=escalation.pk)
+    context = {
+        "escalation": escalation,
+        "form": form,
+        "title": title,
+        "errors": error_summary(form),
+        "changes": changes,
+        **(extra or {}),
+    }
+    return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
+
+
+def _version(escalation) -> dict:
+    return {"version": escalation.version}
+
+
+@role_required(*RESPONDERS)
+def acknowledge(request, pk: int):
+    escalation = _get(selectors.escalation_for_responder(user=request.user), pk)
+    form = forms.VersionForm(request.POST or None, initial=_version(escalation))
+    return _change(
+        request, escalation, form=form, template="escalations/confirm.html",
+        title=f"Acknowledge {escalation.reference}",
+        extra={"explanation": "This records your first response. You can respond in full afterwards.",
+               "button": "Acknowledge"},
+        run=lambda data: services.escalation_first_response(
+            escalation=escalation, by=request.user, expected_version=data["version"]),
+        done=f"You acknowledged {escalation.reference}.",
+    )
+
+
+@role_required(*RESPONDERS)
+def respond(request, pk: int):
+    escalation = _get(selectors.escalation_for_responder(user=request.user), pk)
+    form = forms.RespondForm(request.POST or None, initial=_version(escalation))
+    return _change(
+        request, escalation, form=form, template="escalations/change.html",
+        title=f"Respond to {escalation.reference}", extra={"button": "Send response", "show_concern": True},
+        run=lambda data: services.escalation_respond(
+            escalation=escalation, by=request.user, response=data["response"], action_agreed=data["action_agreed"],
+            action_due_on=data["action_due_on"], expected_version=data["version"]),
+        done=f"Your response to {escalation.reference} was sent.",
+    )
+
+
+def _higher_stages(escalation) -> list[Stage]:
+    current = escalation.current_step.stage.order if escalation.current_step else -1
+    return list(Stage.objects.filter(active=True, order__gt=current).order_by("order"))
+
+
+@role_required(*IRO_SIDE)
+def escalate(request, pk: int):
+    escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
+    form = forms.EscalateForm(request.POST or None, initial=_version(escalation), stages=_higher_stages(escalation))
+    return _change(
+        request, escalation, form=form, template="escalations/change.html",
+        title=f"Escalate {escalation.reference}", extra={"button": "Escalate"},
+        run=lambda data: services.escalation_escalate(
+            escalation=escalation, by=request.user, stage=data["stage_obj"], addressee=data["addressee_obj"],
+            expected_version=data["version"]),
+        done=f"{escalation.reference} was escalated.",
+    )
+
+
+@role_required(*IRO_SIDE)
+def reassign(request, pk: int):
+    escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
+    step = escalation.current_step
+    managers = list(
+        User.objects.filter(role=Role.MANAGER, is_active=True, stage_id=step.stage_id if step else None)
+        .exclude(pk=escalation.current_addressee_id)
+        .order_by("last_name", "first_name")
+    )
+    form = forms.ReassignForm(request.POST or None, initial=_version(escalation), managers=managers)
+    return _change(
+        request, escalation, form=form, template="escalations/change.html",
+        title=f"Reassign {escalation.reference}", extra={"button": "Reassign"},
+        run=lambda data: services.escalation_reassign(
+            escalation=escalation, by=request.user, addressee=data["addressee"], expected_version=data["version"]),
+        done=f"{escalation.reference} was reassigned.",
+    )
+
+
+@role_required(*IRO_SIDE)
+def resolve(request, pk: int):
+    escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
+    form = forms.ResolveForm(request.POST or None, initial=_version(escalation))
+    return _change(
+        request, escalation, form=form, template="escalations/change.html",
+        title=f"Resolve {escalation.reference}", extra={"button": "Close the escalation"},
+        run=lambda data: services.escalation_resolve(
+            escalation=escalation, by=request.user, outcome=data["outcome"], expected_version=data["version"]),
+        done=f"{escalation.reference} was closed.",
+    )
+
+
+@role_required(*IRO_SIDE)
+def cafcass(request, pk: int):
+    escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
+    form = forms.CafcassForm(request.POST or None, initial=_version(escalation))
+    return _change(
+        request, escalation, form=form, template="escalations/change.html",
+        title=f"Refer {escalation.reference} to Cafcass", extra={"button": "Record the referral"},
+        run=lambda data: services.escalation_refer_to_cafcass(
+            escalation=escalation, by=request.user, referred_on=data["referred_on"], reason=data["reason"],
+            expected_version=data["version"]),
+        done=f"The referral of {escalation.reference} to Cafcass was recorded.",
+    )
+
+
+@role_required(*IRO_SIDE)
+def withdraw(request, pk: int):
+    escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
+    form = forms.VersionForm(request.POST or None, initial=_version(escalation))
+    return _change(
+        request, escalation, form=form, template="escalations/confirm.html",
+        title=f"Withdraw {escalation.reference}",
+        extra={"explanation": "Withdrawing closes the escalation with the outcome 'Withdrawn'. It still counts in the "
+                              "committee report.", "button": "Withdraw", "warning": True},
+        run=lambda data: services.escalation_withdraw(
+            escalation=escalation, by=request.user, expected_version=data["version"]),
+        done=f"{escalation.reference} was withdrawn.",
+    )
+
+
+# --- raising: the form, then check your answers, then confirm ------------------------------------
+
+DRAFT_KEY = "raise_draft"
+
+
+def _raise_form(request, child, data=None, initial=None):
+    children = [child, *child_siblings(child=child, user=request.user)]
+    stages = list(Stage.objects.filter(active=True).order_by("order"))
+    return forms.RaiseForm(data, initial=initial, children=children, stages=stages)
+
+
+def _draft_child(request):
+    """The child the escalation starts from (``?child=``), if the IRO may see them."""
+    pk = request.GET.get("child") or request.POST.get("child_anchor")
+    if not pk or not str(pk).isdigit():
+        return None
+    try:
+        return child_get_for(user=request.user, pk=int(pk))
+    except Child.DoesNotExist:
+        raise Http404("No child found") from None
+
+
+@role_required(Role.IRO)
+def raise_start(request):
+    child = _draft_child(request)
+    if child is None:
+        caseload = child_visible_to(user=request.user).order_by("first_name", "last_name")
+        return render(request, "escalations/raise_choose_child.html", {"caseload": caseload})
+    draft = request.session.get(DRAFT_KEY)
+    if request.method == "POST":
+        form = _raise_form(request, child, data=request.POST)
+        if form.is_valid():
+            request.session[DRAFT_KEY] = {"child": child.pk, "data": {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}}
+            return redirect(reverse("escalations:raise_check") + f"?child={child.pk}")
+    else:
+        initial = _draft_initial(draft) if draft and draft.get("child") == child.pk else {"children": [str(child.pk)]}
+        form = _raise_form(request, child, initial=initial)
+    return render(request, "escalations/raise.html", {"form": form, "child": child, "errors": error_summary(form)},
+                  status=400 if form.is_bound and form.errors else 200)
+
+
+def _draft_initial(draft) -> dict:
+    multi = {"children", "themes", "subthemes", "drift_reasons"}
+    return {k: (v if k in multi else (v[0] if v else "")) for k, v in draft["data"].items()}
+
+
+def _draft_data(draft):
+    data = QueryDict(mutable=True)
+    for key, values in draft["data"].items():
+        data.setlist(key, values)
+    return data
+
+
+@role_required(Role.IRO)
+def raise_check(request):
+    child = _draft_child(request)
+    draft = request.session.get(DRAFT_KEY)
+    if child is None or not draft or draft.get("child") != child.pk:
+        messages.info(request, "Start by choosing the child the escalation is about.")
+        return redirect("escalations:raise")
+    form = _raise_form(request, child, data=_draft_data(draft))
+    if not form.is_valid():  # the caseload, ladder or themes changed since: show the form again
+        return render(request, "escalations/raise.html", {"form": form, "child": child, "errors": error_summary(form)},
+                      status=400)
+    data = form.cleaned_data
+    error = None
+    if request.method == "POST":
+        try:
+            escalation = services.escalation_raise(
+                by=request.user, children=data["children_objs"], stage=data["stage_obj"], addressee=data["addressee_obj"],
+                concern=data["concern"], desired_outcome=data["desired_outcome"], themes=data["theme_objs"],
+                subthemes=data["subtheme_objs"], drift_reasons=data["reason_objs"],
+            )
+        except DomainError as refusal:
+            error = refusal.message
+        else:
+            del request.session[DRAFT_KEY]
+            messages.success(request, f"Escalation {escalation.reference} was sent to {escalation.current_addressee}.")
+            return redirect("escalations:detail", pk=escalation.pk)
+    change = reverse("escalations:raise") + f"?child={child.pk}"
+    return render(request, "escalations/raise_check.html", {
+        "child": child, "data": data, "change": change, "errors": [{"message": error, "anchor": None}] if error else [],
+    }, status=400 if error else 200)

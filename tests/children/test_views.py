@@ -1,0 +1,94 @@
+"""The caseload and a child's page (children.views)."""
+
+import pytest
+from django.urls import reverse
+
+from audit.models import AccessLogEntry
+from people.models import Role
+from tests.factories import (
+    ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, SiblingGroupFactory, UserFactory, raise_escalation,
+)
+from tests.querycount import assert_same_queries
+
+pytestmark = pytest.mark.django_db
+
+
+def test_my_children_lists_the_caseload_only(client):
+    iro = IroFactory()
+    mine = ChildFactory(iro=iro)
+    ChildFactory()
+    client.force_login(iro)
+    response = client.get(reverse("children:list"))
+    assert list(response.context["page"].object_list) == [mine]
+
+
+def test_an_empty_caseload_says_so(client):
+    client.force_login(IroFactory())
+    assert "There are no children on your caseload." in client.get(reverse("children:list")).content.decode()
+
+
+def test_a_manager_may_not_use_the_children_list(client):
+    client.force_login(ManagerFactory())
+    assert client.get(reverse("children:list")).status_code == 403
+
+
+def test_the_child_page_shows_siblings_and_escalations(client):
+    iro = IroFactory()
+    group = SiblingGroupFactory()
+    child = ChildFactory(iro=iro, sibling_group=group)
+    sister = ChildFactory(iro=iro, sibling_group=group, first_name="Imogen")
+    escalation = raise_escalation(iro=iro, children=[child, sister])
+    client.force_login(iro)
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+    assert "Imogen" in body and escalation.reference in body
+
+
+def test_opening_a_child_page_is_written_to_the_access_log(client):
+    child = ChildFactory()
+    client.force_login(child.iro)
+    client.get(reverse("children:detail", args=[child.pk]))
+    entry = AccessLogEntry.objects.get()
+    assert (entry.user, entry.child, entry.path) == (child.iro, child, reverse("children:detail", args=[child.pk]))
+
+
+def test_a_child_on_another_caseload_is_not_found_and_not_logged(client):
+    child = ChildFactory(first_name="Zebedee")
+    client.force_login(IroFactory())
+    response = client.get(reverse("children:detail", args=[child.pk]))
+    assert response.status_code == 404
+    assert "Zebedee" not in response.content.decode()
+    assert not AccessLogEntry.objects.exists()
+
+
+def test_a_report_viewer_may_not_open_a_child_page(client):
+    client.force_login(UserFactory(role=Role.REPORT_VIEWER))
+    assert client.get(reverse("children:detail", args=[ChildFactory().pk])).status_code == 403
+
+
+def test_the_iro_may_raise_from_their_childs_page_and_the_manager_may_not(client):
+    escalation = raise_escalation()
+    child = escalation.children.get()
+    client.force_login(child.iro)
+    assert client.get(reverse("children:detail", args=[child.pk])).context["can_raise"] is True
+    client.force_login(escalation.current_addressee)
+    assert client.get(reverse("children:detail", args=[child.pk])).context["can_raise"] is False
+
+
+def test_the_child_page_runs_the_same_queries_with_1_or_many_escalations(client):
+    iro = IroFactory()
+    group = SiblingGroupFactory()
+    child = ChildFactory(iro=iro, sibling_group=group)
+    raise_escalation(iro=iro, children=[child])
+
+    def grow():
+        for _ in range(6):
+            raise_escalation(iro=iro, children=[child, ChildFactory(iro=iro, sibling_group=group)])
+
+    client.force_login(iro)
+    assert_same_queries(client, reverse("children:detail", args=[child.pk]), grow)
+
+
+def test_the_service_manager_sees_every_child_in_the_list(client):
+    ChildFactory(), ChildFactory()
+    client.force_login(ServiceManagerFactory())
+    assert client.get(reverse("children:list")).context["page"].paginator.count == 2

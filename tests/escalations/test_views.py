@@ -1,0 +1,382 @@
+"""The IRO's and the manager's escalation pages (escalations.views)."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from audit.models import AccessLogEntry
+from escalations import services
+from escalations.models import Escalation, StepResult
+from escalations.views import DRAFT_KEY
+from people.models import Role
+from tests.querycount import assert_same_queries
+from tests.factories import (
+    ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, SiblingGroupFactory, UserFactory, outcome,
+    raise_escalation, stage, subtheme, theme,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def _signed_in(client, user):
+    client.force_login(user)
+    return client
+
+
+def _raise_post(child, manager, **extra):
+    data = {
+        "children": [str(child.pk)],
+        "themes": [str(theme("drift").pk)],
+        "stage": str(manager.stage_id),
+        f"addressee_{manager.stage.code}": str(manager.pk),
+        "concern": "The permanence plan has not moved since the last review.",
+        "desired_outcome": "A permanence planning meeting within 10 working days.",
+    }
+    data.update(extra)
+    return data
+
+
+# --- raising -------------------------------------------------------------------------------------
+
+
+def test_the_raise_form_lists_the_child_and_their_siblings_on_the_caseload(client):
+    iro = IroFactory()
+    group = SiblingGroupFactory()
+    child = ChildFactory(iro=iro, sibling_group=group, first_name="Ada")
+    ChildFactory(iro=iro, sibling_group=group, first_name="Bea")
+    response = _signed_in(client, iro).get(reverse("escalations:raise") + f"?child={child.pk}")
+    assert [label for _, label in response.context["form"].fields["children"].choices] == [
+        f"Ada {child.last_name} ({child.case_id})", f"Bea {group.children.get(first_name='Bea').last_name} "
+        f"({group.children.get(first_name='Bea').case_id})"]
+
+
+def test_a_raise_form_with_errors_keeps_what_was_typed_and_summarises_the_errors(client):
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    manager = ManagerFactory()
+    data = _raise_post(child, manager, concern="", **{f"addressee_{manager.stage.code}": ""})
+    data["desired_outcome"] = "Keep this text"
+    response = _signed_in(client, iro).post(reverse("escalations:raise") + f"?child={child.pk}", data)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "There is a problem" in body
+    assert 'href="#id_concern">Enter the concern' in body
+    assert "Choose who at team manager level it is going to" in body
+    assert "Keep this text" in body
+
+
+def test_a_sub_theme_without_its_theme_is_refused(client):
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    sub = subtheme("safety", "missing")
+    data = _raise_post(child, ManagerFactory(), subthemes=[str(sub.pk)])
+    response = _signed_in(client, iro).post(reverse("escalations:raise") + f"?child={child.pk}", data)
+    assert "Select the theme &#x27;Concerns about the young person&#x27;s safety&#x27; to choose its detail" in response.content.decode()
+
+
+def test_continuing_shows_the_answers_to_check_and_saves_nothing(client):
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    manager = ManagerFactory(first_name="Tina", last_name="Manning")
+    client = _signed_in(client, iro)
+    response = client.post(reverse("escalations:raise") + f"?child={child.pk}", _raise_post(child, manager), follow=True)
+    body = response.content.decode()
+    assert "Check your answers" in body
+    assert "Tina Manning, Team manager" in body
+    assert "The permanence plan has not moved" in body
+    assert Escalation.objects.count() == 0
+
+
+def test_confirming_raises_the_escalation_about_both_siblings(client):
+    iro = IroFactory()
+    group = SiblingGroupFactory()
+    child, brother = ChildFactory(iro=iro, sibling_group=group), ChildFactory(iro=iro, sibling_group=group)
+    manager = ManagerFactory()
+    client = _signed_in(client, iro)
+    client.post(reverse("escalations:raise") + f"?child={child.pk}",
+                _raise_post(child, manager, children=[str(child.pk), str(brother.pk)]))
+    response = client.post(reverse("escalations:raise_check") + f"?child={child.pk}")
+    escalation = Escalation.objects.get()
+    assert response.url == reverse("escalations:detail", args=[escalation.pk])
+    assert set(escalation.children.all()) == {child, brother}
+    assert (escalation.current_addressee, list(escalation.themes.all())) == (manager, [theme("drift")])
+    assert DRAFT_KEY not in client.session
+
+
+def test_change_on_the_check_page_brings_back_the_answers(client):
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    client = _signed_in(client, iro)
+    client.post(reverse("escalations:raise") + f"?child={child.pk}", _raise_post(child, ManagerFactory()))
+    response = client.get(reverse("escalations:raise") + f"?child={child.pk}")
+    assert "The permanence plan has not moved since the last review." in response.content.decode()
+
+
+def test_raising_about_a_child_not_on_your_caseload_is_not_found(client):
+    response = _signed_in(client, IroFactory()).get(reverse("escalations:raise") + f"?child={ChildFactory().pk}")
+    assert response.status_code == 404
+
+
+def test_a_manager_may_not_raise(client):
+    assert _signed_in(client, ManagerFactory()).get(reverse("escalations:raise")).status_code == 403
+
+
+# --- the escalation page -------------------------------------------------------------------------
+
+
+def test_the_escalation_page_shows_the_timeline_newest_first(client):
+    escalation = raise_escalation()
+    services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Meeting booked.")
+    body = _signed_in(client, escalation.iro).get(reverse("escalations:detail", args=[escalation.pk])).content.decode()
+    assert body.index("Response from") < body.index("Sent to") < body.index("Raised</h3>")
+    assert "Meeting booked." in body
+
+
+def test_opening_an_escalation_is_written_to_the_access_log_for_each_child(client):
+    iro = IroFactory()
+    children = [ChildFactory(iro=iro), ChildFactory(iro=iro)]
+    escalation = raise_escalation(iro=iro, children=children)
+    _signed_in(client, iro).get(reverse("escalations:detail", args=[escalation.pk]))
+    entries = AccessLogEntry.objects.filter(escalation=escalation)
+    assert {(e.user, e.child) for e in entries} == {(iro, children[0]), (iro, children[1])}
+
+
+def test_an_escalation_outside_your_access_is_not_found(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, IroFactory()).get(reverse("escalations:detail", args=[escalation.pk]))
+    assert response.status_code == 404
+    assert escalation.children.get().first_name not in response.content.decode()
+
+
+def test_a_report_viewer_may_not_open_escalation_pages(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, UserFactory(role=Role.REPORT_VIEWER)).get(
+        reverse("escalations:detail", args=[escalation.pk]))
+    assert response.status_code == 403
+
+
+def test_the_page_offers_the_manager_acknowledge_and_respond_only(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, escalation.current_addressee).get(reverse("escalations:detail", args=[escalation.pk]))
+    assert [a["label"] for a in response.context["actions"]] == ["Acknowledge", "Respond"]
+
+
+def test_the_page_offers_the_iro_their_actions(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, escalation.iro).get(reverse("escalations:detail", args=[escalation.pk]))
+    assert [a["label"] for a in response.context["actions"]] == [
+        "Escalate", "Reassign", "Resolve", "Refer to Cafcass", "Withdraw"]
+
+
+# --- the manager's side --------------------------------------------------------------------------
+
+
+def test_the_inbox_lists_overdue_first(client):
+    manager = ManagerFactory()
+    later = raise_escalation(addressee=manager, raised_at=timezone.now() - dt.timedelta(days=1))
+    overdue = raise_escalation(addressee=manager, raised_at=timezone.now() - dt.timedelta(days=30))
+    response = _signed_in(client, manager).get(reverse("escalations:inbox"))
+    assert [(step.escalation, due) for step, due in response.context["rows"]][0] == (overdue, "overdue")
+    assert [step.escalation for step, _ in response.context["rows"]] == [overdue, later]
+
+
+def test_acknowledging_records_the_first_response(client):
+    escalation = raise_escalation()
+    _signed_in(client, escalation.current_addressee).post(
+        reverse("escalations:acknowledge", args=[escalation.pk]), {"version": escalation.version})
+    escalation.refresh_from_db()
+    assert escalation.current_step.first_response_at is not None
+
+
+def test_responding_records_the_response_and_the_action_agreed(client):
+    escalation = raise_escalation()
+    due = timezone.localdate() + dt.timedelta(days=10)
+    response = _signed_in(client, escalation.current_addressee).post(
+        reverse("escalations:respond", args=[escalation.pk]),
+        {"version": escalation.version, "response": "Plan updated.", "action_agreed": "Review meeting",
+         "action_due_on_0": due.day, "action_due_on_1": due.month, "action_due_on_2": due.year})
+    assert response.status_code == 302
+    step = Escalation.objects.get().current_step
+    assert (step.response, step.action_agreed, step.action_due_on) == ("Plan updated.", "Review meeting", due)
+
+
+def test_a_response_with_a_bad_date_keeps_the_text(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, escalation.current_addressee).post(
+        reverse("escalations:respond", args=[escalation.pk]),
+        {"version": escalation.version, "response": "Plan updated soon.", "action_agreed": "Meeting",
+         "action_due_on_0": "31", "action_due_on_1": "2", "action_due_on_2": "2027"})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "must be a real date" in body and "Plan updated soon." in body
+    assert 'href="#id_action_due_on_0"' in body
+
+
+def test_another_manager_cannot_open_the_respond_page(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, ManagerFactory()).get(reverse("escalations:respond", args=[escalation.pk]))
+    assert response.status_code == 404
+
+
+# --- the IRO's side ------------------------------------------------------------------------------
+
+
+def test_escalating_sends_the_escalation_to_the_head_of_service(client):
+    escalation = raise_escalation()
+    head = ManagerFactory(stage=stage("head_of_service"))
+    _signed_in(client, escalation.iro).post(reverse("escalations:escalate", args=[escalation.pk]), {
+        "version": escalation.version, "stage": str(head.stage_id), "addressee_head_of_service": str(head.pk)})
+    escalation.refresh_from_db()
+    assert (escalation.current_stage, escalation.current_addressee) == (stage("head_of_service"), head)
+
+
+def test_escalating_offers_only_higher_stages(client):
+    escalation = raise_escalation(stage_code="head_of_service")
+    response = _signed_in(client, escalation.iro).get(reverse("escalations:escalate", args=[escalation.pk]))
+    assert [label for _, label in response.context["form"].fields["stage"].choices] == ["Assistant director", "Director"]
+
+
+def test_reassigning_sends_the_step_to_another_manager_at_the_same_stage(client):
+    escalation = raise_escalation()
+    other = ManagerFactory()
+    _signed_in(client, escalation.iro).post(reverse("escalations:reassign", args=[escalation.pk]),
+                                            {"version": escalation.version, "addressee": str(other.pk)})
+    escalation.refresh_from_db()
+    assert escalation.current_addressee == other
+
+
+def test_resolving_closes_with_the_outcome(client):
+    escalation = raise_escalation()
+    _signed_in(client, escalation.iro).post(reverse("escalations:resolve", args=[escalation.pk]),
+                                            {"version": escalation.version, "outcome": str(outcome("resolved").pk)})
+    escalation.refresh_from_db()
+    assert (escalation.status, escalation.outcome) == ("closed", outcome("resolved"))
+
+
+def test_resolving_does_not_offer_withdrawn(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, escalation.iro).get(reverse("escalations:resolve", args=[escalation.pk]))
+    assert "Withdrawn" not in [label for _, label in response.context["form"].fields["outcome"].choices]
+
+
+def test_withdrawing_closes_as_withdrawn(client):
+    escalation = raise_escalation()
+    _signed_in(client, escalation.iro).post(reverse("escalations:withdraw", args=[escalation.pk]),
+                                            {"version": escalation.version})
+    escalation.refresh_from_db()
+    assert (escalation.outcome, escalation.current_step.result) == (outcome("withdrawn"), StepResult.WITHDRAWN)
+
+
+def test_referring_to_cafcass_records_the_date_and_reason(client):
+    escalation = raise_escalation()
+    today = timezone.localdate()
+    _signed_in(client, escalation.iro).post(reverse("escalations:cafcass", args=[escalation.pk]), {
+        "version": escalation.version, "referred_on_0": today.day, "referred_on_1": today.month,
+        "referred_on_2": today.year, "reason": "No progress after head of service."})
+    escalation.refresh_from_db()
+    assert (escalation.cafcass_referred_on, escalation.cafcass_reason) == (today, "No progress after head of service.")
+
+
+def test_another_iro_cannot_resolve_an_escalation_about_their_child(client):
+    mine = IroFactory()
+    escalation = raise_escalation(children=[ChildFactory(iro=mine)])
+    response = _signed_in(client, mine).get(reverse("escalations:resolve", args=[escalation.pk]))
+    assert response.status_code == 404
+
+
+def test_the_service_manager_may_resolve_on_the_iros_behalf(client):
+    escalation = raise_escalation()
+    _signed_in(client, ServiceManagerFactory()).post(reverse("escalations:resolve", args=[escalation.pk]),
+                                                     {"version": escalation.version, "outcome": str(outcome("not_resolved").pk)})
+    escalation.refresh_from_db()
+    assert escalation.outcome == outcome("not_resolved")
+
+
+# --- stale edits ---------------------------------------------------------------------------------
+
+
+def test_a_stale_response_is_refused_shows_the_change_and_keeps_the_text(client):
+    escalation = raise_escalation()
+    manager = escalation.current_addressee
+    opened_version = escalation.version
+    services.escalation_first_response(escalation=escalation, by=ServiceManagerFactory(first_name="Sam", last_name="Lead"))
+    response = _signed_in(client, manager).post(reverse("escalations:respond", args=[escalation.pk]), {
+        "version": opened_version, "response": "My careful response."})
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "was changed by Sam Lead" in body and "Nothing has been saved" in body
+    assert "What changed since you opened it" in body
+    assert "My careful response." in body
+    assert f'name="version" value="{opened_version + 1}"' in body
+    assert Escalation.objects.get().current_step.response == ""
+
+
+def test_after_a_stale_refusal_submitting_again_saves(client):
+    escalation = raise_escalation()
+    opened_version = escalation.version
+    services.escalation_first_response(escalation=escalation, by=escalation.current_addressee)
+    client = _signed_in(client, escalation.current_addressee)
+    client.post(reverse("escalations:respond", args=[escalation.pk]), {"version": opened_version, "response": "Done."})
+    client.post(reverse("escalations:respond", args=[escalation.pk]), {"version": opened_version + 1, "response": "Done."})
+    assert Escalation.objects.get().current_step.response == "Done."
+
+
+def test_an_illegal_move_is_shown_as_an_error(client):
+    escalation = raise_escalation()
+    services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Done.")
+    escalation.refresh_from_db()
+    response = _signed_in(client, escalation.current_addressee).post(
+        reverse("escalations:respond", args=[escalation.pk]), {"version": escalation.version, "response": "Again"})
+    assert "has already been responded to" in response.content.decode()
+
+
+# --- lists ---------------------------------------------------------------------------------------
+
+
+def test_my_escalations_splits_open_and_closed(client):
+    iro = IroFactory()
+    open_one, closed = raise_escalation(iro=iro), raise_escalation(iro=iro)
+    services.escalation_resolve(escalation=closed, by=iro, outcome=outcome("resolved"))
+    client = _signed_in(client, iro)
+    assert client.get(reverse("escalations:mine")).context["rows"] == [open_one]
+    assert client.get(reverse("escalations:mine") + "?status=closed").context["rows"] == [closed]
+
+
+def _busy_escalation(iro):
+    """An escalation with three children, two themes and three steps."""
+    children = [ChildFactory(iro=iro) for _ in range(3)]
+    escalation = raise_escalation(iro=iro, children=children, themes=[theme("drift"), theme("safety")])
+    for code in ("practice_group_lead", "head_of_service"):
+        services.escalation_escalate(escalation=escalation, by=iro, stage=stage(code),
+                                     addressee=ManagerFactory(stage=stage(code)))
+        escalation.refresh_from_db()
+    return escalation
+
+
+@pytest.mark.parametrize("page", ["escalations:mine", "children:list"])
+def test_iro_lists_run_the_same_queries_for_1_or_many_rows(client, page):
+    iro = IroFactory()
+    _busy_escalation(iro)
+    assert_same_queries(_signed_in(client, iro), reverse(page), lambda: [_busy_escalation(iro) for _ in range(7)])
+
+
+def test_the_inbox_runs_the_same_queries_for_1_or_many_rows(client):
+    iro = IroFactory()
+    head = _busy_escalation(iro).current_addressee
+
+    def grow():
+        for _ in range(7):
+            raise_escalation(iro=iro, stage_code="head_of_service", addressee=head,
+                             children=[ChildFactory(iro=iro) for _ in range(3)])
+
+    assert_same_queries(_signed_in(client, head), reverse("escalations:inbox"), grow)
+
+
+def test_the_escalation_page_runs_the_same_queries_however_many_children_themes_and_steps(client):
+    iro = IroFactory()
+    small = raise_escalation(iro=iro)
+    big = _busy_escalation(iro)
+    assert_same_queries(_signed_in(client, iro), reverse("escalations:detail", args=[small.pk]), lambda: None,
+                        big_url=reverse("escalations:detail", args=[big.pk]))
