@@ -1,0 +1,272 @@
+"""The access matrix: every URL the project serves, requested as every role and anonymously.
+
+The list of URLs comes from Django's URL resolver, so a new page without a row here fails
+``test_every_url_is_in_the_matrix``. Object URLs are requested twice: with the person's own objects
+and with objects from another IRO's caseload. Each answer is checked:
+
+- ``ok``: the page is served (200), or a redirect that is not to sign-in;
+- ``403``: a page the role may never use;
+- ``404``: an object outside the person's access (its existence is not revealed);
+- ``405``: the URL only answers POST;
+- ``login``: anonymous, sent to sign in;
+- ``admin_login``: the Django admin sending a non-staff person to its own sign-in.
+
+Denied answers, and every answer to someone outside caseload B, are scanned for the names of
+caseload B's child, which must never appear.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from escalations import services
+from people.models import Role
+from tests.factories import (
+    ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, SiblingGroupFactory, UserFactory, raise_escalation,
+)
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "iro", "manager", "service_manager", "admin", "report_viewer")
+SENTINEL_FIRST, SENTINEL_LAST = "Quokkabel", "Zanzibarre"
+
+
+def _all(expected: str) -> dict:
+    return {role: expected for role in ROLES}
+
+
+def _row(anonymous="login", **by_role) -> dict:
+    row = {"anonymous": anonymous}
+    row.update(by_role)
+    missing = set(ROLES) - set(row)
+    assert not missing, f"matrix row without {missing}"
+    return row
+
+
+# What each role gets. "own" cases use caseload A's objects (the IRO's and manager's own); "other"
+# cases use caseload B's, which neither of them may see.
+STAFF_ONLY = _row(iro="403", manager="403", service_manager="ok", admin="ok", report_viewer="403")
+SIGNED_IN = _row(iro="ok", manager="ok", service_manager="ok", admin="ok", report_viewer="ok")
+REPORT_READERS = _row(iro="403", manager="403", service_manager="ok", admin="ok", report_viewer="ok")
+
+MATRIX: dict[str, list[tuple[str, dict]]] = {
+    "home": [("none", SIGNED_IN)],
+    "login": [("none", _all("ok"))],
+    "logout": [("none", _all("405"))],  # sign-out is a POST
+    "children:list": [("none", _row(iro="ok", manager="403", service_manager="ok", admin="ok", report_viewer="403"))],
+    "children:detail": [
+        ("own", _row(iro="ok", manager="ok", service_manager="ok", admin="ok", report_viewer="403")),
+        ("other", _row(iro="404", manager="404", service_manager="ok", admin="ok", report_viewer="403")),
+    ],
+    "escalations:mine": [("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403"))],
+    "escalations:inbox": [("none", _row(iro="403", manager="ok", service_manager="403", admin="403", report_viewer="403"))],
+    "escalations:raise": [
+        ("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403")),
+        ("own_child_query", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403")),
+        ("other_child_query", _row(iro="404", manager="403", service_manager="403", admin="403", report_viewer="403")),
+    ],
+    "escalations:raise_check": [("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403"))],
+    "escalations:detail": [
+        ("own", _row(iro="ok", manager="ok", service_manager="ok", admin="ok", report_viewer="403")),
+        ("other", _row(iro="404", manager="404", service_manager="ok", admin="ok", report_viewer="403")),
+    ],
+    **{
+        f"escalations:{name}": [
+            ("own", _row(iro="403", manager="ok", service_manager="ok", admin="ok", report_viewer="403")),
+            ("other", _row(iro="403", manager="404", service_manager="ok", admin="ok", report_viewer="403")),
+        ]
+        for name in ("acknowledge", "respond")
+    },
+    **{
+        f"escalations:{name}": [
+            ("own", _row(iro="ok", manager="403", service_manager="ok", admin="ok", report_viewer="403")),
+            ("other", _row(iro="404", manager="403", service_manager="ok", admin="ok", report_viewer="403")),
+        ]
+        for name in ("escalate", "reassign", "resolve", "cafcass", "withdraw")
+    },
+    "reports:page": [("none", REPORT_READERS)],
+    "reports:download": [("format", REPORT_READERS)],
+    "reports:issue": [("none", _all("405"))],  # POST only, refused before anything else
+    "reports:issued_download": [("missing_report", _row(iro="403", manager="403", service_manager="404", admin="404",
+                                                        report_viewer="404"))],
+    "reports:stories": [("none", STAFF_ONLY)],
+    "reports:story_change": [("missing_story", _row(iro="405", manager="405", service_manager="405", admin="405",
+                                                    report_viewer="405", anonymous="405"))],
+    "imports:upload": [("none", STAFF_ONLY)],
+    "imports:confirm": [("none", _all("405"))],
+}
+
+# The Django admin is for staff: everyone else is sent to its sign-in page. (Staff pages are the
+# admin's own; tests/*/test_admin.py cover what they show.)
+ADMIN_FAMILY = _row(anonymous="admin_login", iro="admin_login", manager="admin_login", service_manager="admin_login",
+                    admin="staff", report_viewer="admin_login")
+
+
+def _url_names() -> list[tuple[str, URLPattern]]:
+    def walk(patterns, namespace=None):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = pattern.namespace or namespace
+                if pattern.namespace and namespace:
+                    inner = f"{namespace}:{pattern.namespace}"
+                yield from walk(pattern.url_patterns, inner)
+            elif pattern.name:
+                yield (f"{namespace}:{pattern.name}" if namespace else pattern.name), pattern
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def test_every_url_is_in_the_matrix():
+    missing = sorted(name for name, _ in _url_names() if not name.startswith("admin:") and name not in MATRIX)
+    assert missing == [], f"URLs with no row in the access matrix: {missing}"
+
+
+def test_every_url_pattern_outside_the_admin_has_a_name():
+    """The matrix is keyed by URL name, so a nameless page would escape it. (The admin's few nameless
+    patterns are redirects to its named pages.)"""
+
+    def unnamed(patterns, prefix=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from unnamed(pattern.url_patterns, prefix + str(pattern.pattern))
+            elif not pattern.name:
+                yield prefix + str(pattern.pattern)
+
+    assert [p for p in unnamed(get_resolver().url_patterns) if not p.startswith("admin/")] == []
+
+
+# --- the world: two caseloads ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def world():
+    iro_a, iro_b = IroFactory(), IroFactory()
+    manager_a, manager_b = ManagerFactory(), ManagerFactory()
+    group = SiblingGroupFactory()
+    child_a = ChildFactory(iro=iro_a, sibling_group=group)
+    ChildFactory(iro=iro_a, sibling_group=group)
+    child_b = ChildFactory(iro=iro_b, first_name=SENTINEL_FIRST, last_name=SENTINEL_LAST)
+    escalation_a = raise_escalation(iro=iro_a, children=[child_a], addressee=manager_a)
+    escalation_b = raise_escalation(iro=iro_b, children=[child_b], addressee=manager_b,
+                                    concern=f"Concern about {SENTINEL_FIRST}")
+    # caseload B also has a closed escalation, so lists have something else to leak
+    closed_b = raise_escalation(iro=iro_b, children=[child_b], addressee=manager_b)
+    services.escalation_withdraw(escalation=closed_b, by=iro_b)
+    users = {
+        "iro": iro_a,
+        "manager": manager_a,
+        "service_manager": ServiceManagerFactory(),
+        "admin": UserFactory(role=Role.ADMIN, is_staff=True, is_superuser=True),
+        "report_viewer": UserFactory(role=Role.REPORT_VIEWER),
+    }
+    return {"users": users, "own_child": child_a, "other_child": child_b, "own": escalation_a, "other": escalation_b}
+
+
+def _url(name: str, pattern: URLPattern, case: str, world) -> str:
+    params = list(pattern.pattern.converters)
+    if case == "none":
+        return reverse(name)
+    if case == "own_child_query":
+        return reverse(name) + f"?child={world['own_child'].pk}"
+    if case == "other_child_query":
+        return reverse(name) + f"?child={world['other_child'].pk}"
+    if case == "format":
+        return reverse(name, kwargs={"fmt": "json"})
+    if case == "missing_report":
+        return reverse(name, kwargs={"pk": 999999, "fmt": "json"})
+    if case == "missing_story":
+        return reverse(name, kwargs={"pk": 999999})
+    objects = world[case] if name.startswith("escalations:") else world[f"{case}_child"]
+    assert params == ["pk"], f"{name}: no rule to fill {params}"
+    return reverse(name, kwargs={"pk": objects.pk})
+
+
+def _answer(response) -> str:
+    if response.status_code == 200:
+        return "ok"
+    if response.status_code in (301, 302):
+        location = response["Location"]
+        if location.startswith(reverse("admin:login")):
+            return "admin_login"
+        if location.startswith(reverse("login")):
+            return "login"
+        return "ok"
+    return str(response.status_code)
+
+
+def _cases():
+    for name, pattern in _url_names():
+        if name.startswith("admin:"):
+            continue
+        for case, expected in MATRIX.get(name, []):
+            yield pytest.param(name, case, expected, id=f"{name}[{case}]")
+
+
+def _check(client, world, name, pattern, case, expected):
+    failures = []
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(world["users"][role])
+        url = _url(name, pattern, case, world)
+        response = client.get(url)
+        got = _answer(response)
+        want = expected[role]
+        if want == "staff":
+            want, got = "ok", "ok" if response.status_code in (200, 302) and got != "admin_login" else got
+        if got != want:
+            failures.append(f"{role}: {url} answered {response.status_code} ({got}), expected {want}")
+        body = response.content.decode(errors="replace") if not getattr(response, "streaming", False) else ""
+        sees_b = role in ("service_manager", "admin")
+        if (got != "ok" or not sees_b) and (SENTINEL_FIRST in body or SENTINEL_LAST in body):
+            failures.append(f"{role}: {url} ({got}) shows the name of a child outside their access")
+    return failures
+
+
+@pytest.mark.parametrize("name, case, expected", list(_cases()))
+def test_access(client, world, name, case, expected):
+    pattern = dict(_url_names())[name]
+    assert _check(client, world, name, pattern, case, expected) == []
+
+
+def test_the_admin_is_for_staff_only(client, world):
+    failures = []
+    for name, pattern in _url_names():
+        if not name.startswith("admin:"):
+            continue
+        params = {key: "999999" if key == "object_id" else "x" for key in pattern.pattern.converters}
+        if name == "admin:app_list":
+            params = {"app_label": "escalations"}
+        if name in ("admin:view_on_site",):
+            continue  # redirects to the object's own page; needs a real content type
+        try:
+            reverse(name, kwargs=params)
+        except Exception:
+            continue  # a pattern with a parameter we cannot fill (checked by its own app's admin tests)
+        failures += _check_admin(client, world, name, params)
+    assert failures == []
+
+
+def _check_admin(client, world, name, params):
+    failures = []
+    url = reverse(name, kwargs=params)
+    for role in ROLES:
+        client.logout()
+        if role != "anonymous":
+            client.force_login(world["users"][role])
+        response = client.get(url)
+        got = _answer(response)
+        if name in ("admin:login", "admin:logout"):
+            continue  # the admin's own sign-in and sign-out pages
+        want = ADMIN_FAMILY[role]
+        if want == "staff":
+            # 403: the read-only admins (escalations, 903 data, audit) refuse add and delete
+            if response.status_code not in (200, 302, 403, 404):
+                failures.append(f"{role}: {url} answered {response.status_code}")
+        elif got != want:
+            failures.append(f"{role}: {url} answered {response.status_code} ({got}), expected {want}")
+        body = response.content.decode(errors="replace")
+        if role != "admin" and (SENTINEL_FIRST in body or SENTINEL_LAST in body):
+            failures.append(f"{role}: {url} shows the name of a child outside their access")
+    return failures
