@@ -35,6 +35,7 @@ from escalations import services as esc
 from escalations.models import Escalation
 from ladder.models import Stage
 from people.models import Role, Team, User
+from people.services import user_grant_configuration
 from themes.models import DriftReason, Outcome, SubTheme, Theme
 from workdays.clock import WorkingCalendar, local_date
 from workdays.selectors import working_calendar
@@ -305,6 +306,9 @@ def _build_people(council: _Council, fake, result: DemoResult, *, iros: int, tea
     for user in new_users:
         user.save()
     result.users_created = len(new_users)
+    for user in new_users:
+        if user.role == Role.SERVICE_MANAGER:
+            user_grant_configuration(user=user)
 
     for user, slot in users:
         if user.role == Role.IRO:

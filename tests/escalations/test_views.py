@@ -380,3 +380,14 @@ def test_the_escalation_page_runs_the_same_queries_however_many_children_themes_
     big = _busy_escalation(iro)
     assert_same_queries(_signed_in(client, iro), reverse("escalations:detail", args=[small.pk]), lambda: None,
                         big_url=reverse("escalations:detail", args=[big.pk]))
+
+
+def test_the_service_manager_can_draft_a_case_story_from_the_escalation_page(client):
+    from reports.models import CaseStory
+
+    escalation = raise_escalation()
+    client = _signed_in(client, ServiceManagerFactory())
+    body = client.get(reverse("escalations:detail", args=[escalation.pk])).content.decode()
+    assert f'action="{reverse("reports:stories")}"' in body
+    client.post(reverse("reports:stories"), {"reference": escalation.reference})
+    assert CaseStory.objects.filter(escalation=escalation).exists()
