@@ -5,6 +5,7 @@
 #   make test           every test suite (TEST_TARGETS below); non-zero on any failure
 #   make test-sqlite    pytest on SQLite only        } extra pytest arguments:
 #   make test-postgres  pytest on PostgreSQL only    }   make test-sqlite PYTEST_ARGS='-k ladder -x'
+#   make test-browser   the browser tests (tests/browser, Playwright on Debian's Chromium, SQLite)
 #   make migrate | demo | collectstatic | check
 #   make lock           re-resolve requirements*.txt (and package-lock.json) from the *.in files
 #   make clean          remove var/ and the install stamps; make distclean also drops .venv, node_modules
@@ -26,15 +27,14 @@ SQLITE_TEST_URL := sqlite:///$(CURDIR)/var/test.sqlite3
 
 # What `make test` runs, in this order. Every suite runs even if an earlier one failed,
 # then a summary prints and `make test` fails if any did.
-# To add the browser suite later: write a `test-browser` target below (have it run
-# scripts/pytest.sh or otherwise write var/junit-browser.xml), then append `test-browser`
-# to TEST_TARGETS and `browser` to TEST_REPORTS.
-TEST_TARGETS := test-sqlite test-postgres
+TEST_TARGETS := test-sqlite test-postgres test-browser
 # Names of the var/junit-<name>.xml reports the summary reads (scripts/pytest.sh names
-# them after the database: sqlite, postgres).
-TEST_REPORTS := sqlite postgres
+# them after the database: sqlite, postgres; or after PYTEST_REPORT: browser).
+TEST_REPORTS := sqlite postgres browser
+# The browser tests run only in test-browser (on SQLite), never in the database suites.
+BROWSER_TESTS := tests/browser
 
-.PHONY: help deps run migrate collectstatic demo check test test-sqlite test-postgres lock clean distclean
+.PHONY: help deps run migrate collectstatic demo check test test-sqlite test-postgres test-browser lock clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -65,12 +65,17 @@ var/static:
 	mkdir -p $@
 
 # Debian libraries WeasyPrint needs for the PDF report (Pango, HarfBuzz subsetting, a font),
-# and poppler-utils to look at a PDF as pictures. Installed with apt only when missing.
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils
-SYSTEM_STAMP := var/.stamp-system-packages
+# poppler-utils to look at a PDF as pictures, and Chromium for the browser tests (Playwright
+# drives /usr/bin/chromium; its own browser download is never used) with Liberation fonts,
+# which stand in for Arial in GOV.UK's font stack. Installed with apt only when missing.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils \
+	chromium fonts-liberation
+# The stamp is named after the package list, so adding a package installs it on the next run.
+SYSTEM_STAMP := var/.stamp-system-packages-$(shell echo '$(SYSTEM_PACKAGES)' | cksum | cut -d' ' -f1)
 
 $(SYSTEM_STAMP): | var/static
 	scripts/apt-ensure.sh $(SYSTEM_PACKAGES)
+	@rm -f var/.stamp-system-packages*
 	@touch $@
 
 deps: $(VENV_STAMP) $(NODE_STAMP) $(SYSTEM_STAMP) | var/static
@@ -108,11 +113,16 @@ test:
 
 # pytest-django makes its own test database; the URL just has to be SQLite.
 test-sqlite: deps
-	DATABASE_URL='$(SQLITE_TEST_URL)' scripts/pytest.sh $(PYTEST_ARGS)
+	DATABASE_URL='$(SQLITE_TEST_URL)' scripts/pytest.sh --ignore=$(BROWSER_TESTS) $(PYTEST_ARGS)
 
 # A throwaway cluster, installed with apt-get first if need be (scripts/with-postgres.sh).
 test-postgres: deps
-	scripts/with-postgres.sh scripts/pytest.sh $(PYTEST_ARGS)
+	scripts/with-postgres.sh scripts/pytest.sh --ignore=$(BROWSER_TESTS) $(PYTEST_ARGS)
+
+# Playwright on Debian's Chromium against pytest-django's live server, on SQLite only; writes
+# var/junit-browser.xml, screenshots to var/screenshots/ (tests/browser/conftest.py).
+test-browser: deps
+	DATABASE_URL='$(SQLITE_TEST_URL)' PYTEST_REPORT=browser scripts/pytest.sh $(BROWSER_TESTS) $(PYTEST_ARGS)
 
 # ----------------------------------------------------------------------------- housekeeping
 # package-lock.json keeps its mtime when npm leaves its content alone, so an unchanged

@@ -4,7 +4,9 @@
 #   scripts/pytest.sh [PYTEST ARGS...]
 #
 # Prints "=== pytest on SQLite ===" / "=== pytest on PostgreSQL 15.18 ===" first, writes a
-# JUnit report to var/junit-<db>.xml (read by scripts/test-summary.sh), and exits with
+# JUnit report to var/junit-<db>.xml (read by scripts/test-summary.sh), or to
+# var/junit-<PYTEST_REPORT>.xml when PYTEST_REPORT is set (PYTEST_REPORT=browser for the
+# browser suite, which is then named in the banner), and exits with
 # pytest's own exit code -- except that it refuses to let "no tests collected" (pytest's
 # exit code 5) pass quietly: that prints a loud error and still exits non-zero.
 set -uo pipefail
@@ -22,6 +24,10 @@ case "$url" in
         label="${url%%:*}"; slug="$label" ;;
 esac
 label="${label% }"
+if [ -n "${PYTEST_REPORT:-}" ]; then
+    slug="$PYTEST_REPORT"
+    label="$label ($PYTEST_REPORT)"
+fi
 
 mkdir -p var
 junit="var/junit-$slug.xml"

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Print one line per pytest run of `make test`, from the JUnit reports scripts/pytest.sh wrote:
 #
-#   scripts/test-summary.sh sqlite postgres
+#   scripts/test-summary.sh sqlite postgres browser
 #   === make test summary ===
 #   sqlite: 120 passed, 0 failed, 2 skipped
 #   postgres: 122 passed, 0 failed
+#   browser: 12 passed, 0 failed
 #
 # Exits non-zero if a report is missing, or shows a failure or no test at all, or if the
-# PostgreSQL run skipped anything (the tests only PostgreSQL can run must run there).
+# PostgreSQL run skipped anything (the tests only PostgreSQL can run must run there), or the
+# browser suite did (a skipped browser test is a screen nobody looked at).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +40,9 @@ for slug in sys.argv[1:]:
         bad = True
     if slug == "postgres" and tot["skipped"]:
         print("  the PostgreSQL run must not skip tests: the row-lock and audit-trigger tests run only there")
+        bad = True
+    if slug == "browser" and tot["skipped"]:
+        print("  the browser suite must not skip tests: Chromium is installed by `make deps`")
         bad = True
 sys.exit(1 if bad else 0)
 PY
