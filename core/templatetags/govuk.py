@@ -27,3 +27,13 @@ def govuk_datetime(value):
     if not isinstance(value, dt.datetime):
         return format_date(value)
     return format_datetime(value)
+
+
+@register.filter
+def due_day(value):
+    """A due time is the midnight that ends the due day; people read it as that day: '23 November 2026'."""
+    if value is None or value == "":
+        return ""
+    from django.utils import timezone
+
+    return format_date(timezone.localtime(value - dt.timedelta(microseconds=1)).date())
