@@ -391,3 +391,17 @@ def test_the_service_manager_can_draft_a_case_story_from_the_escalation_page(cli
     assert f'action="{reverse("reports:stories")}"' in body
     client.post(reverse("reports:stories"), {"reference": escalation.reference})
     assert CaseStory.objects.filter(escalation=escalation).exists()
+
+
+@pytest.mark.parametrize("name", ["respond", "acknowledge", "resolve", "withdraw"])
+def test_a_post_without_the_csrf_token_is_refused(name):
+    from django.test import Client
+
+    escalation = raise_escalation()
+    user = escalation.current_addressee if name in ("respond", "acknowledge") else escalation.iro
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user)
+    response = client.post(reverse(f"escalations:{name}", args=[escalation.pk]),
+                           {"version": escalation.version, "response": "x", "outcome": str(outcome("resolved").pk)})
+    assert response.status_code == 403
+    assert Escalation.objects.get().version == escalation.version
