@@ -356,18 +356,18 @@ def _busy_escalation(iro):
 
 
 @pytest.mark.parametrize("page", ["escalations:mine", "children:list"])
-def test_iro_lists_run_the_same_queries_for_1_or_many_rows(client, page):
+def test_iro_lists_run_the_same_queries_for_1_or_50_rows(client, page):
     iro = IroFactory()
     _busy_escalation(iro)
-    assert_same_queries(_signed_in(client, iro), reverse(page), lambda: [_busy_escalation(iro) for _ in range(7)])
+    assert_same_queries(_signed_in(client, iro), reverse(page), lambda: [_busy_escalation(iro) for _ in range(49)])
 
 
-def test_the_inbox_runs_the_same_queries_for_1_or_many_rows(client):
+def test_the_inbox_runs_the_same_queries_for_1_or_50_rows(client):
     iro = IroFactory()
     head = _busy_escalation(iro).current_addressee
 
     def grow():
-        for _ in range(7):
+        for _ in range(49):
             raise_escalation(iro=iro, stage_code="head_of_service", addressee=head,
                              children=[ChildFactory(iro=iro) for _ in range(3)])
 
