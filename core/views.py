@@ -1,7 +1,10 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
+from django.views.decorators.http import require_POST
 
 from people.models import Role
 
@@ -26,3 +29,30 @@ def home(request):
         return redirect(reverse(name))
     except NoReverseMatch:  # the dashboard is not installed
         return redirect("children:list")
+
+
+@require_POST
+def session_keep_alive(request):
+    """"Stay signed in" from the session-timeout warning: this request itself starts the inactivity
+    count again (SESSION_SAVE_EVERY_REQUEST); the answer says how long the session now has."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"signed_in": False}, status=401)
+    request.session.modified = True
+    return JsonResponse({"signed_in": True, "expires_in": request.session.get_expiry_age()})
+
+
+def _service_owner() -> dict:
+    return {
+        "council_name": settings.SERVICE_COUNCIL_NAME,
+        "contact_email": settings.SERVICE_CONTACT_EMAIL,
+        "dpo_email": settings.SERVICE_DPO_EMAIL,
+        "timeout_minutes": settings.SESSION_COOKIE_AGE // 60,
+    }
+
+
+def accessibility_statement(request):
+    return render(request, "core/accessibility.html", _service_owner())
+
+
+def privacy_notice(request):
+    return render(request, "core/privacy.html", _service_owner())

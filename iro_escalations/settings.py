@@ -154,7 +154,7 @@ STORAGES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 8
+# SESSION_COOKIE_AGE: see "Sessions and sign-in" at the end.
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -171,3 +171,61 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="WARNING")},
 }
+
+# --- Sessions and sign-in --------------------------------------------------------------------------
+# A session ends after SESSION_TIMEOUT_MINUTES without a request (every request starts the count
+# again). static/js/session-timeout.js warns SESSION_TIMEOUT_WARNING_SECONDS before the end, offers
+# "Stay signed in" (core.views.session_keep_alive), and keeps unsaved form text through a new
+# sign-in.
+SESSION_TIMEOUT_MINUTES = int(env_str("SESSION_TIMEOUT_MINUTES", default="30"))
+if SESSION_TIMEOUT_MINUTES < 2:
+    raise ImproperlyConfigured("SESSION_TIMEOUT_MINUTES must be at least 2.")
+SESSION_COOKIE_AGE = SESSION_TIMEOUT_MINUTES * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TIMEOUT_WARNING_SECONDS = 120
+
+# The GOV.UK page django-axes shows when an account is locked out (AXES_* above).
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+
+# Who runs the service, for the accessibility statement and privacy notice.
+SERVICE_COUNCIL_NAME = env_str("SERVICE_COUNCIL_NAME", default="")
+SERVICE_CONTACT_EMAIL = env_str("SERVICE_CONTACT_EMAIL", default="")
+SERVICE_DPO_EMAIL = env_str("SERVICE_DPO_EMAIL", default="")
+
+# Optional single sign-on with the council's identity provider (OpenID Connect, e.g. Entra ID),
+# through mozilla-django-oidc. Off unless its settings are in the environment; README "Single
+# sign-on". People sign in with an account that already exists here, matched by email address
+# (core.oidc.CouncilAccountBackend); the identity provider never creates users or gives roles.
+OIDC_REQUIRED = (
+    "OIDC_RP_CLIENT_ID",
+    "OIDC_RP_CLIENT_SECRET",
+    "OIDC_OP_AUTHORIZATION_ENDPOINT",
+    "OIDC_OP_TOKEN_ENDPOINT",
+    "OIDC_OP_USER_ENDPOINT",
+)
+_oidc_given = [name for name in OIDC_REQUIRED if env_str(name, default="")]
+OIDC_ENABLED = bool(_oidc_given)
+if OIDC_ENABLED:
+    _oidc_missing = [name for name in OIDC_REQUIRED if name not in _oidc_given]
+    OIDC_RP_SIGN_ALGO = env_str("OIDC_RP_SIGN_ALGO", default="RS256")
+    OIDC_OP_JWKS_ENDPOINT = env_str("OIDC_OP_JWKS_ENDPOINT", default="") or None
+    if OIDC_RP_SIGN_ALGO.startswith(("RS", "ES")) and not OIDC_OP_JWKS_ENDPOINT:
+        _oidc_missing.append("OIDC_OP_JWKS_ENDPOINT")
+    if _oidc_missing:
+        raise ImproperlyConfigured(
+            "Single sign-on is half set up: set " + ", ".join(_oidc_missing)
+            + " too, or unset every OIDC_ variable to sign in with passwords only."
+        )
+    OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", default="")
+    OIDC_RP_CLIENT_SECRET = env_str("OIDC_RP_CLIENT_SECRET", default="")
+    OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+    OIDC_OP_TOKEN_ENDPOINT = env_str("OIDC_OP_TOKEN_ENDPOINT", default="")
+    OIDC_OP_USER_ENDPOINT = env_str("OIDC_OP_USER_ENDPOINT", default="")
+    OIDC_RP_SCOPES = env_str("OIDC_RP_SCOPES", default="openid email")
+    OIDC_USE_PKCE = True
+    OIDC_CREATE_USER = False
+    OIDC_TIMEOUT = 15
+    OIDC_CALLBACK_CLASS = "core.oidc.CouncilAccountCallbackView"
+    LOGIN_REDIRECT_URL_FAILURE = "/sign-in/"
+    INSTALLED_APPS.append("mozilla_django_oidc")
+    AUTHENTICATION_BACKENDS.append("core.oidc.CouncilAccountBackend")

@@ -55,6 +55,9 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "home": [("none", SIGNED_IN)],
     "login": [("none", _all("ok"))],
     "logout": [("none", _all("405"))],  # sign-out is a POST
+    "session_keep_alive": [("none", _all("405"))],  # POST only (the session-timeout warning)
+    "accessibility": [("none", _all("ok"))],
+    "privacy": [("none", _all("ok"))],
     "children:list": [("none", _row(iro="ok", manager="403", service_manager="ok", admin="ok", report_viewer="403"))],
     "children:detail": [
         ("own", _row(iro="ok", manager="ok", service_manager="ok", admin="ok", report_viewer="403")),

@@ -1,0 +1,37 @@
+"""Template tags for signing in: the session-timeout warning's timings (static/js/session-timeout.js,
+see base.html) and the lockout page's wait."""
+
+import datetime as dt
+
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+
+@register.simple_tag
+def session_timeout_seconds() -> int:
+    return settings.SESSION_COOKIE_AGE
+
+
+@register.simple_tag
+def session_warning_seconds() -> int:
+    return settings.SESSION_TIMEOUT_WARNING_SECONDS
+
+
+@register.simple_tag
+def session_timeout_minutes() -> int:
+    return settings.SESSION_COOKIE_AGE // 60
+
+
+@register.filter
+def duration_in_words(value: dt.timedelta) -> str:
+    """A wait in words, to the minute: "1 hour", "1 hour 30 minutes", "20 minutes"."""
+    minutes = max(1, round(value.total_seconds() / 60))
+    hours, minutes = divmod(minutes, 60)
+    parts = []
+    if hours:
+        parts.append(f"{hours} hour" + ("s" if hours != 1 else ""))
+    if minutes:
+        parts.append(f"{minutes} minute" + ("s" if minutes != 1 else ""))
+    return " ".join(parts)
