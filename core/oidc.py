@@ -10,6 +10,7 @@ with a message saying what to do.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import SuspiciousOperation
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
@@ -37,6 +38,17 @@ DEACTIVATED = (
 
 class CouncilAccountBackend(OIDCAuthenticationBackend):
     """Signs in the existing, active user whose email matches the identity provider's."""
+
+    def verify_token(self, token, **kwargs):
+        """The library checks the ID token's signature and nonce; this also checks that it was
+        issued to this service (its audience), which the library leaves out."""
+        payload = super().verify_token(token, **kwargs)
+        if "nonce" in kwargs:  # the ID token (a signed userinfo answer is checked by the library only)
+            audience = payload.get("aud")
+            audiences = audience if isinstance(audience, list) else [audience]
+            if self.OIDC_RP_CLIENT_ID not in audiences:
+                raise SuspiciousOperation("The ID token was not issued to this service (aud).")
+        return payload
 
     def get_or_create_user(self, access_token, id_token, payload):
         return self.user_for_claims(self.get_userinfo(access_token, id_token, payload))

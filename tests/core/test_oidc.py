@@ -164,6 +164,23 @@ def test_the_identity_provider_cannot_change_the_role(sso):
     assert matched.role == user.role == "iro"
 
 
+@pytest.mark.parametrize("audience, accepted", [
+    ("iro-escalations", True), (["other-app", "iro-escalations"], True), ("other-app", False), (None, False),
+])
+def test_the_id_token_must_be_issued_to_this_service(sso, monkeypatch, audience, accepted):
+    from django.core.exceptions import SuspiciousOperation
+    from mozilla_django_oidc.auth import OIDCAuthenticationBackend
+
+    payload = {"nonce": "n0nce", "email": "jo@example.gov.uk", **({"aud": audience} if audience else {})}
+    monkeypatch.setattr(OIDCAuthenticationBackend, "verify_token", lambda self, token, **kw: payload)
+    backend = oidc.CouncilAccountBackend()
+    if accepted:
+        assert backend.verify_token("id.token.sig", nonce="n0nce") == payload
+    else:
+        with pytest.raises(SuspiciousOperation, match="not issued to this service"):
+            backend.verify_token("id.token.sig", nonce="n0nce")
+
+
 # --- the whole callback, with the identity provider's answers stood in for -----------------------
 
 
