@@ -20,8 +20,12 @@ def session_warning_seconds() -> int:
 
 
 @register.simple_tag
-def session_timeout_minutes() -> int:
-    return settings.SESSION_COOKIE_AGE // 60
+def session_timeout_words() -> str:
+    """The inactivity timeout in words: "30 minutes" (or "6 seconds", in the browser tests)."""
+    seconds = settings.SESSION_COOKIE_AGE
+    if seconds < 60:
+        return f"{seconds} second" + ("s" if seconds != 1 else "")
+    return duration_in_words(dt.timedelta(seconds=seconds))
 
 
 @register.filter
