@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import HTML, ConditionalQuestion, ConditionalRadios, Field, Layout, Size
+from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
 
 from children.models import Child
@@ -48,53 +48,41 @@ class _DateField(DateInputField):
             raise forms.ValidationError(self.error_messages["invalid"]) from error
 
 
-# --- choosing a stage and the person it goes to ---------------------------------------------------
-
-
-def _addressee_field_name(stage: Stage) -> str:
-    return f"addressee_{stage.code}"
+# --- choosing the person it goes to, and so the stage ----------------------------------------------
 
 
 class StageAndPersonMixin:
-    """A stage (radios) and, revealed under each, the managers at that stage."""
+    """The person it goes to, from a list grouped by stage: a manager responds at one stage, so the
+    person gives the stage. (One select rather than stage radios revealing a list each: GOV.UK's
+    conditional radios carry aria-expanded, which ARIA does not allow on a radio.)"""
 
-    def add_stage_fields(self, stages: list[Stage], *, label: str = "Which stage is it going to?"):
+    def add_stage_fields(self, stages: list[Stage], *, label: str = "Who is it going to?"):
         managers = list(
-            User.objects.filter(role=Role.MANAGER, is_active=True, stage__in=stages).order_by("last_name", "first_name")
+            User.objects.filter(role=Role.MANAGER, is_active=True, stage__in=stages)
+            .select_related("stage")
+            .order_by("last_name", "first_name")
         )
-        self.stages = {str(stage.pk): stage for stage in stages}
-        self.fields["stage"] = forms.ChoiceField(
-            label=label,
-            choices=[(str(stage.pk), stage.label) for stage in stages],
-            widget=forms.RadioSelect,
-            error_messages={"required": "Choose the stage"},
-        )
-        self.stage_questions = []
-        for stage in stages:
-            name = _addressee_field_name(stage)
-            people = [(str(m.pk), str(m)) for m in managers if m.stage_id == stage.pk]
-            self.fields[name] = forms.ChoiceField(
-                label=f"Who at {stage.label.lower()} level is it going to?",
-                choices=[("", "Choose a person")] + people,
-                required=False,
-            )
-            self.stage_questions.append(ConditionalQuestion(stage.label, Field.select(name)))
         self.managers = {str(m.pk): m for m in managers}
-        # crispy-forms-gds numbers conditional radios from 0
-        self.error_anchors = {"stage": "id_stage_0", **getattr(self, "error_anchors", {})}
+        groups = []
+        for stage in stages:
+            people = [(str(m.pk), str(m)) for m in managers if m.stage_id == stage.pk]
+            if people:
+                days = f"{stage.target_working_days} working day{'s' if stage.target_working_days != 1 else ''}"
+                groups.append((f"{stage.label} (response within {days})", people))
+        self.fields["addressee"] = forms.ChoiceField(
+            label=label,
+            help_text="People are listed by their stage of the ladder. The response target depends on the stage.",
+            choices=[("", "Choose a person")] + groups,
+            error_messages={"required": "Choose who it is going to"},
+        )
 
     def stage_layout(self):
-        return ConditionalRadios("stage", *self.stage_questions)
+        return Field.select("addressee", label_size=Size.MEDIUM)
 
     def clean_stage_and_person(self, data):
-        stage = self.stages.get(data.get("stage") or "")
-        if stage is None:
-            return data
-        name = _addressee_field_name(stage)
-        person = self.managers.get(data.get(name) or "")
-        if person is None:
-            self.add_error(name, f"Choose who at {stage.label.lower()} level it is going to")
-        data["stage_obj"], data["addressee_obj"] = stage, person
+        person = self.managers.get(data.get("addressee") or "")
+        if person is not None:
+            data["stage_obj"], data["addressee_obj"] = person.stage, person
         return data
 
 
@@ -228,7 +216,7 @@ class RespondForm(VersionForm):
 class EscalateForm(StageAndPersonMixin, VersionForm):
     def __init__(self, *args, stages: list[Stage], **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_stage_fields(stages, label="Which stage should it go to?")
+        self.add_stage_fields(stages, label="Who should it go to?")
         self.helper = _helper("version", self.stage_layout())
 
     def clean(self):

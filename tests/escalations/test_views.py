@@ -29,8 +29,7 @@ def _raise_post(child, manager, **extra):
     data = {
         "children": [str(child.pk)],
         "themes": [str(theme("drift").pk)],
-        "stage": str(manager.stage_id),
-        f"addressee_{manager.stage.code}": str(manager.pk),
+        "addressee": str(manager.pk),
         "concern": "The permanence plan has not moved since the last review.",
         "desired_outcome": "A permanence planning meeting within 10 working days.",
     }
@@ -56,14 +55,14 @@ def test_a_raise_form_with_errors_keeps_what_was_typed_and_summarises_the_errors
     iro = IroFactory()
     child = ChildFactory(iro=iro)
     manager = ManagerFactory()
-    data = _raise_post(child, manager, concern="", **{f"addressee_{manager.stage.code}": ""})
+    data = _raise_post(child, manager, concern="", addressee="")
     data["desired_outcome"] = "Keep this text"
     response = _signed_in(client, iro).post(reverse("escalations:raise") + f"?child={child.pk}", data)
     assert response.status_code == 400
     body = response.content.decode()
     assert "There is a problem" in body
     assert 'href="#id_concern">Enter the concern' in body
-    assert "Choose who at team manager level it is going to" in body
+    assert 'href="#id_addressee">Choose who it is going to' in body
     assert "Keep this text" in body
 
 
@@ -227,15 +226,17 @@ def test_escalating_sends_the_escalation_to_the_head_of_service(client):
     escalation = raise_escalation()
     head = ManagerFactory(stage=stage("head_of_service"))
     _signed_in(client, escalation.iro).post(reverse("escalations:escalate", args=[escalation.pk]), {
-        "version": escalation.version, "stage": str(head.stage_id), "addressee_head_of_service": str(head.pk)})
+        "version": escalation.version, "addressee": str(head.pk)})
     escalation.refresh_from_db()
     assert (escalation.current_stage, escalation.current_addressee) == (stage("head_of_service"), head)
 
 
-def test_escalating_offers_only_higher_stages(client):
+def test_escalating_offers_only_people_at_higher_stages(client):
     escalation = raise_escalation(stage_code="head_of_service")
+    ManagerFactory(stage=stage("team_manager")), ManagerFactory(stage=stage("director"))
     response = _signed_in(client, escalation.iro).get(reverse("escalations:escalate", args=[escalation.pk]))
-    assert [label for _, label in response.context["form"].fields["stage"].choices] == ["Assistant director", "Director"]
+    groups = [label for label, _ in response.context["form"].fields["addressee"].choices[1:]]
+    assert groups == ["Director (response within 4 working days)"]
 
 
 def test_reassigning_sends_the_step_to_another_manager_at_the_same_stage(client):
