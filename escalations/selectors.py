@@ -235,8 +235,8 @@ def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
         if step.responded_at:
             lines = [step.response]
             if step.action_agreed:
-                due = f" By {format_date(step.action_due_on)}." if step.action_due_on else ""
-                lines.append(f"Action agreed: {step.action_agreed}{due}")
+                due = f", to be done by {format_date(step.action_due_on)}" if step.action_due_on else ""
+                lines.append(f"Action agreed: {step.action_agreed}{due}.")
             events.append(TimelineEvent(title=f"Response from {person}", at=step.responded_at, by=person, lines=tuple(lines)))
         if step.result and step.result != StepResult.RESOLVED and step.result != StepResult.WITHDRAWN:
             events.append(TimelineEvent(title=_ENDINGS[step.result].format(stage=step.stage.label, person=person),
