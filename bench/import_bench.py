@@ -3,9 +3,10 @@
 
 Target: at least 20,000 rows a second on PostgreSQL for a 100,000-row log.
 
-    .venv/bin/python bench/import_bench.py                                   # SQLite (a fresh file in a temp dir)
-    scripts/with-postgres.sh .venv/bin/python bench/import_bench.py          # PostgreSQL (what `make bench-import` runs)
-    .venv/bin/python bench/import_bench.py --rows 10000                      # quick check
+    make bench-import                                                        # SQLite, then PostgreSQL
+    .venv/bin/python bench/import_bench.py --database sqlite                 # SQLite (a fresh file in a temp dir)
+    scripts/with-postgres.sh .venv/bin/python bench/import_bench.py --database postgres
+    .venv/bin/python bench/import_bench.py --rows 10000 --profile            # quick check, with a cProfile
 
 It migrates the database, creates the IROs and children the log names, writes a synthetic CSV log
 in a temp dir, and imports it through the command's own code path (the ``import_escalations``
@@ -29,9 +30,30 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+TARGET = 20_000  # rows per second, on PostgreSQL
+THEMES = ["safety", "safety:missing", "drift", "health:emotional_health", "placement", "sw_visits", ""]
+STAGES = ["social_worker", "team_manager", "Head of service", "practice_group_lead"]
+
+
+def _arguments():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rows", type=int, default=100_000, help="rows in the generated log (default 100,000)")
+    parser.add_argument("--database", choices=("sqlite", "postgres"),
+                        help="sqlite: a fresh file in a temp dir, whatever DATABASE_URL says; postgres: the "
+                             "PostgreSQL database in DATABASE_URL (scripts/with-postgres.sh gives one). "
+                             "Default: DATABASE_URL, else a fresh SQLite file")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the first import")
+    return parser.parse_args()
+
+
+ARGS = _arguments()
+_TMP = tempfile.mkdtemp(prefix="import-bench-")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iro_escalations.settings")
 os.environ.setdefault("DEBUG", "1")
-_TMP = tempfile.mkdtemp(prefix="import-bench-")
+if ARGS.database == "sqlite":
+    os.environ["DATABASE_URL"] = f"sqlite:///{_TMP}/bench.sqlite3"
+elif ARGS.database == "postgres" and not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+    sys.exit("--database postgres needs DATABASE_URL=postgres://...: run it under scripts/with-postgres.sh")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/bench.sqlite3")
 
 import django  # noqa: E402
@@ -45,9 +67,6 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from children.models import Child  # noqa: E402
 from escalations.models import Escalation  # noqa: E402
 from people.models import Role, User  # noqa: E402
-
-THEMES = ["safety", "safety:missing", "drift", "health:emotional_health", "placement", "sw_visits", ""]
-STAGES = ["social_worker", "team_manager", "Head of service", "practice_group_lead"]
 
 
 def write_log(path: Path, rows: int, iros: list[str], children: list[str]) -> None:
@@ -72,11 +91,25 @@ def write_log(path: Path, rows: int, iros: list[str], children: list[str]) -> No
             ])
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=100_000)
-    args = parser.parse_args()
+def _import(path: Path, profile: bool):
+    out = StringIO()
+    profiler = None
+    if profile:
+        import cProfile
 
+        profiler = cProfile.Profile()
+    with CaptureQueriesContext(connection) as queries:
+        start = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        call_command("import_escalations", str(path), "--no-progress", stdout=out)
+        if profiler:
+            profiler.disable()
+        elapsed = time.perf_counter() - start
+    return elapsed, len(queries.captured_queries), out.getvalue().splitlines()[0], profiler
+
+
+def main() -> None:
     call_command("migrate", verbosity=0)
     if Escalation.objects.filter(reference__startswith="BENCH-").exists():
         sys.exit("The database already holds a benchmark import: use a fresh one.")
@@ -86,16 +119,23 @@ def main() -> None:
     Child.objects.bulk_create([Child(case_id=c) for c in children], ignore_conflicts=True, batch_size=2000)
 
     path = Path(_TMP) / "log.csv"
-    write_log(path, args.rows, iros, children)
-    print(f"database: {connection.vendor}; log: {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB")
+    write_log(path, ARGS.rows, iros, children)
+    version = f" {connection.pg_version // 10000}.{connection.pg_version % 10000}" if connection.vendor == "postgresql" else ""
+    print(f"database: {connection.vendor}{version}; log: {ARGS.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB; "
+          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     for label in ("first import", "same file again"):
-        out = StringIO()
-        with CaptureQueriesContext(connection) as queries:
-            start = time.perf_counter()
-            call_command("import_escalations", str(path), "--no-progress", stdout=out)
-            elapsed = time.perf_counter() - start
-        print(f"{label}: {elapsed:.2f} s, {args.rows / elapsed:,.0f} rows/s, {len(queries.captured_queries):,} queries"
-              f" -- {out.getvalue().splitlines()[0]}")
+        elapsed, queries, summary, profiler = _import(path, ARGS.profile and label == "first import")
+        rate = ARGS.rows / elapsed
+        verdict = ""
+        if connection.vendor == "postgresql" and label == "first import":
+            verdict = f" [{'PASS' if rate >= TARGET else 'FAIL'}: target {TARGET:,} rows/s]"
+        print(f"{label}: {elapsed:.2f} s, {rate:,.0f} rows/s, {queries:,} queries{verdict} -- {summary}")
+        if profiler:
+            import pstats
+
+            stats = pstats.Stats(profiler, stream=sys.stdout)
+            stats.sort_stats("tottime").print_stats(30)
+            stats.sort_stats("cumulative").print_stats(40)
 
 
 if __name__ == "__main__":

@@ -290,22 +290,22 @@ def _parse_text(text: str) -> tuple[dt.datetime, bool]:
     if match:
         year, month, day, sep, hour, minute, second, sign, off_h, off_m, zulu = match.groups()
         if sep is None:
-            return _london(_naive(int(year), int(month), int(day))), True
-        naive = _naive(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
+            return _london_at(int(year), int(month), int(day)), True
         if sign or zulu:
             if sep != "T":
                 raise ValueError(f"is not a date this log accepts: use {_DATE_FORMS}")
+            naive = _naive(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
             offset = dt.timedelta(0) if zulu else (1 if sign == "+" else -1) * dt.timedelta(
                 hours=int(off_h), minutes=int(off_m)
             )
             return naive.replace(tzinfo=dt.timezone(offset)), False
-        return _london(naive), False
+        return _london_at(int(year), int(month), int(day), int(hour), int(minute), int(second or 0)), False
     match = _UK.match(text)
     if match:
         day, month, year, hour, minute, second = match.groups()
         if hour is None:
-            return _london(_naive(int(year), int(month), int(day))), True
-        return _london(_naive(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))), False
+            return _london_at(int(year), int(month), int(day)), True
+        return _london_at(int(year), int(month), int(day), int(hour), int(minute), int(second or 0)), False
     raise ValueError(f"is not a date this log accepts: use {_DATE_FORMS}")
 
 
@@ -319,7 +319,26 @@ def _naive(*parts: int) -> dt.datetime:
 def _london(naive: dt.datetime) -> dt.datetime:
     """Europe/London local time: the repeated autumn hour is its first occurrence (fold=0); the
     missing spring hour is an error."""
-    aware = naive.replace(tzinfo=LONDON, fold=0)
-    if aware.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None) != naive:
+    return _london_at(naive.year, naive.month, naive.day, naive.hour, naive.minute, naive.second, naive.microsecond)
+
+
+def _london_at(year, month, day, hour=0, minute=0, second=0, microsecond=0) -> dt.datetime:
+    try:
+        aware = dt.datetime(year, month, day, hour, minute, second, microsecond, tzinfo=LONDON)
+    except ValueError:
+        raise ValueError("is not a real date or time") from None
+    if _clocks_steady(year, month, day):
+        return aware
+    # The clocks change that day: the round trip tells the skipped hour (an error) from the
+    # repeated one (fold=0, its first occurrence).
+    if aware.astimezone(dt.UTC).astimezone(LONDON).replace(tzinfo=None) != aware.replace(tzinfo=None):
         raise ValueError("is in the hour the clocks skip when they go forward, so it never happened in the UK")
     return aware
+
+
+@lru_cache(maxsize=8192)
+def _clocks_steady(year: int, month: int, day: int) -> bool:
+    """Whether London keeps one UTC offset all day (every day but the two a year the clocks change)."""
+    start = dt.datetime(year, month, day, tzinfo=LONDON)
+    end = dt.datetime(year, month, day, 23, 59, 59, tzinfo=LONDON)
+    return start.utcoffset() == end.utcoffset() == start.replace(fold=1).utcoffset() == end.replace(fold=1).utcoffset()

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models.functions import Lower
 
 from children.models import Child
@@ -74,17 +75,31 @@ class Existing:
 
 
 def escalations_by_reference(references: list[str]) -> dict[str, Existing]:
-    """The escalations already stored under these references (lower-cased), a chunk per query."""
+    """The escalations already stored under these references (lower-cased): one query on
+    PostgreSQL (the references as one array), a query per chunk elsewhere."""
     found = {}
     keys = sorted({reference.lower() for reference in references})
-    for start in range(0, len(keys), CHUNK):
-        rows = (
-            Escalation.objects.annotate(reference_lower=Lower("reference"))
-            .filter(reference_lower__in=keys[start:start + CHUNK])
-            .values_list("pk", "reference", "source", "version", "imported_version", "import_row_hash")
-        )
-        for row in rows:
-            found[row[1].lower()] = Existing(*row)
+    if not keys:
+        return found
+    columns = ("pk", "reference", "source", "version", "imported_version", "import_row_hash")
+    if connection.vendor == "postgresql":
+        meta = Escalation._meta
+        quoted = connection.ops.quote_name
+        names = ", ".join(quoted(meta.get_field(name).column) for name in ("id", *columns[1:]))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {names} FROM {quoted(meta.db_table)} WHERE lower({quoted('reference')}) = ANY(%s)", [keys]
+            )
+            rows = cursor.fetchall()
+    else:
+        rows = []
+        for start in range(0, len(keys), CHUNK):
+            rows.extend(
+                Escalation.objects.annotate(reference_lower=Lower("reference"))
+                .filter(reference_lower__in=keys[start:start + CHUNK]).values_list(*columns)
+            )
+    for row in rows:
+        found[row[1].lower()] = Existing(*row)
     return found
 
 

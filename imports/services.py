@@ -8,24 +8,26 @@ writes everything in one transaction with bulk operations: no query per row.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, get_history_manager_for_model
+from simple_history.utils import bulk_create_with_history
 
 from children.models import Child
 from core.errors import DomainError
 from escalations.models import Escalation, EscalationStatus, Source, Step, StepResult
+from imports.bulk import BulkWriter, Shape, shape_history
 from imports.parsing import Mapping, table_read
-from imports.selectors import escalations_by_reference, import_lookups
+from imports.selectors import CHUNK, escalations_by_reference, import_lookups
 from imports.validation import ImportRow, Problem, Validated, rows_validate
 from people.models import Role, User
 from themes.models import Outcome
-from workdays.clock import WorkingCalendar, end_of_day
+from workdays.clock import WorkingCalendar, end_of_day, local_date
 from workdays.selectors import working_calendar
 
 BATCH = 2000
@@ -87,6 +89,25 @@ def escalation_log_import(
     progress: Progress | None = None,
 ) -> ImportResult:
     """Import an escalation log: all rows or none. ``by`` is recorded as the audit's user."""
+    with _collector_paused():
+        return _import(data, filename, mapping, by, dry_run, create_missing, sheet, encoding, progress)
+
+
+@contextmanager
+def _collector_paused():
+    """An import makes millions of small objects (cells, rows, tuples) and no reference cycles;
+    Python's cyclic garbage collector would walk them over and over for nothing. It is paused
+    while the import runs (reference counting still frees everything as usual)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _import(data, filename, mapping, by, dry_run, create_missing, sheet, encoding, progress) -> ImportResult:
     table = table_read(data, filename=filename, sheet=sheet, encoding=encoding)
     lookups = import_lookups()
     validated = rows_validate(table, mapping or Mapping(), lookups, create_missing=create_missing, progress=progress)
@@ -144,30 +165,120 @@ def _sort_rows(rows: list[ImportRow], existing):
 
 
 # --- writing -------------------------------------------------------------------------------------
+#
+# The rows are plain tuples written by imports.bulk (COPY on PostgreSQL): one escalation and one
+# step per row, their audit rows, the links (children, themes, sub-themes, drift reasons) and the
+# links' audit rows, as django-simple-history records them on a save. The ids are taken first, so
+# an escalation is written with its current step already set.
+
+ESCALATION_COLUMNS = (
+    "id", "reference", "iro_id", "raised_at", "raised_date_only", "concern", "status", "outcome_id", "closed_at",
+    "cafcass_referred_on", "cafcass_reason", "source", "current_step_id", "current_stage_id", "current_addressee_id",
+    "highest_stage_id", "next_due_at", "first_response_at", "first_response_date_only", "formal_started_at",
+    "import_row_hash", "version", "imported_version", "created_at", "updated_at",
+)
+# What a re-import overwrites (the rest, such as desired_outcome, is as the first import left it).
+UPDATED_COLUMNS = (
+    "iro_id", "raised_at", "raised_date_only", "concern", "status", "outcome_id", "closed_at", "cafcass_referred_on",
+    "cafcass_reason", "current_stage_id", "current_addressee_id", "highest_stage_id", "next_due_at",
+    "first_response_at", "first_response_date_only", "formal_started_at", "import_row_hash", "version",
+    "imported_version", "updated_at",
+)
+STEP_COLUMNS = (
+    "id", "escalation_id", "sequence", "stage_id", "addressee_id", "sent_at", "sent_by_id", "target_working_days",
+    "due_on", "due_at", "first_response_at", "first_response_date_only", "responded_at", "result", "ended_at",
+)
+UPDATED_STEP_COLUMNS = STEP_COLUMNS[3:]
+
+
+class _Shapes:
+    """The row shapes, built once (they read the models' fields)."""
+
+    _built = None
+
+    @classmethod
+    def get(cls) -> _Shapes:
+        if cls._built is None:
+            cls._built = cls()
+        return cls._built
+
+    def __init__(self):
+        self.escalation = Shape(Escalation, ESCALATION_COLUMNS)
+        self.escalation_history = shape_history(self.escalation, with_history_id=True)
+        self.step = Shape(Step, STEP_COLUMNS)
+        self.step_history = shape_history(self.step)
+        # Every column, for the audit of an update: it copies the row as stored.
+        self.escalation_stored = Shape(Escalation, _all_columns(Escalation))
+        self.escalation_stored_history = shape_history(self.escalation_stored, with_history_id=True)
+        self.step_stored = Shape(Step, _all_columns(Step))
+        self.step_stored_history = shape_history(self.step_stored)
+        self.links = {}
+        for name, target in M2M_FIELDS:
+            through = getattr(Escalation, name).through
+            history = getattr(Escalation.history.model, name).model
+            self.links[name] = (
+                through, Shape(through, ("id", "escalation_id", target)),
+                Shape(history, ("id", "escalation_id", target, "history_id")),
+            )
+        self.child = Shape(Child, ("id", "case_id", "details_to_complete"))
+        self.child_history = shape_history(self.child)
+
+
+def _all_columns(model) -> list[str]:
+    """The model's columns, its id first."""
+    return ["id", *(f.attname for f in model._meta.concrete_fields if f.attname != "id")]
 
 
 @transaction.atomic
 def _write(validated: Validated, to_create, to_update, existing, lookups, by, filename, progress):
-    reason = f"Imported from {filename}"[:100]
-    now = timezone.now()
+    audit = _Audit(by, filename)
+    writer = BulkWriter()
     child_ids = dict(lookups.children)
     iro_ids = {key: user.pk for key, user in lookups.users_by_username.items()}
-    _create_children(validated.children_to_create, child_ids, by, reason)
-    _create_iros(validated.iros_to_create, iro_ids, by, reason)
-    calendar = _DueDays(working_calendar())
+    _create_children(validated.children_to_create, child_ids, writer, audit)
+    _create_iros(validated.iros_to_create, iro_ids, by, audit.reason)
+    builder = _RowBuilder(child_ids, iro_ids, _DueDays(working_calendar()), audit.now)
+    total = len(to_create) + len(to_update)
     if to_update:
-        _update(to_update, existing, child_ids, iro_ids, calendar, by, reason, now, progress)
-    if to_create:
-        _create(to_create, child_ids, iro_ids, calendar, by, reason, progress)
+        _update(to_update, existing, builder, writer, audit)
+        if progress is not None:
+            progress("Storing escalations", len(to_update), total)
+    for start in range(0, len(to_create), CREATE_CHUNK):
+        _create(to_create[start:start + CREATE_CHUNK], builder, writer, audit)
+        if progress is not None:
+            progress("Storing escalations", len(to_update) + min(start + CREATE_CHUNK, len(to_create)), total)
 
 
-def _create_children(case_ids, child_ids, by, reason):
+CREATE_CHUNK = 20_000
+
+
+@dataclass
+class _Audit:
+    """What every audit row of one import shares: who, when and why."""
+
+    by: User | None
+    filename: str
+    now: dt.datetime = field(default_factory=timezone.now)
+
+    @property
+    def reason(self) -> str:
+        return f"Imported from {self.filename}"[:100]
+
+    def extra(self, history_type: str) -> tuple:
+        return (self.now, self.reason, history_type, self.by.pk if self.by else None)
+
+
+def _create_children(case_ids, child_ids, writer: BulkWriter, audit: _Audit):
     if not case_ids:
         return
-    children = [Child(case_id=case_id, details_to_complete=True) for case_id in case_ids]
-    for child in bulk_create_with_history(children, Child, batch_size=BATCH, default_user=by,
-                                          default_change_reason=reason):
-        child_ids[child.case_id.lower()] = child.pk
+    shapes = _Shapes.get()
+    pks = writer.take(Child, len(case_ids))
+    rows = [(pk, case_id, True) for pk, case_id in zip(pks, case_ids)]
+    writer.insert(shapes.child, rows)
+    extra = audit.extra("+")
+    writer.insert(shapes.child_history, (row + extra for row in rows))
+    for pk, case_id in zip(pks, case_ids):
+        child_ids[case_id.lower()] = pk
 
 
 def _create_iros(new_iros, iro_ids, by, reason):
@@ -195,168 +306,170 @@ class _DueDays:
         self.cache: dict = {}
 
     def due(self, sent_at: dt.datetime, target: int) -> tuple[dt.date, dt.datetime]:
-        key = (timezone.localtime(sent_at).date(), target)
-        if key not in self.cache:
+        key = (local_date(sent_at), target)
+        found = self.cache.get(key)
+        if found is None:
             due_on = self.calendar.due_on(sent_at, target)
-            self.cache[key] = (due_on, end_of_day(due_on))
-        return self.cache[key]
+            found = self.cache[key] = (due_on, end_of_day(due_on))
+        return found
 
 
-def _step_fields(row: ImportRow, iro_id: int, calendar: _DueDays) -> dict:
-    """The one step a row becomes: sent at raised_at to no named person at highest_stage."""
-    stage = row.stage
-    due_on, due_at = calendar.due(row.raised_at, stage.target_working_days)
-    closed = row.resolved_at is not None
-    result = ""
-    if closed:
-        result = StepResult.WITHDRAWN if row.outcome.code == Outcome.WITHDRAWN else StepResult.RESOLVED
-    return {
-        "stage_id": stage.pk, "addressee_id": None, "sent_at": row.raised_at, "sent_by_id": iro_id,
-        "target_working_days": stage.target_working_days, "due_on": due_on, "due_at": due_at,
-        "first_response_at": row.first_response_at, "first_response_date_only": row.first_response_date_only,
-        "responded_at": None, "result": result, "ended_at": row.resolved_at,
-    }
+class _RowBuilder:
+    """A log row as the tuples of its escalation and its one step (``ESCALATION_COLUMNS`` and
+    ``STEP_COLUMNS``): what ``escalations.services`` would store for the same escalation raised
+    at ``highest_stage`` to no named person, first answered and closed as the row says."""
 
+    def __init__(self, child_ids, iro_ids, calendar: _DueDays, now: dt.datetime):
+        self.child_ids = child_ids
+        self.iro_ids = iro_ids
+        self.calendar = calendar
+        self.now = now
+        self.withdrawn = Outcome.WITHDRAWN
 
-def _escalation_fields(row: ImportRow, iro_id: int, step: dict) -> dict:
-    stage = row.stage
-    closed = row.resolved_at is not None
-    return {
-        "reference": row.reference, "iro_id": iro_id, "raised_at": row.raised_at,
-        "raised_date_only": row.raised_date_only, "concern": row.summary or DEFAULT_CONCERN,
-        "status": EscalationStatus.CLOSED if closed else EscalationStatus.OPEN,
-        "outcome_id": row.outcome.pk if closed else None, "closed_at": row.resolved_at,
-        "cafcass_referred_on": row.cafcass_referred_on,
-        "cafcass_reason": CAFCASS_REASON if row.cafcass_referred_on else "",
-        "source": Source.IMPORT, "current_stage_id": stage.pk, "current_addressee_id": None,
-        "highest_stage_id": stage.pk,
-        # An imported first response is an acknowledgement, not a substantive response: the step
-        # stays due until it is closed (as in escalations.services).
-        "next_due_at": None if closed else step["due_at"],
-        "first_response_at": row.first_response_at, "first_response_date_only": row.first_response_date_only,
-        "formal_started_at": row.raised_at if stage.formal else None,
-        "import_row_hash": row.row_hash,
-    }
-
-
-def _create(rows, child_ids, iro_ids, calendar, by, reason, progress):
-    total = len(rows)
-    for start in range(0, total, BATCH):
-        batch = rows[start:start + BATCH]
-        escalations, step_fields = [], []
-        for row in batch:
-            iro_id = iro_ids[row.iro_key]
-            step = _step_fields(row, iro_id, calendar)
-            step_fields.append(step)
-            escalations.append(Escalation(**_escalation_fields(row, iro_id, step), version=1, imported_version=1))
-        Escalation.objects.bulk_create(escalations, batch_size=BATCH)
-        steps = [Step(escalation_id=esc.pk, sequence=1, **fields) for esc, fields in zip(escalations, step_fields)]
-        bulk_create_with_history(steps, Step, batch_size=BATCH, default_user=by, default_change_reason=reason)
-        # The escalation and its step point at each other: escalations first, then steps, then
-        # one UPDATE for the batch's current_step.
-        ids = [esc.pk for esc in escalations]
-        Escalation.objects.filter(pk__gte=min(ids), pk__lte=max(ids), current_step__isnull=True).update(
-            current_step_id=Subquery(Step.objects.filter(escalation_id=OuterRef("pk"), sequence=1).values("pk")[:1])
+    def rows(self, row: ImportRow, pk: int, step_pk: int, version: int) -> tuple[tuple, tuple]:
+        stage = row.stage
+        iro_id = self.iro_ids[row.iro_key]
+        raised_at = row.raised_at
+        due_on, due_at = self.calendar.due(raised_at, stage.target_working_days)
+        resolved_at = row.resolved_at
+        if resolved_at is None:
+            status, outcome_id, result, next_due_at = EscalationStatus.OPEN, None, "", due_at
+        else:
+            # An imported first response is an acknowledgement, not a substantive response: the
+            # step stays due until it is closed (as in escalations.services).
+            status, outcome_id, next_due_at = EscalationStatus.CLOSED, row.outcome.pk, None
+            result = StepResult.WITHDRAWN if row.outcome.code == self.withdrawn else StepResult.RESOLVED
+        cafcass = row.cafcass_referred_on
+        escalation = (
+            pk, row.reference, iro_id, raised_at, row.raised_date_only, row.summary or DEFAULT_CONCERN, status,
+            outcome_id, resolved_at, cafcass, CAFCASS_REASON if cafcass else "", Source.IMPORT, step_pk, stage.pk,
+            None, stage.pk, next_due_at, row.first_response_at, row.first_response_date_only,
+            raised_at if stage.formal else None, row.row_hash, version, version, self.now, self.now,
         )
-        for esc, step in zip(escalations, steps):
-            esc.current_step_id = step.pk
-        links = _link(batch, escalations, child_ids)
-        history = get_history_manager_for_model(Escalation).bulk_history_create(
-            escalations, batch_size=BATCH, default_user=by, default_change_reason=reason
+        step = (
+            step_pk, pk, 1, stage.pk, None, raised_at, iro_id, stage.target_working_days, due_on, due_at,
+            row.first_response_at, row.first_response_date_only, None, result, resolved_at,
         )
-        _link_history(links, history)
-        if progress is not None:
-            progress("Storing escalations", min(start + BATCH, total), total)
+        return escalation, step
+
+    def links(self, row: ImportRow) -> dict[str, list[int]]:
+        child_ids = self.child_ids
+        return {
+            "children": [child_ids[c.lower()] for c in row.case_ids],
+            "themes": row.theme_ids,
+            "subthemes": row.subtheme_ids,
+            "drift_reasons": row.drift_reason_ids,
+        }
 
 
-def _m2m_values(row: ImportRow, child_ids):
-    return {
-        "children": [child_ids[c.lower()] for c in row.case_ids],
-        "themes": row.theme_ids,
-        "subthemes": row.subtheme_ids,
-        "drift_reasons": row.drift_reason_ids,
-    }
-
-
-def _link(rows, escalations, child_ids) -> dict[str, list]:
-    """The M2M links, bulk-created on the through tables; returned (with their ids) per field."""
-    created = {}
-    for name, target in M2M_FIELDS:
-        through = getattr(Escalation, name).through
-        links = [
-            through(escalation_id=esc.pk, **{target: value})
-            for row, esc in zip(rows, escalations)
-            for value in _m2m_values(row, child_ids)[name]
-        ]
-        created[name] = through.objects.bulk_create(links, batch_size=BATCH)
-    return created
-
-
-def _link_history(links: dict[str, list], history) -> None:
-    """The audit's copy of the links, as simple-history records them on a save."""
-    history_id = {record.id: record.history_id for record in history}
-    records = Escalation.history.model
-    for name, target in M2M_FIELDS:
-        m2m_history = getattr(records, name).model
-        rows = [
-            m2m_history(id=link.pk, history_id=history_id[link.escalation_id], escalation_id=link.escalation_id,
-                        **{target: getattr(link, target)})
-            for link in links[name]
-        ]
-        m2m_history.objects.bulk_create(rows, batch_size=BATCH)
-
-
-UPDATED_FIELDS = [
-    "iro", "raised_at", "raised_date_only", "concern", "status", "outcome", "closed_at", "cafcass_referred_on",
-    "cafcass_reason", "current_stage", "current_addressee", "highest_stage", "next_due_at", "first_response_at",
-    "first_response_date_only", "formal_started_at", "import_row_hash", "version", "imported_version", "updated_at",
-]
-UPDATED_STEP_FIELDS = [
-    "stage", "addressee", "sent_at", "sent_by", "target_working_days", "due_on", "due_at", "first_response_at",
-    "first_response_date_only", "responded_at", "result", "ended_at",
-]
-
-
-def _update(rows, existing, child_ids, iro_ids, calendar, by, reason, now, progress):
-    """Rows whose escalation was imported and not edited since: overwrite it, audited."""
-    pks = [existing[row.reference.lower()].pk for row in rows]
-    locked = {
-        esc.pk: esc for esc in Escalation.objects.select_for_update(of=("self",)).select_related("current_step")
-        .filter(pk__in=pks)
-    }
-    conflicts = []
+def _create(rows: list[ImportRow], builder: _RowBuilder, writer: BulkWriter, audit: _Audit) -> None:
+    shapes = _Shapes.get()
+    count = len(rows)
+    pks = writer.take(Escalation, count)
+    step_pks = writer.take(Step, count)
     escalations, steps = [], []
+    for row, pk, step_pk in zip(rows, pks, step_pks):
+        escalation, step = builder.rows(row, pk, step_pk, 1)
+        escalations.append(escalation)
+        steps.append(step)
+    writer.insert(shapes.escalation, escalations)
+    writer.insert(shapes.step, steps)
+    links = _link_rows(rows, pks, builder, writer)
+    _audit_rows(escalations, shapes.escalation_history, steps, shapes.step_history, "+", writer, audit, links)
+
+
+def _link_rows(rows: list[ImportRow], pks: list[int], builder: _RowBuilder, writer: BulkWriter) -> dict[str, list[tuple]]:
+    """The links of each escalation, written to the through tables; returned (with their ids) per field."""
+    shapes = _Shapes.get()
+    pairs = {name: [] for name, _ in M2M_FIELDS}
     for row, pk in zip(rows, pks):
-        esc = locked[pk]
-        if esc.version != existing[row.reference.lower()].version or esc.version != esc.imported_version:
-            conflicts.append(Problem(row.number, "reference", f"{esc.reference} was changed in the app while the file "
-                                     "was being imported: nothing was stored. Import the file again", row.reference))
+        for name, values in builder.links(row).items():
+            pairs[name].extend((pk, value) for value in values)
+    written = {}
+    for name, _ in M2M_FIELDS:
+        through, shape, _history = shapes.links[name]
+        link_pks = writer.take(through, len(pairs[name]))
+        written[name] = [(link_pk, pk, value) for link_pk, (pk, value) in zip(link_pks, pairs[name])]
+        writer.insert(shape, written[name])
+    return written
+
+
+def _audit_rows(escalations, escalation_history: Shape, steps, step_history: Shape, history_type: str, writer: BulkWriter,
+                audit: _Audit, links) -> None:
+    """The audit rows for written escalations, steps and links, as simple-history makes them.
+    ``escalations`` and ``steps`` are tuples that start with their id."""
+    shapes = _Shapes.get()
+    extra = audit.extra(history_type)
+    writer.insert(step_history, (step + extra for step in steps))
+    history_pks = writer.take(Escalation.history.model, len(escalations))
+    history_of = {}
+    history_rows = []
+    for escalation, history_pk in zip(escalations, history_pks):
+        history_of[escalation[0]] = history_pk
+        history_rows.append(escalation + (history_pk, *extra))
+    writer.insert(escalation_history, history_rows)
+    for name, _ in M2M_FIELDS:
+        writer.insert(shapes.links[name][2], ((*link, history_of[link[1]]) for link in links[name]))
+
+
+def _update(rows: list[ImportRow], existing, builder: _RowBuilder, writer: BulkWriter, audit: _Audit) -> None:
+    """Rows whose escalation was imported and not edited since: overwrite it, audited."""
+    shapes = _Shapes.get()
+    pks = [existing[row.reference.lower()].pk for row in rows]
+    locked = {}
+    for start in range(0, len(pks), CHUNK):
+        locked.update(
+            (pk, (version, imported_version, step_pk))
+            for pk, version, imported_version, step_pk in Escalation.objects.select_for_update(of=("self",))
+            .filter(pk__in=pks[start:start + CHUNK]).values_list("pk", "version", "imported_version", "current_step_id")
+        )
+    conflicts, escalations, steps = [], [], []
+    for row, pk in zip(rows, pks):
+        version, imported_version, step_pk = locked[pk]
+        if version != existing[row.reference.lower()].version or version != imported_version:
+            conflicts.append(Problem(row.number, "reference", f"{row.reference} was changed in the app while the "
+                                     "file was being imported: nothing was stored. Import the file again",
+                                     row.reference))
             continue
-        iro_id = iro_ids[row.iro_key]
-        step_fields = _step_fields(row, iro_id, calendar)
-        for name, value in _escalation_fields(row, iro_id, step_fields).items():
-            setattr(esc, name, value)
-        esc.version += 1
-        esc.imported_version = esc.version
-        esc.updated_at = now
-        step = esc.current_step
-        for name, value in step_fields.items():
-            setattr(step, name, value)
-        escalations.append(esc)
+        escalation, step = builder.rows(row, pk, step_pk, version + 1)
+        escalations.append(escalation)
         steps.append(step)
     if conflicts:
         raise ImportRejected(conflicts)
-    Step.objects.bulk_update(steps, UPDATED_STEP_FIELDS, batch_size=BATCH)
-    get_history_manager_for_model(Step).bulk_history_create(
-        steps, batch_size=BATCH, update=True, default_user=by, default_change_reason=reason
-    )
-    Escalation.objects.bulk_update(escalations, UPDATED_FIELDS, batch_size=BATCH)
+    _rows_update(Step, UPDATED_STEP_COLUMNS, STEP_COLUMNS, steps)
+    _rows_update(Escalation, UPDATED_COLUMNS, ESCALATION_COLUMNS, escalations)
     for name, _ in M2M_FIELDS:
-        getattr(Escalation, name).through.objects.filter(escalation_id__in=pks).delete()
-    links = _link(rows, escalations, child_ids)
-    history = get_history_manager_for_model(Escalation).bulk_history_create(
-        escalations, batch_size=BATCH, update=True, default_user=by, default_change_reason=reason
-    )
-    _link_history(links, history)
-    if progress is not None:
-        progress("Updating escalations", len(rows), len(rows))
+        through = shapes.links[name][0]
+        for start in range(0, len(pks), CHUNK):
+            through.objects.filter(escalation_id__in=pks[start:start + CHUNK]).delete()
+    links = _link_rows(rows, pks, builder, writer)
+    # The audit copies the whole stored row, including what the import does not set.
+    _audit_rows(_stored(Escalation, shapes.escalation_stored, pks), shapes.escalation_stored_history,
+                _stored(Step, shapes.step_stored, [step[0] for step in steps]), shapes.step_stored_history,
+                "~", writer, audit, links)
+
+
+def _rows_update(model, columns: tuple[str, ...], order: tuple[str, ...], rows: list[tuple]) -> None:
+    """One UPDATE per row, sent as one executemany (pipelined on PostgreSQL)."""
+    if not rows:
+        return
+    quoted = connection.ops.quote_name
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    positions = [order.index(name) for name in columns]
+    sql = (f"UPDATE {quoted(model._meta.db_table)} SET "
+           + ", ".join(f"{quoted(fields[name].column)} = %s" for name in columns) + f" WHERE {quoted('id')} = %s")
+    params = [
+        [fields[name].get_db_prep_save(row[index], connection) for name, index in zip(columns, positions)] + [row[0]]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+def _stored(model, shape: Shape, pks: list[int]) -> list[tuple]:
+    """The rows as stored now, as tuples of ``shape``'s given columns, in the order of ``pks``."""
+    given = shape.names[: shape.width]
+    found = {}
+    for start in range(0, len(pks), CHUNK):
+        found.update((row[0], row) for row in model.objects.filter(pk__in=pks[start:start + CHUNK]).values_list(*given))
+    return [found[pk] for pk in pks]

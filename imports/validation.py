@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from hashlib import sha256
 import json
 import re
 from dataclasses import dataclass, field
@@ -15,7 +16,9 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.text import slugify
 
-from imports.parsing import Mapping, Table, cell_text, headers_resolve, id_normalise, list_split, moment_parse
+from imports.parsing import (
+    LONDON, Mapping, Table, cell_text, headers_resolve, id_normalise, list_split, moment_parse,
+)
 from imports.selectors import Lookups
 from people.models import Role
 from themes.models import Outcome, Theme
@@ -83,20 +86,22 @@ def rows_validate(
     result = Validated()
     first_row_of: dict[str, tuple[int, str]] = {}
     total = len(table.rows)
+    reference_at = positions["reference"]
     for done, (number, cells) in enumerate(table.rows, start=1):
         # A repeated reference is reported whatever else is wrong with either row.
-        reference = cell_text(checker.cell(cells, "reference"))
-        repeated = reference.lower() in first_row_of
+        reference = cell_text(cells[reference_at]) if reference_at < len(cells) else ""
+        key = reference.lower()
+        repeated = key in first_row_of
         if repeated:
-            earlier, earlier_value = first_row_of[reference.lower()]
+            earlier, earlier_value = first_row_of[key]
             result.problems.append(Problem(
                 number, "reference",
                 f"the reference is also on row {earlier} ('{earlier_value}'): each reference may appear once",
                 reference,
             ))
         elif reference:
-            first_row_of[reference.lower()] = (number, reference)
-        row = checker.check(number, cells, result.problems)
+            first_row_of[key] = (number, reference)
+        row = checker.check(number, cells, reference, result.problems)
         if row is not None and not repeated:
             result.rows.append(row)
         if progress is not None and (done % 5000 == 0 or done == total):
@@ -107,6 +112,11 @@ def rows_validate(
 
 
 class _RowChecker:
+    """Checks one row at a time. Most cells repeat down a log (the same IRO, stage, themes or
+    time of day), so each column's check is remembered by the cell's value, with the problems it
+    found (reported again, with their row number, for every row that has that value). The
+    remembered results are shared between rows: nothing may change them."""
+
     def __init__(self, positions, mapping: Mapping, lookups: Lookups, create_missing: bool, latest: dt.datetime):
         self.positions = positions
         self.values = mapping.values
@@ -118,6 +128,13 @@ class _RowChecker:
         self.iros_to_create: dict[str, tuple[str, str, str]] = {}
         self._usernames = set(lookups.users_by_username)
         self._pending_iros: dict[str, str] = {}  # the name in the log -> the username to create
+        self._columns = [(column, positions.get(column)) for column in (
+            "raised_at", "iro", "children", "highest_stage", "themes", "drift_reasons", "first_response_at",
+            "resolved_at", "outcome", "cafcass_referred_at", "summary",
+        )]
+        self._memo: dict[str, dict] = {column: {} for column, _ in self._columns}
+        self._drift_memo: dict = {}
+        self._resolved_outcome = lookups.outcomes.get(Outcome.RESOLVED)
 
     def cell(self, cells, column):
         index = self.positions.get(column)
@@ -128,55 +145,77 @@ class _RowChecker:
     def _mapped(self, column: str, item: str) -> str:
         return self.values.get(column, {}).get(item.lower(), item)
 
-    def check(self, number: int, cells: list, problems: list[Problem]) -> ImportRow | None:
-        before = len(problems)
-
-        def problem(column, message, value=""):
-            problems.append(Problem(number, column, message, cell_text(value) if not isinstance(value, str) else value))
-
-        reference = cell_text(self.cell(cells, "reference"))
+    def check(self, number: int, cells: list, reference: str, problems: list[Problem]) -> ImportRow | None:
+        found: list[tuple] = []  # (column, message, value)
         if not reference:
-            problem("reference", "enter the escalation's reference")
+            found.append(("reference", "enter the escalation's reference", ""))
         elif len(reference) > REFERENCE_MAX:
-            problem("reference", f"a reference can have at most {REFERENCE_MAX} characters", reference)
+            found.append(("reference", f"a reference can have at most {REFERENCE_MAX} characters", reference))
 
-        raised_at, raised_date_only = self._moment(number, cells, "raised_at", problem, required=True)
-        iro_key, iro_id = self._iro(cells, problem)
-        case_ids = self._children(cells, problem)
-        stage = self._single(cells, "highest_stage", self.lookups.stages, "stage", problem, required=True)
-        theme_ids, subtheme_ids, has_drift = self._themes(cells, problem)
-        drift_ids = self._drift(cells, problem, has_drift)
+        size = len(cells)
+        raw = [cells[index] if index is not None and index < size else None for _, index in self._columns]
+        (raised_raw, iro_raw, children_raw, stage_raw, themes_raw, drift_raw, first_raw, resolved_raw, outcome_raw,
+         cafcass_raw, summary_raw) = raw
+        memo = self._memo
 
-        first_at, first_date_only = self._moment(number, cells, "first_response_at", problem)
-        resolved_at, resolved_date_only = self._moment(number, cells, "resolved_at", problem)
-        for column, at, date_only in (
-            ("first_response_at", first_at, first_date_only), ("resolved_at", resolved_at, resolved_date_only)
-        ):
-            if at is not None and raised_at is not None and _before(at, date_only, raised_at, raised_date_only):
-                problem(column, f"is before raised_at ({cell_text(self.cell(cells, 'raised_at'))})",
-                        self.cell(cells, column))
+        raised_at, raised_date_only, raised_hash, bad = self._remembered(
+            memo["raised_at"], raised_raw, self._moment, "raised_at", True)
+        if bad:
+            found.extend(bad)
+        (iro_key, iro_id, iro_json), bad = self._remembered(memo["iro"], iro_raw, self._iro)
+        if bad:
+            found.extend(bad)
+        (case_ids, case_json), bad = self._remembered(memo["children"], children_raw, self._children)
+        if bad:
+            found.extend(bad)
+        stage, bad = self._remembered(memo["highest_stage"], stage_raw, self._single, "highest_stage",
+                                      self.lookups.stages, "stage", True)
+        if bad:
+            found.extend(bad)
+        (theme_ids, subtheme_ids, has_drift, themes_json), bad = self._remembered(memo["themes"], themes_raw,
+                                                                                  self._themes)
+        if bad:
+            found.extend(bad)
+        (drift_ids, drift_json), bad = self._remembered(self._drift_memo, (drift_raw, has_drift), self._drift)
+        if bad:
+            found.extend(bad)
 
-        outcome = self._single(cells, "outcome", self.lookups.outcomes, "outcome", problem)
-        if outcome is not None and resolved_at is None and not self._blank(cells, "outcome"):
-            if self._blank(cells, "resolved_at"):
-                problem("outcome", "an outcome needs a resolved_at date: leave it blank for an open escalation",
-                        self.cell(cells, "outcome"))
-        if resolved_at is not None and outcome is None and self._blank(cells, "outcome"):
-            outcome = self.lookups.outcomes.get(Outcome.RESOLVED)
+        first_at, first_date_only, first_hash, bad = self._remembered(
+            memo["first_response_at"], first_raw, self._moment, "first_response_at", False)
+        if bad:
+            found.extend(bad)
+        resolved_at, resolved_date_only, resolved_hash, bad = self._remembered(
+            memo["resolved_at"], resolved_raw, self._moment, "resolved_at", False)
+        if bad:
+            found.extend(bad)
+        if raised_at is not None:
+            for column, at, date_only, value in (
+                ("first_response_at", first_at, first_date_only, first_raw),
+                ("resolved_at", resolved_at, resolved_date_only, resolved_raw),
+            ):
+                if at is not None and _before(at, date_only, raised_at, raised_date_only):
+                    found.append((column, f"is before raised_at ({cell_text(raised_raw)})", value))
 
-        cafcass_on = None
-        if not self._blank(cells, "cafcass_referred_at"):
-            try:
-                at, _ = moment_parse(self.cell(cells, "cafcass_referred_at"))
-                cafcass_on = timezone.localtime(at).date()
-                if at > self.latest:
-                    problem("cafcass_referred_at", "is in the future", self.cell(cells, "cafcass_referred_at"))
-            except ValueError as error:
-                problem("cafcass_referred_at", str(error), self.cell(cells, "cafcass_referred_at"))
+        outcome, bad = self._remembered(memo["outcome"], outcome_raw, self._single, "outcome", self.lookups.outcomes,
+                                        "outcome", False)
+        if bad:
+            found.extend(bad)
+        outcome_blank = cell_text(outcome_raw) == ""
+        if outcome is not None and resolved_at is None and not outcome_blank and cell_text(resolved_raw) == "":
+            found.append(("outcome", "an outcome needs a resolved_at date: leave it blank for an open escalation",
+                          outcome_raw))
+        if resolved_at is not None and outcome is None and outcome_blank:
+            outcome = self._resolved_outcome
 
-        summary = cell_text(self.cell(cells, "summary"))
-        if len(problems) > before:
+        cafcass_on, cafcass_json, bad = self._remembered(memo["cafcass_referred_at"], cafcass_raw, self._cafcass)
+        if bad:
+            found.extend(bad)
+
+        if found:
+            for column, message, value in found:
+                problems.append(Problem(number, column, message, value if isinstance(value, str) else cell_text(value)))
             return None
+        summary = cell_text(summary_raw)
         row = ImportRow(
             number=number, reference=reference, raised_at=raised_at, raised_date_only=raised_date_only,
             iro_key=iro_key, iro_id=iro_id, case_ids=case_ids, stage=stage, theme_ids=theme_ids,
@@ -184,68 +223,89 @@ class _RowChecker:
             first_response_date_only=first_date_only, resolved_at=resolved_at, resolved_date_only=resolved_date_only,
             outcome=outcome, cafcass_referred_on=cafcass_on, summary=summary,
         )
-        row.row_hash = row_hash(row)
+        # The same text as row_hash(row), assembled from the columns' remembered JSON.
+        row.row_hash = sha256("".join((
+            "[", _json_text(reference.lower()), ",", raised_hash, ",", iro_json, ",", case_json, ",",
+            _json_text(stage.code), ",", themes_json, ",", drift_json, ",", first_hash or "null", ",",
+            resolved_hash or "null", ",", _json_text(outcome.code) if outcome else "null", ",", cafcass_json, ",",
+            _json_text(_SPACES.sub(" ", summary)), "]",
+        )).encode()).hexdigest()
         return row
 
-    def _blank(self, cells, column) -> bool:
-        return cell_text(self.cell(cells, column)) == ""
+    @staticmethod
+    def _remembered(memo: dict, key, check, *args):
+        """``check(key, *args)`` as (result..., problems): computed once per distinct ``key``."""
+        try:
+            return memo[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key (none in practice)
+            return check(key, *args)
+        memo[key] = result = check(key, *args)
+        return result
 
-    def _moment(self, number, cells, column, problem, required=False):
-        value = self.cell(cells, column)
+    def _moment(self, value, column, required):
+        """(time, date alone, its form in the row hash, problems)."""
         if cell_text(value) == "":
-            if required:
-                problem(column, "enter a date")
-            return None, False
+            return None, False, None, ((column, "enter a date", ""),) if required else ()
         try:
             at, date_only = moment_parse(value)
         except ValueError as error:
-            problem(column, str(error), value)
-            return None, False
+            return None, False, None, ((column, str(error), value),)
         if at > self.latest:
-            problem(column, "is in the future", value)
-            return None, False
-        return at, date_only
+            return None, False, None, ((column, "is in the future", value),)
+        return at, date_only, f"[{_json_text(at.astimezone(dt.UTC).isoformat())},{'true' if date_only else 'false'}]", ()
 
-    def _single(self, cells, column, table, what, problem, required=False):
-        text = cell_text(self.cell(cells, column))
+    def _cafcass(self, value):
+        """(date, its JSON in the row hash, problems)."""
+        if cell_text(value) == "":
+            return None, "null", ()
+        try:
+            at, _ = moment_parse(value)
+        except ValueError as error:
+            return None, "null", (("cafcass_referred_at", str(error), value),)
+        on = _local_day(at)
+        if at > self.latest:
+            return on, "null", (("cafcass_referred_at", "is in the future", value),)
+        return on, _json_text(on.isoformat()), ()
+
+    def _single(self, value, column, table, what, required):
+        text = cell_text(value)
         if not text:
-            if required:
-                problem(column, f"enter the {what}")
-            return None
+            return None, ((column, f"enter the {what}", ""),) if required else ()
         entry = table.get(self._mapped(column, text).lower())
         if entry is None:
             known = sorted({e.code for e in table.values()})
-            problem(column, f"unknown {what}: use a code or label ({', '.join(known)})", text)
-        return entry
+            return None, ((column, f"unknown {what}: use a code or label ({', '.join(known)})", text),)
+        return entry, ()
 
-    def _iro(self, cells, problem):
-        text = " ".join(cell_text(self.cell(cells, "iro")).split())
+    def _iro(self, value):
+        text = " ".join(cell_text(value).split())
         if not text:
-            problem("iro", "enter the IRO's username or full name")
-            return "", None
+            return ("", None, ""), (("iro", "enter the IRO's username or full name", ""),)
         text = self._mapped("iro", text)
         key = text.lower()
         user = self.lookups.users_by_username.get(key)
         if user is None:
             matches = self.lookups.users_by_name.get(key, [])
             if len(matches) > 1:
-                problem("iro", f"{len(matches)} users have this name: give the username instead", text)
-                return "", None
+                return ("", None, ""), (
+                    ("iro", f"{len(matches)} users have this name: give the username instead", text),)
             user = matches[0] if matches else None
         if user is not None:
             if user.role != Role.IRO:
-                problem("iro", f"{user.username} is not an IRO (their role is {user.get_role_display()})", text)
-                return "", None
-            return user.username.lower(), user.pk
+                return ("", None, ""), (
+                    ("iro", f"{user.username} is not an IRO (their role is {user.get_role_display()})", text),)
+            return (user.username.lower(), user.pk, _json_text(user.username.lower())), ()
         if not self.create_missing:
-            problem("iro", "no IRO has this username or full name: add them first, or use --create-missing", text)
-            return "", None
+            return ("", None, ""), (
+                ("iro", "no IRO has this username or full name: add them first, or use --create-missing", text),)
         username = self._pending_iros.get(key)
         if username is None:
             username, first, last = self._new_iro(text)
             self._pending_iros[key] = username
             self.iros_to_create[username.lower()] = (username, first, last)
-        return username.lower(), None
+        return (username.lower(), None, _json_text(username.lower())), ()
 
     def _new_iro(self, text: str) -> tuple[str, str, str]:
         parts = text.split()
@@ -258,28 +318,25 @@ class _RowChecker:
         self._usernames.add(username)
         return username, first, last
 
-    def _children(self, cells, problem) -> list[str]:
-        raw = self.cell(cells, "children")
+    def _children(self, raw):
         items = [id_normalise(self._mapped("children", item)) for item in list_split(raw)]
         items = list(dict.fromkeys(items))
         if not items:
-            problem("children", "enter at least one child ID")
-            return []
+            return ([], ""), (("children", "enter at least one child ID", ""),)
         unknown = [item for item in items if item.lower() not in self.lookups.children]
         if unknown:
             if not self.create_missing:
-                problem("children", f"unknown child ID{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: "
-                        "add the children first, or use --create-missing", cell_text(raw))
-                return []
+                return ([], ""), (("children", f"unknown child ID{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: "
+                             "add the children first, or use --create-missing", cell_text(raw)),)
             for item in unknown:
                 if item.lower() not in self._children_seen:
                     self._children_seen.add(item.lower())
                     self.children_to_create.append(item)
-        return items
+        return (items, _json_list(sorted(item.lower() for item in items))), ()
 
-    def _themes(self, cells, problem):
-        themes, subthemes = {}, {}
-        for item in list_split(self.cell(cells, "themes")):
+    def _themes(self, raw):
+        themes, subthemes, found = {}, {}, []
+        for item in list_split(raw):
             mapped = self._mapped("themes", item)
             theme = self.lookups.themes.get(mapped.lower())
             if theme is not None:
@@ -289,43 +346,50 @@ class _RowChecker:
                 theme_part, sub_part = (p.strip() for p in mapped.split(":", 1))
                 theme = self.lookups.themes.get(self._mapped("themes", theme_part).lower())
                 if theme is None:
-                    problem("themes", f"unknown theme {theme_part!r}", item)
+                    found.append(("themes", f"unknown theme {theme_part!r}", item))
                     continue
                 sub = self.lookups.subthemes.get((theme.pk, self._mapped("themes", sub_part).lower()))
                 if sub is None:
-                    problem("themes", f"unknown sub-theme {sub_part!r} of the theme {theme.code!r}", item)
+                    found.append(("themes", f"unknown sub-theme {sub_part!r} of the theme {theme.code!r}", item))
                     continue
                 themes[theme.pk] = theme  # a sub-theme implies its theme
                 subthemes[sub.pk] = sub
                 continue
-            problem("themes", "unknown theme: use a code or label, or theme:sub-theme", item)
+            found.append(("themes", "unknown theme: use a code or label, or theme:sub-theme", item))
         has_drift = any(t.code == Theme.DRIFT for t in themes.values())
-        return sorted(themes), sorted(subthemes), has_drift
+        theme_ids, subtheme_ids = sorted(themes), sorted(subthemes)
+        return (theme_ids, subtheme_ids, has_drift, f"{_json_list(theme_ids)},{_json_list(subtheme_ids)}"), tuple(found)
 
-    def _drift(self, cells, problem, has_drift):
-        ids = set()
-        items = list_split(self.cell(cells, "drift_reasons"))
-        for item in items:
+    def _drift(self, key):
+        raw, has_drift = key
+        ids, found = set(), []
+        for item in list_split(raw):
             reason = self.lookups.drift_reasons.get(self._mapped("drift_reasons", item).lower())
             if reason is None:
-                problem("drift_reasons", "unknown reason for drift: use a code or label", item)
+                found.append(("drift_reasons", "unknown reason for drift: use a code or label", item))
             else:
                 ids.add(reason.pk)
         if ids and not has_drift:
-            problem("drift_reasons", f"reasons for drift need the theme '{Theme.DRIFT}' in themes",
-                    cell_text(self.cell(cells, "drift_reasons")))
-        return sorted(ids)
+            found.append(("drift_reasons", f"reasons for drift need the theme '{Theme.DRIFT}' in themes",
+                          cell_text(raw)))
+        ids = sorted(ids)
+        return (ids, _json_list(ids)), tuple(found)
 
 
 def _before(at, at_date_only, raised_at, raised_date_only) -> bool:
     if at_date_only or raised_date_only:
-        return timezone.localtime(at).date() < timezone.localtime(raised_at).date()
+        return _local_day(at) < _local_day(raised_at)
     return at < raised_at
+
+
+def _local_day(at: dt.datetime) -> dt.date:
+    """The day in England (the log's time zone)."""
+    return (at if at.tzinfo is LONDON else at.astimezone(LONDON)).date()
 
 
 def row_hash(row: ImportRow) -> str:
     """A fingerprint of what the row means (not how it was written): re-importing the same
-    values, in any spelling, matches it."""
+    values, in any spelling, matches it. (``_RowChecker.check`` builds the same text faster.)"""
     def moment(at, date_only):
         return None if at is None else [at.astimezone(dt.UTC).isoformat(), date_only]
 
@@ -334,6 +398,15 @@ def row_hash(row: ImportRow) -> str:
         sorted(c.lower() for c in row.case_ids), row.stage.code, row.theme_ids, row.subtheme_ids,
         row.drift_reason_ids, moment(row.first_response_at, row.first_response_date_only),
         moment(row.resolved_at, row.resolved_date_only), row.outcome.code if row.outcome else None,
-        row.cafcass_referred_on.isoformat() if row.cafcass_referred_on else None, re.sub(r"\s+", " ", row.summary),
+        row.cafcass_referred_on.isoformat() if row.cafcass_referred_on else None, _SPACES.sub(" ", row.summary),
     ]
     return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
+
+
+_SPACES = re.compile(r"\s+")
+_json_text = json.encoder.encode_basestring_ascii  # a str as json.dumps writes it
+
+
+def _json_list(items: list) -> str:
+    """A list of str or int as json.dumps writes it (without building an encoder per call)."""
+    return "[" + ",".join(_json_text(item) if isinstance(item, str) else str(int(item)) for item in items) + "]"
