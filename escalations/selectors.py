@@ -255,3 +255,100 @@ def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
 
     # Newest first; at the same moment, the later-recorded event first (closure after the last step).
     return [event for _, _, event in sorted(((moment(e), i, e) for i, e in enumerate(events)), reverse=True)]
+
+
+# --- service manager: all escalations and dashboard ----------------------------------------------
+# The "All escalations" list (escalations.views_oversight) filters and sorts here, and the
+# dashboard's counts (dashboard.selectors) use the same definitions (open, the current stage,
+# escalation_overdue, raised between local days), so a count and the list it links to agree.
+
+from django.db.models import F  # noqa: E402
+from django.db.models.functions import Lower  # noqa: E402
+
+# ?sort= keys of the list: the column, then what breaks ties (newest first, so pages never overlap).
+ESCALATION_SORTS = {
+    "reference": (Lower("reference"),),
+    "raised": (F("raised_at"),),
+    "due": (F("next_due_at"),),
+    "stage": (F("current_stage__order"),),
+    "iro": (Lower("iro__last_name"), Lower("iro__first_name"), Lower("iro__username")),
+}
+ESCALATION_DEFAULT_SORT = "-raised"
+
+
+def local_day_start(day: dt.date) -> dt.datetime:
+    """The first instant of ``day`` in the service's time zone (Europe/London)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def escalation_search(
+    queryset: QuerySet[Escalation],
+    *,
+    status: str | None = None,
+    stage=None,
+    theme=None,
+    team=None,
+    iro=None,
+    overdue: bool = False,
+    raised_from: dt.date | None = None,
+    raised_to: dt.date | None = None,
+    now: dt.datetime | None = None,
+) -> QuerySet[Escalation]:
+    """``queryset`` narrowed by the service manager's filters; an empty criterion does not narrow.
+
+    - ``stage``: the current stage (where the escalation is now);
+    - ``theme``: escalations with that theme among theirs;
+    - ``team``: escalations about at least one child of that team (``Child.team``, the social work
+      team responsible for the child's plan; IROs have no team of their own in this service);
+    - ``overdue``: open, with the current step's response past due (:func:`escalation_overdue`);
+    - ``raised_from`` / ``raised_to``: local days, both included.
+
+    Themes and children are matched with EXISTS, so no row is repeated and counts stay exact.
+    """
+    if status:
+        queryset = queryset.filter(status=status)
+    if stage is not None:
+        queryset = queryset.filter(current_stage=stage)
+    if theme is not None:
+        queryset = queryset.filter(
+            Exists(Escalation.themes.through.objects.filter(escalation=OuterRef("pk"), theme=theme))
+        )
+    if team is not None:
+        queryset = queryset.filter(
+            Exists(Escalation.children.through.objects.filter(escalation=OuterRef("pk"), child__team=team))
+        )
+    if iro is not None:
+        queryset = queryset.filter(iro=iro)
+    if overdue:
+        queryset = queryset & escalation_overdue(now=now)
+    if raised_from is not None:
+        queryset = queryset.filter(raised_at__gte=local_day_start(raised_from))
+    if raised_to is not None:
+        queryset = queryset.filter(raised_at__lt=local_day_start(raised_to + dt.timedelta(days=1)))
+    return queryset
+
+
+def escalation_sort_key(sort: str | None) -> str:
+    """``sort`` if it names a column (``raised``, ``-raised``…), else the default: newest first."""
+    if sort and sort.lstrip("-") in ESCALATION_SORTS and sort.count("-") <= 1:
+        return sort
+    return ESCALATION_DEFAULT_SORT
+
+
+def escalation_sorted(queryset: QuerySet[Escalation], *, sort: str | None) -> QuerySet[Escalation]:
+    """Ordered by a column of the list, ascending or (``-`` prefix) descending; empty values last.
+    Ties go newest first, then by id, so the order is total and pages never overlap."""
+    sort = escalation_sort_key(sort)
+    descending = sort.startswith("-")
+    ordering = [
+        expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
+        for expression in ESCALATION_SORTS[sort.lstrip("-")]
+    ]
+    return queryset.order_by(*ordering, F("raised_at").desc(), "-pk")
+
+
+def escalation_all_rows(*, user: User, sort: str | None = None, now: dt.datetime | None = None, **criteria):
+    """The escalations ``user`` may see, filtered (see :func:`escalation_search`), sorted, with what
+    the list shows for each row fetched in a fixed number of queries."""
+    escalations = escalation_search(escalation_visible_to(user=user), now=now, **criteria)
+    return escalation_list_rows(escalation_sorted(escalations, sort=sort))

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from escalations import views
+from escalations import views, views_oversight
 
 app_name = "escalations"
 
 urlpatterns = [
     path("mine/", views.my_escalations, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
+    path("all/", views_oversight.all_escalations, name="all"),  # the service manager's list
     path("raise/", views.raise_start, name="raise"),
     path("raise/check/", views.raise_check, name="raise_check"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -1,0 +1,84 @@
+"""The service manager's *All escalations* list: filtered (escalations.filters), sorted by a column
+on the server (``?sort=``) and paginated, keeping the filters and the order in every link. Thin:
+the query is escalations.selectors.escalation_all_rows."""
+
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from core.access import OVERSIGHT, role_required
+from core.forms import error_summary
+from escalations import selectors
+from escalations.filters import AllEscalationsFilter
+from workdays.selectors import working_calendar
+
+PAGE_SIZE = 25
+
+# The columns of the table, in order: (sort key or None, heading).
+COLUMNS = (
+    ("reference", "Reference"),
+    (None, "Children"),
+    ("iro", "IRO"),
+    (None, "Themes"),
+    ("stage", "Current stage"),
+    ("raised", "Raised"),
+    ("due", "Response due"),
+    (None, "Status"),
+)
+# How each order reads: (ascending, descending).
+SORT_WORDS = {
+    "reference": ("reference, A to Z", "reference, Z to A"),
+    "iro": ("IRO, A to Z", "IRO, Z to A"),
+    "stage": ("current stage, lowest first", "current stage, highest first"),
+    "raised": ("date raised, oldest first", "date raised, newest first"),
+    "due": ("response due, soonest first", "response due, latest first"),
+}
+
+
+def _headers(request, sort: str) -> list[dict]:
+    """Each column's heading, with, for a sortable one, its aria-sort and the link that sorts by it
+    (the other way round when it is the current order). The link keeps the filters and starts again
+    at page 1."""
+    descending, current = sort.startswith("-"), sort.lstrip("-")
+    headers = []
+    for key, label in COLUMNS:
+        header = {"label": label, "key": key}
+        if key:
+            if key == current:
+                header["aria_sort"] = "descending" if descending else "ascending"
+                following = key if descending else f"-{key}"
+            else:
+                header["aria_sort"] = "none"
+                following = key
+            query = request.GET.copy()
+            query.pop("page", None)
+            query["sort"] = following
+            header["href"] = f"?{query.urlencode()}"
+            header["next"] = SORT_WORDS[key][following.startswith("-")]
+        headers.append(header)
+    return headers
+
+
+@role_required(*OVERSIGHT)
+def all_escalations(request):
+    filterset = AllEscalationsFilter(request.GET, queryset=selectors.escalation_visible_to(user=request.user))
+    sort = selectors.escalation_sort_key(request.GET.get("sort"))
+    context = {
+        "filter": filterset,
+        "sort": sort,
+        "sorted_by": SORT_WORDS[sort.lstrip("-")][sort.startswith("-")],
+        "default_sort": sort == selectors.ESCALATION_DEFAULT_SORT,
+        "headers": _headers(request, sort),
+        "filtered": any(value for key, value in request.GET.items() if key not in ("sort", "page")),
+    }
+    if filterset.is_valid():
+        now = timezone.now()
+        escalations = selectors.escalation_all_rows(user=request.user, sort=sort, now=now, **filterset.criteria())
+        page = Paginator(escalations, PAGE_SIZE).get_page(request.GET.get("page"))
+        context["page"] = page
+        context["rows"] = selectors.escalation_with_due_states(page.object_list, now=now, calendar=working_calendar())
+    else:
+        context["errors"] = error_summary(filterset.form)
+    return render(request, "escalations/oversight/all.html", context)
