@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "demo",
     "reports",
     "imports",
+    "dashboard",
     "ssda903",
 ]
 

@@ -10,5 +10,7 @@ urlpatterns = [
     path("escalations/", include("escalations.urls")),
     path("reports/", include("reports.urls")),
     path("imports/", include("imports.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("access-log/", include("audit.urls")),
     path("", include("core.urls")),
 ]
