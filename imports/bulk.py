@@ -126,6 +126,14 @@ class BulkWriter:
         low, high, values = cursor.fetchone()
         return range(low, high + 1) if values is None else values
 
+    def check_constraints(self) -> None:
+        """Check the deferred foreign keys of what was written so far (PostgreSQL; SQLite checks
+        them at the commit, quickly). They stay deferred for what is written next."""
+        if self.postgres:
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
     def insert(self, shape: Shape, rows: Iterable[tuple]) -> int:
         """Write ``rows`` (tuples of ``shape``'s given columns) into its table; the number written.
 
@@ -143,7 +151,7 @@ class BulkWriter:
         tail = shape.tail
         count = 0
         start = time.perf_counter()
-        with connection.cursor() as cursor:
+        with connection.cursor() as cursor, connection.wrap_database_errors:
             types = self._column_types(cursor, shape.table)
             with cursor.cursor.copy(sql) as copy:
                 copy.set_types([types[f.column] for f in shape.fields])

@@ -3,15 +3,19 @@ names. Nothing here runs a query per row."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.shortcuts import get_object_or_404
 from django.db.models.functions import Lower
 
 from children.models import Child
 from core.errors import DomainError
 from escalations.models import Escalation
+from imports.models import ImportJob
+from imports.progress import STALLED_AFTER, Progress, progress_read
 from ladder.models import Stage
 from people.models import User
 from themes.models import DriftReason, Outcome, SubTheme, Theme
@@ -109,3 +113,36 @@ def importer_find(username: str) -> User:
     if user is None:
         raise DomainError(f"There is no user with the username {username!r} (given with --user).", field="user")
     return user
+
+
+# --- import jobs ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JobState:
+    """What the status page shows of a job: its row, and while it runs, how far it has got."""
+
+    job: ImportJob
+    progress: Progress | None
+    stalled: bool  # running (or waiting) but silent for too long: its process has gone
+
+    @property
+    def finished(self) -> bool:
+        return self.job.finished or self.stalled
+
+
+def import_job_find(pk: int) -> ImportJob:
+    """The job, or 404. Service managers and admins (the only ones with the upload page) see every job."""
+    return get_object_or_404(ImportJob.objects.select_related("created_by"), pk=pk)
+
+
+def import_job_state(job: ImportJob) -> JobState:
+    if job.finished:
+        return JobState(job=job, progress=None, stalled=False)
+    progress = progress_read(job.pk)
+    last = progress.at if progress else (job.started_at or job.created_at).timestamp()
+    return JobState(job=job, progress=progress, stalled=time.time() - last > STALLED_AFTER)
+
+
+def import_jobs_recent(limit: int = 10) -> list[ImportJob]:
+    return list(ImportJob.objects.select_related("created_by")[:limit])

@@ -7,14 +7,20 @@ writes everything in one transaction with bulk operations: no query per row.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import gc
+import hashlib
+import logging
+import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -22,9 +28,11 @@ from children.models import Child
 from core.errors import DomainError
 from escalations.models import Escalation, EscalationStatus, Source, Step, StepResult
 from imports.bulk import BulkWriter, Shape, shape_history
+from imports.models import ImportJob, ImportJobStatus
 from imports.parsing import Mapping, table_read
+from imports.progress import ProgressFile, progress_remove, upload_dir
 from imports.selectors import CHUNK, escalations_by_reference, import_lookups
-from imports.validation import ImportRow, Problem, Validated, rows_validate
+from imports.validation import CHECKING, ImportRow, Problem, Validated, rows_validate
 from people.models import Role, User
 from themes.models import Outcome
 from workdays.clock import WorkingCalendar, end_of_day, local_date
@@ -37,7 +45,8 @@ M2M_FIELDS = (
     ("children", "child_id"), ("themes", "theme_id"), ("subthemes", "subtheme_id"), ("drift_reasons", "driftreason_id"),
 )
 
-Progress = Callable[[str, int, int], None]
+Progress = Callable[[str, int, int], None]  # (phase, rows done, rows in the phase)
+STORING = "Storing escalations"
 
 
 class ImportRejected(DomainError):
@@ -237,19 +246,26 @@ def _write(validated: Validated, to_create, to_update, existing, lookups, by, fi
     iro_ids = {key: user.pk for key, user in lookups.users_by_username.items()}
     _create_children(validated.children_to_create, child_ids, writer, audit)
     _create_iros(validated.iros_to_create, iro_ids, by, audit.reason)
-    builder = _RowBuilder(child_ids, iro_ids, _DueDays(working_calendar()), audit.now)
-    total = len(to_create) + len(to_update)
-    if to_update:
-        _update(to_update, existing, builder, writer, audit)
-        if progress is not None:
-            progress("Storing escalations", len(to_update), total)
-    for start in range(0, len(to_create), CREATE_CHUNK):
-        _create(to_create[start:start + CREATE_CHUNK], builder, writer, audit)
-        if progress is not None:
-            progress("Storing escalations", len(to_update) + min(start + CREATE_CHUNK, len(to_create)), total)
+    builder = _RowBuilder(child_ids, iro_ids, _DueDays(working_calendar()), audit.now, existing)
+    versions = _lock_for_update(to_update, existing)
+    total, done = len(to_create) + len(to_update), 0
+    for rows, write in ((to_update, _update), (to_create, _create)):
+        for start in range(0, len(rows), WRITE_CHUNK):
+            chunk = rows[start:start + WRITE_CHUNK]
+            if write is _update:
+                _update(chunk, versions, builder, writer, audit)
+            else:
+                _create(chunk, builder, writer, audit)
+            # Each chunk's foreign keys are checked now rather than all at the commit, so the
+            # progress counts them.
+            writer.check_constraints()
+            done += len(chunk)
+            if progress is not None:
+                progress(STORING, done, total)
 
 
-CREATE_CHUNK = 20_000
+# Rows written per round of COPYs (and per progress report while storing).
+WRITE_CHUNK = 10_000
 
 
 @dataclass
@@ -319,7 +335,8 @@ class _RowBuilder:
     ``STEP_COLUMNS``): what ``escalations.services`` would store for the same escalation raised
     at ``highest_stage`` to no named person, first answered and closed as the row says."""
 
-    def __init__(self, child_ids, iro_ids, calendar: _DueDays, now: dt.datetime):
+    def __init__(self, child_ids, iro_ids, calendar: _DueDays, now: dt.datetime, existing):
+        self.existing = existing
         self.child_ids = child_ids
         self.iro_ids = iro_ids
         self.calendar = calendar
@@ -351,6 +368,9 @@ class _RowBuilder:
             row.first_response_at, row.first_response_date_only, None, result, resolved_at,
         )
         return escalation, step
+
+    def existing_pk(self, row: ImportRow) -> int:
+        return self.existing[row.reference.lower()].pk
 
     def links(self, row: ImportRow) -> dict[str, list[int]]:
         child_ids = self.child_ids
@@ -412,9 +432,9 @@ def _audit_rows(escalations, escalation_history: Shape, steps, step_history: Sha
         writer.insert(shapes.links[name][2], ((*link, history_of[link[1]]) for link in links[name]))
 
 
-def _update(rows: list[ImportRow], existing, builder: _RowBuilder, writer: BulkWriter, audit: _Audit) -> None:
-    """Rows whose escalation was imported and not edited since: overwrite it, audited."""
-    shapes = _Shapes.get()
+def _lock_for_update(rows: list[ImportRow], existing) -> dict[int, tuple[int, int]]:
+    """Lock the escalations the rows update and check that none changed since they were read
+    (every conflict at once); their pk -> (version, current step)."""
     pks = [existing[row.reference.lower()].pk for row in rows]
     locked = {}
     for start in range(0, len(pks), CHUNK):
@@ -423,25 +443,34 @@ def _update(rows: list[ImportRow], existing, builder: _RowBuilder, writer: BulkW
             for pk, version, imported_version, step_pk in Escalation.objects.select_for_update(of=("self",))
             .filter(pk__in=pks[start:start + CHUNK]).values_list("pk", "version", "imported_version", "current_step_id")
         )
-    conflicts, escalations, steps = [], [], []
+    conflicts = []
     for row, pk in zip(rows, pks):
-        version, imported_version, step_pk = locked[pk]
+        version, imported_version, _ = locked[pk]
         if version != existing[row.reference.lower()].version or version != imported_version:
             conflicts.append(Problem(row.number, "reference", f"{row.reference} was changed in the app while the "
                                      "file was being imported: nothing was stored. Import the file again",
                                      row.reference))
-            continue
+    if conflicts:
+        raise ImportRejected(conflicts)
+    return {existing[row.reference.lower()].pk: (locked[pk][0], locked[pk][2]) for row, pk in zip(rows, pks)}
+
+
+def _update(rows: list[ImportRow], versions, builder: _RowBuilder, writer: BulkWriter, audit: _Audit) -> None:
+    """Rows whose escalation was imported and not edited since (locked and checked by
+    :func:`_lock_for_update`): overwrite it, audited."""
+    shapes = _Shapes.get()
+    pks = [builder.existing_pk(row) for row in rows]
+    escalations, steps = [], []
+    for row, pk in zip(rows, pks):
+        version, step_pk = versions[pk]
         escalation, step = builder.rows(row, pk, step_pk, version + 1)
         escalations.append(escalation)
         steps.append(step)
-    if conflicts:
-        raise ImportRejected(conflicts)
     _rows_update(Step, UPDATED_STEP_COLUMNS, STEP_COLUMNS, steps)
     _rows_update(Escalation, UPDATED_COLUMNS, ESCALATION_COLUMNS, escalations)
     for name, _ in M2M_FIELDS:
         through = shapes.links[name][0]
-        for start in range(0, len(pks), CHUNK):
-            through.objects.filter(escalation_id__in=pks[start:start + CHUNK]).delete()
+        through.objects.filter(escalation_id__in=pks).delete()
     links = _link_rows(rows, pks, builder, writer)
     # The audit copies the whole stored row, including what the import does not set.
     _audit_rows(_stored(Escalation, shapes.escalation_stored, pks), shapes.escalation_stored_history,
@@ -469,7 +498,98 @@ def _rows_update(model, columns: tuple[str, ...], order: tuple[str, ...], rows: 
 def _stored(model, shape: Shape, pks: list[int]) -> list[tuple]:
     """The rows as stored now, as tuples of ``shape``'s given columns, in the order of ``pks``."""
     given = shape.names[: shape.width]
-    found = {}
-    for start in range(0, len(pks), CHUNK):
-        found.update((row[0], row) for row in model.objects.filter(pk__in=pks[start:start + CHUNK]).values_list(*given))
+    found = {row[0]: row for row in model.objects.filter(pk__in=pks).values_list(*given)}
     return [found[pk] for pk in pks]
+
+
+# --- import jobs (the upload page) ----------------------------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def import_job_create(*, by: User, data: bytes, filename: str, sheet: str = "", encoding: str = "",
+                      create_missing: bool = False) -> ImportJob:
+    """Record a confirmed upload as a job waiting to run, and keep its file for the run."""
+    job = ImportJob.objects.create(
+        created_by=by, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(), sheet=sheet,
+        encoding=encoding, create_missing=create_missing,
+    )
+    _job_file(job.pk).write_bytes(data)
+    return job
+
+
+def import_job_start(*, job: ImportJob) -> None:
+    """Run the job in a background thread once the transaction that made it commits, so the
+    page can follow it. With ``IMPORT_JOBS_IN_BACKGROUND = False`` (the tests) it runs now."""
+    if not getattr(settings, "IMPORT_JOBS_IN_BACKGROUND", True):
+        import_job_run(job_id=job.pk)
+        return
+    transaction.on_commit(lambda: import_job_thread(job.pk).start())
+
+
+def import_job_thread(job_id: int) -> threading.Thread:
+    """A daemon thread that runs the job on its own database connection, then closes it."""
+    def run():
+        try:
+            import_job_run(job_id=job_id)
+        finally:
+            connections.close_all()
+
+    return threading.Thread(target=run, name=f"import-job-{job_id}", daemon=True)
+
+
+def import_job_run(*, job_id: int) -> ImportJob:
+    """Run a waiting job: the import (all or nothing, in its own transaction), then its outcome.
+
+    Not itself atomic: the job's own row must show it running, and how it ended, whatever
+    happens to the import's transaction.
+    """
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status != ImportJobStatus.QUEUED:
+        return job
+    job.status, job.started_at = ImportJobStatus.RUNNING, timezone.now()
+    job.save(update_fields=["status", "started_at"])
+    progress = ProgressFile(job.pk)
+    progress(READING, 0, 0)
+    path = _job_file(job.pk)
+    try:
+        data = path.read_bytes() if path.exists() else b""
+        if hashlib.sha256(data).hexdigest() != job.sha256:
+            raise DomainError("The uploaded file is no longer the file you checked. Upload it again.")
+        result = escalation_log_import(
+            data=data, filename=job.filename, by=job.created_by, create_missing=job.create_missing,
+            sheet=job.sheet or None, encoding=job.encoding or None, progress=_counting(job, progress),
+        )
+    except DomainError as error:
+        job.status, job.problems = ImportJobStatus.FAILED, getattr(error, "problems", None) or [error.message]
+    except Exception:
+        logger.exception("Import job %s failed", job.pk)
+        job.status, job.problems = ImportJobStatus.FAILED, [
+            "The import stopped because of an error in the service: nothing was stored. Try again later, or "
+            "import the file with the import_escalations command."
+        ]
+    else:
+        job.status, job.result = ImportJobStatus.DONE, dataclasses.asdict(result)
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "problems", "result", "rows_total", "finished_at"])
+    path.unlink(missing_ok=True)
+    progress_remove(job.pk)
+    return job
+
+
+READING = "Reading the file"
+
+
+def _counting(job: ImportJob, progress: Progress) -> Progress:
+    """The progress callback, which also notes the file's row count on the job."""
+    def report(phase: str, done: int, total: int) -> None:
+        if phase == CHECKING and job.rows_total is None:
+            job.rows_total = total
+        progress(phase, done, total)
+
+    return report
+
+
+def _job_file(job_id: int) -> Path:
+    return upload_dir() / f"job-{job_id}.upload"

@@ -24,6 +24,7 @@ from people.models import Role
 from themes.models import Outcome, Theme
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+CHECKING = "Checking rows"  # the progress phase
 REFERENCE_MAX = 40
 
 
@@ -105,7 +106,7 @@ def rows_validate(
         if row is not None and not repeated:
             result.rows.append(row)
         if progress is not None and (done % 5000 == 0 or done == total):
-            progress("Checking rows", done, total)
+            progress(CHECKING, done, total)
     result.children_to_create = checker.children_to_create
     result.iros_to_create = checker.iros_to_create
     return result

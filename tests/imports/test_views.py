@@ -1,12 +1,18 @@
-"""The upload page: preview stores nothing; confirm imports the very same file."""
+"""The upload page: preview stores nothing; confirm imports the very same file as a job, whose
+page shows its progress and then how it ended."""
+
+from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from escalations.models import Escalation
+from imports import services
+from imports.models import ImportJob
+from imports.progress import ProgressFile
 from imports.views import SESSION_KEY
-from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory
+from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation
 from tests.imports.helpers import log_csv, row
 
 pytestmark = pytest.mark.django_db
@@ -36,13 +42,34 @@ def test_the_preview_counts_the_rows_and_stores_nothing(client):
     assert Escalation.objects.count() == 0
 
 
-def test_confirm_imports_the_previewed_file(client):
+def test_confirm_imports_the_previewed_file_as_a_job_and_shows_its_page(client):
     client.force_login(ServiceManagerFactory())
     client.post(reverse("imports:upload"), {"file": _log(_good_rows())})
     digest = client.session[SESSION_KEY]["sha256"]
     response = client.post(reverse("imports:confirm"), {"sha256": digest})
-    assert "2 created, 0 updated, 0 unchanged" in response.content.decode()
+    job = ImportJob.objects.get()
+    assert (response.status_code, response["Location"]) == (302, reverse("imports:job", args=[job.pk]))
     assert set(Escalation.objects.values_list("reference", flat=True)) == {"LOG-1", "LOG-2"}
+
+
+def test_the_page_of_a_finished_job_shows_the_counts(client):
+    client.force_login(ServiceManagerFactory())
+    client.post(reverse("imports:upload"), {"file": _log(_good_rows())})
+    response = client.post(reverse("imports:confirm"), {"sha256": client.session[SESSION_KEY]["sha256"]}, follow=True)
+    page = response.content.decode()
+    assert "Import complete" in page and "2 created, 0 updated, 0 unchanged" in page
+
+
+def test_confirm_starts_the_job_after_its_transaction_commits(client, settings, monkeypatch,
+                                                              django_capture_on_commit_callbacks):
+    settings.IMPORT_JOBS_IN_BACKGROUND = True
+    started = []
+    monkeypatch.setattr(services, "import_job_thread", lambda job_id: SimpleNamespace(start=lambda: started.append(job_id)))
+    client.force_login(ServiceManagerFactory())
+    client.post(reverse("imports:upload"), {"file": _log(_good_rows())})
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        client.post(reverse("imports:confirm"), {"sha256": client.session[SESSION_KEY]["sha256"]})
+    assert (len(callbacks), started, Escalation.objects.count()) == (1, [ImportJob.objects.get().pk], 0)
 
 
 def test_confirm_refuses_a_file_other_than_the_one_previewed(client):
@@ -70,3 +97,80 @@ def test_a_file_that_is_not_a_log_is_refused_by_name(client):
     client.force_login(ServiceManagerFactory())
     response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("notes.docx", b"PK")})
     assert "notes.docx is not a CSV or .xlsx file" in response.content.decode()
+
+
+def test_a_conflict_found_at_confirm_is_listed_on_the_job_page_and_nothing_is_stored(client):
+    client.force_login(ServiceManagerFactory())
+    client.post(reverse("imports:upload"), {"file": _log(_good_rows())})
+    entered = raise_escalation()
+    Escalation.objects.filter(pk=entered.pk).update(reference="LOG-2")
+    response = client.post(reverse("imports:confirm"), {"sha256": client.session[SESSION_KEY]["sha256"]}, follow=True)
+    page = response.content.decode()
+    assert "The log was not imported" in page
+    assert "Row 3, column reference: an escalation entered in the app already has this reference" in page
+    assert Escalation.objects.count() == 1
+
+
+def _running_job(done, total):
+    job = ImportJob.objects.create(created_by=ServiceManagerFactory(), filename="big.csv", sha256="0" * 64,
+                                   status="running")
+    ProgressFile(job.pk)("Storing escalations", done, total)
+    return job
+
+
+def test_a_running_jobs_page_shows_the_rows_done_out_of_the_rows(client):
+    job = _running_job(42000, 100000)
+    client.force_login(ServiceManagerFactory())
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert "Storing escalations" in page and "42,000 of 100,000 rows (42%)" in page
+    assert '<progress class="app-import-progress" id="import-progress" max="100000" value="42000">' in page
+
+
+def test_a_running_jobs_page_has_a_button_to_check_progress_without_javascript(client):
+    job = _running_job(1, 10)
+    client.force_login(ServiceManagerFactory())
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert f'href="{reverse("imports:job", args=[job.pk])}">Check progress</a>' in page
+
+
+def test_a_running_jobs_page_fetches_its_progress_and_never_reloads_itself(client):
+    job = _running_job(1, 10)
+    client.force_login(ServiceManagerFactory())
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert f'data-import-job-progress-url="{reverse("imports:job_progress", args=[job.pk])}"' in page
+    assert "imports/job-progress.js" in page and 'http-equiv="refresh"' not in page
+
+
+def test_the_progress_part_of_the_page_is_served_on_its_own(client):
+    job = _running_job(5, 10)
+    client.force_login(ServiceManagerFactory())
+    page = client.get(reverse("imports:job_progress", args=[job.pk])).content.decode()
+    assert 'data-job-state="running"' in page and "5 of 10 rows (50%)" in page and "<html" not in page
+
+
+def test_a_finished_jobs_page_stops_fetching_its_progress(client):
+    job = ImportJob.objects.create(created_by=ServiceManagerFactory(), filename="log.csv", sha256="0" * 64,
+                                   status="done", result={"rows": 1, "created": 1, "updated": 0, "unchanged": 0})
+    client.force_login(ServiceManagerFactory())
+    page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
+    assert "data-import-job-progress-url" not in page and "job-progress.js" not in page
+
+
+def test_the_import_page_lists_recent_imports_with_their_status(client):
+    ImportJob.objects.create(created_by=ServiceManagerFactory(), filename="2015-16.csv", sha256="0" * 64,
+                             status="failed", problems=["Row 2, column iro: ..."])
+    client.force_login(ServiceManagerFactory())
+    page = client.get(reverse("imports:upload")).content.decode()
+    assert "Recent imports" in page and "2015-16.csv" in page and "Not imported" in page
+
+
+@pytest.mark.parametrize("name", ["imports:job", "imports:job_progress"])
+def test_only_the_service_manager_and_admins_may_see_a_job(client, name):
+    job = _running_job(1, 10)
+    client.force_login(IroFactory())
+    assert client.get(reverse(name, args=[job.pk])).status_code == 403
+
+
+def test_an_unknown_job_is_not_found(client):
+    client.force_login(ServiceManagerFactory())
+    assert client.get(reverse("imports:job", args=[999])).status_code == 404

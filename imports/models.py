@@ -1,0 +1,46 @@
+from django.conf import settings
+from django.db import models
+
+
+class ImportJobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Importing"
+    DONE = "done", "Imported"
+    FAILED = "failed", "Not imported"
+
+
+class ImportJob(models.Model):
+    """One confirmed upload of an escalation log, imported in the background.
+
+    The import itself is all or nothing (``imports.services.escalation_log_import``); this row
+    only follows it: who asked, which file (by its SHA-256 hash), how far it got and how it ended.
+    While it runs, the rows done are in a small progress file (``imports.progress``), because the
+    import's own transaction holds SQLite's write lock until it commits.
+    """
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField("SHA-256 of the file", max_length=64)
+    sheet = models.CharField(max_length=100, blank=True)
+    encoding = models.CharField(max_length=40, blank=True)
+    create_missing = models.BooleanField(default=False)
+
+    status = models.CharField(max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
+    rows_total = models.PositiveIntegerField(null=True, blank=True, help_text="Rows in the file, once read.")
+    result = models.JSONField(null=True, blank=True, help_text="Created, updated and unchanged counts, once done.")
+    problems = models.JSONField(default=list, blank=True, help_text="Why nothing was imported, one line each.")
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["-created_at"], name="import_job_recent_idx")]
+
+    def __str__(self):
+        return f"{self.filename} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)

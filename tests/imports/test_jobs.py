@@ -1,0 +1,163 @@
+"""Import jobs: the upload page's confirm step runs the import as a job, and reports progress."""
+
+import time
+
+import pytest
+
+from escalations.models import Escalation
+from imports import services
+from imports.models import ImportJob
+from imports.progress import STALLED_AFTER, Progress, ProgressFile, progress_path, progress_read, progress_write
+from imports.selectors import import_job_state
+from imports.services import CHECKING, STORING, import_job_create, import_job_run, import_job_thread
+from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation
+from tests.imports.helpers import log_csv, row
+
+pytestmark = pytest.mark.django_db
+
+
+def _job(rows, **options):
+    return import_job_create(by=ServiceManagerFactory(), data=log_csv(rows), filename="log.csv", **options)
+
+
+def _rows(count=2):
+    iro = IroFactory()
+    return [row(f"LOG-{n}", iro, [ChildFactory(iro=iro)]) for n in range(1, count + 1)]
+
+
+def test_a_new_job_waits_to_run():
+    job = _job(_rows())
+    assert (job.status, job.result, job.finished) == ("queued", None, False)
+
+
+def test_running_a_job_imports_the_file_and_records_the_counts():
+    job = import_job_run(job_id=_job(_rows(3)).pk)
+    assert (job.status, job.rows_total, job.result["created"], job.result["updated"], job.result["unchanged"]) == (
+        "done", 3, 3, 0, 0)
+    assert Escalation.objects.count() == 3
+
+
+def test_the_importer_is_the_jobs_user_in_the_audit():
+    job = _job(_rows(1))
+    import_job_run(job_id=job.pk)
+    assert Escalation.history.get().history_user == job.created_by
+
+
+def test_a_job_with_bad_rows_records_every_problem_and_stores_nothing():
+    rows = _rows(3)
+    rows[0]["raised_at"] = "31/02/2015"
+    rows[2]["highest_stage"] = "boss"
+    job = import_job_run(job_id=_job(rows).pk)
+    assert job.status == "failed"
+    assert [problem.split(":")[0] for problem in job.problems] == ["Row 2, column raised_at", "Row 4, column highest_stage"]
+    assert Escalation.objects.count() == 0
+
+
+def test_a_job_conflicting_with_an_escalation_entered_in_the_app_stores_nothing():
+    entered = raise_escalation()
+    rows = _rows(2)
+    rows[1]["reference"] = entered.reference
+    job = import_job_run(job_id=_job(rows).pk)
+    assert job.status == "failed"
+    assert job.problems[0].startswith("Row 3, column reference: an escalation entered in the app already has")
+    assert Escalation.objects.count() == 1
+
+
+def test_a_job_whose_file_changed_after_the_check_is_refused(settings):
+    job = _job(_rows())
+    (settings.VAR_DIR / "uploads" / f"job-{job.pk}.upload").write_bytes(b"reference\r\nOTHER\r\n")
+    job = import_job_run(job_id=job.pk)
+    assert (job.status, job.problems) == (
+        "failed", ["The uploaded file is no longer the file you checked. Upload it again."])
+    assert Escalation.objects.count() == 0
+
+
+def test_an_error_in_the_service_fails_the_job_and_stores_nothing(monkeypatch):
+    def broken(**options):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(services, "escalation_log_import", broken)
+    job = import_job_run(job_id=_job(_rows()).pk)
+    assert job.status == "failed"
+    assert job.problems[0].startswith("The import stopped because of an error in the service: nothing was stored.")
+
+
+def test_a_finished_job_is_not_run_again():
+    job = import_job_run(job_id=_job(_rows(1)).pk)
+    Escalation.objects.update(concern="Changed since")
+    assert import_job_run(job_id=job.pk).finished_at == job.finished_at
+
+
+def test_the_job_reports_checking_then_storing_every_row(monkeypatch):
+    reports = []
+
+    class Recording(ProgressFile):
+        def __call__(self, phase, done, total):
+            reports.append((phase, done, total))
+            super().__call__(phase, done, total)
+
+    monkeypatch.setattr(services, "ProgressFile", Recording)
+    import_job_run(job_id=_job(_rows(3)).pk)
+    assert [(phase, done, total) for phase, done, total in reports if done == total and total] == [
+        (CHECKING, 3, 3), (STORING, 3, 3)]
+
+
+def test_the_progress_file_is_removed_when_the_job_ends():
+    job = import_job_run(job_id=_job(_rows(1)).pk)
+    assert not progress_path(job.pk).exists()
+
+
+def test_the_uploaded_file_is_removed_when_the_job_ends(settings):
+    job = import_job_run(job_id=_job(_rows(1)).pk)
+    assert not (settings.VAR_DIR / "uploads" / f"job-{job.pk}.upload").exists()
+
+
+def test_a_running_jobs_state_has_its_rows_done_out_of_its_rows():
+    job = _job(_rows())
+    ImportJob.objects.filter(pk=job.pk).update(status="running")
+    ProgressFile(job.pk)(STORING, 4000, 10000)
+    job.refresh_from_db()
+    progress = import_job_state(job).progress
+    assert (progress.phase, progress.done, progress.total, progress.percent) == (STORING, 4000, 10000, 40)
+
+
+def test_progress_is_written_at_most_twice_a_second_within_a_phase():
+    job = _job(_rows())
+    report = ProgressFile(job.pk)
+    report(CHECKING, 5000, 100000)
+    report(CHECKING, 10000, 100000)
+    assert progress_read(job.pk).done == 5000
+
+
+def test_the_last_row_of_a_phase_is_always_written():
+    job = _job(_rows())
+    report = ProgressFile(job.pk)
+    report(CHECKING, 5000, 10000)
+    report(CHECKING, 10000, 10000)
+    assert progress_read(job.pk).done == 10000
+
+
+def test_a_running_job_silent_for_too_long_is_shown_as_stalled():
+    job = _job(_rows())
+    ImportJob.objects.filter(pk=job.pk).update(status="running")
+    progress_write(progress_path(job.pk), Progress(STORING, 10, 100, time.time() - STALLED_AFTER - 1))
+    job.refresh_from_db()
+    assert (import_job_state(job).stalled, import_job_state(job).finished) == (True, True)
+
+
+def test_a_running_job_that_reported_lately_is_not_stalled():
+    job = _job(_rows())
+    ImportJob.objects.filter(pk=job.pk).update(status="running")
+    ProgressFile(job.pk)(STORING, 10, 100)
+    job.refresh_from_db()
+    assert import_job_state(job).stalled is False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_background_thread_runs_the_job_on_its_own_connection():
+    job = _job(_rows(2))
+    thread = import_job_thread(job.pk)
+    thread.start()
+    thread.join(timeout=120)
+    job.refresh_from_db()
+    assert (thread.is_alive(), job.status, Escalation.objects.count()) == (False, "done", 2)
