@@ -351,3 +351,105 @@ def test_a_next_day_response_on_dates_alone_counts_as_within_24_hours():
 def test_an_unreadable_file_is_a_domain_error():
     with pytest.raises(DomainError, match="--encoding"):
         import_log("reference\r\ncaf\u00e9\r\n".encode("cp1252"))
+
+
+# --- how the rows are written (imports.bulk) ------------------------------------------------------
+
+
+def _audited_columns(model):
+    return [f.attname for f in model._meta.concrete_fields]
+
+
+def test_the_audit_row_of_an_imported_escalation_has_every_column_of_the_escalation():
+    iro, child = IroFactory(), ChildFactory()
+    import_log(log_csv([row("LOG-1", iro, [child], themes="drift", drift_reasons="housing", resolved_at="2015-06-09",
+                            cafcass_referred_at="2015-06-03", summary="Plan late")]))
+    columns = _audited_columns(Escalation)
+    record = Escalation.history.values(*columns, "history_type", "history_change_reason").get()
+    assert record == {**Escalation.objects.values(*columns).get(), "history_type": "+",
+                      "history_change_reason": "Imported from log.csv"}
+
+
+def test_the_audit_row_of_an_imported_step_has_every_column_of_the_step():
+    iro, child = IroFactory(), ChildFactory()
+    import_log(log_csv([row("LOG-1", iro, [child], first_response_at="2015-06-02 09:00")]))
+    columns = _audited_columns(Step)
+    assert Step.history.values(*columns).get() == Step.objects.values(*columns).get()
+
+
+def test_the_audit_of_an_update_copies_the_row_as_stored():
+    iro, child = IroFactory(), ChildFactory()
+    import_log(log_csv([row("LOG-1", iro, [child])]))
+    Escalation.objects.update(desired_outcome="Kept by the import")  # a column the import never sets
+    import_log(log_csv([row("LOG-1", iro, [child], highest_stage="head_of_service")]))
+    record = Escalation.history.get(history_type="~")
+    assert (record.desired_outcome, record.highest_stage.code, record.version) == (
+        "Kept by the import", "head_of_service", 2)
+
+
+def test_an_update_replaces_the_links_and_audits_the_new_ones():
+    iro, child, other = IroFactory(), ChildFactory(), ChildFactory()
+    import_log(log_csv([row("LOG-1", iro, [child], themes="safety")]))
+    import_log(log_csv([row("LOG-1", iro, [other], themes="health")]))
+    escalation, record = Escalation.objects.get(), Escalation.history.get(history_type="~")
+    assert ([c.pk for c in escalation.children.all()], [t.code for t in escalation.themes.all()]) == (
+        [other.pk], ["health"])
+    assert ([c.child_id for c in record.children.all()], [t.theme_id for t in record.themes.all()]) == (
+        [other.pk], [theme("health").pk])
+
+
+def test_created_children_have_their_audit_rows():
+    import_log(log_csv([row("LOG-1", User(username="x"), [], iro="Mary Jones", children="777")]), create_missing=True)
+    child = Child.objects.get(case_id="777")
+    assert list(Child.history.values_list("id", "history_type", "history_change_reason")) == [
+        (child.pk, "+", "Imported from log.csv")]
+
+
+def test_the_queries_do_not_grow_with_the_rows():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    iro = IroFactory()
+    children = [ChildFactory() for _ in range(3)]
+
+    def queries(prefix, count):
+        rows = [row(f"{prefix}-{n}", iro, children[: n % 3 + 1], themes="drift;safety:missing",
+                    drift_reasons="housing") for n in range(count)]
+        with CaptureQueriesContext(connection) as captured:
+            import_log(log_csv(rows))
+        return len(captured.captured_queries)
+
+    assert queries("FEW", 3) == queries("MANY", 30)
+
+
+def test_rows_written_in_several_chunks_keep_their_own_step_and_links(monkeypatch):
+    from imports import services
+
+    monkeypatch.setattr(services, "WRITE_CHUNK", 2)
+    iro, children = IroFactory(), [ChildFactory() for _ in range(5)]
+    import_log(log_csv([row(f"LOG-{n}", iro, [children[n]], highest_stage=code)
+                        for n, code in enumerate(["social_worker", "team_manager", "head_of_service",
+                                                  "team_manager", "social_worker"])]))
+    found = {e.reference: (e.current_step.escalation_id == e.pk, e.current_step.stage.code, e.children.get().pk)
+             for e in Escalation.objects.select_related("current_step__stage")}
+    assert found == {f"LOG-{n}": (True, code, children[n].pk) for n, code in enumerate(
+        ["social_worker", "team_manager", "head_of_service", "team_manager", "social_worker"])}
+
+
+def test_an_import_after_escalations_entered_in_the_app_takes_new_ids():
+    entered = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    iro, child = IroFactory(), ChildFactory()
+    import_log(log_csv([row("LOG-1", iro, [child])]))
+    imported = Escalation.objects.get(reference="LOG-1")
+    assert imported.pk > entered.pk and imported.current_step.pk > entered.current_step.pk
+
+
+def test_a_reference_stored_while_the_file_was_checked_stops_the_import_cleanly(monkeypatch):
+    from imports import services
+
+    entered = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    monkeypatch.setattr(services, "escalations_by_reference", lambda references: {})  # read before it was stored
+    iro, child = IroFactory(), ChildFactory()
+    with pytest.raises(DomainError, match="Someone may have added an escalation with one of these references"):
+        import_log(log_csv([row("LOG-1", iro, [child]), row(entered.reference, iro, [child])]))
+    assert list(Escalation.objects.values_list("reference", flat=True)) == [entered.reference]
