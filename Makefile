@@ -149,8 +149,9 @@ bench-report: deps
 	scripts/with-postgres.sh $(VPY) bench/report_bench.py $(BENCH_ARGS)
 
 # The escalation-log import's speed (bench/README.md): a 100,000-row synthetic log imported through
-# the import_escalations command on a throwaway PostgreSQL cluster; prints rows/s and queries.
-# Quick check: make bench-import BENCH_ARGS='--rows 10000'. SQLite: .venv/bin/python bench/import_bench.py
+# the import_escalations command, on SQLite (a fresh file) and then on a throwaway PostgreSQL
+# cluster; prints rows/s and queries for each. Quick check: make bench-import BENCH_ARGS='--rows 10000'
 .PHONY: bench-import
 bench-import: deps
-	scripts/with-postgres.sh $(VPY) bench/import_bench.py $(BENCH_ARGS)
+	$(VPY) bench/import_bench.py --database sqlite $(BENCH_ARGS)
+	scripts/with-postgres.sh $(VPY) bench/import_bench.py --database postgres $(BENCH_ARGS)

@@ -43,6 +43,8 @@ def _arguments():
                              "PostgreSQL database in DATABASE_URL (scripts/with-postgres.sh gives one). "
                              "Default: DATABASE_URL, else a fresh SQLite file")
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the first import")
+    parser.add_argument("--queries", action="store_true",
+                        help="print the first import's time in the database, by statement and table")
     return parser.parse_args()
 
 
@@ -106,7 +108,21 @@ def _import(path: Path, profile: bool):
         if profiler:
             profiler.disable()
         elapsed = time.perf_counter() - start
-    return elapsed, len(queries.captured_queries), out.getvalue().splitlines()[0], profiler
+    return elapsed, queries.captured_queries, out.getvalue().splitlines()[0], profiler
+
+
+def _by_statement(captured: list[dict]) -> None:
+    """The time the client waited for each kind of statement (a COPY's includes making its rows)."""
+    groups: dict[str, list[float]] = {}
+    for query in captured:
+        words = query["sql"].replace('"', "").split()
+        table = next((w for w in words[1:4] if "_" in w and w.isidentifier()), "")
+        key = f"{words[0]} {table}".strip() if words[0] in ("COPY", "INSERT", "UPDATE", "DELETE") else words[0]
+        groups.setdefault(key, []).append(float(query["time"]))
+    print("  time waiting for the database, by statement (PostgreSQL checks each chunk's foreign keys while the")
+    print("  next chunk is checked, so SET CONSTRAINTS shows only the wait that was left):")
+    for key, times in sorted(groups.items(), key=lambda item: -sum(item[1])):
+        print(f"  {sum(times):8.3f} s  {len(times):4d} x  {key}")
 
 
 def main() -> None:
@@ -124,12 +140,15 @@ def main() -> None:
     print(f"database: {connection.vendor}{version}; log: {ARGS.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB; "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     for label in ("first import", "same file again"):
-        elapsed, queries, summary, profiler = _import(path, ARGS.profile and label == "first import")
+        elapsed, captured, summary, profiler = _import(path, ARGS.profile and label == "first import")
+        queries = len(captured)
         rate = ARGS.rows / elapsed
         verdict = ""
         if connection.vendor == "postgresql" and label == "first import":
             verdict = f" [{'PASS' if rate >= TARGET else 'FAIL'}: target {TARGET:,} rows/s]"
         print(f"{label}: {elapsed:.2f} s, {rate:,.0f} rows/s, {queries:,} queries{verdict} -- {summary}")
+        if ARGS.queries and label == "first import":
+            _by_statement(captured)
         if profiler:
             import pstats
 

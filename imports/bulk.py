@@ -73,6 +73,9 @@ def shape_history(shape: Shape, *, with_history_id: bool = False, fixed: dict | 
     return Shape(history, [*given, *extra], fixed=fixed_values)
 
 
+CHECK_LATER = ("SET CONSTRAINTS ALL IMMEDIATE", "SET CONSTRAINTS ALL DEFERRED")
+
+
 class BulkWriter:
     """Writes plain rows for one transaction: takes their ids first (:meth:`take`), then writes
     them (:meth:`insert`).
@@ -91,6 +94,7 @@ class BulkWriter:
         self._sequences: dict[str, str] = {}
         self._types: dict[str, dict[str, str]] = {}
         self._texts: dict = {}  # SQLite: a date or time -> the text Django stores for it
+        self._pipeline = None
 
     def take(self, model: type[models.Model], count: int) -> list[int] | range:
         """``count`` new primary keys for ``model``'s table, in increasing order."""
@@ -126,13 +130,31 @@ class BulkWriter:
         low, high, values = cursor.fetchone()
         return range(low, high + 1) if values is None else values
 
-    def check_constraints(self) -> None:
-        """Check the deferred foreign keys of what was written so far (PostgreSQL; SQLite checks
-        them at the commit, quickly). They stay deferred for what is written next."""
-        if self.postgres:
-            with connection.cursor() as cursor:
-                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+    def check_constraints_later(self) -> None:
+        """Have the database check the deferred foreign keys of what was written so far, without
+        waiting for it (PostgreSQL: a pipeline, ended by :meth:`settle`). SQLite checks them at
+        the commit, quickly. They stay deferred for what is written next."""
+        if not self.postgres:
+            return
+        self.settle()
+        raw = connection.connection
+        self._pipeline = raw.pipeline()
+        self._pipeline.__enter__()
+        with raw.cursor() as cursor:
+            for sql in CHECK_LATER:
+                cursor.execute(sql)
+
+    def settle(self) -> None:
+        """Wait for what :meth:`check_constraints_later` asked (a foreign key it finds broken is
+        raised here, as Django's IntegrityError). Call before any other query."""
+        pipeline, self._pipeline = self._pipeline, None
+        if pipeline is not None:
+            start = time.perf_counter()
+            with connection.wrap_database_errors:
+                pipeline.__exit__(None, None, None)
+            for sql in CHECK_LATER:  # logged with the time still waited for them
+                _log(sql, start)
+                start = time.perf_counter()
 
     def insert(self, shape: Shape, rows: Iterable[tuple]) -> int:
         """Write ``rows`` (tuples of ``shape``'s given columns) into its table; the number written.

@@ -32,7 +32,7 @@ from imports.models import ImportJob, ImportJobStatus
 from imports.parsing import Mapping, table_read
 from imports.progress import ProgressFile, progress_remove, upload_dir
 from imports.selectors import CHUNK, escalations_by_reference, import_lookups
-from imports.validation import CHECKING, ImportRow, Problem, Validated, rows_validate
+from imports.validation import CHECK_CHUNK, CHECKING, ImportRow, Problem, RowsCheck
 from people.models import Role, User
 from themes.models import Outcome
 from workdays.clock import WorkingCalendar, end_of_day, local_date
@@ -46,7 +46,7 @@ M2M_FIELDS = (
 )
 
 Progress = Callable[[str, int, int], None]  # (phase, rows done, rows in the phase)
-STORING = "Storing escalations"
+STORING = "Checking and storing rows"
 
 
 class ImportRejected(DomainError):
@@ -119,29 +119,87 @@ def _collector_paused():
 def _import(data, filename, mapping, by, dry_run, create_missing, sheet, encoding, progress) -> ImportResult:
     table = table_read(data, filename=filename, sheet=sheet, encoding=encoding)
     lookups = import_lookups()
-    validated = rows_validate(table, mapping or Mapping(), lookups, create_missing=create_missing, progress=progress)
-    if validated.problems:
-        raise ImportRejected(validated.problems)
-    existing = escalations_by_reference([row.reference for row in validated.rows])
-    to_create, to_update, unchanged, conflicts = _sort_rows(validated.rows, existing)
-    if conflicts:
-        raise ImportRejected(conflicts)
-
-    result = ImportResult(
-        rows=len(validated.rows), created=len(to_create), updated=len(to_update), unchanged=unchanged,
-        dry_run=dry_run, children_to_create=list(validated.children_to_create),
-        iros_to_create=[_iro_label(v) for v in validated.iros_to_create.values()],
-    )
-    if dry_run or not (to_create or to_update):
-        return result
+    check = RowsCheck(table, mapping or Mapping(), lookups, create_missing=create_missing)
+    existing = escalations_by_reference(check.references())
+    if dry_run:
+        return _preview(check, existing, progress)
     try:
-        _write(validated, to_create, to_update, existing, lookups, by, filename, progress)
+        return _store(check, existing, lookups, by, filename, progress)
     except IntegrityError as error:
         raise DomainError(
             f"Nothing was imported: the database refused the import ({error}). Someone may have added an "
             "escalation with one of these references meanwhile; import the file again."
         ) from None
+
+
+def _preview(check: RowsCheck, existing, progress) -> ImportResult:
+    """What the import would do: every row checked, nothing stored."""
+    rows, problems = [], []
+    for chunk in check.chunks(CHECK_CHUNK):
+        rows.extend(chunk.rows)
+        problems.extend(chunk.problems)
+        if progress is not None:
+            progress(CHECKING, check.done, check.total)
+    if problems:
+        raise ImportRejected(problems)
+    to_create, to_update, unchanged, conflicts = _sort_rows(rows, existing)
+    if conflicts:
+        raise ImportRejected(conflicts)
+    return ImportResult(
+        rows=len(rows), created=len(to_create), updated=len(to_update), unchanged=unchanged, dry_run=True,
+        children_to_create=list(check.children_to_create),
+        iros_to_create=[_iro_label(v) for v in check.iros_to_create.values()],
+    )
+
+
+@transaction.atomic
+def _store(check: RowsCheck, existing, lookups, by, filename, progress) -> ImportResult:
+    """Check and store the rows a chunk at a time, in one transaction: while the database checks
+    the foreign keys of one chunk, the next chunk's rows are checked. The first bad row stops the
+    storing; the rest are still checked, so that every problem is reported, and then the whole
+    transaction is rolled back: nothing is stored."""
+    audit = _Audit(by, filename)
+    writer = BulkWriter()
+    child_ids = dict(lookups.children)
+    iro_ids = {key: user.pk for key, user in lookups.users_by_username.items()}
+    builder = _RowBuilder(child_ids, iro_ids, _DueDays(working_calendar()), audit.now, existing)
+    result = ImportResult()
+    problems, conflicts = [], []
+    children_done = iros_done = 0
+    try:
+        for chunk in check.chunks(WRITE_CHUNK):  # the database may still be checking the last chunk
+            problems.extend(chunk.problems)
+            to_create, to_update, unchanged, found = _sort_rows(chunk.rows, existing)
+            conflicts.extend(found)
+            result.rows += len(chunk.rows)
+            result.created, result.updated = result.created + len(to_create), result.updated + len(to_update)
+            result.unchanged += unchanged
+            if not (problems or conflicts):
+                writer.settle()
+                children_done += _create_children(check.children_to_create[children_done:], child_ids, writer, audit)
+                iros_done += _create_iros(list(check.iros_to_create.items())[iros_done:], iro_ids, by, audit.reason)
+                if to_update:
+                    _update(to_update, _lock_for_update(to_update, existing), builder, writer, audit)
+                if to_create:
+                    _create(to_create, builder, writer, audit)
+                # The chunk's foreign keys are checked now rather than all at the commit, so that
+                # the progress counts them, and while the next chunk is being checked.
+                writer.check_constraints_later()
+            if progress is not None:
+                progress(STORING, check.done, check.total)
+    finally:
+        writer.settle()
+    if problems:
+        raise ImportRejected(problems)
+    if conflicts:
+        raise ImportRejected(conflicts)
+    result.children_to_create = list(check.children_to_create)
+    result.iros_to_create = [_iro_label(v) for v in check.iros_to_create.values()]
     return result
+
+
+# Rows checked, then stored, per round of COPYs (and per progress report while storing).
+WRITE_CHUNK = 10_000
 
 
 def _iro_label(new: tuple[str, str, str]) -> str:
@@ -238,36 +296,6 @@ def _all_columns(model) -> list[str]:
     return ["id", *(f.attname for f in model._meta.concrete_fields if f.attname != "id")]
 
 
-@transaction.atomic
-def _write(validated: Validated, to_create, to_update, existing, lookups, by, filename, progress):
-    audit = _Audit(by, filename)
-    writer = BulkWriter()
-    child_ids = dict(lookups.children)
-    iro_ids = {key: user.pk for key, user in lookups.users_by_username.items()}
-    _create_children(validated.children_to_create, child_ids, writer, audit)
-    _create_iros(validated.iros_to_create, iro_ids, by, audit.reason)
-    builder = _RowBuilder(child_ids, iro_ids, _DueDays(working_calendar()), audit.now, existing)
-    versions = _lock_for_update(to_update, existing)
-    total, done = len(to_create) + len(to_update), 0
-    for rows, write in ((to_update, _update), (to_create, _create)):
-        for start in range(0, len(rows), WRITE_CHUNK):
-            chunk = rows[start:start + WRITE_CHUNK]
-            if write is _update:
-                _update(chunk, versions, builder, writer, audit)
-            else:
-                _create(chunk, builder, writer, audit)
-            # Each chunk's foreign keys are checked now rather than all at the commit, so the
-            # progress counts them.
-            writer.check_constraints()
-            done += len(chunk)
-            if progress is not None:
-                progress(STORING, done, total)
-
-
-# Rows written per round of COPYs (and per progress report while storing).
-WRITE_CHUNK = 10_000
-
-
 @dataclass
 class _Audit:
     """What every audit row of one import shares: who, when and why."""
@@ -284,9 +312,10 @@ class _Audit:
         return (self.now, self.reason, history_type, self.by.pk if self.by else None)
 
 
-def _create_children(case_ids, child_ids, writer: BulkWriter, audit: _Audit):
+def _create_children(case_ids, child_ids, writer: BulkWriter, audit: _Audit) -> int:
+    """Children for the unknown case IDs (``--create-missing``), marked "details to complete"."""
     if not case_ids:
-        return
+        return 0
     shapes = _Shapes.get()
     pks = writer.take(Child, len(case_ids))
     rows = [(pk, case_id, True) for pk, case_id in zip(pks, case_ids)]
@@ -295,20 +324,23 @@ def _create_children(case_ids, child_ids, writer: BulkWriter, audit: _Audit):
     writer.insert(shapes.child_history, (row + extra for row in rows))
     for pk, case_id in zip(pks, case_ids):
         child_ids[case_id.lower()] = pk
+    return len(case_ids)
 
 
-def _create_iros(new_iros, iro_ids, by, reason):
+def _create_iros(new_iros: list[tuple[str, tuple[str, str, str]]], iro_ids, by, reason) -> int:
+    """Inactive IRO users for the unknown IROs (``--create-missing``): (key, (username, first, last))."""
     if not new_iros:
-        return
+        return 0
     unusable = make_password(None)
     users = [
         User(username=username, first_name=first, last_name=last, role=Role.IRO, is_active=False, password=unusable)
-        for username, first, last in new_iros.values()
+        for _, (username, first, last) in new_iros
     ]
     created = bulk_create_with_history(users, User, batch_size=BATCH, default_user=by, default_change_reason=reason)
     by_username = {user.username: user.pk for user in created}
-    for key, (username, _, _) in new_iros.items():
+    for key, (username, _, _) in new_iros:
         iro_ids[key] = by_username[username]
+    return len(new_iros)
 
 
 class _DueDays:
@@ -584,7 +616,7 @@ READING = "Reading the file"
 def _counting(job: ImportJob, progress: Progress) -> Progress:
     """The progress callback, which also notes the file's row count on the job."""
     def report(phase: str, done: int, total: int) -> None:
-        if phase == CHECKING and job.rows_total is None:
+        if total and job.rows_total is None:
             job.rows_total = total
         progress(phase, done, total)
 

@@ -11,6 +11,7 @@ import hashlib
 from hashlib import sha256
 import json
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -82,34 +83,80 @@ def rows_validate(
     now: dt.datetime | None = None,
     progress=None,
 ) -> Validated:
-    positions = headers_resolve(table.headers, mapping)
-    checker = _RowChecker(positions, mapping, lookups, create_missing, (now or timezone.now()) + FUTURE_TOLERANCE)
+    """Check every row of ``table``: the valid rows and every problem."""
+    check = RowsCheck(table, mapping, lookups, create_missing=create_missing, now=now)
     result = Validated()
-    first_row_of: dict[str, tuple[int, str]] = {}
-    total = len(table.rows)
-    reference_at = positions["reference"]
-    for done, (number, cells) in enumerate(table.rows, start=1):
+    for chunk in check.chunks(CHECK_CHUNK):
+        result.rows.extend(chunk.rows)
+        result.problems.extend(chunk.problems)
+        if progress is not None:
+            progress(CHECKING, check.done, check.total)
+    result.children_to_create = check.children_to_create
+    result.iros_to_create = check.iros_to_create
+    return result
+
+
+CHECK_CHUNK = 5000
+
+
+class RowsCheck:
+    """The rows of ``table`` checked a chunk at a time (:meth:`chunks`), so that the caller can
+    store one chunk while the database is still busy with the last. The headers are checked
+    first (:class:`~imports.parsing.FileProblem`)."""
+
+    def __init__(self, table: Table, mapping: Mapping, lookups: Lookups, *, create_missing: bool = False,
+                 now: dt.datetime | None = None):
+        self.table = table
+        self.positions = headers_resolve(table.headers, mapping)
+        self._checker = _RowChecker(
+            self.positions, mapping, lookups, create_missing, (now or timezone.now()) + FUTURE_TOLERANCE
+        )
+        self._first_row_of: dict[str, tuple[int, str]] = {}
+        self.total = len(table.rows)
+        self.done = 0
+
+    @property
+    def children_to_create(self) -> list[str]:
+        """The unknown case IDs met so far (with ``create_missing``), in the order met."""
+        return self._checker.children_to_create
+
+    @property
+    def iros_to_create(self) -> dict[str, tuple[str, str, str]]:
+        return self._checker.iros_to_create
+
+    def references(self) -> list[str]:
+        """Every row's reference, read ahead of the checks (to look the stored ones up at once)."""
+        at = self.positions["reference"]
+        return [cell_text(cells[at]) for _, cells in self.table.rows if at < len(cells)]
+
+    def chunks(self, size: int) -> Iterator[Validated]:
+        """Each ``size`` rows: the valid ones and the problems found in them."""
+        rows = self.table.rows
+        for start in range(self.done, len(rows), size):
+            chunk = Validated()
+            for number, cells in rows[start:start + size]:
+                self._check(number, cells, chunk)
+            self.done = min(start + size, len(rows))
+            yield chunk
+
+    def _check(self, number: int, cells: list, chunk: Validated) -> None:
         # A repeated reference is reported whatever else is wrong with either row.
-        reference = cell_text(cells[reference_at]) if reference_at < len(cells) else ""
+        at = self.positions["reference"]
+        reference = cell_text(cells[at]) if at < len(cells) else ""
         key = reference.lower()
-        repeated = key in first_row_of
+        repeated = key in self._first_row_of
         if repeated:
-            earlier, earlier_value = first_row_of[key]
-            result.problems.append(Problem(
+            earlier, earlier_value = self._first_row_of[key]
+            chunk.problems.append(Problem(
                 number, "reference",
                 f"the reference is also on row {earlier} ('{earlier_value}'): each reference may appear once",
                 reference,
             ))
         elif reference:
-            first_row_of[key] = (number, reference)
-        row = checker.check(number, cells, reference, result.problems)
+            self._first_row_of[key] = (number, reference)
+        row = self._checker.check(number, cells, reference, chunk.problems)
         if row is not None and not repeated:
-            result.rows.append(row)
-        if progress is not None and (done % 5000 == 0 or done == total):
-            progress(CHECKING, done, total)
-    result.children_to_create = checker.children_to_create
-    result.iros_to_create = checker.iros_to_create
-    return result
+            chunk.rows.append(row)
 
 
 class _RowChecker:

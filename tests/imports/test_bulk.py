@@ -57,3 +57,20 @@ def test_ids_that_are_not_one_run_are_all_returned():
         ids = BulkWriter().take(Step, 3)
         assert (len(ids), ids[1] - ids[0], ids[2] - ids[1]) == (3, 2, 2)
         transaction.set_rollback(True)
+
+
+@on_postgres
+def test_a_broken_foreign_key_found_by_the_later_check_is_raised_as_an_integrity_error():
+    from django.db import IntegrityError
+
+    from imports.services import ESCALATION_COLUMNS
+
+    entered = raise_escalation()
+    row = list(Escalation.objects.values_list(*ESCALATION_COLUMNS).get())
+    row[0], row[1], row[ESCALATION_COLUMNS.index("iro_id")] = 10**9, "BROKEN-1", 10**9  # no such user
+    with pytest.raises(IntegrityError), transaction.atomic():
+        writer = BulkWriter()
+        writer.insert(Shape(Escalation, ESCALATION_COLUMNS), [tuple(row)])
+        writer.check_constraints_later()
+        writer.settle()
+    assert list(Escalation.objects.values_list("pk", flat=True)) == [entered.pk]

@@ -11,6 +11,7 @@ from escalations.models import Escalation
 from imports import services
 from imports.models import ImportJob
 from imports.progress import ProgressFile
+from imports.services import STORING
 from imports.views import SESSION_KEY
 from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation
 from tests.imports.helpers import log_csv, row
@@ -114,7 +115,7 @@ def test_a_conflict_found_at_confirm_is_listed_on_the_job_page_and_nothing_is_st
 def _running_job(done, total):
     job = ImportJob.objects.create(created_by=ServiceManagerFactory(), filename="big.csv", sha256="0" * 64,
                                    status="running")
-    ProgressFile(job.pk)("Storing escalations", done, total)
+    ProgressFile(job.pk)(STORING, done, total)
     return job
 
 
@@ -122,7 +123,7 @@ def test_a_running_jobs_page_shows_the_rows_done_out_of_the_rows(client):
     job = _running_job(42000, 100000)
     client.force_login(ServiceManagerFactory())
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
-    assert "Storing escalations" in page and "42,000 of 100,000 rows (42%)" in page
+    assert STORING in page and "42,000 of 100,000 rows (42%)" in page
     assert '<progress class="app-import-progress" id="import-progress" max="100000" value="42000">' in page
 
 
