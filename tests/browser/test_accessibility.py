@@ -517,10 +517,14 @@ def test_the_report_and_story_pages_pass_axe_with_and_without_errors(page, demo_
     scans.assert_clean()
 
 
-def test_the_import_pages_pass_axe_with_and_without_errors(page, demo_world, scans, tmp_path):
+def test_the_import_pages_pass_axe_with_and_without_errors(page, demo_world, scans, settings, tmp_path):
     from children.models import Child
     from tests.imports.helpers import log_csv, row
 
+    settings.VAR_DIR = tmp_path  # the uploaded files and the job's progress file
+    # The job runs in the request: a background thread cannot write to the live server's shared
+    # in-memory SQLite test database ("database table is locked"). Its states are scanned below.
+    settings.IMPORT_JOBS_IN_BACKGROUND = False
     iro = _user("iro1")
     kids = list(Child.objects.filter(iro=iro).order_by("case_id")[:2])
     good = tmp_path / "log.csv"
@@ -553,6 +557,53 @@ def test_the_import_pages_pass_axe_with_and_without_errors(page, demo_world, sca
     expect(_h1(page)).to_have_text("Check the import of log.csv")
     scans("import-preview", "import: the preview")
 
+    _submit(page, "Import 2 rows", status=200)
+    expect(_h1(page)).to_have_text("Import complete")
+    scans("import-job-done", "import: the job's page, done")
+
+    _open(page, "/imports/", "Import an escalation log")
+    expect(page.locator("main")).to_contain_text("log.csv")
+    scans("import-recent", "import: the upload page listing a recent import")
+    scans.assert_clean()
+
+
+def test_the_import_job_page_passes_axe_in_every_state(page, demo_world, scans, settings, tmp_path):
+    import time
+
+    from imports.models import ImportJob, ImportJobStatus
+    from imports.progress import Progress, progress_path, progress_write
+
+    settings.VAR_DIR = tmp_path  # the jobs' progress files
+    sm = _user("sm1")
+
+    def job(**fields):
+        return ImportJob.objects.create(created_by=sm, filename="log.csv", sha256="0" * 64, **fields)
+
+    waiting = job()
+    running = job(status=ImportJobStatus.RUNNING, started_at=timezone.now(), rows_total=5000)
+    progress_write(progress_path(running.pk), Progress(phase="Checking the rows", done=1200, total=5000,
+                                                       at=time.time() + 3600))  # fresh for the whole test
+    failed = job(status=ImportJobStatus.FAILED, finished_at=timezone.now(),
+                 problems=[f"Row {n}, column raised_at: 31/02/2015 is not a real date" for n in range(2, 60)])
+    stalled = job(status=ImportJobStatus.RUNNING)
+    ImportJob.objects.filter(pk=stalled.pk).update(started_at=timezone.now() - dt.timedelta(hours=1),
+                                                   created_at=timezone.now() - dt.timedelta(hours=1))
+    sign_in(page, "sm1")
+
+    _open(page, f"/imports/jobs/{waiting.pk}/", "Importing log.csv")
+    expect(page.locator("main")).to_contain_text("Waiting to start")
+    scans("import-job-waiting", "import: a job waiting to start")
+
+    _open(page, f"/imports/jobs/{running.pk}/", "Importing log.csv")
+    expect(page.locator("main")).to_contain_text("1,200 of 5,000 rows (24%)")
+    scans("import-job-running", "import: a job part-way through, with its progress bar")
+
+    _open(page, f"/imports/jobs/{failed.pk}/", "The log was not imported")
+    _error_summary(page, "Row 2, column raised_at")
+    scans("import-job-failed", "import: a job that failed, with its problems")
+
+    _open(page, f"/imports/jobs/{stalled.pk}/", "The import did not finish")
+    scans("import-job-stalled", "import: a job that stopped reporting")
     scans.assert_clean()
 
 
