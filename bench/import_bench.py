@@ -45,6 +45,9 @@ def _arguments():
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the first import")
     parser.add_argument("--queries", action="store_true",
                         help="print the first import's time in the database, by statement and table")
+    parser.add_argument("--floor", action="store_true",
+                        help="PostgreSQL: time the database alone storing the same rows again (INSERT ... SELECT "
+                             "of copies, then the foreign key checks, rolled back): the most any client could reach")
     return parser.parse_args()
 
 
@@ -125,6 +128,46 @@ def _by_statement(captured: list[dict]) -> None:
         print(f"  {sum(times):8.3f} s  {len(times):4d} x  {key}")
 
 
+# The tables an import writes, with the columns to move so that copies of its rows fit beside
+# them (ids, the keys between them, and the unique reference).
+FLOOR_TABLES = [
+    ("escalations_escalation", "id = id + {o}, current_step_id = current_step_id + {o}, reference = reference || '~'"),
+    ("escalations_step", "id = id + {o}, escalation_id = escalation_id + {o}"),
+    ("escalations_historicalescalation", "history_id = history_id + {o}"),
+    ("escalations_historicalstep", "history_id = history_id + {o}"),
+    *[(f"escalations_escalation_{name}", "id = id + {o}, escalation_id = escalation_id + {o}")
+      for name in ("children", "themes", "subthemes", "drift_reasons")],
+    *[(f"escalations_historicalescalation_{name}", "m2m_history_id = m2m_history_id + {o}")
+      for name in ("children", "themes", "subthemes", "drift_reasons")],
+]
+
+
+def database_floor(rows: int) -> None:
+    """What the database alone spends storing the import's rows: copies of them inserted with
+    INSERT ... SELECT, table by table, then their foreign keys checked; all rolled back."""
+    from django.db import transaction
+
+    offset = 1_000_000_000
+    print("the database alone, storing copies of the same rows (INSERT ... SELECT, no client work):")
+    total = 0.0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table, moves in FLOOR_TABLES:
+            cursor.execute(f"CREATE TEMP TABLE copy_{table} AS SELECT * FROM {table}")
+            cursor.execute(f"UPDATE copy_{table} SET {moves.format(o=offset)}")
+            start = time.perf_counter()
+            cursor.execute(f"INSERT INTO {table} SELECT * FROM copy_{table}")
+            took = time.perf_counter() - start
+            total += took
+            print(f"  {took:7.3f} s  {cursor.rowcount:8,} rows  {table}")
+        start = time.perf_counter()
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        took = time.perf_counter() - start
+        total += took
+        print(f"  {took:7.3f} s  the foreign key checks")
+        transaction.set_rollback(True)
+    print(f"  {total:7.3f} s  in all: at most {rows / total:,.0f} rows/s, whatever the client does")
+
+
 def main() -> None:
     call_command("migrate", verbosity=0)
     if Escalation.objects.filter(reference__startswith="BENCH-").exists():
@@ -149,6 +192,8 @@ def main() -> None:
         print(f"{label}: {elapsed:.2f} s, {rate:,.0f} rows/s, {queries:,} queries{verdict} -- {summary}")
         if ARGS.queries and label == "first import":
             _by_statement(captured)
+        if ARGS.floor and label == "first import" and connection.vendor == "postgresql":
+            database_floor(ARGS.rows)
         if profiler:
             import pstats
 

@@ -175,13 +175,15 @@ def _store(check: RowsCheck, existing, lookups, by, filename, progress) -> Impor
             result.created, result.updated = result.created + len(to_create), result.updated + len(to_update)
             result.unchanged += unchanged
             if not (problems or conflicts):
+                # Made before waiting for the database, like the checks.
+                parts = [builder.parts(row, 1) if builder.can_make_parts(row) else None for row in to_create]
                 writer.settle()
                 children_done += _create_children(check.children_to_create[children_done:], child_ids, writer, audit)
                 iros_done += _create_iros(list(check.iros_to_create.items())[iros_done:], iro_ids, by, audit.reason)
                 if to_update:
                     _update(to_update, _lock_for_update(to_update, existing), builder, writer, audit)
                 if to_create:
-                    _create(to_create, builder, writer, audit)
+                    _create(to_create, parts, builder, writer, audit)
                 # The chunk's foreign keys are checked now rather than all at the commit, so that
                 # the progress counts them, and while the next chunk is being checked.
                 writer.check_constraints_later()
@@ -239,10 +241,10 @@ def _sort_rows(rows: list[ImportRow], existing):
 # an escalation is written with its current step already set.
 
 ESCALATION_COLUMNS = (
-    "id", "reference", "iro_id", "raised_at", "raised_date_only", "concern", "status", "outcome_id", "closed_at",
-    "cafcass_referred_on", "cafcass_reason", "source", "current_step_id", "current_stage_id", "current_addressee_id",
-    "highest_stage_id", "next_due_at", "first_response_at", "first_response_date_only", "formal_started_at",
-    "import_row_hash", "version", "imported_version", "created_at", "updated_at",
+    "id", "current_step_id", "reference", "iro_id", "raised_at", "raised_date_only", "concern", "status",
+    "outcome_id", "closed_at", "cafcass_referred_on", "cafcass_reason", "source", "current_stage_id",
+    "current_addressee_id", "highest_stage_id", "next_due_at", "first_response_at", "first_response_date_only",
+    "formal_started_at", "import_row_hash", "version", "imported_version", "created_at", "updated_at",
 )
 # What a re-import overwrites (the rest, such as desired_outcome, is as the first import left it).
 UPDATED_COLUMNS = (
@@ -375,7 +377,17 @@ class _RowBuilder:
         self.now = now
         self.withdrawn = Outcome.WITHDRAWN
 
-    def rows(self, row: ImportRow, pk: int, step_pk: int, version: int) -> tuple[tuple, tuple]:
+    def rows(self, row: ImportRow, pk: int, step_pk: int, version: int, parts=None) -> tuple[tuple, tuple]:
+        """The escalation's and the step's tuples, from :meth:`parts` made earlier or now."""
+        escalation, step = parts or self.parts(row, version)
+        return (pk, step_pk, *escalation), (step_pk, pk, *step)
+
+    def can_make_parts(self, row: ImportRow) -> bool:
+        """Whether the row's IRO has an id yet (one created by ``--create-missing`` may not)."""
+        return row.iro_key in self.iro_ids
+
+    def parts(self, row: ImportRow, version: int) -> tuple[tuple, tuple]:
+        """The escalation's and the step's tuples without their two ids (taken later)."""
         stage = row.stage
         iro_id = self.iro_ids[row.iro_key]
         raised_at = row.raised_at
@@ -390,13 +402,13 @@ class _RowBuilder:
             result = StepResult.WITHDRAWN if row.outcome.code == self.withdrawn else StepResult.RESOLVED
         cafcass = row.cafcass_referred_on
         escalation = (
-            pk, row.reference, iro_id, raised_at, row.raised_date_only, row.summary or DEFAULT_CONCERN, status,
-            outcome_id, resolved_at, cafcass, CAFCASS_REASON if cafcass else "", Source.IMPORT, step_pk, stage.pk,
+            row.reference, iro_id, raised_at, row.raised_date_only, row.summary or DEFAULT_CONCERN, status,
+            outcome_id, resolved_at, cafcass, CAFCASS_REASON if cafcass else "", Source.IMPORT, stage.pk,
             None, stage.pk, next_due_at, row.first_response_at, row.first_response_date_only,
             raised_at if stage.formal else None, row.row_hash, version, version, self.now, self.now,
         )
         step = (
-            step_pk, pk, 1, stage.pk, None, raised_at, iro_id, stage.target_working_days, due_on, due_at,
+            1, stage.pk, None, raised_at, iro_id, stage.target_working_days, due_on, due_at,
             row.first_response_at, row.first_response_date_only, None, result, resolved_at,
         )
         return escalation, step
@@ -414,14 +426,15 @@ class _RowBuilder:
         }
 
 
-def _create(rows: list[ImportRow], builder: _RowBuilder, writer: BulkWriter, audit: _Audit) -> None:
+def _create(rows: list[ImportRow], parts: list, builder: _RowBuilder, writer: BulkWriter, audit: _Audit) -> None:
+    """New escalations for ``rows``; ``parts``: each row's :meth:`_RowBuilder.parts`, or None."""
     shapes = _Shapes.get()
     count = len(rows)
     pks = writer.take(Escalation, count)
     step_pks = writer.take(Step, count)
     escalations, steps = [], []
-    for row, pk, step_pk in zip(rows, pks, step_pks):
-        escalation, step = builder.rows(row, pk, step_pk, 1)
+    for row, made, pk, step_pk in zip(rows, parts, pks, step_pks):
+        escalation, step = builder.rows(row, pk, step_pk, 1, made)
         escalations.append(escalation)
         steps.append(step)
     writer.insert(shapes.escalation, escalations)

@@ -67,7 +67,8 @@ def test_a_broken_foreign_key_found_by_the_later_check_is_raised_as_an_integrity
 
     entered = raise_escalation()
     row = list(Escalation.objects.values_list(*ESCALATION_COLUMNS).get())
-    row[0], row[1], row[ESCALATION_COLUMNS.index("iro_id")] = 10**9, "BROKEN-1", 10**9  # no such user
+    for column, value in (("id", 10**9), ("reference", "BROKEN-1"), ("iro_id", 10**9)):  # no such user
+        row[ESCALATION_COLUMNS.index(column)] = value
     with pytest.raises(IntegrityError), transaction.atomic():
         writer = BulkWriter()
         writer.insert(Shape(Escalation, ESCALATION_COLUMNS), [tuple(row)])
