@@ -98,6 +98,13 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "reports:story_change": [("missing_story", _row(iro="405", manager="405", service_manager="405", admin="405",
                                                     report_viewer="405", anonymous="405"))],
     "imports:upload": [("none", STAFF_ONLY)],
+    "imports:job": [("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404",
+                                         report_viewer="403"))],
+    "imports:job_progress": [("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404",
+                                                  report_viewer="403"))],
+    "escalations:all": [("none", STAFF_ONLY)],
+    "dashboard": [("none", STAFF_ONLY)],
+    "audit:child_access_log": [("own", STAFF_ONLY), ("other", STAFF_ONLY)],
     "imports:confirm": [("none", _all("405"))],
 }
 
@@ -180,9 +187,11 @@ def _url(name: str, pattern: URLPattern, case: str, world) -> str:
         return reverse(name, kwargs={"fmt": "json"})
     if case == "missing_report":
         return reverse(name, kwargs={"pk": 999999, "fmt": "json"})
+    if case == "missing_job":
+        return reverse(name, kwargs={"pk": 999999})
     if case == "missing_story":
         return reverse(name, kwargs={"pk": 999999})
-    objects = world[case] if name.startswith("escalations:") else world[f"{case}_child"]
+    objects = world[case] if name.startswith("escalations:") else world[f"{case}_child"]  # children, access log
     assert params == ["pk"], f"{name}: no rule to fill {params}"
     return reverse(name, kwargs={"pk": objects.pk})
 
