@@ -172,13 +172,29 @@ def escalation_raised_by(*, iro: User, status: str | None = None) -> QuerySet[Es
     return escalation_list_rows(escalations).order_by("-raised_at", "-pk")
 
 
-def escalation_changes_since(*, escalation: Escalation, version: int):
-    """The audit entries made after the version a user opened: what someone else changed."""
+def escalation_changes_since(*, escalation: Escalation, version: int) -> list[dict]:
+    """What someone else changed after the version a user opened: who, when, and the fields changed
+    (by their labels), from the audit trail."""
     from audit.selectors import audit_entries_for
 
     history_versions = list(escalation.history.order_by("history_date", "history_id").values_list("version", flat=True))
     entries = audit_entries_for(escalation)
-    return [entry for entry, v in zip(entries, history_versions) if v > version]
+    hidden = {"version", "updated_at", "imported_version", "import_row_hash"}
+    changes = []
+    for entry, v in zip(entries, history_versions):
+        if v <= version:
+            continue
+        labels = []
+        for change in entry.changes:
+            if change.field in hidden:
+                continue
+            try:
+                label = str(Escalation._meta.get_field(change.field).verbose_name)
+            except Exception:  # a many-to-many list recorded under its own name
+                label = change.field.replace("_", " ")
+            labels.append(label[0].upper() + label[1:])
+        changes.append({"who": entry.who, "when": entry.when, "fields": labels})
+    return changes
 
 
 # --- what the pages show about an escalation -----------------------------------------------------
