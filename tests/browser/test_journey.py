@@ -166,3 +166,32 @@ def test_an_escalation_from_raising_to_resolution(page, demo_world):
     page.goto("/escalations/mine/?status=closed")
     expect(page.get_by_role("row").filter(has_text=reference)).to_contain_text("Closed: Resolved")
     sign_out(page)
+
+    # 6. sm1 finds it on the dashboard and in the filtered list.
+    sign_in(page, "sm1")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
+    drift = page.locator("#year-by-theme").get_by_role("row").filter(has_text="Drift in care planning")
+    drift_count = int(drift.get_by_role("link").inner_text().split()[0])
+    assert drift_count >= 1
+    screenshot(page, "journey-6-dashboard")
+    drift.get_by_role("link").click()
+    expect(page.get_by_role("link", name=reference)).to_be_visible()  # newest first, so on page 1
+
+    page.goto("/escalations/all/")
+    page.get_by_label("Status").select_option(label="Closed")
+    page.get_by_label("Theme").select_option(label="Drift in care planning")
+    page.get_by_label("IRO", exact=True).select_option(label=_full_name("iro1"))
+    today = timezone.localdate()
+    raised_from = page.locator("#id_raised_from")
+    raised_from.get_by_label("Day").fill(str(today.day))
+    raised_from.get_by_label("Month").fill(str(today.month))
+    raised_from.get_by_label("Year").fill(str(today.year))
+    page.get_by_role("button", name="Apply filters").click()
+    row = page.get_by_role("row").filter(has_text=reference)
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Closed")
+    expect(row).to_contain_text(child.first_name)
+    axe_check(page, "all escalations, filtered")
+    screenshot(page, "journey-6-filtered-list")
+    row.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
