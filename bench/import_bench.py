@@ -118,7 +118,10 @@ def _by_statement(captured: list[dict]) -> None:
     """The time the client waited for each kind of statement (a COPY's includes making its rows)."""
     groups: dict[str, list[float]] = {}
     for query in captured:
-        words = query["sql"].replace('"', "").split()
+        sql = query["sql"].replace('"', "")
+        if " times: " in sql[:20]:  # an executemany, as Django logs it
+            sql = sql.split(" times: ", 1)[1]
+        words = sql.split()
         table = next((w for w in words[1:4] if "_" in w and w.isidentifier()), "")
         key = f"{words[0]} {table}".strip() if words[0] in ("COPY", "INSERT", "UPDATE", "DELETE") else words[0]
         groups.setdefault(key, []).append(float(query["time"]))

@@ -74,6 +74,7 @@ def shape_history(shape: Shape, *, with_history_id: bool = False, fixed: dict | 
 
 
 CHECK_LATER = ("SET CONSTRAINTS ALL IMMEDIATE", "SET CONSTRAINTS ALL DEFERRED")
+SQLITE_CACHE_KIB = 256 * 1024
 
 
 class BulkWriter:
@@ -95,6 +96,25 @@ class BulkWriter:
         self._types: dict[str, dict[str, str]] = {}
         self._texts: dict = {}  # SQLite: a date or time -> the text Django stores for it
         self._pipeline = None
+        self._cache_size = None
+        if not self.postgres:
+            # SQLite keeps 2 MB of the file in memory by default: far less than the indexes an
+            # import adds to. A bigger cache for the import, given back by close().
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA cache_size")
+                self._cache_size = cursor.fetchone()[0]
+                cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
+
+    def close(self) -> None:
+        """Wait for anything still asked of the database (:meth:`settle`), and give back what the
+        writer took (SQLite's bigger cache)."""
+        try:
+            self.settle()
+        finally:
+            if self._cache_size is not None:
+                with connection.cursor() as cursor:
+                    cursor.execute(f"PRAGMA cache_size = {int(self._cache_size)}")
+                self._cache_size = None
 
     def take(self, model: type[models.Model], count: int) -> list[int] | range:
         """``count`` new primary keys for ``model``'s table, in increasing order."""

@@ -190,7 +190,7 @@ def _store(check: RowsCheck, existing, lookups, by, filename, progress) -> Impor
             if progress is not None:
                 progress(STORING, check.done, check.total)
     finally:
-        writer.settle()
+        writer.close()
     if problems:
         raise ImportRejected(problems)
     if conflicts:

@@ -75,3 +75,18 @@ def test_a_broken_foreign_key_found_by_the_later_check_is_raised_as_an_integrity
         writer.check_constraints_later()
         writer.settle()
     assert list(Escalation.objects.values_list("pk", flat=True)) == [entered.pk]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+def test_the_writer_gives_back_sqlites_page_cache_when_it_closes():
+    def cache_size():
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = cache_size()
+    with transaction.atomic():
+        writer = BulkWriter()
+        during = cache_size()
+        writer.close()
+    assert (during, cache_size()) == (-256 * 1024, before)
