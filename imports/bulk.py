@@ -5,10 +5,11 @@ field API: for an escalation log that is 10 or more objects per row (the escalat
 their audit rows, the links and their audit rows), and most of an import's time. Here a row is a
 plain tuple in the order of a :class:`Shape`, written as it is.
 
-- The ids are taken before the rows are written (:meth:`BulkWriter.take`), so rows that point at each other
-  (an escalation and its current step, a link and its audit row) are written in one go. Foreign
-  keys are deferred to the commit on both databases, as Django makes them.
-- Nothing is written outside the caller's transaction: call these inside ``transaction.atomic``.
+- The ids are taken before the rows are written (:meth:`BulkWriter.take`), so rows that point at
+  each other (an escalation and its current step, a link and its audit row) are written in one go.
+- Foreign keys are deferred, as Django makes them: checked at the commit, or before it by
+  :meth:`BulkWriter.check_constraints_later` (PostgreSQL, while the caller goes on).
+- Nothing is written outside the caller's transaction: use a writer inside ``transaction.atomic``.
 - Each COPY is recorded in ``connection.queries`` like any query, so query counts stay honest.
 """
 
@@ -90,6 +91,8 @@ class BulkWriter:
     def __init__(self):
         if connection.vendor not in ("postgresql", "sqlite"):
             raise ImproperlyConfigured(f"The import writes to PostgreSQL or SQLite, not {connection.vendor}.")
+        if not connection.in_atomic_block:
+            raise ImproperlyConfigured("A BulkWriter writes inside transaction.atomic only.")
         self.postgres = connection.vendor == "postgresql"
         self._next: dict[str, int] = {}
         self._sequences: dict[str, str] = {}

@@ -1,8 +1,10 @@
 """Writes for the import of an escalation log (``docs/escalation-log-format.md``).
 
-:func:`escalation_log_import` reads and checks every row first; if any row is bad, or conflicts
-with the database, it raises :class:`ImportRejected` with every problem and stores nothing. Then it
-writes everything in one transaction with bulk operations: no query per row.
+:func:`escalation_log_import` checks every row and stores them in one transaction, a chunk at a
+time, as plain rows (``imports.bulk``: COPY on PostgreSQL): no query per row. If any row is bad, or
+conflicts with the database, it raises :class:`ImportRejected` with every problem and the
+transaction is rolled back: nothing is stored. The ``import_job_*`` functions run an import for the
+upload page and record how far it has got.
 """
 
 from __future__ import annotations
