@@ -17,9 +17,11 @@ the number of queries (CaptureQueriesContext), then imports the same file again 
 from __future__ import annotations
 
 import argparse
+import atexit
 import csv
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -53,6 +55,7 @@ def _arguments():
 
 ARGS = _arguments()
 _TMP = tempfile.mkdtemp(prefix="import-bench-")
+atexit.register(shutil.rmtree, _TMP, ignore_errors=True)  # the log and the SQLite database (about 200 MB)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iro_escalations.settings")
 os.environ.setdefault("DEBUG", "1")
 if ARGS.database == "sqlite":
