@@ -569,7 +569,7 @@ def import_job_create(*, by: User, data: bytes, filename: str, sheet: str = "", 
 def import_job_start(*, job: ImportJob) -> None:
     """Run the job in a background thread once the transaction that made it commits, so the
     page can follow it. With ``IMPORT_JOBS_IN_BACKGROUND = False`` (the tests) it runs now."""
-    if not getattr(settings, "IMPORT_JOBS_IN_BACKGROUND", True):
+    if not settings.IMPORT_JOBS_IN_BACKGROUND:
         import_job_run(job_id=job.pk)
         return
     transaction.on_commit(lambda: import_job_thread(job.pk).start())

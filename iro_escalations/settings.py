@@ -230,3 +230,7 @@ if OIDC_ENABLED:
     LOGIN_REDIRECT_URL_FAILURE = "/sign-in/"
     INSTALLED_APPS.append("mozilla_django_oidc")
     AUTHENTICATION_BACKENDS.append("core.oidc.CouncilAccountBackend")
+
+# Imports confirmed on the upload page run in a background thread of the web process, and the page
+# follows their progress. Off: the import runs within the request (the tests switch it off).
+IMPORT_JOBS_IN_BACKGROUND = env_bool("IMPORT_JOBS_IN_BACKGROUND", default=True)
