@@ -77,7 +77,7 @@ def test_a_broken_foreign_key_found_by_the_later_check_is_raised_as_an_integrity
     assert list(Escalation.objects.values_list("pk", flat=True)) == [entered.pk]
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's page cache")
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite only: its page cache")
 def test_the_writer_gives_back_sqlites_page_cache_when_it_closes():
     def cache_size():
         with connection.cursor() as cursor:
