@@ -3,7 +3,7 @@
 Source: the DfE "Children looked after by local authorities in England" (SSDA903) guidance, the
 lists as they stood for the 2017-18 return (the year of the shared synthetic return, whose files are
 dated 2016-2024 but use the 2017-18 codes). Each list was checked against the shared synthetic
-return (``/work/shared/data/ssda903-fake``, MIT, Social Finance): every value in it is accepted and
+return (``tests/data/ssda903-fake``, from the project's shared data, MIT, Social Finance): every value in it is accepted and
 it uses no code outside these lists.
 
 The lists change from year to year (older returns used placement codes such as P0, P4, R4 that are

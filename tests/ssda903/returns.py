@@ -3,7 +3,9 @@
 import csv
 from pathlib import Path
 
-SHARED_RETURN = Path(__file__).resolve().parents[3] / "shared" / "data" / "ssda903-fake"
+# The public synthetic return (MIT, Social Finance; LICENSE beside it), copied from the project's
+# shared data into the repository so the tests never depend on a directory outside the clone.
+SHARED_RETURN = Path(__file__).resolve().parents[1] / "data" / "ssda903-fake"
 
 COLUMNS = {
     "header.csv": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],

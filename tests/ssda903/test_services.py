@@ -13,10 +13,6 @@ from tests.ssda903.returns import SHARED_RETURN, episode, header, missing, revie
 pytestmark = pytest.mark.django_db
 D = dt.date
 
-needs_shared_return = pytest.mark.skipif(
-    not (SHARED_RETURN / "header.csv").exists(),
-    reason=f"the shared synthetic 903 return is not at {SHARED_RETURN}",
-)
 AUDITED = [Child, HeaderRecord, Episode, Review, MissingEpisode, UascRecord]
 
 
@@ -41,7 +37,6 @@ def import_errors(directory):
 # ----------------------------------------------------------------------------- the shared return
 
 
-@needs_shared_return
 def test_the_shared_return_imports_with_the_expected_counts():
     ssda903_import(directory=SHARED_RETURN, year="2017-18")
 
@@ -55,7 +50,6 @@ def test_the_shared_return_imports_with_the_expected_counts():
     }
 
 
-@needs_shared_return
 def test_importing_the_shared_return_again_changes_nothing():
     ssda903_import(directory=SHARED_RETURN)
     before = (stored_counts(), history_counts())
@@ -66,7 +60,6 @@ def test_importing_the_shared_return_again_changes_nothing():
     assert all(c.created == 0 and c.updated == 0 for c in result.counts.values())
 
 
-@needs_shared_return
 def test_the_shared_returns_repeated_reviews_are_named_in_the_warnings():
     warnings = warning_texts(ssda903_import(directory=SHARED_RETURN))
 
@@ -75,7 +68,6 @@ def test_the_shared_returns_repeated_reviews_are_named_in_the_warnings():
     assert len([w for w in warnings if w.startswith("Reviews rows") and "repeated with different values" in w]) == 12
 
 
-@needs_shared_return
 def test_the_shared_return_sets_the_childs_legal_status_and_period_from_the_episodes():
     ssda903_import(directory=SHARED_RETURN)
 
