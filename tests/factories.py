@@ -131,3 +131,8 @@ def reseed_vocabularies():
 
     for module in ("ladder.migrations.0003_seed_default_ladder", "themes.migrations.0002_seed_domain_defaults"):
         importlib.import_module(module).seed(apps, None)
+
+
+def raised_days_ago(days_ago: int, **kwargs):
+    """An escalation raised ``days_ago`` days before now, through the service (see raise_escalation)."""
+    return raise_escalation(raised_at=timezone.now() - dt.timedelta(days=days_ago), **kwargs)

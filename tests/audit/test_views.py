@@ -10,7 +10,7 @@ from audit.models import AccessLogEntry
 from audit.services import access_log_record
 from people.models import Role
 from tests.factories import (
-    ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, UserFactory, raise_escalation,
+    ChildFactory, IroFactory, ManagerFactory, UserFactory, raise_escalation,
 )
 from tests.querycount import queries_for
 
@@ -19,12 +19,6 @@ pytestmark = pytest.mark.django_db
 
 def _url(child) -> str:
     return reverse("audit:child_access_log", args=[child.pk])
-
-
-@pytest.fixture
-def sm_client(client):
-    client.force_login(ServiceManagerFactory())
-    return client
 
 
 def _at(minutes_ago: int) -> dt.datetime:

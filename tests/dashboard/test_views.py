@@ -1,18 +1,15 @@
 """The service manager's dashboard page (dashboard.views)."""
 
-import datetime as dt
 import html
 import re
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from escalations import services
 from people.models import Role
 from tests.factories import (
-    ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, UserFactory, outcome, raise_escalation, stage,
-    theme,
+    ChildFactory, IroFactory, ManagerFactory, UserFactory, outcome, raised_days_ago, stage, theme,
 )
 from tests.querycount import queries_for
 
@@ -21,16 +18,6 @@ pytestmark = pytest.mark.django_db
 URL = reverse("dashboard")
 # A count linking to All escalations: "<a … href="/escalations/all/?…">12" or "…">View the 12 …".
 COUNT_LINK = re.compile(r'href="(' + re.escape(reverse("escalations:all")) + r'\?[^"]*)">(?:View the )?(\d+)')
-
-
-@pytest.fixture
-def sm_client(client):
-    client.force_login(ServiceManagerFactory())
-    return client
-
-
-def _raised(days_ago: int, **kwargs):
-    return raise_escalation(raised_at=timezone.now() - dt.timedelta(days=days_ago), **kwargs)
 
 
 @pytest.mark.parametrize("role", [Role.IRO, Role.MANAGER, Role.REPORT_VIEWER])
@@ -51,12 +38,12 @@ def test_an_admin_may_use_it(client):
 
 def test_every_count_links_to_a_list_of_that_many_escalations(sm_client):
     iro = IroFactory()
-    _raised(40, iro=iro, themes=[theme("drift"), theme("safety")])  # overdue
-    _raised(2, iro=iro, themes=[theme("drift")], stage_code="head_of_service")
-    _raised(1, iro=iro)  # no theme
-    closed = _raised(20, iro=iro, themes=[theme("safety")])
+    raised_days_ago(40, iro=iro, themes=[theme("drift"), theme("safety")])  # overdue
+    raised_days_ago(2, iro=iro, themes=[theme("drift")], stage_code="head_of_service")
+    raised_days_ago(1, iro=iro)  # no theme
+    closed = raised_days_ago(20, iro=iro, themes=[theme("safety")])
     services.escalation_resolve(escalation=closed, by=iro, outcome=outcome("resolved"))
-    _raised(400, iro=iro, themes=[theme("health")])  # outside this year and the trend
+    raised_days_ago(400, iro=iro, themes=[theme("health")])  # outside this year and the trend
     links = COUNT_LINK.findall(sm_client.get(URL).content.decode())
     assert len(links) > 20  # open, overdue, every stage, the year, every theme, every month
     for href, count in links:
@@ -65,8 +52,8 @@ def test_every_count_links_to_a_list_of_that_many_escalations(sm_client):
 
 
 def test_the_open_and_overdue_totals_are_shown(sm_client):
-    _raised(40)
-    _raised(1)
+    raised_days_ago(40)
+    raised_days_ago(1)
     body = sm_client.get(URL).content.decode()
     assert '<p class="govuk-heading-xl govuk-!-margin-bottom-2" id="open-total">2</p>' in body
     assert '<p class="govuk-heading-xl govuk-!-margin-bottom-2" id="overdue-total">1</p>' in body
@@ -80,7 +67,7 @@ def test_the_trend_chart_is_an_svg_labelled_by_its_title_and_numbers(sm_client):
 
 
 def test_the_trend_s_numbers_are_also_in_a_table(sm_client):
-    _raised(1)
+    raised_days_ago(1)
     response = sm_client.get(URL)
     body = response.content.decode()
     table = body[body.index('<table class="govuk-table" id="monthly">'):]
@@ -94,7 +81,7 @@ def test_the_dashboard_runs_the_same_queries_with_1_or_50_escalations(sm_client,
 
     def busy():
         children = [ChildFactory(iro=iro) for _ in range(3)]
-        escalation = _raised(30, iro=iro, children=children, themes=[theme("drift"), theme("safety")])
+        escalation = raised_days_ago(30, iro=iro, children=children, themes=[theme("drift"), theme("safety")])
         for code in ("practice_group_lead", "head_of_service"):
             services.escalation_escalate(escalation=escalation, by=iro, stage=stage(code),
                                          addressee=ManagerFactory(stage=stage(code)))

@@ -11,7 +11,7 @@ from django.utils import timezone
 from escalations import services
 from people.models import Role
 from tests.factories import (
-    ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, UserFactory, outcome, raise_escalation, stage,
+    ChildFactory, IroFactory, ManagerFactory, UserFactory, outcome, raise_escalation, raised_days_ago, stage,
     theme,
 )
 from tests.querycount import queries_for
@@ -21,18 +21,8 @@ pytestmark = pytest.mark.django_db
 URL = reverse("escalations:all")
 
 
-@pytest.fixture
-def sm_client(client):
-    client.force_login(ServiceManagerFactory())
-    return client
-
-
 def _references(response) -> list[str]:
     return [escalation.reference for escalation in response.context["rows"]]
-
-
-def _raised(days_ago: int, **kwargs):
-    return raise_escalation(raised_at=timezone.now() - dt.timedelta(days=days_ago), **kwargs)
 
 
 # --- who may use it --------------------------------------------------------------------------------
@@ -69,19 +59,19 @@ def test_a_row_shows_the_children_the_iro_the_themes_and_a_link_to_the_escalatio
 
 
 def test_an_overdue_escalation_carries_the_overdue_tag(sm_client):
-    _raised(40)
+    raised_days_ago(40)
     assert '<strong class="govuk-tag govuk-tag--red">Overdue</strong>' in sm_client.get(URL).content.decode()
 
 
 def test_a_filter_narrows_the_list(sm_client):
-    wanted = _raised(3, themes=[theme("drift")])
-    _raised(2, themes=[theme("safety")])
+    wanted = raised_days_ago(3, themes=[theme("drift")])
+    raised_days_ago(2, themes=[theme("safety")])
     response = sm_client.get(URL, {"theme": theme("drift").pk})
     assert _references(response) == [wanted.reference]
 
 
 def test_with_nothing_matching_the_page_says_so(sm_client):
-    _raised(3, themes=[theme("safety")])
+    raised_days_ago(3, themes=[theme("safety")])
     body = sm_client.get(URL, {"theme": theme("drift").pk}).content.decode()
     assert "No escalations match these filters" in body
     assert "<table" not in body
@@ -91,42 +81,42 @@ def test_with_nothing_matching_the_page_says_so(sm_client):
 
 
 def test_newest_first_by_default(sm_client):
-    old, new = _raised(10), _raised(2)
+    old, new = raised_days_ago(10), raised_days_ago(2)
     assert _references(sm_client.get(URL)) == [new.reference, old.reference]
 
 
 def test_sorting_by_reference_either_way(sm_client):
-    first, second = _raised(10), _raised(2)
+    first, second = raised_days_ago(10), raised_days_ago(2)
     assert _references(sm_client.get(URL, {"sort": "reference"})) == [first.reference, second.reference]
     assert _references(sm_client.get(URL, {"sort": "-reference"})) == [second.reference, first.reference]
 
 
 def test_sorting_by_iro_goes_by_surname(sm_client):
-    zed = _raised(3, iro=IroFactory(first_name="Amy", last_name="Zed"))
-    able = _raised(2, iro=IroFactory(first_name="Zoe", last_name="Able"))
+    zed = raised_days_ago(3, iro=IroFactory(first_name="Amy", last_name="Zed"))
+    able = raised_days_ago(2, iro=IroFactory(first_name="Zoe", last_name="Able"))
     assert _references(sm_client.get(URL, {"sort": "iro"})) == [able.reference, zed.reference]
 
 
 def test_sorting_by_stage_goes_up_the_ladder(sm_client):
-    head = _raised(3, stage_code="head_of_service")
-    team = _raised(2, stage_code="team_manager")
+    head = raised_days_ago(3, stage_code="head_of_service")
+    team = raised_days_ago(2, stage_code="team_manager")
     assert _references(sm_client.get(URL, {"sort": "stage"})) == [team.reference, head.reference]
 
 
 def test_sorting_by_due_puts_soonest_first_and_those_not_due_last(sm_client):
-    answered = _raised(30)
+    answered = raised_days_ago(30)
     services.escalation_respond(escalation=answered, by=answered.current_addressee, response="Done.")
-    later, sooner = _raised(1), _raised(20)
+    later, sooner = raised_days_ago(1), raised_days_ago(20)
     assert _references(sm_client.get(URL, {"sort": "due"})) == [sooner.reference, later.reference, answered.reference]
 
 
 def test_an_unknown_sort_falls_back_to_newest_first(sm_client):
-    old, new = _raised(10), _raised(2)
+    old, new = raised_days_ago(10), raised_days_ago(2)
     assert _references(sm_client.get(URL, {"sort": "password"})) == [new.reference, old.reference]
 
 
 def test_the_sorted_column_carries_aria_sort_and_a_link_the_other_way(sm_client):
-    _raised(2, themes=[theme("drift")])
+    raised_days_ago(2, themes=[theme("drift")])
     body = sm_client.get(URL, {"sort": "reference", "theme": theme("drift").pk}).content.decode()
     header = re.search(r'<th scope="col" class="govuk-table__header" aria-sort="ascending">\s*<a [^>]*href="([^"]+)"', body)
     assert header is not None
@@ -136,7 +126,7 @@ def test_the_sorted_column_carries_aria_sort_and_a_link_the_other_way(sm_client)
 
 
 def test_sort_links_keep_the_filters_and_go_back_to_page_1(sm_client):
-    _raised(2, themes=[theme("drift")])
+    raised_days_ago(2, themes=[theme("drift")])
     body = sm_client.get(URL, {"theme": theme("drift").pk, "page": "1"}).content.decode()
     assert f'href="?theme={theme("drift").pk}&amp;sort=iro"' in body
 
@@ -146,7 +136,7 @@ def test_sort_links_keep_the_filters_and_go_back_to_page_1(sm_client):
 
 def test_page_2_holds_the_26th_escalation_in_the_chosen_order(sm_client):
     iro = IroFactory()
-    escalations = [_raised(days, iro=iro) for days in range(1, 27)]
+    escalations = [raised_days_ago(days, iro=iro) for days in range(1, 27)]
     response = sm_client.get(URL, {"sort": "raised", "page": 2})
     assert _references(response) == [escalations[0].reference]  # raised 1 day ago: the newest, so last
     assert response.context["page"].paginator.count == 26
@@ -155,7 +145,7 @@ def test_page_2_holds_the_26th_escalation_in_the_chosen_order(sm_client):
 def test_pagination_links_keep_the_filters_and_the_order(sm_client):
     iro = IroFactory()
     for days in range(1, 27):
-        _raised(days, iro=iro)
+        raised_days_ago(days, iro=iro)
     body = sm_client.get(URL, {"iro": iro.pk, "sort": "due"}).content.decode()
     assert f'href="?iro={iro.pk}&amp;sort=due&amp;page=2" rel="next"' in body
 
@@ -164,7 +154,7 @@ def test_pagination_links_keep_the_filters_and_the_order(sm_client):
 
 
 def test_bad_dates_show_the_error_summary_and_keep_what_was_typed(sm_client):
-    _raised(2)
+    raised_days_ago(2)
     response = sm_client.get(URL, {"raised_from_0": "31", "raised_from_1": "2", "raised_from_2": "2025"})
     body = response.content.decode()
     assert '<h2 class="govuk-error-summary__title">There is a problem</h2>' in body
@@ -210,6 +200,6 @@ def test_the_list_runs_the_same_queries_with_1_or_50_rows(sm_client, django_asse
 
 
 def test_a_closed_escalation_shows_its_outcome(sm_client):
-    closed = _raised(3)
+    closed = raised_days_ago(3)
     services.escalation_resolve(escalation=closed, by=closed.iro, outcome=outcome("resolved"))
     assert "Closed: Resolved" in sm_client.get(URL).content.decode()
