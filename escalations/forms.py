@@ -149,7 +149,8 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
         for key, theme in self.theme_choices.items():
             subs = [(str(s.pk), s.label, str(s.pk) in ticked_subs) for s in theme.subthemes.all() if s.active]
             reasons = [(k, r.label, k in ticked_reasons) for k, r in self.reason_choices.items()] if theme.code == Theme.DRIFT else []
-            rows.append({"key": key, "label": theme.label, "checked": key in ticked, "subthemes": subs, "reasons": reasons})
+            rows.append({"key": key, "label": theme.label, "label_lower": theme.label.lower(), "checked": key in ticked,
+                         "subthemes": subs, "reasons": reasons})
         return rows
 
     def _value(self, name):

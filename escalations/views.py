@@ -146,7 +146,7 @@ def acknowledge(request, pk: int):
     escalation = _get(selectors.escalation_for_responder(user=request.user), pk)
     form = forms.VersionForm(request.POST or None, initial=_version(escalation))
     return _change(
-        request, escalation, form=form, template="escalations/confirm.html",
+        request, escalation, form=form, template="escalations/change.html",
         title=f"Acknowledge {escalation.reference}",
         extra={"explanation": "This records your first response. You can respond in full afterwards.",
                "button": "Acknowledge"},
@@ -240,7 +240,7 @@ def withdraw(request, pk: int):
     escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
     form = forms.VersionForm(request.POST or None, initial=_version(escalation))
     return _change(
-        request, escalation, form=form, template="escalations/confirm.html",
+        request, escalation, form=form, template="escalations/change.html",
         title=f"Withdraw {escalation.reference}",
         extra={"explanation": "Withdrawing closes the escalation with the outcome 'Withdrawn'. It still counts in the "
                               "committee report.", "button": "Withdraw", "warning": True},
