@@ -38,6 +38,7 @@ class Child(models.Model):
         on_delete=models.PROTECT,
         related_name="caseload",
         limit_choices_to={"role": "iro"},
+        db_index=False,  # child_caseload_idx starts with it
     )
     sibling_group = models.ForeignKey(
         SiblingGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="children"

@@ -24,7 +24,8 @@ class Escalation(models.Model):
 
     reference = models.CharField(max_length=40)
     iro = models.ForeignKey(
-        "people.User", on_delete=models.PROTECT, related_name="escalations_raised", verbose_name="IRO"
+        "people.User", on_delete=models.PROTECT, related_name="escalations_raised", verbose_name="IRO",
+        db_index=False,  # esc_iro_idx starts with it
     )
     children = models.ManyToManyField("children.Child", related_name="escalations")
     raised_at = models.DateTimeField()
@@ -47,18 +48,20 @@ class Escalation(models.Model):
 
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.APP)
 
-    # Maintained by the services.
+    # Maintained by the services. No single-column indexes: the composite indexes in Meta start
+    # with each of these columns, and the current step is only ever followed from here (steps
+    # are never deleted).
     current_step = models.ForeignKey(
-        "escalations.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "escalations.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     current_stage = models.ForeignKey(
-        "ladder.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "ladder.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     current_addressee = models.ForeignKey(
-        "people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     highest_stage = models.ForeignKey(
-        "ladder.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        "ladder.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     next_due_at = models.DateTimeField(
         null=True, blank=True, help_text="When the current step's response is due; empty once answered or closed."
@@ -77,7 +80,13 @@ class Escalation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    history = HistoricalRecords(m2m_fields=[children, themes, subthemes, drift_reasons])
+    # The audit is read by the record's id (and each link's audit by its audit row), never by
+    # the columns it copies: no index on the copies of the foreign keys (AUDIT_UNINDEXED).
+    history = HistoricalRecords(
+        m2m_fields=[children, themes, subthemes, drift_reasons],
+        no_db_index=["iro", "outcome", "current_step", "current_stage", "current_addressee", "highest_stage",
+                     "escalation", "child", "theme", "subtheme", "driftreason"],
+    )
 
     class Meta:
         ordering = ["-raised_at"]
@@ -125,9 +134,10 @@ class StepResult(models.TextChoices):
 class Step(models.Model):
     """The escalation sent to one person at one stage of the ladder."""
 
-    escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="steps")
+    # No single-column indexes where a composite index in Meta starts with the column.
+    escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="steps", db_index=False)
     sequence = models.PositiveSmallIntegerField()
-    stage = models.ForeignKey("ladder.Stage", on_delete=models.PROTECT, related_name="steps")
+    stage = models.ForeignKey("ladder.Stage", on_delete=models.PROTECT, related_name="steps", db_index=False)
     addressee = models.ForeignKey(
         "people.User",
         null=True,
@@ -135,6 +145,7 @@ class Step(models.Model):
         on_delete=models.PROTECT,
         related_name="steps_addressed",
         help_text="Empty only for steps imported from a log that did not name the person.",
+        db_index=False,
     )
     sent_at = models.DateTimeField()
     sent_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -154,7 +165,7 @@ class Step(models.Model):
     result = models.CharField(max_length=12, choices=StepResult.choices, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(no_db_index=["escalation", "stage", "addressee", "sent_by"])
 
     class Meta:
         ordering = ["escalation", "sequence"]
