@@ -44,8 +44,9 @@ def _context(report: dict, inline_charts: bool = True) -> dict:
 
 
 def render_html(report: dict) -> str:
-    """The report's body, to embed in a page of the service."""
-    return render_to_string("reports/report_body.html", _context(report))
+    """The report's body, to embed in a page of the service: its title is a level-2 heading
+    under the page's own."""
+    return render_to_string("reports/report_body.html", {**_context(report), "embedded": True})
 
 
 def render_html_document(report: dict) -> str:

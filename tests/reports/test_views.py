@@ -26,6 +26,14 @@ def test_report_viewers_see_the_report_page(client):
     assert "Issue this report" not in page
 
 
+def test_the_report_page_has_one_main_heading(client):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("health")])
+    client.force_login(_viewer())
+    page = client.get(reverse("reports:page"), YEAR).content.decode()
+    assert page.count("<h1") == 1
+    assert 'class="govuk-heading-l iro-report__title"' in page
+
+
 @pytest.mark.parametrize("factory", [IroFactory, ManagerFactory])
 def test_iros_and_managers_may_not_use_the_report_pages(client, factory):
     client.force_login(factory())
@@ -105,6 +113,7 @@ def test_an_unknown_reference_is_named_in_the_error(client):
     client.force_login(ServiceManagerFactory())
     response = client.post(reverse("reports:stories"), {"reference": "ESC-1999-00001"})
     page = response.content.decode()
+    assert response.status_code == 400
     assert "There is no escalation with the reference ESC-1999-00001" in page
     assert 'value="ESC-1999-00001"' in page
 
