@@ -48,11 +48,11 @@ class Escalation(models.Model):
 
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.APP)
 
-    # Maintained by the services. No single-column indexes: the composite indexes in Meta start
-    # with each of these columns, and the current step is only ever followed from here (steps
-    # are never deleted).
+    # Maintained by the services. Indexed for SQLite's foreign key checks: storing a step looks
+    # for the escalations that point at it (an import stores them first). The others have no
+    # single-column index: a composite index in Meta starts with each of them.
     current_step = models.ForeignKey(
-        "escalations.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        "escalations.Step", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     current_stage = models.ForeignKey(
         "ladder.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False

@@ -28,11 +28,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AlterField(
             model_name='escalation',
-            name='current_step',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='escalations.step'),
-        ),
-        migrations.AlterField(
-            model_name='escalation',
             name='highest_stage',
             field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='ladder.stage'),
         ),

@@ -43,6 +43,20 @@ def test_no_single_column_index_repeats_the_start_of_another_index():
     assert redundant == []
 
 
+def test_every_foreign_key_starts_an_index_outside_the_audit_tables():
+    """SQLite checks a foreign key from the other end too: storing a step looks up the
+    escalations that point at it. Without an index on the pointing column that is a scan of the
+    table for each row stored (an import of 100,000 rows took 15 minutes instead of 30 s)."""
+    unindexed = []
+    for model in _project_models():
+        if model.__name__.startswith("Historical"):
+            continue
+        leading = {info["columns"][0] for info in _indexes(model).values()}
+        unindexed += [f"{model._meta.db_table}.{field.column}" for field in model._meta.concrete_fields
+                      if field.is_relation and field.db_constraint and field.column not in leading]
+    assert unindexed == []
+
+
 def test_project_models_are_found():
     tables = {model._meta.db_table for model in _project_models()}
     assert {"escalations_escalation", "escalations_historicalescalation", "ssda903_episode"} <= tables
