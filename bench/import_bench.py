@@ -47,6 +47,9 @@ def _arguments():
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the first import")
     parser.add_argument("--queries", action="store_true",
                         help="print the first import's time in the database, by statement and table")
+    parser.add_argument("--drop-foreign-keys", action="store_true",
+                        help="PostgreSQL, an experiment: drop the foreign key constraints of the escalation tables "
+                             "before importing (the import never does), to show what checking them costs")
     parser.add_argument("--floor", action="store_true",
                         help="PostgreSQL: time the database alone storing the same rows again (binary COPY of "
                              "copies made beforehand, then the foreign key checks; rolled back)")
@@ -99,6 +102,21 @@ def write_log(path: Path, rows: int, iros: list[str], children: list[str]) -> No
             ])
 
 
+def _server_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL server process (it runs on this
+    machine: /proc); None on SQLite, whose work is done in this process."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def _import(path: Path, profile: bool):
     out = StringIO()
     profiler = None
@@ -106,15 +124,18 @@ def _import(path: Path, profile: bool):
         import cProfile
 
         profiler = cProfile.Profile()
+    server_before = _server_cpu()
     with CaptureQueriesContext(connection) as queries:
-        start = time.perf_counter()
+        start, client_start = time.perf_counter(), time.process_time()
         if profiler:
             profiler.enable()
         call_command("import_escalations", str(path), "--no-progress", stdout=out)
         if profiler:
             profiler.disable()
-        elapsed = time.perf_counter() - start
-    return elapsed, queries.captured_queries, out.getvalue().splitlines()[0], profiler
+        elapsed, client = time.perf_counter() - start, time.process_time() - client_start
+    server = None if server_before is None else _server_cpu() - server_before
+    cpu = f"CPU: this process {client:.2f} s" + ("" if server is None else f", the database server {server:.2f} s")
+    return elapsed, queries.captured_queries, out.getvalue().splitlines()[0], profiler, cpu
 
 
 def _by_statement(captured: list[dict]) -> None:
@@ -180,8 +201,27 @@ def database_floor(rows: int) -> None:
     print(f"  {total:7.3f} s  in all: {rows / total:,.0f} rows/s for the database alone")
 
 
+def drop_foreign_keys() -> int:
+    """The experiment of ``--drop-foreign-keys``: the escalation tables without their foreign key
+    constraints, in this throwaway database only. The number dropped."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text LIKE %s", [r"escalations\_%"],
+        )
+        found = cursor.fetchall()
+        for table, name in found:
+            cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+    return len(found)
+
+
 def main() -> None:
     call_command("migrate", verbosity=0)
+    if ARGS.drop_foreign_keys:
+        if connection.vendor != "postgresql":
+            sys.exit("--drop-foreign-keys is for PostgreSQL")
+        print(f"experiment: {drop_foreign_keys()} foreign key constraints of the escalation tables dropped "
+              "(the import never does this)")
     if Escalation.objects.filter(reference__startswith="BENCH-").exists():
         sys.exit("The database already holds a benchmark import: use a fresh one.")
     iros = [f"bench-iro-{n}" for n in range(40)]
@@ -195,13 +235,14 @@ def main() -> None:
     print(f"database: {connection.vendor}{version}; log: {ARGS.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB; "
           f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
     for label in ("first import", "same file again"):
-        elapsed, captured, summary, profiler = _import(path, ARGS.profile and label == "first import")
+        elapsed, captured, summary, profiler, cpu = _import(path, ARGS.profile and label == "first import")
         queries = len(captured)
         rate = ARGS.rows / elapsed
         verdict = ""
         if connection.vendor == "postgresql" and label == "first import":
             verdict = f" [{'PASS' if rate >= TARGET else 'FAIL'}: target {TARGET:,} rows/s]"
         print(f"{label}: {elapsed:.2f} s, {rate:,.0f} rows/s, {queries:,} queries{verdict} -- {summary}")
+        print(f"  {cpu}")
         if ARGS.queries and label == "first import":
             _by_statement(captured)
         if ARGS.floor and label == "first import" and connection.vendor == "postgresql":
