@@ -10,7 +10,9 @@ class ImportJobStatus(models.TextChoices):
 
 
 class ImportJob(models.Model):
-    """One confirmed upload of an escalation log, imported in the background.
+    """One run over an uploaded escalation log, in the background: a preview (``dry_run``: every
+    row checked, nothing stored) or, once the person who uploaded it confirms the preview, the
+    import of the very same file (``preview`` points at the preview it confirms).
 
     The import itself is all or nothing (``imports.services.escalation_log_import``); this row
     only follows it: who asked, which file (by its SHA-256 hash), how far it got and how it ended.
@@ -24,6 +26,11 @@ class ImportJob(models.Model):
     sheet = models.CharField(max_length=100, blank=True)
     encoding = models.CharField(max_length=40, blank=True)
     create_missing = models.BooleanField(default=False)
+    dry_run = models.BooleanField("preview", default=False, help_text="Check every row and store nothing.")
+    preview = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="confirmed_as",
+        help_text="The preview this import was confirmed from.",
+    )
 
     status = models.CharField(max_length=10, choices=ImportJobStatus.choices, default=ImportJobStatus.QUEUED)
     rows_total = models.PositiveIntegerField(null=True, blank=True, help_text="Rows in the file, once read.")
@@ -44,3 +51,12 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
+
+    @property
+    def status_label(self) -> str:
+        """The status in words; a preview is "Checking", then "Checked" (or "Not imported")."""
+        if self.dry_run and self.status == ImportJobStatus.RUNNING:
+            return "Checking"
+        if self.dry_run and self.status == ImportJobStatus.DONE:
+            return "Checked"
+        return self.get_status_display()

@@ -125,6 +125,7 @@ class JobState:
     job: ImportJob
     progress: Progress | None
     stalled: bool  # running (or waiting) but silent for too long: its process has gone
+    imported_as: ImportJob | None = None  # a preview's import, once confirmed
 
     @property
     def finished(self) -> bool:
@@ -138,7 +139,8 @@ def import_job_find(pk: int) -> ImportJob:
 
 def import_job_state(job: ImportJob) -> JobState:
     if job.finished:
-        return JobState(job=job, progress=None, stalled=False)
+        imported_as = ImportJob.objects.filter(preview=job).first() if job.dry_run else None
+        return JobState(job=job, progress=None, stalled=False, imported_as=imported_as)
     progress = progress_read(job.pk)
     last = progress.at if progress else (job.started_at or job.created_at).timestamp()
     return JobState(job=job, progress=progress, stalled=time.time() - last > STALLED_AFTER)

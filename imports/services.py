@@ -556,13 +556,39 @@ logger = logging.getLogger(__name__)
 
 @transaction.atomic
 def import_job_create(*, by: User, data: bytes, filename: str, sheet: str = "", encoding: str = "",
-                      create_missing: bool = False) -> ImportJob:
-    """Record a confirmed upload as a job waiting to run, and keep its file for the run."""
+                      create_missing: bool = False, dry_run: bool = False,
+                      preview: ImportJob | None = None) -> ImportJob:
+    """Record an upload as a job waiting to run (``dry_run``: a preview, which stores nothing),
+    and keep its file for the run."""
     job = ImportJob.objects.create(
         created_by=by, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(), sheet=sheet,
-        encoding=encoding, create_missing=create_missing,
+        encoding=encoding, create_missing=create_missing, dry_run=dry_run, preview=preview,
     )
     _job_file(job.pk).write_bytes(data)
+    return job
+
+
+@transaction.atomic
+def import_job_confirm(*, preview: ImportJob, by: User, sha256: str) -> ImportJob:
+    """Import the file a finished preview checked: the very same file, checked by its SHA-256
+    hash, with the same options. Only the person who uploaded it may confirm it, and only once.
+    Returns the import job, waiting to run (start it with :func:`import_job_start`)."""
+    preview = ImportJob.objects.select_for_update().get(pk=preview.pk)
+    if not preview.dry_run or preview.status != ImportJobStatus.DONE:
+        raise DomainError("This file has not passed its checks, so it cannot be imported. Upload it again.")
+    if preview.created_by_id != by.pk:
+        raise DomainError("Only the person who uploaded the file can import it. Upload it yourself to import it.")
+    if ImportJob.objects.filter(preview=preview).exists():
+        raise DomainError(f"{preview.filename} has already been imported from this check: see Recent imports.")
+    path = _job_file(preview.pk)
+    data = path.read_bytes() if path.exists() else b""
+    if sha256 != preview.sha256 or hashlib.sha256(data).hexdigest() != preview.sha256:
+        raise DomainError("The file to import is no longer the file that was checked. Upload it again.")
+    job = import_job_create(
+        by=by, data=data, filename=preview.filename, sheet=preview.sheet, encoding=preview.encoding,
+        create_missing=preview.create_missing, preview=preview,
+    )
+    transaction.on_commit(lambda: path.unlink(missing_ok=True))
     return job
 
 
@@ -587,7 +613,8 @@ def import_job_thread(job_id: int) -> threading.Thread:
 
 
 def import_job_run(*, job_id: int) -> ImportJob:
-    """Run a waiting job: the import (all or nothing, in its own transaction), then its outcome.
+    """Run a waiting job: the import (all or nothing, in its own transaction) or the preview,
+    then its outcome. A preview that passed keeps its file for :func:`import_job_confirm`.
 
     Not itself atomic: the job's own row must show it running, and how it ended, whatever
     happens to the import's transaction.
@@ -607,6 +634,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
         result = escalation_log_import(
             data=data, filename=job.filename, by=job.created_by, create_missing=job.create_missing,
             sheet=job.sheet or None, encoding=job.encoding or None, progress=_counting(job, progress),
+            dry_run=job.dry_run,
         )
     except DomainError as error:
         job.status, job.problems = ImportJobStatus.FAILED, getattr(error, "problems", None) or [error.message]
@@ -620,7 +648,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
         job.status, job.result = ImportJobStatus.DONE, dataclasses.asdict(result)
     job.finished_at = timezone.now()
     job.save(update_fields=["status", "problems", "result", "rows_total", "finished_at"])
-    path.unlink(missing_ok=True)
+    if not (job.dry_run and job.status == ImportJobStatus.DONE):
+        path.unlink(missing_ok=True)
     progress_remove(job.pk)
     return job
 

@@ -6,7 +6,7 @@ app_name = "imports"
 
 urlpatterns = [
     path("", views.upload, name="upload"),
-    path("confirm/", views.confirm, name="confirm"),
     path("jobs/<int:pk>/", views.job, name="job"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
+    path("jobs/<int:pk>/import/", views.confirm, name="confirm"),
 ]

@@ -481,7 +481,7 @@ def test_the_report_and_story_pages_pass_axe_with_and_without_errors(page, demo_
     scans("stories", "case stories, none yet")
 
     page.get_by_label("Escalation reference").fill("ESC-1999-99999")
-    _submit(page, "Draft the story", status=200)  # the stories page answers 200 with its errors
+    _submit(page, "Draft the story")
     _error_summary(page, "There is no escalation with the reference ESC-1999-99999")
     scans("stories-errors", "case stories: an unknown reference")
 
@@ -548,10 +548,12 @@ def test_the_import_pages_pass_axe_with_and_without_errors(page, demo_world, sca
     scans("import-not-a-log", "import: a file that is not a log")
 
     page.get_by_label("Escalation log").set_input_files(str(bad))
-    _submit(page, "Check the file")
+    _submit(page, "Check the file", status=200)  # the check's own page
+    expect(_h1(page)).to_have_text("The log was not imported")
     _error_summary(page, "raised_at")
     scans("import-bad-rows", "import: a log with a bad row")
 
+    _open(page, "/imports/", "Import an escalation log")
     page.get_by_label("Escalation log").set_input_files(str(good))
     _submit(page, "Check the file", status=200)
     expect(_h1(page)).to_have_text("Check the import of log.csv")
@@ -586,6 +588,9 @@ def test_the_import_job_page_passes_axe_in_every_state(page, demo_world, scans, 
     failed = job(status=ImportJobStatus.FAILED, finished_at=timezone.now(),
                  problems=[f"Row {n}, column raised_at: 31/02/2015 is not a real date" for n in range(2, 60)])
     stalled = job(status=ImportJobStatus.RUNNING)
+    checking = job(status=ImportJobStatus.RUNNING, started_at=timezone.now(), dry_run=True)
+    progress_write(progress_path(checking.pk), Progress(phase="Checking the rows", done=300, total=5000,
+                                                        at=time.time() + 3600))
     ImportJob.objects.filter(pk=stalled.pk).update(started_at=timezone.now() - dt.timedelta(hours=1),
                                                    created_at=timezone.now() - dt.timedelta(hours=1))
     sign_in(page, "sm1")
@@ -604,6 +609,10 @@ def test_the_import_job_page_passes_axe_in_every_state(page, demo_world, scans, 
 
     _open(page, f"/imports/jobs/{stalled.pk}/", "The import did not finish")
     scans("import-job-stalled", "import: a job that stopped reporting")
+
+    _open(page, f"/imports/jobs/{checking.pk}/", "Checking log.csv")
+    expect(page.locator("main")).to_contain_text("Nothing is stored")
+    scans("import-preview-running", "import: a preview part-way through its checks")
     scans.assert_clean()
 
 

@@ -105,7 +105,7 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "escalations:all": [("none", STAFF_ONLY)],
     "dashboard": [("none", STAFF_ONLY)],
     "audit:child_access_log": [("own", STAFF_ONLY), ("other", STAFF_ONLY)],
-    "imports:confirm": [("none", _all("405"))],
+    "imports:confirm": [("missing_job", _all("405"))],  # POST only, refused before anything else
 }
 
 # The Django admin is for staff: admins, and service managers given the configuration pages

@@ -1,4 +1,5 @@
-"""Import jobs: the upload page's confirm step runs the import as a job, and reports progress."""
+"""Import jobs: the upload page checks a file with a preview job, whose confirmation runs the
+import of the same file as a second job; both report their progress."""
 
 import time
 
@@ -9,7 +10,10 @@ from imports import services
 from imports.models import ImportJob
 from imports.progress import STALLED_AFTER, Progress, ProgressFile, progress_path, progress_read, progress_write
 from imports.selectors import import_job_state
-from imports.services import CHECKING, READING, STORING, import_job_create, import_job_run, import_job_thread
+from core.errors import DomainError
+from imports.services import (
+    CHECKING, READING, STORING, import_job_confirm, import_job_create, import_job_run, import_job_thread,
+)
 from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation, reseed_vocabularies
 from tests.imports.helpers import log_csv, row
 
@@ -99,6 +103,75 @@ def test_the_job_reports_reading_the_file_then_every_row_checked_and_stored(monk
     monkeypatch.setattr(services, "ProgressFile", Recording)
     import_job_run(job_id=_job(_rows(3)).pk)
     assert reports == [(READING, 0, 0), (STORING, 3, 3)]
+
+
+def test_a_preview_job_checks_every_row_and_stores_nothing():
+    preview = import_job_run(job_id=_job(_rows(3), dry_run=True).pk)
+    assert (preview.status, preview.result["created"], preview.result["dry_run"]) == ("done", 3, True)
+    assert Escalation.objects.count() == 0
+
+
+def test_a_preview_reports_reading_the_file_then_every_row_checked(monkeypatch):
+    reports = []
+
+    class Recording(ProgressFile):
+        def __call__(self, phase, done, total):
+            reports.append((phase, done, total))
+            super().__call__(phase, done, total)
+
+    monkeypatch.setattr(services, "ProgressFile", Recording)
+    import_job_run(job_id=_job(_rows(3), dry_run=True).pk)
+    assert reports == [(READING, 0, 0), (CHECKING, 3, 3)]
+
+
+def test_a_preview_that_passed_keeps_its_file_for_the_import(settings):
+    preview = import_job_run(job_id=_job(_rows(1), dry_run=True).pk)
+    assert (settings.VAR_DIR / "uploads" / f"job-{preview.pk}.upload").exists()
+
+
+def test_confirming_a_preview_imports_the_same_file_with_the_same_options(settings, django_capture_on_commit_callbacks):
+    preview = import_job_run(job_id=_job(_rows(2), dry_run=True, create_missing=True, encoding="utf-8").pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        job = import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
+    assert (job.dry_run, job.preview, job.sha256, job.create_missing, job.encoding) == (
+        False, preview, preview.sha256, True, "utf-8")
+    assert not (settings.VAR_DIR / "uploads" / f"job-{preview.pk}.upload").exists()
+    assert import_job_run(job_id=job.pk).result["created"] == 2
+
+
+def test_a_preview_that_failed_cannot_be_confirmed():
+    rows = _rows()
+    rows[0]["raised_at"] = "31/02/2015"
+    preview = import_job_run(job_id=_job(rows, dry_run=True).pk)
+    with pytest.raises(DomainError, match="has not passed its checks"):
+        import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
+
+
+def test_an_import_is_not_a_preview_to_confirm():
+    job = import_job_run(job_id=_job(_rows()).pk)
+    with pytest.raises(DomainError, match="has not passed its checks"):
+        import_job_confirm(preview=job, by=job.created_by, sha256=job.sha256)
+
+
+def test_only_the_uploader_confirms_a_preview():
+    preview = import_job_run(job_id=_job(_rows(), dry_run=True).pk)
+    with pytest.raises(DomainError, match="Only the person who uploaded the file can import it"):
+        import_job_confirm(preview=preview, by=ServiceManagerFactory(), sha256=preview.sha256)
+    assert not ImportJob.objects.filter(dry_run=False).exists()
+
+
+def test_a_preview_whose_file_changed_since_its_check_is_refused(settings):
+    preview = import_job_run(job_id=_job(_rows(), dry_run=True).pk)
+    (settings.VAR_DIR / "uploads" / f"job-{preview.pk}.upload").write_bytes(b"reference\r\nOTHER\r\n")
+    with pytest.raises(DomainError, match="no longer the file that was checked"):
+        import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
+
+
+def test_a_preview_is_confirmed_once():
+    preview = import_job_run(job_id=_job(_rows(), dry_run=True).pk)
+    import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
+    with pytest.raises(DomainError, match="has already been imported from this check"):
+        import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
 
 
 def test_the_progress_file_is_removed_when_the_job_ends():

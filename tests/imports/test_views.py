@@ -1,5 +1,6 @@
-"""The upload page: preview stores nothing; confirm imports the very same file as a job, whose
-page shows its progress and then how it ended."""
+"""The upload page: the upload is checked by a preview job, which stores nothing and whose page
+shows its progress and then what would be imported; confirming it imports the very same file as a
+second job, whose page shows its progress and then how it ended."""
 
 from types import SimpleNamespace
 
@@ -12,7 +13,6 @@ from imports import services
 from imports.models import ImportJob
 from imports.progress import ProgressFile
 from imports.services import STORING
-from imports.views import SESSION_KEY
 from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation
 from tests.imports.helpers import log_csv, row
 
@@ -33,9 +33,27 @@ def test_only_the_service_manager_and_admins_may_import(client):
     assert client.get(reverse("imports:upload")).status_code == 403
 
 
-def test_the_preview_counts_the_rows_and_stores_nothing(client):
+def _preview(client, rows=None):
+    """Upload a log as the signed-in user; the preview job (run at once in the tests)."""
+    client.post(reverse("imports:upload"), {"file": _log(rows or _good_rows())})
+    return ImportJob.objects.get(dry_run=True)
+
+
+def _confirm(client, preview, **options):
+    return client.post(reverse("imports:confirm", args=[preview.pk]), {"sha256": preview.sha256}, **options)
+
+
+def test_the_upload_is_checked_by_a_preview_job_whose_page_follows_it(client):
     client.force_login(ServiceManagerFactory())
     response = client.post(reverse("imports:upload"), {"file": _log(_good_rows())})
+    preview = ImportJob.objects.get()
+    assert (response.status_code, response["Location"]) == (302, reverse("imports:job", args=[preview.pk]))
+    assert preview.dry_run and preview.status == "done"
+
+
+def test_the_preview_counts_the_rows_and_stores_nothing(client):
+    client.force_login(ServiceManagerFactory())
+    response = client.post(reverse("imports:upload"), {"file": _log(_good_rows())}, follow=True)
     page = response.content.decode()
     assert response.status_code == 200
     assert "Check the import of log.csv" in page
@@ -45,40 +63,68 @@ def test_the_preview_counts_the_rows_and_stores_nothing(client):
 
 def test_confirm_imports_the_previewed_file_as_a_job_and_shows_its_page(client):
     client.force_login(ServiceManagerFactory())
-    client.post(reverse("imports:upload"), {"file": _log(_good_rows())})
-    digest = client.session[SESSION_KEY]["sha256"]
-    response = client.post(reverse("imports:confirm"), {"sha256": digest})
-    job = ImportJob.objects.get()
+    preview = _preview(client)
+    response = _confirm(client, preview)
+    job = ImportJob.objects.get(dry_run=False)
     assert (response.status_code, response["Location"]) == (302, reverse("imports:job", args=[job.pk]))
+    assert job.preview == preview
     assert set(Escalation.objects.values_list("reference", flat=True)) == {"LOG-1", "LOG-2"}
 
 
 def test_the_page_of_a_finished_job_shows_the_counts(client):
     client.force_login(ServiceManagerFactory())
-    client.post(reverse("imports:upload"), {"file": _log(_good_rows())})
-    response = client.post(reverse("imports:confirm"), {"sha256": client.session[SESSION_KEY]["sha256"]}, follow=True)
-    page = response.content.decode()
+    page = _confirm(client, _preview(client), follow=True).content.decode()
     assert "Import complete" in page and "2 created, 0 updated, 0 unchanged" in page
+
+
+def test_a_confirmed_preview_links_to_its_import_instead_of_offering_it_again(client):
+    client.force_login(ServiceManagerFactory())
+    preview = _preview(client)
+    _confirm(client, preview)
+    page = client.get(reverse("imports:job", args=[preview.pk])).content.decode()
+    job = ImportJob.objects.get(dry_run=False)
+    assert f'href="{reverse("imports:job", args=[job.pk])}">see the import</a>' in page
+    assert "Import 2 rows" not in page
+
+
+def test_a_preview_is_confirmed_only_once(client):
+    client.force_login(ServiceManagerFactory())
+    preview = _preview(client)
+    _confirm(client, preview)
+    response = _confirm(client, preview)
+    assert response.status_code == 400
+    assert "log.csv has already been imported from this check" in response.content.decode()
+    assert ImportJob.objects.filter(dry_run=False).count() == 1
+
+
+def test_only_the_uploader_is_offered_the_import(client):
+    client.force_login(ServiceManagerFactory(username="uploader", first_name="Una", last_name="Loader"))
+    preview = _preview(client)
+    client.force_login(ServiceManagerFactory())
+    page = client.get(reverse("imports:job", args=[preview.pk])).content.decode()
+    assert "Import 2 rows" not in page and "Una Loader uploaded this file: only they can import it" in page
+    assert _confirm(client, preview).status_code == 400
+    assert Escalation.objects.count() == 0
 
 
 def test_confirm_starts_the_job_after_its_transaction_commits(client, settings, monkeypatch,
                                                               django_capture_on_commit_callbacks):
+    client.force_login(ServiceManagerFactory())
+    preview = _preview(client)
     settings.IMPORT_JOBS_IN_BACKGROUND = True
     started = []
     monkeypatch.setattr(services, "import_job_thread", lambda job_id: SimpleNamespace(start=lambda: started.append(job_id)))
-    client.force_login(ServiceManagerFactory())
-    client.post(reverse("imports:upload"), {"file": _log(_good_rows())})
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        client.post(reverse("imports:confirm"), {"sha256": client.session[SESSION_KEY]["sha256"]})
-    assert (len(callbacks), started, Escalation.objects.count()) == (1, [ImportJob.objects.get().pk], 0)
+    with django_capture_on_commit_callbacks(execute=True):
+        _confirm(client, preview)
+    assert (started, Escalation.objects.count()) == ([ImportJob.objects.get(dry_run=False).pk], 0)
 
 
 def test_confirm_refuses_a_file_other_than_the_one_previewed(client):
     client.force_login(ServiceManagerFactory())
-    client.post(reverse("imports:upload"), {"file": _log(_good_rows())})
-    response = client.post(reverse("imports:confirm"), {"sha256": "0" * 64})
+    preview = _preview(client)
+    response = client.post(reverse("imports:confirm", args=[preview.pk]), {"sha256": "0" * 64})
     assert response.status_code == 400
-    assert "has changed since its preview" in response.content.decode()
+    assert "no longer the file that was checked" in response.content.decode()
     assert Escalation.objects.count() == 0
 
 
@@ -86,9 +132,9 @@ def test_bad_rows_are_listed_with_row_and_column_and_nothing_is_stored(client):
     client.force_login(ServiceManagerFactory())
     rows = _good_rows()
     rows[1]["raised_at"] = "31/02/2015"
-    response = client.post(reverse("imports:upload"), {"file": _log(rows)})
+    response = client.post(reverse("imports:upload"), {"file": _log(rows)}, follow=True)
     page = response.content.decode()
-    assert response.status_code == 400
+    assert "The log was not imported" in page
     assert "There is a problem" in page
     assert "Row 3, column raised_at" in page
     assert Escalation.objects.count() == 0
@@ -96,16 +142,16 @@ def test_bad_rows_are_listed_with_row_and_column_and_nothing_is_stored(client):
 
 def test_a_file_that_is_not_a_log_is_refused_by_name(client):
     client.force_login(ServiceManagerFactory())
-    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("notes.docx", b"PK")})
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("notes.docx", b"PK")}, follow=True)
     assert "notes.docx is not a CSV or .xlsx file" in response.content.decode()
 
 
 def test_a_conflict_found_at_confirm_is_listed_on_the_job_page_and_nothing_is_stored(client):
     client.force_login(ServiceManagerFactory())
-    client.post(reverse("imports:upload"), {"file": _log(_good_rows())})
+    preview = _preview(client)
     entered = raise_escalation()
     Escalation.objects.filter(pk=entered.pk).update(reference="LOG-2")
-    response = client.post(reverse("imports:confirm"), {"sha256": client.session[SESSION_KEY]["sha256"]}, follow=True)
+    response = _confirm(client, preview, follow=True)
     page = response.content.decode()
     assert "The log was not imported" in page
     assert "Row 3, column reference: an escalation entered in the app already has this reference" in page
