@@ -140,7 +140,9 @@ def stories_page(request):
     context = {"form": form, "include_form": include_form, "stories": stories, "period": period,
                "errors": error_summary(form, include_form if request.method == "POST" else None),
                "query": _period_query(period) if period else ""}
-    return render(request, "reports/stories.html", context, status=400 if context["errors"] else 200)
+    # A refused form answers 400; a period chosen wrongly in the address answers 200, as the report page does.
+    return render(request, "reports/stories.html", context,
+                  status=400 if request.method == "POST" and context["errors"] else 200)
 
 
 @require_POST
