@@ -28,6 +28,11 @@ def upload_dir() -> Path:
     return path
 
 
+def job_upload_path(job_id: int) -> Path:
+    """Where a job's uploaded file is kept while the job needs it."""
+    return upload_dir() / f"job-{job_id}.upload"
+
+
 def progress_path(job_id: int) -> Path:
     return upload_dir() / f"job-{job_id}.progress.json"
 

@@ -15,7 +15,7 @@ from children.models import Child
 from core.errors import DomainError
 from escalations.models import Escalation
 from imports.models import ImportJob
-from imports.progress import STALLED_AFTER, Progress, progress_read
+from imports.progress import STALLED_AFTER, Progress, job_upload_path, progress_read
 from ladder.models import Stage
 from people.models import User
 from themes.models import DriftReason, Outcome, SubTheme, Theme
@@ -126,6 +126,7 @@ class JobState:
     progress: Progress | None
     stalled: bool  # running (or waiting) but silent for too long: its process has gone
     imported_as: ImportJob | None = None  # a preview's import, once confirmed
+    expired: bool = False  # a preview not confirmed in time: its file has been removed
 
     @property
     def finished(self) -> bool:
@@ -140,7 +141,8 @@ def import_job_find(pk: int) -> ImportJob:
 def import_job_state(job: ImportJob) -> JobState:
     if job.finished:
         imported_as = ImportJob.objects.filter(preview=job).first() if job.dry_run else None
-        return JobState(job=job, progress=None, stalled=False, imported_as=imported_as)
+        expired = job.dry_run and imported_as is None and not job_upload_path(job.pk).exists()
+        return JobState(job=job, progress=None, stalled=False, imported_as=imported_as, expired=expired)
     progress = progress_read(job.pk)
     last = progress.at if progress else (job.started_at or job.created_at).timestamp()
     return JobState(job=job, progress=progress, stalled=time.time() - last > STALLED_AFTER)

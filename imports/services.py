@@ -18,7 +18,6 @@ import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -32,7 +31,7 @@ from escalations.models import Escalation, EscalationStatus, Source, Step, StepR
 from imports.bulk import BulkWriter, Shape, shape_history
 from imports.models import ImportJob, ImportJobStatus
 from imports.parsing import Mapping, table_read
-from imports.progress import ProgressFile, progress_remove, upload_dir
+from imports.progress import ProgressFile, job_upload_path, progress_remove, upload_dir
 from imports.selectors import CHUNK, escalations_by_reference, import_lookups
 from imports.validation import CHECK_CHUNK, CHECKING, ImportRow, Problem, RowsCheck
 from people.models import Role, User
@@ -564,7 +563,7 @@ def import_job_create(*, by: User, data: bytes, filename: str, sheet: str = "", 
         created_by=by, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(), sheet=sheet,
         encoding=encoding, create_missing=create_missing, dry_run=dry_run, preview=preview,
     )
-    _job_file(job.pk).write_bytes(data)
+    job_upload_path(job.pk).write_bytes(data)
     return job
 
 
@@ -580,7 +579,7 @@ def import_job_confirm(*, preview: ImportJob, by: User, sha256: str) -> ImportJo
         raise DomainError("Only the person who uploaded the file can import it. Upload it yourself to import it.")
     if ImportJob.objects.filter(preview=preview).exists():
         raise DomainError(f"{preview.filename} has already been imported from this check: see Recent imports.")
-    path = _job_file(preview.pk)
+    path = job_upload_path(preview.pk)
     data = path.read_bytes() if path.exists() else b""
     if sha256 != preview.sha256 or hashlib.sha256(data).hexdigest() != preview.sha256:
         raise DomainError("The file to import is no longer the file that was checked. Upload it again.")
@@ -626,7 +625,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     job.save(update_fields=["status", "started_at"])
     progress = ProgressFile(job.pk)
     progress(READING, 0, 0)
-    path = _job_file(job.pk)
+    path = job_upload_path(job.pk)
     try:
         data = path.read_bytes() if path.exists() else b""
         if hashlib.sha256(data).hexdigest() != job.sha256:
@@ -656,6 +655,32 @@ def import_job_run(*, job_id: int) -> ImportJob:
 
 READING = "Reading the file"
 
+KEEP_UNCONFIRMED = dt.timedelta(hours=24)
+
+
+def import_uploads_prune(*, keep_for: dt.timedelta = KEEP_UNCONFIRMED, now: dt.datetime | None = None) -> int:
+    """Remove the uploaded files no job needs any more: a check (preview) that passed but was not
+    confirmed within ``keep_for``, and any file whose job has ended or is gone. A file of a job
+    waiting or running is kept. Uploaded logs name children: none is kept longer than it is
+    needed. The number of files removed."""
+    cutoff = (now or timezone.now()) - keep_for
+    files = {}
+    for path in upload_dir().glob("job-*.upload"):  # job_upload_path()
+        number = path.name[len("job-"):-len(".upload")]
+        if number.isdigit():
+            files[int(number)] = path
+    jobs = {job.pk: job for job in ImportJob.objects.filter(pk__in=files)}
+    removed = 0
+    for pk, path in files.items():
+        job = jobs.get(pk)
+        waiting = job is not None and not job.finished
+        fresh_preview = (job is not None and job.dry_run and job.status == ImportJobStatus.DONE
+                         and job.finished_at is not None and job.finished_at > cutoff)
+        if not (waiting or fresh_preview):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
 
 def _counting(job: ImportJob, progress: Progress) -> Progress:
     """The progress callback, which also notes the file's row count on the job."""
@@ -666,6 +691,3 @@ def _counting(job: ImportJob, progress: Progress) -> Progress:
 
     return report
 
-
-def _job_file(job_id: int) -> Path:
-    return upload_dir() / f"job-{job_id}.upload"

@@ -1,18 +1,23 @@
 """Import jobs: the upload page checks a file with a preview job, whose confirmation runs the
 import of the same file as a second job; both report their progress."""
 
+import datetime as dt
 import time
 
 import pytest
+from django.utils import timezone
 
 from escalations.models import Escalation
 from imports import services
 from imports.models import ImportJob
-from imports.progress import STALLED_AFTER, Progress, ProgressFile, progress_path, progress_read, progress_write
+from imports.progress import (
+    STALLED_AFTER, Progress, ProgressFile, job_upload_path, progress_path, progress_read, progress_write,
+)
 from imports.selectors import import_job_state
 from core.errors import DomainError
 from imports.services import (
     CHECKING, READING, STORING, import_job_confirm, import_job_create, import_job_run, import_job_thread,
+    import_uploads_prune,
 )
 from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation, reseed_vocabularies
 from tests.imports.helpers import log_csv, row
@@ -171,6 +176,40 @@ def test_a_preview_is_confirmed_once():
     preview = import_job_run(job_id=_job(_rows(), dry_run=True).pk)
     import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
     with pytest.raises(DomainError, match="has already been imported from this check"):
+        import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
+
+
+def _checked(hours_ago: float):
+    preview = import_job_run(job_id=_job(_rows(1), dry_run=True).pk)
+    ImportJob.objects.filter(pk=preview.pk).update(finished_at=timezone.now() - dt.timedelta(hours=hours_ago))
+    return preview
+
+
+def test_pruning_removes_a_check_not_confirmed_in_time_and_keeps_a_recent_one():
+    old, recent = _checked(hours_ago=25), _checked(hours_ago=1)
+    assert import_uploads_prune(keep_for=dt.timedelta(hours=24)) == 1
+    assert (job_upload_path(old.pk).exists(), job_upload_path(recent.pk).exists()) == (False, True)
+
+
+def test_pruning_keeps_the_file_of_a_job_waiting_to_run():
+    waiting = _job(_rows(1))
+    assert import_uploads_prune(keep_for=dt.timedelta(0)) == 0
+    assert job_upload_path(waiting.pk).exists()
+
+
+def test_pruning_removes_a_file_whose_job_is_gone_or_ended():
+    job_upload_path(999999).write_bytes(b"reference\r\n")
+    ended = import_job_run(job_id=_job(_rows(1)).pk)
+    job_upload_path(ended.pk).write_bytes(b"reference\r\n")  # left behind, say by a crash
+    assert import_uploads_prune() == 2
+    assert not job_upload_path(999999).exists() and not job_upload_path(ended.pk).exists()
+
+
+def test_a_check_whose_file_was_pruned_is_shown_as_expired():
+    preview = _checked(hours_ago=25)
+    import_uploads_prune()
+    assert import_job_state(preview).expired
+    with pytest.raises(DomainError, match="no longer the file that was checked"):
         import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
 
 

@@ -2,6 +2,7 @@
 shows its progress and then what would be imported; confirming it imports the very same file as a
 second job, whose page shows its progress and then how it ended."""
 
+import datetime as dt
 from types import SimpleNamespace
 
 import pytest
@@ -12,7 +13,7 @@ from escalations.models import Escalation
 from imports import services
 from imports.models import ImportJob
 from imports.progress import ProgressFile
-from imports.services import STORING
+from imports.services import STORING, import_uploads_prune
 from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation
 from tests.imports.helpers import log_csv, row
 
@@ -84,6 +85,15 @@ def test_a_confirmed_preview_links_to_its_import_instead_of_offering_it_again(cl
     page = client.get(reverse("imports:job", args=[preview.pk])).content.decode()
     job = ImportJob.objects.get(dry_run=False)
     assert f'href="{reverse("imports:job", args=[job.pk])}">see the import</a>' in page
+    assert "Import 2 rows" not in page
+
+
+def test_a_check_not_confirmed_in_time_asks_for_the_file_again(client):
+    client.force_login(ServiceManagerFactory())
+    preview = _preview(client)
+    import_uploads_prune(keep_for=dt.timedelta(0))
+    page = client.get(reverse("imports:job", args=[preview.pk])).content.decode()
+    assert "This check was not confirmed in time, so the uploaded file has been removed" in page
     assert "Import 2 rows" not in page
 
 
