@@ -49,7 +49,8 @@ def _arguments():
                         help="print the first import's time in the database, by statement and table")
     parser.add_argument("--drop-foreign-keys", action="store_true",
                         help="PostgreSQL, an experiment: drop the foreign key constraints of the escalation tables "
-                             "before importing (the import never does), to show what checking them costs")
+                             "before importing (the import never does), to show what checking them costs; only on "
+                             "a database with no escalations yet; ignored on SQLite")
     parser.add_argument("--floor", action="store_true",
                         help="PostgreSQL: time the database alone storing the same rows again (binary COPY of "
                              "copies made beforehand, then the foreign key checks; rolled back)")
@@ -217,13 +218,14 @@ def drop_foreign_keys() -> int:
 
 def main() -> None:
     call_command("migrate", verbosity=0)
-    if ARGS.drop_foreign_keys:
-        if connection.vendor != "postgresql":
-            sys.exit("--drop-foreign-keys is for PostgreSQL")
-        print(f"experiment: {drop_foreign_keys()} foreign key constraints of the escalation tables dropped "
-              "(the import never does this)")
     if Escalation.objects.filter(reference__startswith="BENCH-").exists():
         sys.exit("The database already holds a benchmark import: use a fresh one.")
+    if ARGS.drop_foreign_keys and connection.vendor == "postgresql":
+        if Escalation.objects.exists():
+            sys.exit("--drop-foreign-keys changes the schema: it runs only on a database with no escalations, such "
+                     "as the throwaway one scripts/with-postgres.sh gives.")
+        print(f"experiment: {drop_foreign_keys()} foreign key constraints of the escalation tables dropped "
+              "(the import never does this)")
     iros = [f"bench-iro-{n}" for n in range(40)]
     User.objects.bulk_create([User(username=u, role=Role.IRO, password="!") for u in iros], ignore_conflicts=True)
     children = [f"B{n:06d}" for n in range(20_000)]

@@ -1,5 +1,10 @@
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+
+# How long a check that passed may be confirmed (and its uploaded file kept) before it must be done again.
+CHECK_KEPT_FOR = dt.timedelta(hours=24)
 
 
 class ImportJobStatus(models.TextChoices):
@@ -51,6 +56,13 @@ class ImportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ImportJobStatus.DONE, ImportJobStatus.FAILED)
+
+    @property
+    def confirm_by(self) -> dt.datetime | None:
+        """A check that passed: when it stops being confirmable (the records may have changed since)."""
+        if not (self.dry_run and self.status == ImportJobStatus.DONE and self.finished_at):
+            return None
+        return self.finished_at + CHECK_KEPT_FOR
 
     @property
     def status_label(self) -> str:

@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
+from django.utils import timezone
 from django.shortcuts import get_object_or_404
 from django.db.models.functions import Lower
 
@@ -141,7 +142,8 @@ def import_job_find(pk: int) -> ImportJob:
 def import_job_state(job: ImportJob) -> JobState:
     if job.finished:
         imported_as = ImportJob.objects.filter(preview=job).first() if job.dry_run else None
-        expired = job.dry_run and imported_as is None and not job_upload_path(job.pk).exists()
+        expired = bool(job.confirm_by) and imported_as is None and (
+            job.confirm_by < timezone.now() or not job_upload_path(job.pk).exists())
         return JobState(job=job, progress=None, stalled=False, imported_as=imported_as, expired=expired)
     progress = progress_read(job.pk)
     last = progress.at if progress else (job.started_at or job.created_at).timestamp()

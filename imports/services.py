@@ -29,10 +29,10 @@ from children.models import Child
 from core.errors import DomainError
 from escalations.models import Escalation, EscalationStatus, Source, Step, StepResult
 from imports.bulk import BulkWriter, Shape, shape_history
-from imports.models import ImportJob, ImportJobStatus
+from imports.models import CHECK_KEPT_FOR, ImportJob, ImportJobStatus
 from imports.parsing import Mapping, table_read
 from imports.progress import ProgressFile, job_upload_path, progress_remove, upload_dir
-from imports.selectors import CHUNK, escalations_by_reference, import_lookups
+from imports.selectors import CHUNK, escalations_by_reference, import_job_state, import_lookups
 from imports.validation import CHECK_CHUNK, CHECKING, ImportRow, Problem, RowsCheck
 from people.models import Role, User
 from themes.models import Outcome
@@ -567,18 +567,33 @@ def import_job_create(*, by: User, data: bytes, filename: str, sheet: str = "", 
     return job
 
 
+class AlreadyConfirmed(DomainError):
+    """The check was confirmed before: ``job`` is the import it started."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        super().__init__(f"An import of {job.filename} was already started from this check: see 'Recent checks and imports' on the import page.")
+
+
 @transaction.atomic
 def import_job_confirm(*, preview: ImportJob, by: User, sha256: str) -> ImportJob:
     """Import the file a finished preview checked: the very same file, checked by its SHA-256
-    hash, with the same options. Only the person who uploaded it may confirm it, and only once.
-    Returns the import job, waiting to run (start it with :func:`import_job_start`)."""
+    hash, with the same options. Only the person who uploaded it may confirm it, once, and within
+    ``CHECK_KEPT_FOR`` (the records may have changed since). Returns the import job, waiting
+    to run (start it with :func:`import_job_start`); :class:`AlreadyConfirmed` names the import
+    a second confirmation would repeat."""
     preview = ImportJob.objects.select_for_update().get(pk=preview.pk)
     if not preview.dry_run or preview.status != ImportJobStatus.DONE:
         raise DomainError("This file has not passed its checks, so it cannot be imported. Upload it again.")
     if preview.created_by_id != by.pk:
         raise DomainError("Only the person who uploaded the file can import it. Upload it yourself to import it.")
-    if ImportJob.objects.filter(preview=preview).exists():
-        raise DomainError(f"{preview.filename} has already been imported from this check: see Recent imports.")
+    started = ImportJob.objects.filter(preview=preview).first()
+    if started is not None:
+        raise AlreadyConfirmed(started)
+    if preview.confirm_by < timezone.now():
+        hours = int(CHECK_KEPT_FOR.total_seconds() // 3600)
+        raise DomainError(f"This check is more than {hours} hours old, and the records may have changed since. "
+                          "Upload the file again to check it again.")
     path = job_upload_path(preview.pk)
     data = path.read_bytes() if path.exists() else b""
     if sha256 != preview.sha256 or hashlib.sha256(data).hexdigest() != preview.sha256:
@@ -655,30 +670,44 @@ def import_job_run(*, job_id: int) -> ImportJob:
 
 READING = "Reading the file"
 
-KEEP_UNCONFIRMED = dt.timedelta(hours=24)
+RECENT_FILE = dt.timedelta(hours=1)  # a file this new may belong to a job whose row is not yet committed
 
 
-def import_uploads_prune(*, keep_for: dt.timedelta = KEEP_UNCONFIRMED, now: dt.datetime | None = None) -> int:
+def import_uploads_prune(*, keep_for: dt.timedelta = CHECK_KEPT_FOR, now: dt.datetime | None = None) -> int:
     """Remove the uploaded files no job needs any more: a check (preview) that passed but was not
-    confirmed within ``keep_for``, and any file whose job has ended or is gone. A file of a job
-    waiting or running is kept. Uploaded logs name children: none is kept longer than it is
-    needed. The number of files removed."""
-    cutoff = (now or timezone.now()) - keep_for
-    files = {}
-    for path in upload_dir().glob("job-*.upload"):  # job_upload_path()
-        number = path.name[len("job-"):-len(".upload")]
-        if number.isdigit():
-            files[int(number)] = path
+    confirmed within ``keep_for``; the file of a job that has ended, or stopped reporting
+    (stalled), or is gone; and files left by earlier versions (named by their SHA-256). A file
+    written in the last hour is kept (its job may not be committed yet), and so is the file of a
+    job waiting or running. Uploaded logs name children: none is kept longer than it is needed.
+    The number of files removed."""
+    now = now or timezone.now()
+    cutoff, recent = now - keep_for, (now - RECENT_FILE).timestamp()
+    files, legacy = {}, []
+    for path in upload_dir().iterdir():
+        name = path.name
+        if name.startswith("job-") and name.endswith(".upload") and name[4:-7].isdigit():
+            files[int(name[4:-7])] = path
+        elif len(name) == 64 and all(c in "0123456789abcdef" for c in name):
+            legacy.append(path)
     jobs = {job.pk: job for job in ImportJob.objects.filter(pk__in=files)}
     removed = 0
+    for path in legacy:
+        path.unlink(missing_ok=True)
+        removed += 1
     for pk, path in files.items():
         job = jobs.get(pk)
-        waiting = job is not None and not job.finished
-        fresh_preview = (job is not None and job.dry_run and job.status == ImportJobStatus.DONE
-                         and job.finished_at is not None and job.finished_at > cutoff)
-        if not (waiting or fresh_preview):
-            path.unlink(missing_ok=True)
-            removed += 1
+        try:
+            if path.stat().st_mtime > recent:
+                continue
+        except FileNotFoundError:
+            continue
+        if job is not None and not job.finished and not import_job_state(job).stalled:
+            continue  # waiting or running
+        if (job is not None and job.dry_run and job.status == ImportJobStatus.DONE
+                and job.finished_at is not None and job.finished_at > cutoff):
+            continue  # a check that may still be confirmed
+        path.unlink(missing_ok=True)
+        removed += 1
     return removed
 
 

@@ -11,14 +11,14 @@ from core.errors import DomainError
 from core.forms import error_summary
 from imports.forms import UploadForm
 from imports.selectors import import_job_find, import_job_state, import_jobs_recent
-from imports.services import import_job_confirm, import_job_create, import_job_start
+from imports.services import AlreadyConfirmed, import_job_confirm, import_job_create, import_job_start
 
 PROBLEMS_SHOWN = 50
 
 
 @role_required(*REPORT_MANAGERS)
 def upload(request):
-    form = UploadForm(request.POST or None, request.FILES or None)
+    form = UploadForm(request.POST or None, request.FILES or None, initial=_options_of(request.GET.get("again")))
     if request.method == "POST" and form.is_valid():
         job = import_job_create(
             by=request.user, data=form.cleaned_data["file"].read(), filename=form.cleaned_data["file"].name,
@@ -32,12 +32,22 @@ def upload(request):
                   status=400 if errors else 200)
 
 
+def _options_of(job_id: str | None) -> dict:
+    """The options a job was uploaded with, to choose again with the file ("Upload the file again")."""
+    if not (job_id or "").isdigit():
+        return {}
+    job = import_job_find(int(job_id))
+    return {"sheet": job.sheet, "encoding": job.encoding, "create_missing": job.create_missing}
+
+
 @require_POST
 @role_required(*REPORT_MANAGERS)
 def confirm(request, pk: int):
     preview = import_job_find(pk)
     try:
         job = import_job_confirm(preview=preview, by=request.user, sha256=request.POST.get("sha256", ""))
+    except AlreadyConfirmed as already:  # a second click: show the import the first one started
+        return redirect("imports:job", pk=already.job.pk)
     except DomainError as error:
         return render(request, "imports/job.html", {
             "state": import_job_state(preview), "problems_shown": PROBLEMS_SHOWN,

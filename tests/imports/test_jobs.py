@@ -2,6 +2,7 @@
 import of the same file as a second job; both report their progress."""
 
 import datetime as dt
+import os
 import time
 
 import pytest
@@ -17,7 +18,7 @@ from imports.selectors import import_job_state
 from core.errors import DomainError
 from imports.services import (
     CHECKING, READING, STORING, import_job_confirm, import_job_create, import_job_run, import_job_thread,
-    import_uploads_prune,
+    AlreadyConfirmed, import_uploads_prune,
 )
 from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation, reseed_vocabularies
 from tests.imports.helpers import log_csv, row
@@ -172,45 +173,88 @@ def test_a_preview_whose_file_changed_since_its_check_is_refused(settings):
         import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
 
 
-def test_a_preview_is_confirmed_once():
+def test_a_second_confirmation_names_the_import_the_first_started():
     preview = import_job_run(job_id=_job(_rows(), dry_run=True).pk)
-    import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
-    with pytest.raises(DomainError, match="has already been imported from this check"):
+    job = import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
+    with pytest.raises(AlreadyConfirmed, match="An import of log.csv was already started from this check") as again:
         import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
+    assert again.value.job == job
+
+
+def test_a_check_older_than_a_day_cannot_be_confirmed_even_with_its_file():
+    preview = _checked(hours_ago=25)
+    assert job_upload_path(preview.pk).exists()
+    with pytest.raises(DomainError, match="This check is more than 24 hours old"):
+        import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
+    assert import_job_state(preview).expired
+
+
+def _aged(path, hours: float):
+    """Make a file look written ``hours`` ago."""
+    then = time.time() - hours * 3600
+    os.utime(path, (then, then))
+    return path
 
 
 def _checked(hours_ago: float):
     preview = import_job_run(job_id=_job(_rows(1), dry_run=True).pk)
     ImportJob.objects.filter(pk=preview.pk).update(finished_at=timezone.now() - dt.timedelta(hours=hours_ago))
+    _aged(job_upload_path(preview.pk), hours_ago)
+    preview.refresh_from_db()
     return preview
 
 
 def test_pruning_removes_a_check_not_confirmed_in_time_and_keeps_a_recent_one():
-    old, recent = _checked(hours_ago=25), _checked(hours_ago=1)
+    old, recent = _checked(hours_ago=25), _checked(hours_ago=2)
     assert import_uploads_prune(keep_for=dt.timedelta(hours=24)) == 1
     assert (job_upload_path(old.pk).exists(), job_upload_path(recent.pk).exists()) == (False, True)
 
 
 def test_pruning_keeps_the_file_of_a_job_waiting_to_run():
     waiting = _job(_rows(1))
+    _aged(job_upload_path(waiting.pk), 2)
     assert import_uploads_prune(keep_for=dt.timedelta(0)) == 0
     assert job_upload_path(waiting.pk).exists()
 
 
-def test_pruning_removes_a_file_whose_job_is_gone_or_ended():
+def test_pruning_keeps_a_file_written_in_the_last_hour_even_without_its_job():
+    job_upload_path(999999).write_bytes(b"reference\r\n")  # its job's transaction may not have committed yet
+    assert import_uploads_prune(keep_for=dt.timedelta(0)) == 0
+    assert job_upload_path(999999).exists()
+
+
+def test_pruning_removes_a_file_whose_job_is_gone_ended_or_stalled():
     job_upload_path(999999).write_bytes(b"reference\r\n")
+    _aged(job_upload_path(999999), 2)
     ended = import_job_run(job_id=_job(_rows(1)).pk)
     job_upload_path(ended.pk).write_bytes(b"reference\r\n")  # left behind, say by a crash
-    assert import_uploads_prune() == 2
-    assert not job_upload_path(999999).exists() and not job_upload_path(ended.pk).exists()
+    _aged(job_upload_path(ended.pk), 2)
+    stalled = _job(_rows(1))
+    ImportJob.objects.filter(pk=stalled.pk).update(status="running", created_at=timezone.now() - dt.timedelta(hours=2),
+                                                   started_at=timezone.now() - dt.timedelta(hours=2))
+    _aged(job_upload_path(stalled.pk), 2)
+    assert import_uploads_prune() == 3
+    assert not any(job_upload_path(pk).exists() for pk in (999999, ended.pk, stalled.pk))
+
+
+def test_pruning_removes_the_files_earlier_versions_named_by_their_hash(settings):
+    legacy = settings.VAR_DIR / "uploads" / ("ab" * 32)
+    legacy.parent.mkdir(parents=True, exist_ok=True)
+    legacy.write_bytes(b"reference\r\n")
+    assert import_uploads_prune() == 1
+    assert not legacy.exists()
 
 
 def test_a_check_whose_file_was_pruned_is_shown_as_expired():
     preview = _checked(hours_ago=25)
     import_uploads_prune()
     assert import_job_state(preview).expired
-    with pytest.raises(DomainError, match="no longer the file that was checked"):
+    with pytest.raises(DomainError, match="more than 24 hours old"):
         import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
+
+
+def test_a_recent_check_is_not_expired():
+    assert not import_job_state(_checked(hours_ago=1)).expired
 
 
 def test_the_progress_file_is_removed_when_the_job_ends():

@@ -1,6 +1,8 @@
 """The prune_import_uploads command: removes uploaded logs no job needs, and says how many."""
 
 import datetime as dt
+import os
+import time
 from io import StringIO
 
 import pytest
@@ -22,11 +24,13 @@ def _checked(hours_ago: float) -> ImportJob:
                                 filename="log.csv", dry_run=True)
     import_job_run(job_id=preview.pk)
     ImportJob.objects.filter(pk=preview.pk).update(finished_at=timezone.now() - dt.timedelta(hours=hours_ago))
+    then = time.time() - hours_ago * 3600
+    os.utime(job_upload_path(preview.pk), (then, then))
     return preview
 
 
 def test_it_removes_checks_older_than_the_hours_given_and_says_how_many():
-    old, recent = _checked(hours_ago=5), _checked(hours_ago=1)
+    old, recent = _checked(hours_ago=5), _checked(hours_ago=1.5)
     out = StringIO()
     call_command("prune_import_uploads", "--hours", "2", stdout=out)
     assert out.getvalue().strip() == "Removed 1 uploaded file."

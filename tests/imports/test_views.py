@@ -8,13 +8,14 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from escalations.models import Escalation
 from imports import services
 from imports.models import ImportJob
 from imports.progress import ProgressFile
-from imports.services import STORING, import_uploads_prune
-from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation
+from imports.services import STORING
+from tests.factories import ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, raise_escalation
 from tests.imports.helpers import log_csv, row
 
 pytestmark = pytest.mark.django_db
@@ -91,20 +92,47 @@ def test_a_confirmed_preview_links_to_its_import_instead_of_offering_it_again(cl
 def test_a_check_not_confirmed_in_time_asks_for_the_file_again(client):
     client.force_login(ServiceManagerFactory())
     preview = _preview(client)
-    import_uploads_prune(keep_for=dt.timedelta(0))
+    ImportJob.objects.filter(pk=preview.pk).update(finished_at=timezone.now() - dt.timedelta(hours=25))
     page = client.get(reverse("imports:job", args=[preview.pk])).content.decode()
-    assert "This check was not confirmed in time, so the uploaded file has been removed" in page
+    assert "This check was not confirmed within a day" in page
     assert "Import 2 rows" not in page
 
 
-def test_a_preview_is_confirmed_only_once(client):
+def test_a_second_click_on_import_shows_the_import_the_first_started(client):
     client.force_login(ServiceManagerFactory())
     preview = _preview(client)
     _confirm(client, preview)
     response = _confirm(client, preview)
-    assert response.status_code == 400
-    assert "log.csv has already been imported from this check" in response.content.decode()
-    assert ImportJob.objects.filter(dry_run=False).count() == 1
+    job = ImportJob.objects.get(dry_run=False)
+    assert (response.status_code, response["Location"]) == (302, reverse("imports:job", args=[job.pk]))
+
+
+def test_a_check_whose_import_failed_says_so(client):
+    client.force_login(ServiceManagerFactory())
+    preview = _preview(client)
+    Escalation.objects.filter(pk=raise_escalation().pk).update(reference="LOG-2")
+    _confirm(client, preview)
+    page = client.get(reverse("imports:job", args=[preview.pk])).content.decode()
+    assert "The import of this file failed, and nothing was stored" in page
+
+
+@pytest.mark.parametrize("factory", [IroFactory, ManagerFactory])
+def test_only_the_service_manager_and_admins_may_confirm(client, factory):
+    client.force_login(ServiceManagerFactory())
+    preview = _preview(client)
+    client.force_login(factory())
+    assert _confirm(client, preview).status_code == 403
+    assert not ImportJob.objects.filter(dry_run=False).exists()
+
+
+def test_upload_again_keeps_the_options_chosen_before(client):
+    client.force_login(ServiceManagerFactory())
+    client.post(reverse("imports:upload"), {"file": _log(_good_rows()), "encoding": "cp1252", "sheet": "2015-16",
+                                            "create_missing": "on"})
+    preview = ImportJob.objects.get()
+    page = client.get(reverse("imports:upload"), {"again": preview.pk}).content.decode()
+    assert 'value="cp1252"' in page and 'value="2015-16"' in page
+    assert 'name="create_missing" type="checkbox" value="on" checked' in page
 
 
 def test_only_the_uploader_is_offered_the_import(client):
@@ -152,7 +180,8 @@ def test_bad_rows_are_listed_with_row_and_column_and_nothing_is_stored(client):
 
 def test_a_file_that_is_not_a_log_is_refused_by_name(client):
     client.force_login(ServiceManagerFactory())
-    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("notes.docx", b"PK")}, follow=True)
+    response = client.post(reverse("imports:upload"), {"file": SimpleUploadedFile("notes.docx", b"PK")})
+    assert response.status_code == 400
     assert "notes.docx is not a CSV or .xlsx file" in response.content.decode()
 
 
@@ -218,7 +247,7 @@ def test_the_import_page_lists_recent_imports_with_their_status(client):
                              status="failed", problems=["Row 2, column iro: ..."])
     client.force_login(ServiceManagerFactory())
     page = client.get(reverse("imports:upload")).content.decode()
-    assert "Recent imports" in page and "2015-16.csv" in page and "Not imported" in page
+    assert "Recent checks and imports" in page and "2015-16.csv" in page and "Not imported" in page
 
 
 @pytest.mark.parametrize("name", ["imports:job", "imports:job_progress"])

@@ -9,14 +9,15 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from imports.services import KEEP_UNCONFIRMED, import_uploads_prune
+from imports.models import CHECK_KEPT_FOR
+from imports.services import import_uploads_prune
 
 
 class Command(BaseCommand):
     help = "Remove uploaded escalation logs no import job needs: unconfirmed checks older than --hours."
 
     def add_arguments(self, parser):
-        parser.add_argument("--hours", type=int, default=int(KEEP_UNCONFIRMED.total_seconds() // 3600),
+        parser.add_argument("--hours", type=int, default=int(CHECK_KEPT_FOR.total_seconds() // 3600),
                             help="Keep a checked file this long for its import to be confirmed (default 24).")
 
     def handle(self, *args, hours: int, **options):
