@@ -13,7 +13,7 @@ from django.utils import timezone
 from escalations.models import Escalation
 from imports import services
 from imports.models import ImportJob
-from imports.progress import ProgressFile
+from imports.progress import ProgressFile, job_upload_path
 from imports.services import STORING
 from tests.factories import ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, raise_escalation
 from tests.imports.helpers import log_csv, row
@@ -260,3 +260,14 @@ def test_only_the_service_manager_and_admins_may_see_a_job(client, name):
 def test_an_unknown_job_is_not_found(client):
     client.force_login(ServiceManagerFactory())
     assert client.get(reverse("imports:job", args=[999])).status_code == 404
+
+
+def test_a_checks_counts_are_shown_with_thousands_separators(client):
+    manager = ServiceManagerFactory()
+    check = ImportJob.objects.create(created_by=manager, filename="big.csv", sha256="0" * 64, status="done",
+                                     dry_run=True, finished_at=timezone.now(),
+                                     result={"rows": 30000, "created": 29000, "updated": 1000, "unchanged": 0})
+    job_upload_path(check.pk).write_bytes(b"")
+    client.force_login(manager)
+    page = client.get(reverse("imports:job", args=[check.pk])).content.decode()
+    assert "Import 30,000 rows" in page and "29,000" in page and "1,000" in page
