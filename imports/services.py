@@ -633,11 +633,12 @@ def import_job_run(*, job_id: int) -> ImportJob:
     Not itself atomic: the job's own row must show it running, and how it ended, whatever
     happens to the import's transaction.
     """
+    # Claimed by one conditional UPDATE: of two runs started for the same job, one runs it.
+    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).update(
+        status=ImportJobStatus.RUNNING, started_at=timezone.now())
     job = ImportJob.objects.get(pk=job_id)
-    if job.status != ImportJobStatus.QUEUED:
+    if not claimed:
         return job
-    job.status, job.started_at = ImportJobStatus.RUNNING, timezone.now()
-    job.save(update_fields=["status", "started_at"])
     progress = ProgressFile(job.pk)
     progress(READING, 0, 0)
     path = job_upload_path(job.pk)

@@ -98,6 +98,13 @@ def test_a_finished_job_is_not_run_again():
     assert import_job_run(job_id=job.pk).finished_at == job.finished_at
 
 
+def test_a_job_already_running_is_not_run_again():
+    job = _job(_rows(1))
+    ImportJob.objects.filter(pk=job.pk).update(status="running")
+    assert import_job_run(job_id=job.pk).status == "running"
+    assert Escalation.objects.count() == 0
+
+
 def test_the_job_reports_reading_the_file_then_every_row_checked_and_stored(monkeypatch):
     reports = []
 
