@@ -1,6 +1,6 @@
 """Reading an escalation log: CSV or XLSX, the headers, the mapping file, and the cell values.
 
-Nothing here touches the database. Rules: ``docs/escalation-log-format.md``.
+Nothing here touches the database. Rules: ``../shared/docs/escalation-log-format.md``.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Writes for the import of an escalation log (``docs/escalation-log-format.md``).
+"""Writes for the import of an escalation log (``../shared/docs/escalation-log-format.md``).
 
 :func:`escalation_log_import` checks every row and stores them in one transaction, a chunk at a
 time, as plain rows (``imports.bulk``: COPY on PostgreSQL): no query per row. If any row is bad, or
@@ -693,14 +693,12 @@ def import_uploads_prune(*, keep_for: dt.timedelta = CHECK_KEPT_FOR, now: dt.dat
     jobs = {job.pk: job for job in ImportJob.objects.filter(pk__in=files)}
     removed = 0
     for path in legacy:
-        path.unlink(missing_ok=True)
-        removed += 1
+        if _written_before(path, recent):
+            path.unlink(missing_ok=True)
+            removed += 1
     for pk, path in files.items():
         job = jobs.get(pk)
-        try:
-            if path.stat().st_mtime > recent:
-                continue
-        except FileNotFoundError:
+        if not _written_before(path, recent):
             continue
         if job is not None and not job.finished and not import_job_state(job).stalled:
             continue  # waiting or running
@@ -710,6 +708,13 @@ def import_uploads_prune(*, keep_for: dt.timedelta = CHECK_KEPT_FOR, now: dt.dat
         path.unlink(missing_ok=True)
         removed += 1
     return removed
+
+
+def _written_before(path, timestamp: float) -> bool:
+    try:
+        return path.stat().st_mtime <= timestamp
+    except FileNotFoundError:
+        return False
 
 
 def _counting(job: ImportJob, progress: Progress) -> Progress:

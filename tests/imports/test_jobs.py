@@ -248,6 +248,7 @@ def test_pruning_removes_the_files_earlier_versions_named_by_their_hash(settings
     legacy = settings.VAR_DIR / "uploads" / ("ab" * 32)
     legacy.parent.mkdir(parents=True, exist_ok=True)
     legacy.write_bytes(b"reference\r\n")
+    _aged(legacy, 2)
     assert import_uploads_prune() == 1
     assert not legacy.exists()
 

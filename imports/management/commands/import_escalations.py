@@ -1,7 +1,7 @@
 """python manage.py import_escalations FILE [--dry-run] [--mapping MAP.yaml] [--create-missing]
 [--user USERNAME] [--sheet NAME] [--encoding ENC]
 
-Import an escalation log (CSV or XLSX): docs/escalation-log-format.md.
+Import an escalation log (CSV or XLSX): ../shared/docs/escalation-log-format.md.
 """
 
 from pathlib import Path
