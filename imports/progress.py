@@ -33,6 +33,12 @@ def job_upload_path(job_id: int) -> Path:
     return upload_dir() / f"job-{job_id}.upload"
 
 
+def job_upload_id(path: Path) -> int | None:
+    """The job whose uploaded file ``path`` is (:func:`job_upload_path`), or None."""
+    number = path.name.removeprefix("job-").removesuffix(".upload")
+    return int(number) if number.isdigit() and path.name == f"job-{number}.upload" else None
+
+
 def progress_path(job_id: int) -> Path:
     return upload_dir() / f"job-{job_id}.progress.json"
 

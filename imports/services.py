@@ -31,7 +31,7 @@ from escalations.models import Escalation, EscalationStatus, Source, Step, StepR
 from imports.bulk import BulkWriter, Shape, shape_history
 from imports.models import CHECK_KEPT_FOR, ImportJob, ImportJobStatus
 from imports.parsing import Mapping, table_read
-from imports.progress import ProgressFile, job_upload_path, progress_remove, upload_dir
+from imports.progress import ProgressFile, job_upload_id, job_upload_path, progress_remove, upload_dir
 from imports.selectors import CHUNK, escalations_by_reference, import_job_state, import_lookups
 from imports.validation import CHECK_CHUNK, CHECKING, ImportRow, Problem, RowsCheck
 from people.models import Role, User
@@ -685,10 +685,10 @@ def import_uploads_prune(*, keep_for: dt.timedelta = CHECK_KEPT_FOR, now: dt.dat
     cutoff, recent = now - keep_for, (now - RECENT_FILE).timestamp()
     files, legacy = {}, []
     for path in upload_dir().iterdir():
-        name = path.name
-        if name.startswith("job-") and name.endswith(".upload") and name[4:-7].isdigit():
-            files[int(name[4:-7])] = path
-        elif len(name) == 64 and all(c in "0123456789abcdef" for c in name):
+        job_id = job_upload_id(path)
+        if job_id is not None:
+            files[job_id] = path
+        elif len(path.name) == 64 and all(c in "0123456789abcdef" for c in path.name):
             legacy.append(path)
     jobs = {job.pk: job for job in ImportJob.objects.filter(pk__in=files)}
     removed = 0
@@ -702,8 +702,7 @@ def import_uploads_prune(*, keep_for: dt.timedelta = CHECK_KEPT_FOR, now: dt.dat
             continue
         if job is not None and not job.finished and not import_job_state(job).stalled:
             continue  # waiting or running
-        if (job is not None and job.dry_run and job.status == ImportJobStatus.DONE
-                and job.finished_at is not None and job.finished_at > cutoff):
+        if job is not None and job.confirm_by is not None and job.finished_at > cutoff:
             continue  # a check that may still be confirmed
         path.unlink(missing_ok=True)
         removed += 1

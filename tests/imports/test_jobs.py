@@ -12,7 +12,8 @@ from escalations.models import Escalation
 from imports import services
 from imports.models import ImportJob
 from imports.progress import (
-    STALLED_AFTER, Progress, ProgressFile, job_upload_path, progress_path, progress_read, progress_write,
+    STALLED_AFTER, Progress, ProgressFile, job_upload_id, job_upload_path, progress_path, progress_read,
+    progress_write,
 )
 from imports.selectors import import_job_state
 from core.errors import DomainError
@@ -105,15 +106,21 @@ def test_a_job_already_running_is_not_run_again():
     assert Escalation.objects.count() == 0
 
 
-def test_the_job_reports_reading_the_file_then_every_row_checked_and_stored(monkeypatch):
-    reports = []
+@pytest.fixture
+def reports(monkeypatch) -> list[tuple[str, int, int]]:
+    """Every progress report a job makes, as (phase, done, total)."""
+    made = []
 
     class Recording(ProgressFile):
         def __call__(self, phase, done, total):
-            reports.append((phase, done, total))
+            made.append((phase, done, total))
             super().__call__(phase, done, total)
 
     monkeypatch.setattr(services, "ProgressFile", Recording)
+    return made
+
+
+def test_the_job_reports_reading_the_file_then_every_row_checked_and_stored(reports):
     import_job_run(job_id=_job(_rows(3)).pk)
     assert reports == [(READING, 0, 0), (STORING, 3, 3)]
 
@@ -124,15 +131,7 @@ def test_a_preview_job_checks_every_row_and_stores_nothing():
     assert Escalation.objects.count() == 0
 
 
-def test_a_preview_reports_reading_the_file_then_every_row_checked(monkeypatch):
-    reports = []
-
-    class Recording(ProgressFile):
-        def __call__(self, phase, done, total):
-            reports.append((phase, done, total))
-            super().__call__(phase, done, total)
-
-    monkeypatch.setattr(services, "ProgressFile", Recording)
+def test_a_preview_reports_reading_the_file_then_every_row_checked(reports):
     import_job_run(job_id=_job(_rows(3), dry_run=True).pk)
     assert reports == [(READING, 0, 0), (CHECKING, 3, 3)]
 
@@ -325,3 +324,9 @@ def test_the_background_thread_runs_the_job_on_its_own_connection():
     thread.join(timeout=120)
     job.refresh_from_db()
     assert (thread.is_alive(), job.status, Escalation.objects.count()) == (False, "done", 2)
+
+
+def test_an_uploaded_files_name_gives_back_its_job_and_no_other_name_does(settings):
+    assert job_upload_id(job_upload_path(42)) == 42
+    assert [job_upload_id(settings.VAR_DIR / name) for name in ("job-42.progress.json", "job-x.upload", "ab" * 32)] == [
+        None, None, None]
