@@ -14,11 +14,19 @@ class AccessLogEntry(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     child = models.ForeignKey(
-        "children.Child", null=True, blank=True, on_delete=models.PROTECT, related_name="access_log",
+        "children.Child",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_log",
         db_index=False,  # access_child_idx starts with it
     )
     escalation = models.ForeignKey(
-        "escalations.Escalation", null=True, blank=True, on_delete=models.PROTECT, related_name="access_log",
+        "escalations.Escalation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="access_log",
         db_index=False,  # access_escalation_idx starts with it
     )
     path = models.CharField(max_length=300, help_text="The page that was opened.")

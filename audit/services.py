@@ -69,7 +69,9 @@ def access_log_record(*, user, path: str, child=None, escalation=None, at=None):
     path = path[:300]
     if escalation is not None:
         children = [c.pk for c in escalation.children.all()]
-        entries = [AccessLogEntry(user=user, escalation=escalation, child_id=pk, path=path, viewed_at=at) for pk in children]
+        entries = [
+            AccessLogEntry(user=user, escalation=escalation, child_id=pk, path=path, viewed_at=at) for pk in children
+        ]
         entries = entries or [AccessLogEntry(user=user, escalation=escalation, path=path, viewed_at=at)]
     else:
         entries = [AccessLogEntry(user=user, child=child, path=path, viewed_at=at)]

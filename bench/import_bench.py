@@ -40,20 +40,30 @@ STAGES = ["social_worker", "team_manager", "Head of service", "practice_group_le
 def _arguments():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=100_000, help="rows in the generated log (default 100,000)")
-    parser.add_argument("--database", choices=("sqlite", "postgres"),
-                        help="sqlite: a fresh file in a temp dir, whatever DATABASE_URL says; postgres: the "
-                             "PostgreSQL database in DATABASE_URL (scripts/with-postgres.sh gives one). "
-                             "Default: DATABASE_URL, else a fresh SQLite file")
+    parser.add_argument(
+        "--database",
+        choices=("sqlite", "postgres"),
+        help="sqlite: a fresh file in a temp dir, whatever DATABASE_URL says; postgres: the "
+        "PostgreSQL database in DATABASE_URL (scripts/with-postgres.sh gives one). "
+        "Default: DATABASE_URL, else a fresh SQLite file",
+    )
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the first import")
-    parser.add_argument("--queries", action="store_true",
-                        help="print the first import's time in the database, by statement and table")
-    parser.add_argument("--drop-foreign-keys", action="store_true",
-                        help="PostgreSQL, an experiment: drop the foreign key constraints of the escalation tables "
-                             "before importing (the import never does), to show what checking them costs; only on "
-                             "a database with no escalations yet; ignored on SQLite")
-    parser.add_argument("--floor", action="store_true",
-                        help="PostgreSQL: time the database alone storing the same rows again (binary COPY of "
-                             "copies made beforehand, then the foreign key checks; rolled back)")
+    parser.add_argument(
+        "--queries", action="store_true", help="print the first import's time in the database, by statement and table"
+    )
+    parser.add_argument(
+        "--drop-foreign-keys",
+        action="store_true",
+        help="PostgreSQL, an experiment: drop the foreign key constraints of the escalation tables "
+        "before importing (the import never does), to show what checking them costs; only on "
+        "a database with no escalations yet; ignored on SQLite",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="PostgreSQL: time the database alone storing the same rows again (binary COPY of "
+        "copies made beforehand, then the foreign key checks; rolled back)",
+    )
     return parser.parse_args()
 
 
@@ -85,22 +95,44 @@ def write_log(path: Path, rows: int, iros: list[str], children: list[str]) -> No
     rng = random.Random(42)
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(["reference", "raised_at", "iro", "children", "highest_stage", "themes", "first_response_at",
-                    "resolved_at", "outcome", "drift_reasons", "cafcass_referred_at", "summary"])
+        w.writerow(
+            [
+                "reference",
+                "raised_at",
+                "iro",
+                "children",
+                "highest_stage",
+                "themes",
+                "first_response_at",
+                "resolved_at",
+                "outcome",
+                "drift_reasons",
+                "cafcass_referred_at",
+                "summary",
+            ]
+        )
         for n in range(rows):
             month, day, hour = rng.randint(1, 12), rng.randint(1, 26), rng.randint(8, 17)
             year = 2019 + n % 5
             raised = f"{year}-{month:02d}-{day:02d} {hour:02d}:{rng.randint(0, 59):02d}"
             theme = rng.choice(THEMES)
             closed = rng.random() < 0.7
-            w.writerow([
-                f"BENCH-{n:07d}", raised if n % 10 else f"{day:02d}/{month:02d}/{year}", rng.choice(iros),
-                ";".join(rng.sample(children, rng.choice([1, 1, 2]))), rng.choice(STAGES), theme,
-                f"{year}-{month:02d}-{day + 1:02d} 09:00" if rng.random() < 0.8 else "",
-                f"{year}-{month:02d}-{28:02d} 16:00" if closed else "",
-                rng.choice(["", "resolved", "not_resolved"]) if closed else "",
-                "housing;other" if theme == "drift" else "", "", f"Synthetic escalation {n}",
-            ])
+            w.writerow(
+                [
+                    f"BENCH-{n:07d}",
+                    raised if n % 10 else f"{day:02d}/{month:02d}/{year}",
+                    rng.choice(iros),
+                    ";".join(rng.sample(children, rng.choice([1, 1, 2]))),
+                    rng.choice(STAGES),
+                    theme,
+                    f"{year}-{month:02d}-{day + 1:02d} 09:00" if rng.random() < 0.8 else "",
+                    f"{year}-{month:02d}-{28:02d} 16:00" if closed else "",
+                    rng.choice(["", "resolved", "not_resolved"]) if closed else "",
+                    "housing;other" if theme == "drift" else "",
+                    "",
+                    f"Synthetic escalation {n}",
+                ]
+            )
 
 
 def _server_cpu() -> float | None:
@@ -163,10 +195,14 @@ FLOOR_TABLES = [
     ("escalations_step", "id = id + {o}, escalation_id = escalation_id + {o}"),
     ("escalations_historicalescalation", "history_id = history_id + {o}"),
     ("escalations_historicalstep", "history_id = history_id + {o}"),
-    *[(f"escalations_escalation_{name}", "id = id + {o}, escalation_id = escalation_id + {o}")
-      for name in ("children", "themes", "subthemes", "drift_reasons")],
-    *[(f"escalations_historicalescalation_{name}", "m2m_history_id = m2m_history_id + {o}")
-      for name in ("children", "themes", "subthemes", "drift_reasons")],
+    *[
+        (f"escalations_escalation_{name}", "id = id + {o}, escalation_id = escalation_id + {o}")
+        for name in ("children", "themes", "subthemes", "drift_reasons")
+    ],
+    *[
+        (f"escalations_historicalescalation_{name}", "m2m_history_id = m2m_history_id + {o}")
+        for name in ("children", "themes", "subthemes", "drift_reasons")
+    ],
 ]
 
 
@@ -208,11 +244,14 @@ def drop_foreign_keys() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT conrelid::regclass::text, conname FROM pg_constraint "
-            "WHERE contype = 'f' AND conrelid::regclass::text LIKE %s", [r"escalations\_%"],
+            "WHERE contype = 'f' AND conrelid::regclass::text LIKE %s",
+            [r"escalations\_%"],
         )
         found = cursor.fetchall()
         for table, name in found:
-            cursor.execute(f"ALTER TABLE {connection.ops.quote_name(table)} DROP CONSTRAINT {connection.ops.quote_name(name)}")
+            cursor.execute(
+                f"ALTER TABLE {connection.ops.quote_name(table)} DROP CONSTRAINT {connection.ops.quote_name(name)}"
+            )
     return len(found)
 
 
@@ -222,10 +261,14 @@ def main() -> None:
         sys.exit("The database already holds a benchmark import: use a fresh one.")
     if ARGS.drop_foreign_keys and connection.vendor == "postgresql":
         if Escalation.objects.exists():
-            sys.exit("--drop-foreign-keys changes the schema: it runs only on a database with no escalations, such "
-                     "as the throwaway one scripts/with-postgres.sh gives.")
-        print(f"experiment: {drop_foreign_keys()} foreign key constraints of the escalation tables dropped "
-              "(the import never does this)")
+            sys.exit(
+                "--drop-foreign-keys changes the schema: it runs only on a database with no escalations, such "
+                "as the throwaway one scripts/with-postgres.sh gives."
+            )
+        print(
+            f"experiment: {drop_foreign_keys()} foreign key constraints of the escalation tables dropped "
+            "(the import never does this)"
+        )
     iros = [f"bench-iro-{n}" for n in range(40)]
     User.objects.bulk_create([User(username=u, role=Role.IRO, password="!") for u in iros], ignore_conflicts=True)
     children = [f"B{n:06d}" for n in range(20_000)]
@@ -233,9 +276,15 @@ def main() -> None:
 
     path = Path(_TMP) / "log.csv"
     write_log(path, ARGS.rows, iros, children)
-    version = f" {connection.pg_version // 10000}.{connection.pg_version % 10000}" if connection.vendor == "postgresql" else ""
-    print(f"database: {connection.vendor}{version}; log: {ARGS.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB; "
-          f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    version = (
+        f" {connection.pg_version // 10000}.{connection.pg_version % 10000}"
+        if connection.vendor == "postgresql"
+        else ""
+    )
+    print(
+        f"database: {connection.vendor}{version}; log: {ARGS.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB; "
+        f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    )
     for label in ("first import", "same file again"):
         elapsed, captured, summary, profiler, cpu = _import(path, ARGS.profile and label == "first import")
         queries = len(captured)

@@ -96,23 +96,32 @@ def percentile_nearest_rank(values: list[float], p: float) -> float:
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--escalations", type=int, default=1_000_000, help="escalations in the whole database (default 1,000,000)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--escalations", type=int, default=1_000_000, help="escalations in the whole database (default 1,000,000)"
+    )
     parser.add_argument("--year", default="2024-25", help="the financial year to report on (default 2024-25)")
     parser.add_argument(
-        "--year-escalations", type=int, default=2_000,
+        "--year-escalations",
+        type=int,
+        default=2_000,
         help="escalations raised in the reported year, and in the year before it, which the report compares "
-             "against (default 2,000); the rest are spread over 20 other years",
+        "against (default 2,000); the rest are spread over 20 other years",
     )
     parser.add_argument("--children", type=int, default=100_000, help="looked-after children (default 100,000)")
     parser.add_argument("--runs", type=int, default=20, help="timed runs (default 20)")
     parser.add_argument("--target-ms", type=float, default=TARGET_MS, help="p95 target in ms (default 500)")
     parser.add_argument("--seed", type=float, default=0.42, help="PostgreSQL setseed() value, -1..1 (default 0.42)")
     parser.add_argument(
-        "--reuse", action="store_true",
+        "--reuse",
+        action="store_true",
         help="accept a database that already holds escalations: generate nothing, benchmark what is there",
     )
-    parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest queries even when the target is met")
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN ANALYZE the slowest queries even when the target is met"
+    )
     args = parser.parse_args(argv)
     if args.escalations < 2 * args.year_escalations:
         parser.error("--escalations must be at least twice --year-escalations")
@@ -271,8 +280,13 @@ def lookup_tables(cursor) -> dict:
     cursor.execute(
         "CREATE TEMP TABLE bench_stage ON COMMIT DROP AS "
         "SELECT * FROM unnest(%s::int[], %s::bigint[], %s::bool[], %s::int[], %s::int[]) AS t(ord, id, formal, target, stage_order)",
-        [list(range(1, len(stages) + 1)), [s.pk for s in stages], [s.formal for s in stages],
-         [s.target_working_days for s in stages], [s.order for s in stages]],
+        [
+            list(range(1, len(stages) + 1)),
+            [s.pk for s in stages],
+            [s.formal for s in stages],
+            [s.target_working_days for s in stages],
+            [s.order for s in stages],
+        ],
     )
 
     themes = list(Theme.objects.order_by("order", "label"))
@@ -312,18 +326,34 @@ def lookup_tables(cursor) -> dict:
 
 def people(cursor) -> tuple[list[int], list[int], list[int]]:
     """40 IROs, 4 responding managers per stage and 10 teams (ORM bulk_create: no history rows)."""
-    teams = Team.objects.bulk_create([Team(name=f"Bench looked-after children team {n:02d}") for n in range(1, TEAMS + 1)])
+    teams = Team.objects.bulk_create(
+        [Team(name=f"Bench looked-after children team {n:02d}") for n in range(1, TEAMS + 1)]
+    )
     now = timezone.now()
     users = [
-        User(username=f"bench-iro-{n:03d}", first_name="Bench", last_name=f"IRO {n}", role=Role.IRO,
-             password="!bench-no-login", team=teams[n % TEAMS], date_joined=now)
+        User(
+            username=f"bench-iro-{n:03d}",
+            first_name="Bench",
+            last_name=f"IRO {n}",
+            role=Role.IRO,
+            password="!bench-no-login",
+            team=teams[n % TEAMS],
+            date_joined=now,
+        )
         for n in range(1, IROS + 1)
     ]
     stages = list(Stage.objects.order_by("order"))
     for stage in stages:
         users += [
-            User(username=f"bench-{stage.code}-{n}", first_name="Bench", last_name=f"{stage.label} {n}",
-                 role=Role.MANAGER, stage=stage, password="!bench-no-login", date_joined=now)
+            User(
+                username=f"bench-{stage.code}-{n}",
+                first_name="Bench",
+                last_name=f"{stage.label} {n}",
+                role=Role.MANAGER,
+                stage=stage,
+                password="!bench-no-login",
+                date_joined=now,
+            )
             for n in range(1, MANAGERS_PER_STAGE + 1)
         ]
     User.objects.bulk_create(users)
@@ -490,10 +520,12 @@ def generate(args, period: Period) -> None:
     now = timezone.now()
     years = year_plan(period, args.escalations, args.year_escalations, now)
     others = [count for year, count in years if year not in (period.start.year, period.start.year - 1)]
-    say(f"Generating {args.escalations:,} escalations over {len(years)} financial years "
+    say(
+        f"Generating {args.escalations:,} escalations over {len(years)} financial years "
         f"({years[0][0]}-{(years[0][0] + 1) % 100:02d} to {years[-1][0]}-{(years[-1][0] + 1) % 100:02d}); "
         f"{args.year_escalations:,} in {period.label} and in {period.previous().label}, "
-        f"about {others[0]:,} in each other year.")
+        f"about {others[0]:,} in each other year."
+    )
     say("History (audit) tables are left empty: the report does not read them.")
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -520,11 +552,26 @@ def generate(args, period: Period) -> None:
             offsets.append(off)
             off += count
         params.update(
-            fys=[y for y, _ in years], offsets=offsets, counts=[c for _, c in years], tz=TZ,
-            date_only=DATE_ONLY, closed=CLOSED, second_theme=SECOND_THEME, subtheme=SUBTHEME,
-            second_reason=SECOND_DRIFT_REASON, cafcass=CAFCASS, children=args.children,
-            iros=iros, n_iros=len(iros), managers=managers, per_stage=MANAGERS_PER_STAGE,
-            n_reasons=len(params["reasons"]), s_base=s_base, c_base=c_base, g_base=g_base, teams=teams,
+            fys=[y for y, _ in years],
+            offsets=offsets,
+            counts=[c for _, c in years],
+            tz=TZ,
+            date_only=DATE_ONLY,
+            closed=CLOSED,
+            second_theme=SECOND_THEME,
+            subtheme=SUBTHEME,
+            second_reason=SECOND_DRIFT_REASON,
+            cafcass=CAFCASS,
+            children=args.children,
+            iros=iros,
+            n_iros=len(iros),
+            managers=managers,
+            per_stage=MANAGERS_PER_STAGE,
+            n_reasons=len(params["reasons"]),
+            s_base=s_base,
+            c_base=c_base,
+            g_base=g_base,
+            teams=teams,
         )
 
         with Phase(f"{args.children:,} children in sibling groups of 3 (a quarter of them)"):
@@ -613,11 +660,15 @@ def check_consistency(cursor) -> None:
         raise RuntimeError(f"generated data is inconsistent: {bad}")
     # Due dates: a sample against the project's own working-day clock.
     calendar = working_calendar()
-    cursor.execute("SELECT sent_at, target_working_days, due_on FROM escalations_step TABLESAMPLE SYSTEM (1) LIMIT 2000")
+    cursor.execute(
+        "SELECT sent_at, target_working_days, due_on FROM escalations_step TABLESAMPLE SYSTEM (1) LIMIT 2000"
+    )
     sample = cursor.fetchall()
     wrong = [row for row in sample if calendar.due_on(row[0], row[1]) != row[2]]
     if wrong or not sample:
-        raise RuntimeError(f"due_on disagrees with WorkingCalendar.due_on for {len(wrong)} of {len(sample)} sampled steps")
+        raise RuntimeError(
+            f"due_on disagrees with WorkingCalendar.due_on for {len(wrong)} of {len(sample)} sampled steps"
+        )
 
 
 # --------------------------------------------------------------------------------------- benchmark
@@ -626,13 +677,19 @@ def check_consistency(cursor) -> None:
 def counts(period: Period) -> dict[str, int]:
     with connection.cursor() as cursor:
         result = {}
-        for label, table in [("escalations", "escalations_escalation"), ("steps", "escalations_step"),
-                             ("children", "children_child"), ("escalation-child links", "escalations_escalation_children"),
-                             ("escalation-theme links", "escalations_escalation_themes")]:
+        for label, table in [
+            ("escalations", "escalations_escalation"),
+            ("steps", "escalations_step"),
+            ("children", "children_child"),
+            ("escalation-child links", "escalations_escalation_children"),
+            ("escalation-theme links", "escalations_escalation_themes"),
+        ]:
             result[label] = scalar(cursor, f"SELECT count(*) FROM {connection.ops.quote_name(table)}")
     result["in_year"] = Escalation.objects.filter(raised_at__gte=period.starts_at, raised_at__lt=period.ends_at).count()
     previous = period.previous()
-    result["in_previous"] = Escalation.objects.filter(raised_at__gte=previous.starts_at, raised_at__lt=previous.ends_at).count()
+    result["in_previous"] = Escalation.objects.filter(
+        raised_at__gte=previous.starts_at, raised_at__lt=previous.ends_at
+    ).count()
     return result
 
 
@@ -674,11 +731,15 @@ def benchmark(args, period: Period) -> None:
     say()
     say("=" * 78)
     say(f"Database        {connection.vendor} {server_version()}")
-    say(f"Rows            {info['escalations']:,} escalations, {info['steps']:,} steps, {info['children']:,} children, "
-        f"{info['escalation-child links']:,} child links, {info['escalation-theme links']:,} theme links")
-    say(f"Reported year   {period.label}: {info['in_year']:,} escalations "
+    say(
+        f"Rows            {info['escalations']:,} escalations, {info['steps']:,} steps, {info['children']:,} children, "
+        f"{info['escalation-child links']:,} child links, {info['escalation-theme links']:,} theme links"
+    )
+    say(
+        f"Reported year   {period.label}: {info['in_year']:,} escalations "
         f"(comparison year {period.previous().label}: {info['in_previous']:,}); "
-        f"planner estimate for the year: {planner_estimate(period):,} rows")
+        f"planner estimate for the year: {planner_estimate(period):,} rows"
+    )
 
     # Timed runs without Django's debug cursor (production runs with DEBUG off).
     settings.DEBUG = False
@@ -705,10 +766,14 @@ def benchmark(args, period: Period) -> None:
     say(f"                min {min(times):.1f}  mean {statistics.mean(times):.1f}  max {max(times):.1f}")
     say(f"p50             {p50:.1f} ms")
     say(f"p95             {p95:.1f} ms   (nearest rank over {len(times)} runs)")
-    say(f"SQL queries     {len(queries)} per report; in one captured run SQL took {sql_ms:.0f} of {captured_ms:.0f} ms, "
-        f"Python the other {captured_ms - sql_ms:.0f} ms")
-    say(f"Machine load    1-min load average {load_before:.2f} before the runs, {load_after:.2f} after, "
-        f"{os.cpu_count()} CPUs (the database server shares them)")
+    say(
+        f"SQL queries     {len(queries)} per report; in one captured run SQL took {sql_ms:.0f} of {captured_ms:.0f} ms, "
+        f"Python the other {captured_ms - sql_ms:.0f} ms"
+    )
+    say(
+        f"Machine load    1-min load average {load_before:.2f} before the runs, {load_after:.2f} after, "
+        f"{os.cpu_count()} CPUs (the database server shares them)"
+    )
     if max(load_before, load_after) > (os.cpu_count() or 1):
         say("                WARNING: the machine was busy with other work: the times are pessimistic")
     say(f"Target          p95 < {args.target_ms:.0f} ms: {'PASS' if passed else 'FAIL'}")
@@ -726,15 +791,19 @@ def benchmark(args, period: Period) -> None:
         if not passed:
             say("\n--- cProfile of one report_build (by cumulative, then by own time)")
             say(profile_once(period))
-    say(f"\nRESULT: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {len(queries)} queries, "
-        f"target p95 < {args.target_ms:.0f} ms: {'PASS' if passed else 'FAIL'}")
+    say(
+        f"\nRESULT: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {len(queries)} queries, "
+        f"target p95 < {args.target_ms:.0f} ms: {'PASS' if passed else 'FAIL'}"
+    )
 
 
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     if connection.vendor != "postgresql":
-        say(f"PostgreSQL only: DATABASE_URL points at {connection.vendor}. "
-            "Run it through scripts/with-postgres.sh (make bench-report).")
+        say(
+            f"PostgreSQL only: DATABASE_URL points at {connection.vendor}. "
+            "Run it through scripts/with-postgres.sh (make bench-report)."
+        )
         return 2
     try:
         period = Period.financial_year(args.year)
@@ -744,9 +813,11 @@ def main(argv: list[str]) -> int:
 
     existing = escalation_count_if_any()
     if existing and not args.reuse:
-        say(f"Refusing: {connection.settings_dict.get('NAME')} already holds {existing:,} escalations. The benchmark "
+        say(
+            f"Refusing: {connection.settings_dict.get('NAME')} already holds {existing:,} escalations. The benchmark "
             "fills an empty database (scripts/with-postgres.sh makes one). Pass --reuse to benchmark the existing "
-            "data without generating anything.")
+            "data without generating anything."
+        )
         return 2
 
     with Phase("migrate"):

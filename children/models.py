@@ -28,9 +28,7 @@ class Child(models.Model):
     looked_after_from = models.DateField(null=True, blank=True)
     looked_after_to = models.DateField(null=True, blank=True)
     social_worker = models.CharField("allocated social worker", max_length=200, blank=True)
-    team = models.ForeignKey(
-        "people.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
-    )
+    team = models.ForeignKey("people.Team", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     iro = models.ForeignKey(
         "people.User",
         null=True,

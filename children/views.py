@@ -40,9 +40,13 @@ def detail(request, pk: int):
         escalation_selectors.escalation_visible_to(user=request.user).filter(children=child)
     ).order_by("-raised_at", "-pk")
     rows = escalation_selectors.escalation_with_due_states(escalations, calendar=working_calendar())
-    return render(request, "children/detail.html", {
-        "child": child,
-        "siblings": list(child_siblings(child=child, user=request.user)),
-        "escalations": rows,
-        "can_raise": request.user.role == Role.IRO and child.iro_id == request.user.pk,
-    })
+    return render(
+        request,
+        "children/detail.html",
+        {
+            "child": child,
+            "siblings": list(child_siblings(child=child, user=request.user)),
+            "escalations": rows,
+            "can_raise": request.user.role == Role.IRO and child.iro_id == request.user.pk,
+        },
+    )

@@ -26,6 +26,7 @@ def role_required(*roles):
 
     return decorator
 
+
 # Who may use which pages. Which objects each person sees is decided in the selectors
 # (children.selectors.child_visible_to, escalations.selectors.escalation_visible_to).
 CASEWORKERS = (Role.IRO, Role.MANAGER, Role.SERVICE_MANAGER, Role.ADMIN)  # child and escalation pages

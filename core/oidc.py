@@ -15,8 +15,7 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from mozilla_django_oidc.views import OIDCAuthenticationCallbackView
 
 SIGN_IN_FAILED = (
-    "We could not sign you in with your council account. Try again, or sign in with your "
-    "username and password."
+    "We could not sign you in with your council account. Try again, or sign in with your username and password."
 )
 NO_EMAIL = (
     "Your council account did not tell us your email address, so we could not find your account "
@@ -31,8 +30,7 @@ SEVERAL_ACCOUNTS = (
     "is yours. Ask your IRO service manager to correct the accounts."
 )
 DEACTIVATED = (
-    "Your IRO Escalations account has been deactivated. Ask your IRO service manager if you "
-    "still need access."
+    "Your IRO Escalations account has been deactivated. Ask your IRO service manager if you still need access."
 )
 
 

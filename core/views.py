@@ -33,7 +33,7 @@ def home(request):
 
 @require_POST
 def session_keep_alive(request):
-    """"Stay signed in" from the session-timeout warning: this request itself starts the inactivity
+    """ "Stay signed in" from the session-timeout warning: this request itself starts the inactivity
     count again (SESSION_SAVE_EVERY_REQUEST); the answer says how long the session now has."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)

@@ -111,19 +111,23 @@ def dashboard_build(*, user: User, now: dt.datetime | None = None) -> Dashboard:
     theme_counts = dict(through.order_by().values_list("theme_id").annotate(n=Count("escalation_id", distinct=True)))
     with_theme = through.order_by().values("escalation_id").distinct().count()
     themes = [
-        ThemeCount(theme, theme.label, theme_counts.get(theme.pk, 0), percent(theme_counts.get(theme.pk, 0), year_total))
+        ThemeCount(
+            theme, theme.label, theme_counts.get(theme.pk, 0), percent(theme_counts.get(theme.pk, 0), year_total)
+        )
         for theme in Theme.objects.order_by("order", "label")
         if theme.active or theme_counts.get(theme.pk)
     ]
     themes.sort(key=lambda row: -row.escalations)  # stable: ties keep the themes' own order
-    themes.append(ThemeCount(None, "No theme recorded", year_total - with_theme, percent(year_total - with_theme, year_total)))
+    themes.append(
+        ThemeCount(None, "No theme recorded", year_total - with_theme, percent(year_total - with_theme, year_total))
+    )
 
     # Raised each month over the last 12 months, counted in one query.
     trend = trend_period(today=today)
     bounds = [(first, _month_end(first)) for first in trend.months()]
-    monthly = visible.aggregate(**{
-        f"m{i}": Count("pk", filter=_raised_between(start, end)) for i, (start, end) in enumerate(bounds)
-    })
+    monthly = visible.aggregate(
+        **{f"m{i}": Count("pk", filter=_raised_between(start, end)) for i, (start, end) in enumerate(bounds)}
+    )
     months = [MonthCount(start, end, monthly[f"m{i}"]) for i, (start, end) in enumerate(bounds)]
 
     return Dashboard(
@@ -142,6 +146,8 @@ def dashboard_monthly_report(dashboard: Dashboard) -> dict:
     """The monthly trend in the shape ``reports.charts`` draws (the committee report's "monthly")."""
     return {
         "period": {"label": f"{dashboard.months[0].label} to {dashboard.months[-1].label}"},
-        "monthly": [{"month": m.start.strftime("%Y-%m"), "label": m.label, "escalations": m.escalations}
-                    for m in dashboard.months],
+        "monthly": [
+            {"month": m.start.strftime("%Y-%m"), "label": m.label, "escalations": m.escalations}
+            for m in dashboard.months
+        ],
     }

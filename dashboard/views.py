@@ -31,8 +31,12 @@ def dashboard(request):
         ],
         "year_link": _link(raised_from=year.start, raised_to=year.end),
         "themes": [
-            {"label": row.label, "count": row.escalations, "percent": row.percent,
-             "href": _link(theme=row.theme, raised_from=year.start, raised_to=year.end) if row.theme else None}
+            {
+                "label": row.label,
+                "count": row.escalations,
+                "percent": row.percent,
+                "href": _link(theme=row.theme, raised_from=year.start, raised_to=year.end) if row.theme else None,
+            }
             for row in board.themes
         ],
         "months": [

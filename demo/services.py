@@ -119,10 +119,19 @@ DRIFT_REASON_WEIGHTS = (
 
 # Where the first step goes. Most go to the team manager or the social worker.
 FIRST_STAGE_WEIGHTS = {
-    "default": (("social_worker", 28), ("advanced_practitioner", 8), ("team_manager", 52), ("practice_group_lead", 10),
-                ("head_of_service", 2)),
-    "care_plan_not_on_system": (("social_worker", 40), ("advanced_practitioner", 8), ("team_manager", 50),
-                                ("practice_group_lead", 2)),
+    "default": (
+        ("social_worker", 28),
+        ("advanced_practitioner", 8),
+        ("team_manager", 52),
+        ("practice_group_lead", 10),
+        ("head_of_service", 2),
+    ),
+    "care_plan_not_on_system": (
+        ("social_worker", 40),
+        ("advanced_practitioner", 8),
+        ("team_manager", 50),
+        ("practice_group_lead", 2),
+    ),
     "drift": (("advanced_practitioner", 5), ("team_manager", 40), ("practice_group_lead", 40), ("head_of_service", 15)),
     "safety": (("team_manager", 70), ("practice_group_lead", 25), ("head_of_service", 5)),
 }
@@ -198,9 +207,7 @@ def demo_data_build(
     try:
         from faker import Faker
     except ImportError as error:  # Faker comes with the development requirements (factory-boy)
-        raise DomainError(
-            "The demo data needs the Faker package: pip install -r requirements-dev.txt"
-        ) from error
+        raise DomainError("The demo data needs the Faker package: pip install -r requirements-dev.txt") from error
     fake = Faker("en_GB")
     fake.seed_instance(SEED)
 
@@ -416,8 +423,9 @@ def _build_children(council: _Council, fake, result: DemoResult, *, n_children: 
             la_from = _random_day(rng, earliest, demo_start - dt.timedelta(days=30))
             recent = False
         else:
-            la_from = _random_day(rng, max(youngest_dob + dt.timedelta(days=3), demo_start),
-                                  today - dt.timedelta(days=21))
+            la_from = _random_day(
+                rng, max(youngest_dob + dt.timedelta(days=3), demo_start), today - dt.timedelta(days=21)
+            )
             la_from = min(la_from, today)
             recent = (today - la_from).days < 270
         if recent and rng.random() < 0.6:
@@ -661,8 +669,15 @@ def _raise_time(rng: random.Random, day: dt.date) -> dt.datetime:
     return _at(day, 9) + dt.timedelta(minutes=rng.randint(0, 8 * 60 - 30))
 
 
-def _reply(rng: random.Random, calendar: WorkingCalendar, sent_at: dt.datetime, manager: User, theme: str | None,
-           *, quick: bool = False) -> tuple[list[_Event], dt.datetime]:
+def _reply(
+    rng: random.Random,
+    calendar: WorkingCalendar,
+    sent_at: dt.datetime,
+    manager: User,
+    theme: str | None,
+    *,
+    quick: bool = False,
+) -> tuple[list[_Event], dt.datetime]:
     """A manager's reply to a step: an acknowledgement and a response, or a response straight away."""
     mode = "direct" if quick else _weighted(rng, (("ack", 35), ("direct", 57), ("slow", 8)))
     events = []
@@ -678,8 +693,11 @@ def _reply(rng: random.Random, calendar: WorkingCalendar, sent_at: dt.datetime, 
         responded = _after(rng, calendar, ack, 1, 30)
     response, action = rng.choice(RESPONSES.get(theme or "", DEFAULT_RESPONSES))
     action_due = local_date(responded) + dt.timedelta(days=rng.randint(3, 15))
-    events.append(_Event("respond", responded, manager, {"response": response, "action_agreed": action,
-                                                          "action_due_on": action_due}))
+    events.append(
+        _Event(
+            "respond", responded, manager, {"response": response, "action_agreed": action, "action_due_on": action_due}
+        )
+    )
     return events, responded
 
 
@@ -690,8 +708,17 @@ def _senior(council: _Council, code: str, above: Stage) -> Stage | None:
     return None
 
 
-def _plan_year(council: _Council, rng: random.Random, vocab: _Vocab, start: dt.date, end: dt.date, n: int,
-               used: set[int], *, full_year: bool) -> list[_Plan]:
+def _plan_year(
+    council: _Council,
+    rng: random.Random,
+    vocab: _Vocab,
+    start: dt.date,
+    end: dt.date,
+    n: int,
+    used: set[int],
+    *,
+    full_year: bool,
+) -> list[_Plan]:
     calendar = council.calendar
     days = []
     day = start
@@ -711,15 +738,24 @@ def _plan_year(council: _Council, rng: random.Random, vocab: _Vocab, start: dt.d
     plans = []
     featured: set[int] = set()  # the large families already escalated for drift this year
     for index, (day, theme_codes) in enumerate(zip(raise_days, themes)):
-        plan = _plan_closed(council, rng, vocab, day, theme_codes, used, featured, up=index in up,
-                            cafcass=index in cafcass)
+        plan = _plan_closed(
+            council, rng, vocab, day, theme_codes, used, featured, up=index in up, cafcass=index in cafcass
+        )
         if plan is not None:
             plans.append(plan)
     return plans
 
 
-def _new_plan(council: _Council, rng: random.Random, vocab: _Vocab, raised_at: dt.datetime, theme_codes: list[str],
-              children: list[Child], stage: Stage, addressee: User | None = None) -> _Plan:
+def _new_plan(
+    council: _Council,
+    rng: random.Random,
+    vocab: _Vocab,
+    raised_at: dt.datetime,
+    theme_codes: list[str],
+    children: list[Child],
+    stage: Stage,
+    addressee: User | None = None,
+) -> _Plan:
     theme_codes = [c for c in theme_codes if c in vocab.themes]
     subs = [s for s in _subthemes_for(rng, theme_codes) if s in vocab.subthemes]
     reasons = [r for r in _drift_reasons_for(rng, children) if r in vocab.reasons] if "drift" in theme_codes else []
@@ -745,8 +781,18 @@ def _first_stage(council: _Council, rng: random.Random, theme_codes: list[str]) 
     return council.stages[_weighted(rng, usable)]
 
 
-def _plan_closed(council: _Council, rng: random.Random, vocab: _Vocab, day: dt.date, theme_codes: list[str],
-                 used: set[int], featured: set[int], *, up: bool, cafcass: bool) -> _Plan | None:
+def _plan_closed(
+    council: _Council,
+    rng: random.Random,
+    vocab: _Vocab,
+    day: dt.date,
+    theme_codes: list[str],
+    used: set[int],
+    featured: set[int],
+    *,
+    up: bool,
+    cafcass: bool,
+) -> _Plan | None:
     calendar = council.calendar
     children = _pick_children(council, rng, theme_codes, day, used, featured)
     if not children:
@@ -788,8 +834,11 @@ def _plan_closed(council: _Council, rng: random.Random, vocab: _Vocab, day: dt.d
                 targets = []
                 choice = _weighted(rng, (("head_of_service", 65), ("assistant_director", 35)))
                 first_up = _senior(council, choice, current)
-                first_up = first_up or _senior(council, "head_of_service", current) or _senior(
-                    council, "assistant_director", current)
+                first_up = (
+                    first_up
+                    or _senior(council, "head_of_service", current)
+                    or _senior(council, "assistant_director", current)
+                )
                 if first_up is not None:
                     targets.append(first_up)
                     if first_up.code == "head_of_service" and rng.random() < 0.33:
@@ -817,8 +866,9 @@ def _plan_closed(council: _Council, rng: random.Random, vocab: _Vocab, day: dt.d
             closed_at = _after(rng, calendar, last, 1, 50)
             if cafcass:
                 events.append(_Event("cafcass", closed_at, plan.iro, {"reason": _cafcass_reason(rng, children)}))
-            events.append(_Event("withdraw" if outcome == "withdrawn" else "resolve", closed_at, plan.iro,
-                                 {"outcome": outcome}))
+            events.append(
+                _Event("withdraw" if outcome == "withdrawn" else "resolve", closed_at, plan.iro, {"outcome": outcome})
+            )
         if max(e.at for e in events) <= latest:
             plan.events = events
             return plan
@@ -875,13 +925,17 @@ def _plan_open(council: _Council, rng: random.Random, vocab: _Vocab) -> list[_Pl
         raised_on = local_date(raised_at)
         others = [u for u in council.iros if u.username not in ("iro1", "iro2")] or council.iros
         caseload = {u.pk for u in ([iros[iro_name]] if iro_name in iros else others)}
-        pool = [c for c in council.children
-                if c.iro_id in caseload and c.pk not in taken and _looked_after(c, raised_on)]
+        pool = [
+            c for c in council.children if c.iro_id in caseload and c.pk not in taken and _looked_after(c, raised_on)
+        ]
         if theme == "staying_put":
             pool = [c for c in pool if c.date_of_birth and _age_on(c.date_of_birth, raised_on) >= 16] or pool
         if addressee_name == "group":
-            groups = [g for g in _siblings(council).values()
-                      if len(g) > 1 and g[0].iro_id in caseload and all(c in pool for c in g)]
+            groups = [
+                g
+                for g in _siblings(council).values()
+                if len(g) > 1 and g[0].iro_id in caseload and all(c in pool for c in g)
+            ]
             if not groups:
                 continue
             children = groups[0]
@@ -902,8 +956,9 @@ def _plan_open(council: _Council, rng: random.Random, vocab: _Vocab) -> list[_Pl
             return max(min(moment, latest), after)
 
         if state == "acknowledged":
-            plan.events.append(_Event("first_response", clamp(_after(rng, calendar, raised_at, 0.5, 6), raised_at),
-                                      addressee))
+            plan.events.append(
+                _Event("first_response", clamp(_after(rng, calendar, raised_at, 0.5, 6), raised_at), addressee)
+            )
         elif state == "responded":
             reply, _ = _reply(rng, calendar, raised_at, addressee, theme, quick=True)
             previous = raised_at
@@ -988,11 +1043,11 @@ CONCERNS = {
     ),
     "safety": {
         "missing": "{names} has had repeated missing episodes since the review on {review}. Return interviews "
-                   "have not been done and the safety plan has not been updated.",
+        "have not been done and the safety plan has not been updated.",
         "cse": "There are concerns about child sexual exploitation for {names}. No strategy meeting has been "
-               "held and the risk assessment is out of date.",
+        "held and the risk assessment is out of date.",
         "criminality_gangs": "{names} is believed to have links to a local gang and has been arrested since the "
-                             "review on {review}. The care plan does not address this risk.",
+        "review on {review}. The care plan does not address this risk.",
         "": "There are new concerns about the safety of {names} which the care plan does not address.",
     },
     "sw_visits": (
@@ -1001,33 +1056,32 @@ CONCERNS = {
     ),
     "family_contact": (
         "The sibling contact for {names} agreed at the review on {review} has not been arranged.",
-        "The level of parental contact for {names} needs to be looked at again, as agreed at the review on "
-        "{review}.",
+        "The level of parental contact for {names} needs to be looked at again, as agreed at the review on {review}.",
     ),
     "no_allocated_worker": {
         "sickness": "The social worker for {names} has been off sick for some weeks and no one is covering the "
-                    "case; visits and the care plan are falling behind.",
+        "case; visits and the care plan are falling behind.",
         "worker_left": "The social worker for {names} has left and the case has not yet been reallocated.",
         "": "{names} has no allocated social worker.",
     },
     "health": {
         "emotional_health": "The emotional health of {names} has got worse; the CAMHS referral agreed at the "
-                            "review on {review} has not been made.",
+        "review on {review} has not been made.",
         "learning_difficulties": "The assessment of learning needs for {names} agreed at the review has not "
-                                 "been requested.",
+        "been requested.",
         "complex_health": "The health care plan for {names}, who has a complex health condition, has not been "
-                          "updated and the carers have not been trained.",
+        "updated and the carers have not been trained.",
         "paediatric_assessment": "The review on {review} asked for a full paediatric assessment for {names}; "
-                                 "it has not been requested.",
+        "it has not been requested.",
         "": "The review health assessment for {names} is overdue.",
     },
     "placement": {
         "physical_environment": "Concerns about the physical environment of the placement of {names}, raised "
-                                "at the review on {review}, have not been addressed.",
+        "at the review on {review}, have not been addressed.",
         "carer_cannot_manage_behaviour": "The carers of {names} are struggling to manage behaviour and have "
-                                         "asked for support; no placement support meeting has been held.",
+        "asked for support; no placement support meeting has been held.",
         "needs_stable_placement": "{names} needs a more stable placement; the search agreed at the review on "
-                                  "{review} has not started.",
+        "{review} has not started.",
         "": "There are concerns about the placement of {names}.",
     },
     "review_decisions_outstanding": (
@@ -1037,15 +1091,13 @@ CONCERNS = {
     "staying_put": (
         "{names} will be 18 soon and the staying put arrangements with the foster carers have not been confirmed.",
     ),
-    "life_story_work": (
-        "Life story work for {names} was agreed at the review on {review} but has not started.",
-    ),
+    "life_story_work": ("Life story work for {names} was agreed at the review on {review} but has not started.",),
     "": ("I would like an update on the actions for {names} agreed at the review on {review}.",),
 }
 
 DESIRED = {
     "care_plan_not_on_system": "Care plan completed and authorised on the system within 5 working days, so the "
-                               "review record can be finalised.",
+    "review record can be finalised.",
     "drift": "A clear plan with timescales for permanence, agreed with the IRO.",
     "safety": "A strategy discussion and an updated safety plan.",
     "sw_visits": "Statutory visit completed and a visiting plan in place.",
@@ -1061,30 +1113,50 @@ DESIRED = {
 
 RESPONSES = {
     "care_plan_not_on_system": (
-        ("I have spoken with the social worker. The care plan will be completed on the system this week and I "
-         "will authorise it.", "Care plan completed and authorised on the system"),
-        ("Apologies for the delay: the forms were stuck in the workflow. The plan is now with me for sign-off.",
-         "Care plan signed off"),
+        (
+            "I have spoken with the social worker. The care plan will be completed on the system this week and I "
+            "will authorise it.",
+            "Care plan completed and authorised on the system",
+        ),
+        (
+            "Apologies for the delay: the forms were stuck in the workflow. The plan is now with me for sign-off.",
+            "Care plan signed off",
+        ),
     ),
     "drift": (
-        ("Agreed. A permanence planning meeting has been booked and the assessments are being commissioned.",
-         "Permanence planning meeting held and assessments commissioned"),
-        ("I have reviewed the case with the team. Legal planning meeting arranged to consider proceedings.",
-         "Legal planning meeting held"),
+        (
+            "Agreed. A permanence planning meeting has been booked and the assessments are being commissioned.",
+            "Permanence planning meeting held and assessments commissioned",
+        ),
+        (
+            "I have reviewed the case with the team. Legal planning meeting arranged to consider proceedings.",
+            "Legal planning meeting held",
+        ),
     ),
 }
 DEFAULT_RESPONSES = (
-    ("Thank you for raising this. I have discussed it with the social worker and agreed the actions below.",
-     "Actions from the review completed"),
-    ("Noted. The team will pick this up straight away and I will confirm when it is done.",
-     "Outstanding actions completed and confirmed to the IRO"),
-    ("I have looked into this and agree. The social worker will update the plan and contact the carers.",
-     "Plan updated and carers contacted"),
+    (
+        "Thank you for raising this. I have discussed it with the social worker and agreed the actions below.",
+        "Actions from the review completed",
+    ),
+    (
+        "Noted. The team will pick this up straight away and I will confirm when it is done.",
+        "Outstanding actions completed and confirmed to the IRO",
+    ),
+    (
+        "I have looked into this and agree. The social worker will update the plan and contact the carers.",
+        "Plan updated and carers contacted",
+    ),
 )
 
 
-def _concern_text(rng: random.Random, theme_codes: list[str], subs: list[tuple[str, str]], children: list[Child],
-                  raised_at: dt.datetime) -> tuple[str, str]:
+def _concern_text(
+    rng: random.Random,
+    theme_codes: list[str],
+    subs: list[tuple[str, str]],
+    children: list[Child],
+    raised_at: dt.datetime,
+) -> tuple[str, str]:
     theme = theme_codes[0] if theme_codes else ""
     options = CONCERNS.get(theme, CONCERNS[""])
     if isinstance(options, dict):
@@ -1125,7 +1197,10 @@ def _logins() -> list[DemoLogin]:
         user = users.get(username)
         if user is None:
             continue
-        role = f"Manager: {user.stage.label}" if user.role == Role.MANAGER and user.stage else ROLE_WORDS.get(
-            user.role, user.get_role_display())
+        role = (
+            f"Manager: {user.stage.label}"
+            if user.role == Role.MANAGER and user.stage
+            else ROLE_WORDS.get(user.role, user.get_role_display())
+        )
         logins.append(DemoLogin(username=username, role=role))
     return logins

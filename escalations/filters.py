@@ -101,25 +101,35 @@ def _choice_error(what: str) -> dict:
 
 class AllEscalationsFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
-        choices=EscalationStatus.choices, empty_label="Open or closed", label="Status",
+        choices=EscalationStatus.choices,
+        empty_label="Open or closed",
+        label="Status",
         error_messages=_choice_error("a status"),
     )
     stage = django_filters.ModelChoiceFilter(
-        queryset=Stage.objects.order_by("order"), empty_label="Any stage", label="Current stage",
+        queryset=Stage.objects.order_by("order"),
+        empty_label="Any stage",
+        label="Current stage",
         error_messages=_choice_error("a stage"),
     )
     theme = django_filters.ModelChoiceFilter(
-        queryset=Theme.objects.order_by("order", "label"), empty_label="Any theme", label="Theme",
+        queryset=Theme.objects.order_by("order", "label"),
+        empty_label="Any theme",
+        label="Theme",
         error_messages=_choice_error("a theme"),
     )
     team = django_filters.ModelChoiceFilter(
-        queryset=Team.objects.order_by("name"), empty_label="Any team", label="Children’s team",
+        queryset=Team.objects.order_by("name"),
+        empty_label="Any team",
+        label="Children’s team",
         help_text="Escalations about at least one child of the team",
         error_messages=_choice_error("a team"),
     )
     iro = django_filters.ModelChoiceFilter(
         queryset=User.objects.filter(role=Role.IRO).order_by("last_name", "first_name", "username"),
-        empty_label="Any IRO", label="IRO", error_messages=_choice_error("an IRO"),
+        empty_label="Any IRO",
+        label="IRO",
+        error_messages=_choice_error("an IRO"),
     )
     overdue = CheckboxFilter(label="Overdue now only", required=False)
     raised_from = DateFilter(label="Raised from", what="the ‘raised from’ date", help_text="For example, 1 4 2025")
@@ -156,7 +166,11 @@ def all_escalations_query(**criteria) -> str:
         if value is None or value is False or value == "":
             continue
         if isinstance(value, dt.date):
-            query[f"{name}_0"], query[f"{name}_1"], query[f"{name}_2"] = str(value.day), str(value.month), str(value.year)
+            query[f"{name}_0"], query[f"{name}_1"], query[f"{name}_2"] = (
+                str(value.day),
+                str(value.month),
+                str(value.year),
+            )
         elif value is True:
             query[name] = "on"
         else:

@@ -121,11 +121,11 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
         self.fields["children"].choices = [
             (str(c.pk), f"{c.first_name} {c.last_name} ({c.case_id})".strip()) for c in children
         ]
-        self.theme_list = list(Theme.objects.filter(active=True).prefetch_related("subthemes").order_by("order", "label"))
+        self.theme_list = list(
+            Theme.objects.filter(active=True).prefetch_related("subthemes").order_by("order", "label")
+        )
         self.theme_choices = {str(t.pk): t for t in self.theme_list}
-        self.subtheme_choices = {
-            str(s.pk): s for t in self.theme_list for s in t.subthemes.all() if s.active
-        }
+        self.subtheme_choices = {str(s.pk): s for t in self.theme_list for s in t.subthemes.all() if s.active}
         self.reason_choices = {str(r.pk): r for r in DriftReason.objects.filter(active=True).order_by("order", "label")}
         self.fields["themes"].choices = [(k, t.label) for k, t in self.theme_choices.items()]
         self.fields["subthemes"].choices = [(k, s.label) for k, s in self.subtheme_choices.items()]
@@ -148,9 +148,21 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
         rows = []
         for key, theme in self.theme_choices.items():
             subs = [(str(s.pk), s.label, str(s.pk) in ticked_subs) for s in theme.subthemes.all() if s.active]
-            reasons = [(k, r.label, k in ticked_reasons) for k, r in self.reason_choices.items()] if theme.code == Theme.DRIFT else []
-            rows.append({"key": key, "label": theme.label, "label_lower": theme.label.lower(), "checked": key in ticked,
-                         "subthemes": subs, "reasons": reasons})
+            reasons = (
+                [(k, r.label, k in ticked_reasons) for k, r in self.reason_choices.items()]
+                if theme.code == Theme.DRIFT
+                else []
+            )
+            rows.append(
+                {
+                    "key": key,
+                    "label": theme.label,
+                    "label_lower": theme.label.lower(),
+                    "checked": key in ticked,
+                    "subthemes": subs,
+                    "reasons": reasons,
+                }
+            )
         return rows
 
     def _value(self, name):
@@ -257,7 +269,9 @@ class ResolveForm(VersionForm):
 
 class CafcassForm(VersionForm):
     referred_on = _DateField(
-        what="the date of the referral", label="When was the case referred to Cafcass?", help_text="For example, 27 3 2026"
+        what="the date of the referral",
+        label="When was the case referred to Cafcass?",
+        help_text="For example, 27 3 2026",
     )
     reason = forms.CharField(
         label="Why was it referred?",

@@ -24,7 +24,10 @@ class Escalation(models.Model):
 
     reference = models.CharField(max_length=40)
     iro = models.ForeignKey(
-        "people.User", on_delete=models.PROTECT, related_name="escalations_raised", verbose_name="IRO",
+        "people.User",
+        on_delete=models.PROTECT,
+        related_name="escalations_raised",
+        verbose_name="IRO",
         db_index=False,  # esc_iro_idx starts with it
     )
     children = models.ManyToManyField("children.Child", related_name="escalations")
@@ -84,8 +87,19 @@ class Escalation(models.Model):
     # the columns it copies: no index on the copies of the foreign keys (AUDIT_UNINDEXED).
     history = HistoricalRecords(
         m2m_fields=[children, themes, subthemes, drift_reasons],
-        no_db_index=["iro", "outcome", "current_step", "current_stage", "current_addressee", "highest_stage",
-                     "escalation", "child", "theme", "subtheme", "driftreason"],
+        no_db_index=[
+            "iro",
+            "outcome",
+            "current_step",
+            "current_stage",
+            "current_addressee",
+            "highest_stage",
+            "escalation",
+            "child",
+            "theme",
+            "subtheme",
+            "driftreason",
+        ],
     )
 
     class Meta:
@@ -172,7 +186,8 @@ class Step(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["escalation", "sequence"], name="step_sequence_unique"),
             models.CheckConstraint(
-                condition=models.Q(result="", ended_at__isnull=True) | (~models.Q(result="") & models.Q(ended_at__isnull=False)),
+                condition=models.Q(result="", ended_at__isnull=True)
+                | (~models.Q(result="") & models.Q(ended_at__isnull=False)),
                 name="step_result_has_end",
                 violation_error_message="A step has a result exactly when it has ended.",
             ),

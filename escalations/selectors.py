@@ -73,9 +73,7 @@ def escalation_overdue(*, now: dt.datetime | None = None) -> QuerySet[Escalation
 def step_inbox(*, manager: User) -> QuerySet[Step]:
     """The open steps addressed to a manager, soonest due (so overdue) first."""
     return (
-        Step.objects.filter(addressee=manager, result="")
-        .select_related("escalation", "stage")
-        .order_by("due_at", "pk")
+        Step.objects.filter(addressee=manager, result="").select_related("escalation", "stage").order_by("due_at", "pk")
     )
 
 
@@ -134,8 +132,15 @@ def escalation_for_responder(*, user: User) -> QuerySet[Escalation]:
     return Escalation.objects.none()
 
 
-_DETAIL_RELATED = ("iro", "outcome", "current_step__stage", "current_step__addressee", "current_stage",
-                   "current_addressee", "highest_stage")
+_DETAIL_RELATED = (
+    "iro",
+    "outcome",
+    "current_step__stage",
+    "current_step__addressee",
+    "current_stage",
+    "current_addressee",
+    "highest_stage",
+)
 
 
 def escalation_detail(*, queryset: QuerySet[Escalation], pk: int) -> Escalation:
@@ -144,11 +149,15 @@ def escalation_detail(*, queryset: QuerySet[Escalation], pk: int) -> Escalation:
     return (
         queryset.select_related(*_DETAIL_RELATED)
         .prefetch_related(
-            Prefetch("children", queryset=Child.objects.select_related("sibling_group").order_by("first_name", "case_id")),
+            Prefetch(
+                "children", queryset=Child.objects.select_related("sibling_group").order_by("first_name", "case_id")
+            ),
             "themes",
             "subthemes__theme",
             "drift_reasons",
-            Prefetch("steps", queryset=Step.objects.select_related("stage", "addressee", "sent_by").order_by("sequence")),
+            Prefetch(
+                "steps", queryset=Step.objects.select_related("stage", "addressee", "sent_by").order_by("sequence")
+            ),
         )
         .get(pk=pk)
     )
@@ -235,31 +244,55 @@ _ENDINGS = {
 
 def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
     """Everything that happened to an escalation, newest first. Uses the prefetched steps only."""
-    events = [TimelineEvent(title="Raised", at=escalation.raised_at, by=str(escalation.iro),
-                            date_only=escalation.raised_date_only)]
+    events = [
+        TimelineEvent(
+            title="Raised", at=escalation.raised_at, by=str(escalation.iro), date_only=escalation.raised_date_only
+        )
+    ]
     for step in escalation.steps.all():
         person = str(step.addressee) if step.addressee else "(person not recorded)"
-        events.append(TimelineEvent(
-            title=f"Sent to {person}, {step.stage.label}",
-            at=step.sent_at,
-            by=str(step.sent_by) if step.sent_by else "",
-            lines=(f"Response due by the end of {format_date(step.due_on)} ({step.target_working_days} working days).",),
-        ))
+        events.append(
+            TimelineEvent(
+                title=f"Sent to {person}, {step.stage.label}",
+                at=step.sent_at,
+                by=str(step.sent_by) if step.sent_by else "",
+                lines=(
+                    f"Response due by the end of {format_date(step.due_on)} ({step.target_working_days} working days).",
+                ),
+            )
+        )
         if step.first_response_at and step.first_response_at != step.responded_at:
-            events.append(TimelineEvent(title=f"Acknowledged by {person}", at=step.first_response_at, by=person,
-                                        date_only=step.first_response_date_only))
+            events.append(
+                TimelineEvent(
+                    title=f"Acknowledged by {person}",
+                    at=step.first_response_at,
+                    by=person,
+                    date_only=step.first_response_date_only,
+                )
+            )
         if step.responded_at:
             lines = [step.response]
             if step.action_agreed:
                 due = f", to be done by {format_date(step.action_due_on)}" if step.action_due_on else ""
                 lines.append(f"Action agreed: {step.action_agreed}{due}.")
-            events.append(TimelineEvent(title=f"Response from {person}", at=step.responded_at, by=person, lines=tuple(lines)))
+            events.append(
+                TimelineEvent(title=f"Response from {person}", at=step.responded_at, by=person, lines=tuple(lines))
+            )
         if step.result and step.result != StepResult.RESOLVED and step.result != StepResult.WITHDRAWN:
-            events.append(TimelineEvent(title=_ENDINGS[step.result].format(stage=step.stage.label, person=person),
-                                        at=step.ended_at))
+            events.append(
+                TimelineEvent(
+                    title=_ENDINGS[step.result].format(stage=step.stage.label, person=person), at=step.ended_at
+                )
+            )
     if escalation.cafcass_referred_on:
-        events.append(TimelineEvent(title="Referred to Cafcass", at=escalation.cafcass_referred_on,
-                                    lines=(escalation.cafcass_reason,), date_only=True))
+        events.append(
+            TimelineEvent(
+                title="Referred to Cafcass",
+                at=escalation.cafcass_referred_on,
+                lines=(escalation.cafcass_reason,),
+                date_only=True,
+            )
+        )
     if escalation.status == EscalationStatus.CLOSED:
         events.append(TimelineEvent(title=f"Closed: {escalation.outcome.label}", at=escalation.closed_at))
 

@@ -206,7 +206,9 @@ def escalation_reassign(
     _require_iro_side(by, escalation, "reassign")
     current = escalation.current_step
     if addressee.pk == current.addressee_id:
-        raise DomainError(f"{escalation.reference} is already with {addressee}. Choose someone else.", field="addressee")
+        raise DomainError(
+            f"{escalation.reference} is already with {addressee}. Choose someone else.", field="addressee"
+        )
     _check_stage_and_addressee(current.stage, addressee)
     at = _moment(at)
     _check_step_time(at, current, "The reassignment")
@@ -408,10 +410,14 @@ def _coded_choices(themes, subthemes, drift_reasons):
     retired = [t.label for t in theme_set.values() if not t.active] + [s.label for s in subtheme_list if not s.active]
     retired += [r.label for r in reasons if not r.active]
     if retired:
-        raise DomainError(f"These have been retired and cannot be chosen: {', '.join(sorted(retired))}.", field="themes")
+        raise DomainError(
+            f"These have been retired and cannot be chosen: {', '.join(sorted(retired))}.", field="themes"
+        )
     if reasons and not any(t.code == Theme.DRIFT for t in theme_set.values()):
-        raise DomainError("Reasons for drift can only be given when the theme 'Drift in care planning' is chosen.",
-                          field="drift_reasons")
+        raise DomainError(
+            "Reasons for drift can only be given when the theme 'Drift in care planning' is chosen.",
+            field="drift_reasons",
+        )
     return list(theme_set.values()), subtheme_list, reasons
 
 

@@ -92,7 +92,9 @@ def detail(request, pk: int):
     escalation = _get(selectors.escalation_visible_to(user=request.user), pk)
     access_log_record(user=request.user, escalation=escalation, path=request.path)
     children = list(escalation.children.all())
-    visible = set(child_visible_to(user=request.user).filter(pk__in=[c.pk for c in children]).values_list("pk", flat=True))
+    visible = set(
+        child_visible_to(user=request.user).filter(pk__in=[c.pk for c in children]).values_list("pk", flat=True)
+    )
     calendar = working_calendar()
     context = {
         "escalation": escalation,
@@ -146,12 +148,18 @@ def acknowledge(request, pk: int):
     escalation = _get(selectors.escalation_for_responder(user=request.user), pk)
     form = forms.VersionForm(request.POST or None, initial=_version(escalation))
     return _change(
-        request, escalation, form=form, template="escalations/change.html",
+        request,
+        escalation,
+        form=form,
+        template="escalations/change.html",
         title=f"Acknowledge {escalation.reference}",
-        extra={"explanation": "This records your first response. You can respond in full afterwards.",
-               "button": "Acknowledge"},
+        extra={
+            "explanation": "This records your first response. You can respond in full afterwards.",
+            "button": "Acknowledge",
+        },
         run=lambda data: services.escalation_first_response(
-            escalation=escalation, by=request.user, expected_version=data["version"]),
+            escalation=escalation, by=request.user, expected_version=data["version"]
+        ),
         done=f"You acknowledged {escalation.reference}.",
     )
 
@@ -161,11 +169,20 @@ def respond(request, pk: int):
     escalation = _get(selectors.escalation_for_responder(user=request.user), pk)
     form = forms.RespondForm(request.POST or None, initial=_version(escalation))
     return _change(
-        request, escalation, form=form, template="escalations/change.html",
-        title=f"Respond to {escalation.reference}", extra={"button": "Send response", "show_concern": True},
+        request,
+        escalation,
+        form=form,
+        template="escalations/change.html",
+        title=f"Respond to {escalation.reference}",
+        extra={"button": "Send response", "show_concern": True},
         run=lambda data: services.escalation_respond(
-            escalation=escalation, by=request.user, response=data["response"], action_agreed=data["action_agreed"],
-            action_due_on=data["action_due_on"], expected_version=data["version"]),
+            escalation=escalation,
+            by=request.user,
+            response=data["response"],
+            action_agreed=data["action_agreed"],
+            action_due_on=data["action_due_on"],
+            expected_version=data["version"],
+        ),
         done=f"Your response to {escalation.reference} was sent.",
     )
 
@@ -180,11 +197,19 @@ def escalate(request, pk: int):
     escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
     form = forms.EscalateForm(request.POST or None, initial=_version(escalation), stages=_higher_stages(escalation))
     return _change(
-        request, escalation, form=form, template="escalations/change.html",
-        title=f"Escalate {escalation.reference}", extra={"button": "Escalate"},
+        request,
+        escalation,
+        form=form,
+        template="escalations/change.html",
+        title=f"Escalate {escalation.reference}",
+        extra={"button": "Escalate"},
         run=lambda data: services.escalation_escalate(
-            escalation=escalation, by=request.user, stage=data["stage_obj"], addressee=data["addressee_obj"],
-            expected_version=data["version"]),
+            escalation=escalation,
+            by=request.user,
+            stage=data["stage_obj"],
+            addressee=data["addressee_obj"],
+            expected_version=data["version"],
+        ),
         done=f"{escalation.reference} was escalated.",
     )
 
@@ -200,10 +225,15 @@ def reassign(request, pk: int):
     )
     form = forms.ReassignForm(request.POST or None, initial=_version(escalation), managers=managers)
     return _change(
-        request, escalation, form=form, template="escalations/change.html",
-        title=f"Reassign {escalation.reference}", extra={"button": "Reassign"},
+        request,
+        escalation,
+        form=form,
+        template="escalations/change.html",
+        title=f"Reassign {escalation.reference}",
+        extra={"button": "Reassign"},
         run=lambda data: services.escalation_reassign(
-            escalation=escalation, by=request.user, addressee=data["addressee"], expected_version=data["version"]),
+            escalation=escalation, by=request.user, addressee=data["addressee"], expected_version=data["version"]
+        ),
         done=f"{escalation.reference} was reassigned.",
     )
 
@@ -213,10 +243,15 @@ def resolve(request, pk: int):
     escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
     form = forms.ResolveForm(request.POST or None, initial=_version(escalation))
     return _change(
-        request, escalation, form=form, template="escalations/change.html",
-        title=f"Resolve {escalation.reference}", extra={"button": "Close the escalation"},
+        request,
+        escalation,
+        form=form,
+        template="escalations/change.html",
+        title=f"Resolve {escalation.reference}",
+        extra={"button": "Close the escalation"},
         run=lambda data: services.escalation_resolve(
-            escalation=escalation, by=request.user, outcome=data["outcome"], expected_version=data["version"]),
+            escalation=escalation, by=request.user, outcome=data["outcome"], expected_version=data["version"]
+        ),
         done=f"{escalation.reference} was closed.",
     )
 
@@ -226,11 +261,19 @@ def cafcass(request, pk: int):
     escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
     form = forms.CafcassForm(request.POST or None, initial=_version(escalation))
     return _change(
-        request, escalation, form=form, template="escalations/change.html",
-        title=f"Refer {escalation.reference} to Cafcass", extra={"button": "Record the referral"},
+        request,
+        escalation,
+        form=form,
+        template="escalations/change.html",
+        title=f"Refer {escalation.reference} to Cafcass",
+        extra={"button": "Record the referral"},
         run=lambda data: services.escalation_refer_to_cafcass(
-            escalation=escalation, by=request.user, referred_on=data["referred_on"], reason=data["reason"],
-            expected_version=data["version"]),
+            escalation=escalation,
+            by=request.user,
+            referred_on=data["referred_on"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        ),
         done=f"The referral of {escalation.reference} to Cafcass was recorded.",
     )
 
@@ -240,12 +283,20 @@ def withdraw(request, pk: int):
     escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
     form = forms.VersionForm(request.POST or None, initial=_version(escalation))
     return _change(
-        request, escalation, form=form, template="escalations/change.html",
+        request,
+        escalation,
+        form=form,
+        template="escalations/change.html",
         title=f"Withdraw {escalation.reference}",
-        extra={"explanation": "Withdrawing closes the escalation with the outcome 'Withdrawn'. It still counts in the "
-                              "committee report.", "button": "Withdraw", "warning": True},
+        extra={
+            "explanation": "Withdrawing closes the escalation with the outcome 'Withdrawn'. It still counts in the "
+            "committee report.",
+            "button": "Withdraw",
+            "warning": True,
+        },
         run=lambda data: services.escalation_withdraw(
-            escalation=escalation, by=request.user, expected_version=data["version"]),
+            escalation=escalation, by=request.user, expected_version=data["version"]
+        ),
         done=f"{escalation.reference} was withdrawn.",
     )
 
@@ -282,13 +333,20 @@ def raise_start(request):
     if request.method == "POST":
         form = _raise_form(request, child, data=request.POST)
         if form.is_valid():
-            request.session[DRAFT_KEY] = {"child": child.pk, "data": {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"}}
+            request.session[DRAFT_KEY] = {
+                "child": child.pk,
+                "data": {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"},
+            }
             return redirect(reverse("escalations:raise_check") + f"?child={child.pk}")
     else:
         initial = _draft_initial(draft) if draft and draft.get("child") == child.pk else {"children": [str(child.pk)]}
         form = _raise_form(request, child, initial=initial)
-    return render(request, "escalations/raise.html", {"form": form, "child": child, "errors": error_summary(form)},
-                  status=400 if form.is_bound and form.errors else 200)
+    return render(
+        request,
+        "escalations/raise.html",
+        {"form": form, "child": child, "errors": error_summary(form)},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 def _draft_initial(draft) -> dict:
@@ -312,16 +370,23 @@ def raise_check(request):
         return redirect("escalations:raise")
     form = _raise_form(request, child, data=_draft_data(draft))
     if not form.is_valid():  # the caseload, ladder or themes changed since: show the form again
-        return render(request, "escalations/raise.html", {"form": form, "child": child, "errors": error_summary(form)},
-                      status=400)
+        return render(
+            request, "escalations/raise.html", {"form": form, "child": child, "errors": error_summary(form)}, status=400
+        )
     data = form.cleaned_data
     error = None
     if request.method == "POST":
         try:
             escalation = services.escalation_raise(
-                by=request.user, children=data["children_objs"], stage=data["stage_obj"], addressee=data["addressee_obj"],
-                concern=data["concern"], desired_outcome=data["desired_outcome"], themes=data["theme_objs"],
-                subthemes=data["subtheme_objs"], drift_reasons=data["reason_objs"],
+                by=request.user,
+                children=data["children_objs"],
+                stage=data["stage_obj"],
+                addressee=data["addressee_obj"],
+                concern=data["concern"],
+                desired_outcome=data["desired_outcome"],
+                themes=data["theme_objs"],
+                subthemes=data["subtheme_objs"],
+                drift_reasons=data["reason_objs"],
             )
         except DomainError as refusal:
             error = refusal.message
@@ -330,6 +395,14 @@ def raise_check(request):
             messages.success(request, f"Escalation {escalation.reference} was sent to {escalation.current_addressee}.")
             return redirect("escalations:detail", pk=escalation.pk)
     change = reverse("escalations:raise") + f"?child={child.pk}"
-    return render(request, "escalations/raise_check.html", {
-        "child": child, "data": data, "change": change, "errors": [{"message": error, "anchor": None}] if error else [],
-    }, status=400 if error else 200)
+    return render(
+        request,
+        "escalations/raise_check.html",
+        {
+            "child": child,
+            "data": data,
+            "change": change,
+            "errors": [{"message": error, "anchor": None}] if error else [],
+        },
+        status=400 if error else 200,
+    )

@@ -69,7 +69,7 @@ def shape_history(shape: Shape, *, with_history_id: bool = False, fixed: dict | 
     extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
     if with_history_id:
         extra.insert(0, "history_id")
-    fixed_values = {name: value for name, value in zip(shape.names[shape.width:], shape.tail)}
+    fixed_values = {name: value for name, value in zip(shape.names[shape.width :], shape.tail)}
     fixed_values.update(fixed or {})
     return Shape(history, [*given, *extra], fixed=fixed_values)
 
@@ -191,8 +191,10 @@ class BulkWriter:
     def _copy(self, shape: Shape, rows: Iterable[tuple]) -> int:
         """COPY in PostgreSQL's binary format, each column sent as its own type."""
         quoted = connection.ops.quote_name
-        sql = (f"COPY {quoted(shape.table)} ({', '.join(quoted(f.column) for f in shape.fields)}) "
-               "FROM STDIN (FORMAT BINARY)")
+        sql = (
+            f"COPY {quoted(shape.table)} ({', '.join(quoted(f.column) for f in shape.fields)}) "
+            "FROM STDIN (FORMAT BINARY)"
+        )
         tail = shape.tail
         count = 0
         start = time.perf_counter()
@@ -231,10 +233,13 @@ class BulkWriter:
             f"VALUES ({', '.join(['%s'] * len(shape.fields))})"
         )
         adapters = [self._adapter(field) for field in shape.fields]
-        tail = tuple(adapt(value) if adapt and value is not None else value
-                     for adapt, value in zip(adapters[shape.width:], shape.tail))
+        tail = tuple(
+            adapt(value) if adapt and value is not None else value
+            for adapt, value in zip(adapters[shape.width :], shape.tail)
+        )
         given = [(index, adapt) for index, adapt in enumerate(adapters[: shape.width]) if adapt]
         if given:
+
             def adapted(row):
                 values = list(row)
                 for index, adapt in given:

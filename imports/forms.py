@@ -5,10 +5,19 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 class UploadForm(forms.Form):
     file = forms.FileField(label="Escalation log", help_text="A CSV file (UTF-8) or an Excel workbook (.xlsx)")
-    sheet = forms.CharField(label="Sheet (optional)", required=False, help_text="For a workbook: the sheet to read. Leave empty for the first.")
-    encoding = forms.CharField(label="Encoding (optional)", required=False, help_text="Only for a CSV file that is not UTF-8, for example cp1252.")
+    sheet = forms.CharField(
+        label="Sheet (optional)",
+        required=False,
+        help_text="For a workbook: the sheet to read. Leave empty for the first.",
+    )
+    encoding = forms.CharField(
+        label="Encoding (optional)",
+        required=False,
+        help_text="Only for a CSV file that is not UTF-8, for example cp1252.",
+    )
     create_missing = forms.BooleanField(
-        label="Create children and IROs the system does not know yet", required=False,
+        label="Create children and IROs the system does not know yet",
+        required=False,
         help_text="Children are marked 'details to complete'; IROs are created as inactive users.",
     )
 

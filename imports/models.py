@@ -33,7 +33,11 @@ class ImportJob(models.Model):
     create_missing = models.BooleanField(default=False)
     dry_run = models.BooleanField("preview", default=False, help_text="Check every row and store nothing.")
     preview = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="confirmed_as",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="confirmed_as",
         help_text="The preview this import was confirmed from.",
     )
 

@@ -19,8 +19,18 @@ from core.errors import DomainError
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
 COLUMNS = (
-    "reference", "raised_at", "iro", "children", "highest_stage", "themes", "first_response_at", "resolved_at",
-    "outcome", "drift_reasons", "cafcass_referred_at", "summary",
+    "reference",
+    "raised_at",
+    "iro",
+    "children",
+    "highest_stage",
+    "themes",
+    "first_response_at",
+    "resolved_at",
+    "outcome",
+    "drift_reasons",
+    "cafcass_referred_at",
+    "summary",
 )
 REQUIRED = ("reference", "raised_at", "iro", "children", "highest_stage")
 IGNORE = "ignore"
@@ -66,7 +76,7 @@ def _read_csv(data: bytes, encoding: str | None) -> Table:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as error:
-            bad = data[error.start:error.start + 1].hex().upper()
+            bad = data[error.start : error.start + 1].hex().upper()
             line = data[: error.start].count(b"\n") + 1
             raise FileProblem(
                 f"The file is not UTF-8: byte 0x{bad} on line {line} cannot be read. Save it as "
@@ -260,12 +270,8 @@ def id_normalise(item: str) -> str:
     return item
 
 
-_DATE_FORMS = (
-    "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], YYYY-MM-DDTHH:MM[:SS][±HH:MM], DD/MM/YYYY or DD/MM/YYYY HH:MM[:SS]"
-)
-_ISO = re.compile(
-    r"^(\d{4})-(\d{2})-(\d{2})(?:([ T])(\d{2}):(\d{2})(?::(\d{2}))?(?:([+-])(\d{2}):?(\d{2})|(Z))?)?$"
-)
+_DATE_FORMS = "YYYY-MM-DD, YYYY-MM-DD HH:MM[:SS], YYYY-MM-DDTHH:MM[:SS][±HH:MM], DD/MM/YYYY or DD/MM/YYYY HH:MM[:SS]"
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:([ T])(\d{2}):(\d{2})(?::(\d{2}))?(?:([+-])(\d{2}):?(\d{2})|(Z))?)?$")
 _UK = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$")
 
 
@@ -295,8 +301,10 @@ def _parse_text(text: str) -> tuple[dt.datetime, bool]:
             if sep != "T":
                 raise ValueError(f"is not a date this log accepts: use {_DATE_FORMS}")
             naive = _naive(int(year), int(month), int(day), int(hour), int(minute), int(second or 0))
-            offset = dt.timedelta(0) if zulu else (1 if sign == "+" else -1) * dt.timedelta(
-                hours=int(off_h), minutes=int(off_m)
+            offset = (
+                dt.timedelta(0)
+                if zulu
+                else (1 if sign == "+" else -1) * dt.timedelta(hours=int(off_h), minutes=int(off_m))
             )
             return naive.replace(tzinfo=dt.timezone(offset)), False
         return _london_at(int(year), int(month), int(day), int(hour), int(minute), int(second or 0)), False

@@ -79,16 +79,18 @@ class ProgressFile:
 def progress_write(path: Path, progress: Progress) -> None:
     """Write the whole file at once (a reader never sees half of it)."""
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps({"phase": progress.phase, "done": progress.done, "total": progress.total,
-                                   "at": progress.at}))
+    partial.write_text(
+        json.dumps({"phase": progress.phase, "done": progress.done, "total": progress.total, "at": progress.at})
+    )
     os.replace(partial, path)
 
 
 def progress_read(job_id: int) -> Progress | None:
     try:
         data = json.loads(progress_path(job_id).read_text())
-        return Progress(phase=str(data["phase"]), done=int(data["done"]), total=int(data["total"]),
-                        at=float(data["at"]))
+        return Progress(
+            phase=str(data["phase"]), done=int(data["done"]), total=int(data["total"]), at=float(data["at"])
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 

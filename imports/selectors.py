@@ -101,7 +101,8 @@ def escalations_by_reference(references: list[str]) -> dict[str, Existing]:
         for start in range(0, len(keys), CHUNK):
             rows.extend(
                 Escalation.objects.annotate(reference_lower=Lower("reference"))
-                .filter(reference_lower__in=keys[start:start + CHUNK]).values_list(*columns)
+                .filter(reference_lower__in=keys[start : start + CHUNK])
+                .values_list(*columns)
             )
     for row in rows:
         found[row[1].lower()] = Existing(*row)
@@ -142,8 +143,11 @@ def import_job_find(pk: int) -> ImportJob:
 def import_job_state(job: ImportJob) -> JobState:
     if job.finished:
         imported_as = ImportJob.objects.filter(preview=job).first() if job.dry_run else None
-        expired = bool(job.confirm_by) and imported_as is None and (
-            job.confirm_by < timezone.now() or not job_upload_path(job.pk).exists())
+        expired = (
+            bool(job.confirm_by)
+            and imported_as is None
+            and (job.confirm_by < timezone.now() or not job_upload_path(job.pk).exists())
+        )
         return JobState(job=job, progress=None, stalled=False, imported_as=imported_as, expired=expired)
     progress = progress_read(job.pk)
     last = progress.at if progress else (job.started_at or job.created_at).timestamp()

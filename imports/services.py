@@ -43,7 +43,10 @@ BATCH = 2000
 DEFAULT_CONCERN = "Imported from the escalation log"
 CAFCASS_REASON = "Imported"
 M2M_FIELDS = (
-    ("children", "child_id"), ("themes", "theme_id"), ("subthemes", "subtheme_id"), ("drift_reasons", "driftreason_id"),
+    ("children", "child_id"),
+    ("themes", "theme_id"),
+    ("subthemes", "subtheme_id"),
+    ("drift_reasons", "driftreason_id"),
 )
 
 Progress = Callable[[str, int, int], None]  # (phase, rows done, rows in the phase)
@@ -77,8 +80,10 @@ class ImportResult:
             f"{self.rows} rows: {self.created} {verb}created, {self.updated} {verb}updated, {self.unchanged} unchanged."
         ]
         if self.children_to_create:
-            lines.append(f"{len(self.children_to_create)} children {verb}created (details to complete): "
-                         + ", ".join(self.children_to_create))
+            lines.append(
+                f"{len(self.children_to_create)} children {verb}created (details to complete): "
+                + ", ".join(self.children_to_create)
+            )
         if self.iros_to_create:
             lines.append(f"{len(self.iros_to_create)} inactive IROs {verb}created: " + ", ".join(self.iros_to_create))
         if self.dry_run:
@@ -147,7 +152,11 @@ def _preview(check: RowsCheck, existing, progress) -> ImportResult:
     if conflicts:
         raise ImportRejected(conflicts)
     return ImportResult(
-        rows=len(rows), created=len(to_create), updated=len(to_update), unchanged=unchanged, dry_run=True,
+        rows=len(rows),
+        created=len(to_create),
+        updated=len(to_update),
+        unchanged=unchanged,
+        dry_run=True,
         children_to_create=list(check.children_to_create),
         iros_to_create=[_iro_label(v) for v in check.iros_to_create.values()],
     )
@@ -218,17 +227,27 @@ def _sort_rows(rows: list[ImportRow], existing):
         if found is None:
             to_create.append(row)
         elif found.source != Source.IMPORT:
-            conflicts.append(Problem(row.number, "reference", "an escalation entered in the app already has this "
-                                     "reference, so the row would overwrite it: nothing was stored", row.reference))
+            conflicts.append(
+                Problem(
+                    row.number,
+                    "reference",
+                    "an escalation entered in the app already has this "
+                    "reference, so the row would overwrite it: nothing was stored",
+                    row.reference,
+                )
+            )
         elif found.import_row_hash == row.row_hash:
             unchanged += 1
         elif found.version != found.imported_version:
-            conflicts.append(Problem(
-                row.number, "reference",
-                f"{found.reference} has been changed in the app since it was imported, and the row's values differ "
-                "from what was imported: update it in the app, or take the row out of the file. Nothing was stored",
-                row.reference,
-            ))
+            conflicts.append(
+                Problem(
+                    row.number,
+                    "reference",
+                    f"{found.reference} has been changed in the app since it was imported, and the row's values differ "
+                    "from what was imported: update it in the app, or take the row out of the file. Nothing was stored",
+                    row.reference,
+                )
+            )
         else:
             to_update.append(row)
     return to_create, to_update, unchanged, conflicts
@@ -242,21 +261,71 @@ def _sort_rows(rows: list[ImportRow], existing):
 # an escalation is written with its current step already set.
 
 ESCALATION_COLUMNS = (
-    "id", "current_step_id", "reference", "iro_id", "raised_at", "raised_date_only", "concern", "status",
-    "outcome_id", "closed_at", "cafcass_referred_on", "cafcass_reason", "source", "current_stage_id",
-    "current_addressee_id", "highest_stage_id", "next_due_at", "first_response_at", "first_response_date_only",
-    "formal_started_at", "import_row_hash", "version", "imported_version", "created_at", "updated_at",
+    "id",
+    "current_step_id",
+    "reference",
+    "iro_id",
+    "raised_at",
+    "raised_date_only",
+    "concern",
+    "status",
+    "outcome_id",
+    "closed_at",
+    "cafcass_referred_on",
+    "cafcass_reason",
+    "source",
+    "current_stage_id",
+    "current_addressee_id",
+    "highest_stage_id",
+    "next_due_at",
+    "first_response_at",
+    "first_response_date_only",
+    "formal_started_at",
+    "import_row_hash",
+    "version",
+    "imported_version",
+    "created_at",
+    "updated_at",
 )
 # What a re-import overwrites (the rest, such as desired_outcome, is as the first import left it).
 UPDATED_COLUMNS = (
-    "iro_id", "raised_at", "raised_date_only", "concern", "status", "outcome_id", "closed_at", "cafcass_referred_on",
-    "cafcass_reason", "current_stage_id", "current_addressee_id", "highest_stage_id", "next_due_at",
-    "first_response_at", "first_response_date_only", "formal_started_at", "import_row_hash", "version",
-    "imported_version", "updated_at",
+    "iro_id",
+    "raised_at",
+    "raised_date_only",
+    "concern",
+    "status",
+    "outcome_id",
+    "closed_at",
+    "cafcass_referred_on",
+    "cafcass_reason",
+    "current_stage_id",
+    "current_addressee_id",
+    "highest_stage_id",
+    "next_due_at",
+    "first_response_at",
+    "first_response_date_only",
+    "formal_started_at",
+    "import_row_hash",
+    "version",
+    "imported_version",
+    "updated_at",
 )
 STEP_COLUMNS = (
-    "id", "escalation_id", "sequence", "stage_id", "addressee_id", "sent_at", "sent_by_id", "target_working_days",
-    "due_on", "due_at", "first_response_at", "first_response_date_only", "responded_at", "result", "ended_at",
+    "id",
+    "escalation_id",
+    "sequence",
+    "stage_id",
+    "addressee_id",
+    "sent_at",
+    "sent_by_id",
+    "target_working_days",
+    "due_on",
+    "due_at",
+    "first_response_at",
+    "first_response_date_only",
+    "responded_at",
+    "result",
+    "ended_at",
 )
 UPDATED_STEP_COLUMNS = STEP_COLUMNS[3:]
 
@@ -287,7 +356,8 @@ class _Shapes:
             through = getattr(Escalation, name).through
             history = getattr(Escalation.history.model, name).model
             self.links[name] = (
-                through, Shape(through, ("id", "escalation_id", target)),
+                through,
+                Shape(through, ("id", "escalation_id", target)),
                 Shape(history, ("id", "escalation_id", target, "history_id")),
             )
         self.child = Shape(Child, ("id", "case_id", "details_to_complete"))
@@ -403,14 +473,44 @@ class _RowBuilder:
             result = StepResult.WITHDRAWN if row.outcome.code == self.withdrawn else StepResult.RESOLVED
         cafcass = row.cafcass_referred_on
         escalation = (
-            row.reference, iro_id, raised_at, row.raised_date_only, row.summary or DEFAULT_CONCERN, status,
-            outcome_id, resolved_at, cafcass, CAFCASS_REASON if cafcass else "", Source.IMPORT, stage.pk,
-            None, stage.pk, next_due_at, row.first_response_at, row.first_response_date_only,
-            raised_at if stage.formal else None, row.row_hash, version, version, self.now, self.now,
+            row.reference,
+            iro_id,
+            raised_at,
+            row.raised_date_only,
+            row.summary or DEFAULT_CONCERN,
+            status,
+            outcome_id,
+            resolved_at,
+            cafcass,
+            CAFCASS_REASON if cafcass else "",
+            Source.IMPORT,
+            stage.pk,
+            None,
+            stage.pk,
+            next_due_at,
+            row.first_response_at,
+            row.first_response_date_only,
+            raised_at if stage.formal else None,
+            row.row_hash,
+            version,
+            version,
+            self.now,
+            self.now,
         )
         step = (
-            1, stage.pk, None, raised_at, iro_id, stage.target_working_days, due_on, due_at,
-            row.first_response_at, row.first_response_date_only, None, result, resolved_at,
+            1,
+            stage.pk,
+            None,
+            raised_at,
+            iro_id,
+            stage.target_working_days,
+            due_on,
+            due_at,
+            row.first_response_at,
+            row.first_response_date_only,
+            None,
+            result,
+            resolved_at,
         )
         return escalation, step
 
@@ -444,7 +544,9 @@ def _create(rows: list[ImportRow], parts: list, builder: _RowBuilder, writer: Bu
     _audit_rows(escalations, shapes.escalation_history, steps, shapes.step_history, "+", writer, audit, links)
 
 
-def _link_rows(rows: list[ImportRow], pks: list[int], builder: _RowBuilder, writer: BulkWriter) -> dict[str, list[tuple]]:
+def _link_rows(
+    rows: list[ImportRow], pks: list[int], builder: _RowBuilder, writer: BulkWriter
+) -> dict[str, list[tuple]]:
     """The links of each escalation, written to the through tables; returned (with their ids) per field."""
     shapes = _Shapes.get()
     pairs = {name: [] for name, _ in M2M_FIELDS}
@@ -460,8 +562,16 @@ def _link_rows(rows: list[ImportRow], pks: list[int], builder: _RowBuilder, writ
     return written
 
 
-def _audit_rows(escalations, escalation_history: Shape, steps, step_history: Shape, history_type: str, writer: BulkWriter,
-                audit: _Audit, links) -> None:
+def _audit_rows(
+    escalations,
+    escalation_history: Shape,
+    steps,
+    step_history: Shape,
+    history_type: str,
+    writer: BulkWriter,
+    audit: _Audit,
+    links,
+) -> None:
     """The audit rows for written escalations, steps and links, as simple-history makes them.
     ``escalations`` and ``steps`` are tuples that start with their id."""
     shapes = _Shapes.get()
@@ -487,15 +597,22 @@ def _lock_for_update(rows: list[ImportRow], existing) -> dict[int, tuple[int, in
         locked.update(
             (pk, (version, imported_version, step_pk))
             for pk, version, imported_version, step_pk in Escalation.objects.select_for_update(of=("self",))
-            .filter(pk__in=pks[start:start + CHUNK]).values_list("pk", "version", "imported_version", "current_step_id")
+            .filter(pk__in=pks[start : start + CHUNK])
+            .values_list("pk", "version", "imported_version", "current_step_id")
         )
     conflicts = []
     for row, pk in zip(rows, pks):
         version, imported_version, _ = locked[pk]
         if version != existing[row.reference.lower()].version or version != imported_version:
-            conflicts.append(Problem(row.number, "reference", f"{row.reference} was changed in the app while the "
-                                     "file was being imported: nothing was stored. Import the file again",
-                                     row.reference))
+            conflicts.append(
+                Problem(
+                    row.number,
+                    "reference",
+                    f"{row.reference} was changed in the app while the "
+                    "file was being imported: nothing was stored. Import the file again",
+                    row.reference,
+                )
+            )
     if conflicts:
         raise ImportRejected(conflicts)
     return {existing[row.reference.lower()].pk: (locked[pk][0], locked[pk][2]) for row, pk in zip(rows, pks)}
@@ -519,9 +636,16 @@ def _update(rows: list[ImportRow], versions, builder: _RowBuilder, writer: BulkW
         through.objects.filter(escalation_id__in=pks).delete()
     links = _link_rows(rows, pks, builder, writer)
     # The audit copies the whole stored row, including what the import does not set.
-    _audit_rows(_stored(Escalation, shapes.escalation_stored, pks), shapes.escalation_stored_history,
-                _stored(Step, shapes.step_stored, [step[0] for step in steps]), shapes.step_stored_history,
-                "~", writer, audit, links)
+    _audit_rows(
+        _stored(Escalation, shapes.escalation_stored, pks),
+        shapes.escalation_stored_history,
+        _stored(Step, shapes.step_stored, [step[0] for step in steps]),
+        shapes.step_stored_history,
+        "~",
+        writer,
+        audit,
+        links,
+    )
 
 
 def _rows_update(model, columns: tuple[str, ...], order: tuple[str, ...], rows: list[tuple]) -> None:
@@ -531,8 +655,11 @@ def _rows_update(model, columns: tuple[str, ...], order: tuple[str, ...], rows: 
     quoted = connection.ops.quote_name
     fields = {f.attname: f for f in model._meta.concrete_fields}
     positions = [order.index(name) for name in columns]
-    sql = (f"UPDATE {quoted(model._meta.db_table)} SET "
-           + ", ".join(f"{quoted(fields[name].column)} = %s" for name in columns) + f" WHERE {quoted('id')} = %s")
+    sql = (
+        f"UPDATE {quoted(model._meta.db_table)} SET "
+        + ", ".join(f"{quoted(fields[name].column)} = %s" for name in columns)
+        + f" WHERE {quoted('id')} = %s"
+    )
     params = [
         [fields[name].get_db_prep_save(row[index], connection) for name, index in zip(columns, positions)] + [row[0]]
         for row in rows
@@ -554,14 +681,28 @@ logger = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def import_job_create(*, by: User, data: bytes, filename: str, sheet: str = "", encoding: str = "",
-                      create_missing: bool = False, dry_run: bool = False,
-                      preview: ImportJob | None = None) -> ImportJob:
+def import_job_create(
+    *,
+    by: User,
+    data: bytes,
+    filename: str,
+    sheet: str = "",
+    encoding: str = "",
+    create_missing: bool = False,
+    dry_run: bool = False,
+    preview: ImportJob | None = None,
+) -> ImportJob:
     """Record an upload as a job waiting to run (``dry_run``: a preview, which stores nothing),
     and keep its file for the run."""
     job = ImportJob.objects.create(
-        created_by=by, filename=filename[:255], sha256=hashlib.sha256(data).hexdigest(), sheet=sheet,
-        encoding=encoding, create_missing=create_missing, dry_run=dry_run, preview=preview,
+        created_by=by,
+        filename=filename[:255],
+        sha256=hashlib.sha256(data).hexdigest(),
+        sheet=sheet,
+        encoding=encoding,
+        create_missing=create_missing,
+        dry_run=dry_run,
+        preview=preview,
     )
     job_upload_path(job.pk).write_bytes(data)
     return job
@@ -572,7 +713,9 @@ class AlreadyConfirmed(DomainError):
 
     def __init__(self, job: ImportJob):
         self.job = job
-        super().__init__(f"An import of {job.filename} was already started from this check: see 'Recent checks and imports' on the import page.")
+        super().__init__(
+            f"An import of {job.filename} was already started from this check: see 'Recent checks and imports' on the import page."
+        )
 
 
 @transaction.atomic
@@ -592,15 +735,22 @@ def import_job_confirm(*, preview: ImportJob, by: User, sha256: str) -> ImportJo
         raise AlreadyConfirmed(started)
     if preview.confirm_by < timezone.now():
         hours = int(CHECK_KEPT_FOR.total_seconds() // 3600)
-        raise DomainError(f"This check is more than {hours} hours old, and the records may have changed since. "
-                          "Upload the file again to check it again.")
+        raise DomainError(
+            f"This check is more than {hours} hours old, and the records may have changed since. "
+            "Upload the file again to check it again."
+        )
     path = job_upload_path(preview.pk)
     data = path.read_bytes() if path.exists() else b""
     if sha256 != preview.sha256 or hashlib.sha256(data).hexdigest() != preview.sha256:
         raise DomainError("The file to import is no longer the file that was checked. Upload it again.")
     job = import_job_create(
-        by=by, data=data, filename=preview.filename, sheet=preview.sheet, encoding=preview.encoding,
-        create_missing=preview.create_missing, preview=preview,
+        by=by,
+        data=data,
+        filename=preview.filename,
+        sheet=preview.sheet,
+        encoding=preview.encoding,
+        create_missing=preview.create_missing,
+        preview=preview,
     )
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
     return job
@@ -617,6 +767,7 @@ def import_job_start(*, job: ImportJob) -> None:
 
 def import_job_thread(job_id: int) -> threading.Thread:
     """A daemon thread that runs the job on its own database connection, then closes it."""
+
     def run():
         try:
             import_job_run(job_id=job_id)
@@ -635,7 +786,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
     """
     # Claimed by one conditional UPDATE: of two runs started for the same job, one runs it.
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).update(
-        status=ImportJobStatus.RUNNING, started_at=timezone.now())
+        status=ImportJobStatus.RUNNING, started_at=timezone.now()
+    )
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:
         return job
@@ -647,18 +799,26 @@ def import_job_run(*, job_id: int) -> ImportJob:
         if hashlib.sha256(data).hexdigest() != job.sha256:
             raise DomainError("The uploaded file is no longer the file you checked. Upload it again.")
         result = escalation_log_import(
-            data=data, filename=job.filename, by=job.created_by, create_missing=job.create_missing,
-            sheet=job.sheet or None, encoding=job.encoding or None, progress=_counting(job, progress),
+            data=data,
+            filename=job.filename,
+            by=job.created_by,
+            create_missing=job.create_missing,
+            sheet=job.sheet or None,
+            encoding=job.encoding or None,
+            progress=_counting(job, progress),
             dry_run=job.dry_run,
         )
     except DomainError as error:
         job.status, job.problems = ImportJobStatus.FAILED, getattr(error, "problems", None) or [error.message]
     except Exception:
         logger.exception("Import job %s failed", job.pk)
-        job.status, job.problems = ImportJobStatus.FAILED, [
-            "The import stopped because of an error in the service: nothing was stored. Try again later, or "
-            "import the file with the import_escalations command."
-        ]
+        job.status, job.problems = (
+            ImportJobStatus.FAILED,
+            [
+                "The import stopped because of an error in the service: nothing was stored. Try again later, or "
+                "import the file with the import_escalations command."
+            ],
+        )
     else:
         job.status, job.result = ImportJobStatus.DONE, dataclasses.asdict(result)
     job.finished_at = timezone.now()
@@ -718,10 +878,10 @@ def _written_before(path, timestamp: float) -> bool:
 
 def _counting(job: ImportJob, progress: Progress) -> Progress:
     """The progress callback, which also notes the file's row count on the job."""
+
     def report(phase: str, done: int, total: int) -> None:
         if total and job.rows_total is None:
             job.rows_total = total
         progress(phase, done, total)
 
     return report
-

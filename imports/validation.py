@@ -18,7 +18,14 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from imports.parsing import (
-    LONDON, Mapping, Table, cell_text, headers_resolve, id_normalise, list_split, moment_parse,
+    LONDON,
+    Mapping,
+    Table,
+    cell_text,
+    headers_resolve,
+    id_normalise,
+    list_split,
+    moment_parse,
 )
 from imports.selectors import Lookups
 from people.models import Role
@@ -104,8 +111,15 @@ class RowsCheck:
     store one chunk while the database is still busy with the last. The headers are checked
     first (:class:`~imports.parsing.FileProblem`)."""
 
-    def __init__(self, table: Table, mapping: Mapping, lookups: Lookups, *, create_missing: bool = False,
-                 now: dt.datetime | None = None):
+    def __init__(
+        self,
+        table: Table,
+        mapping: Mapping,
+        lookups: Lookups,
+        *,
+        create_missing: bool = False,
+        now: dt.datetime | None = None,
+    ):
         self.table = table
         self.positions = headers_resolve(table.headers, mapping)
         self._checker = _RowChecker(
@@ -134,7 +148,7 @@ class RowsCheck:
         rows = self.table.rows
         for start in range(self.done, len(rows), size):
             chunk = Validated()
-            for number, cells in rows[start:start + size]:
+            for number, cells in rows[start : start + size]:
                 self._check(number, cells, chunk)
             self.done = min(start + size, len(rows))
             yield chunk
@@ -147,11 +161,14 @@ class RowsCheck:
         repeated = key in self._first_row_of
         if repeated:
             earlier, earlier_value = self._first_row_of[key]
-            chunk.problems.append(Problem(
-                number, "reference",
-                f"the reference is also on row {earlier} ('{earlier_value}'): each reference may appear once",
-                reference,
-            ))
+            chunk.problems.append(
+                Problem(
+                    number,
+                    "reference",
+                    f"the reference is also on row {earlier} ('{earlier_value}'): each reference may appear once",
+                    reference,
+                )
+            )
         elif reference:
             self._first_row_of[key] = (number, reference)
         row = self._checker.check(number, cells, reference, chunk.problems)
@@ -176,10 +193,22 @@ class _RowChecker:
         self.iros_to_create: dict[str, tuple[str, str, str]] = {}
         self._usernames = set(lookups.users_by_username)
         self._pending_iros: dict[str, str] = {}  # the name in the log -> the username to create
-        self._columns = [(column, positions.get(column)) for column in (
-            "raised_at", "iro", "children", "highest_stage", "themes", "drift_reasons", "first_response_at",
-            "resolved_at", "outcome", "cafcass_referred_at", "summary",
-        )]
+        self._columns = [
+            (column, positions.get(column))
+            for column in (
+                "raised_at",
+                "iro",
+                "children",
+                "highest_stage",
+                "themes",
+                "drift_reasons",
+                "first_response_at",
+                "resolved_at",
+                "outcome",
+                "cafcass_referred_at",
+                "summary",
+            )
+        ]
         self._memo: dict[str, dict] = {column: {} for column, _ in self._columns}
         self._drift_memo: dict = {}
         self._resolved_outcome = lookups.outcomes.get(Outcome.RESOLVED)
@@ -202,12 +231,24 @@ class _RowChecker:
 
         size = len(cells)
         raw = [cells[index] if index is not None and index < size else None for _, index in self._columns]
-        (raised_raw, iro_raw, children_raw, stage_raw, themes_raw, drift_raw, first_raw, resolved_raw, outcome_raw,
-         cafcass_raw, summary_raw) = raw
+        (
+            raised_raw,
+            iro_raw,
+            children_raw,
+            stage_raw,
+            themes_raw,
+            drift_raw,
+            first_raw,
+            resolved_raw,
+            outcome_raw,
+            cafcass_raw,
+            summary_raw,
+        ) = raw
         memo = self._memo
 
         raised_at, raised_date_only, raised_hash, bad = self._remembered(
-            memo["raised_at"], raised_raw, self._moment, "raised_at", True)
+            memo["raised_at"], raised_raw, self._moment, "raised_at", True
+        )
         if bad:
             found.extend(bad)
         (iro_key, iro_id, iro_json), bad = self._remembered(memo["iro"], iro_raw, self._iro)
@@ -216,12 +257,14 @@ class _RowChecker:
         (case_ids, case_json), bad = self._remembered(memo["children"], children_raw, self._children)
         if bad:
             found.extend(bad)
-        stage, bad = self._remembered(memo["highest_stage"], stage_raw, self._single, "highest_stage",
-                                      self.lookups.stages, "stage", True)
+        stage, bad = self._remembered(
+            memo["highest_stage"], stage_raw, self._single, "highest_stage", self.lookups.stages, "stage", True
+        )
         if bad:
             found.extend(bad)
-        (theme_ids, subtheme_ids, has_drift, themes_json), bad = self._remembered(memo["themes"], themes_raw,
-                                                                                  self._themes)
+        (theme_ids, subtheme_ids, has_drift, themes_json), bad = self._remembered(
+            memo["themes"], themes_raw, self._themes
+        )
         if bad:
             found.extend(bad)
         (drift_ids, drift_json), bad = self._remembered(self._drift_memo, (drift_raw, has_drift), self._drift)
@@ -229,11 +272,13 @@ class _RowChecker:
             found.extend(bad)
 
         first_at, first_date_only, first_hash, bad = self._remembered(
-            memo["first_response_at"], first_raw, self._moment, "first_response_at", False)
+            memo["first_response_at"], first_raw, self._moment, "first_response_at", False
+        )
         if bad:
             found.extend(bad)
         resolved_at, resolved_date_only, resolved_hash, bad = self._remembered(
-            memo["resolved_at"], resolved_raw, self._moment, "resolved_at", False)
+            memo["resolved_at"], resolved_raw, self._moment, "resolved_at", False
+        )
         if bad:
             found.extend(bad)
         if raised_at is not None:
@@ -244,14 +289,16 @@ class _RowChecker:
                 if at is not None and _before(at, date_only, raised_at, raised_date_only):
                     found.append((column, f"is before raised_at ({cell_text(raised_raw)})", value))
 
-        outcome, bad = self._remembered(memo["outcome"], outcome_raw, self._single, "outcome", self.lookups.outcomes,
-                                        "outcome", False)
+        outcome, bad = self._remembered(
+            memo["outcome"], outcome_raw, self._single, "outcome", self.lookups.outcomes, "outcome", False
+        )
         if bad:
             found.extend(bad)
         outcome_blank = cell_text(outcome_raw) == ""
         if outcome is not None and resolved_at is None and not outcome_blank and cell_text(resolved_raw) == "":
-            found.append(("outcome", "an outcome needs a resolved_at date: leave it blank for an open escalation",
-                          outcome_raw))
+            found.append(
+                ("outcome", "an outcome needs a resolved_at date: leave it blank for an open escalation", outcome_raw)
+            )
         if resolved_at is not None and outcome is None and outcome_blank:
             outcome = self._resolved_outcome
 
@@ -265,19 +312,57 @@ class _RowChecker:
             return None
         summary = cell_text(summary_raw)
         row = ImportRow(
-            number=number, reference=reference, raised_at=raised_at, raised_date_only=raised_date_only,
-            iro_key=iro_key, iro_id=iro_id, case_ids=case_ids, stage=stage, theme_ids=theme_ids,
-            subtheme_ids=subtheme_ids, drift_reason_ids=drift_ids, first_response_at=first_at,
-            first_response_date_only=first_date_only, resolved_at=resolved_at, resolved_date_only=resolved_date_only,
-            outcome=outcome, cafcass_referred_on=cafcass_on, summary=summary,
+            number=number,
+            reference=reference,
+            raised_at=raised_at,
+            raised_date_only=raised_date_only,
+            iro_key=iro_key,
+            iro_id=iro_id,
+            case_ids=case_ids,
+            stage=stage,
+            theme_ids=theme_ids,
+            subtheme_ids=subtheme_ids,
+            drift_reason_ids=drift_ids,
+            first_response_at=first_at,
+            first_response_date_only=first_date_only,
+            resolved_at=resolved_at,
+            resolved_date_only=resolved_date_only,
+            outcome=outcome,
+            cafcass_referred_on=cafcass_on,
+            summary=summary,
         )
         # The same text as row_hash(row), assembled from the columns' remembered JSON.
-        row.row_hash = sha256("".join((
-            "[", _json_text(reference.lower()), ",", raised_hash, ",", iro_json, ",", case_json, ",",
-            _json_text(stage.code), ",", themes_json, ",", drift_json, ",", first_hash or "null", ",",
-            resolved_hash or "null", ",", _json_text(outcome.code) if outcome else "null", ",", cafcass_json, ",",
-            _json_text(_SPACES.sub(" ", summary)), "]",
-        )).encode()).hexdigest()
+        row.row_hash = sha256(
+            "".join(
+                (
+                    "[",
+                    _json_text(reference.lower()),
+                    ",",
+                    raised_hash,
+                    ",",
+                    iro_json,
+                    ",",
+                    case_json,
+                    ",",
+                    _json_text(stage.code),
+                    ",",
+                    themes_json,
+                    ",",
+                    drift_json,
+                    ",",
+                    first_hash or "null",
+                    ",",
+                    resolved_hash or "null",
+                    ",",
+                    _json_text(outcome.code) if outcome else "null",
+                    ",",
+                    cafcass_json,
+                    ",",
+                    _json_text(_SPACES.sub(" ", summary)),
+                    "]",
+                )
+            ).encode()
+        ).hexdigest()
         return row
 
     @staticmethod
@@ -302,7 +387,12 @@ class _RowChecker:
             return None, False, None, ((column, str(error), value),)
         if at > self.latest:
             return None, False, None, ((column, "is in the future", value),)
-        return at, date_only, f"[{_json_text(at.astimezone(dt.UTC).isoformat())},{'true' if date_only else 'false'}]", ()
+        return (
+            at,
+            date_only,
+            f"[{_json_text(at.astimezone(dt.UTC).isoformat())},{'true' if date_only else 'false'}]",
+            (),
+        )
 
     def _cafcass(self, value):
         """(date, its JSON in the row hash, problems)."""
@@ -338,16 +428,19 @@ class _RowChecker:
             matches = self.lookups.users_by_name.get(key, [])
             if len(matches) > 1:
                 return ("", None, ""), (
-                    ("iro", f"{len(matches)} users have this name: give the username instead", text),)
+                    ("iro", f"{len(matches)} users have this name: give the username instead", text),
+                )
             user = matches[0] if matches else None
         if user is not None:
             if user.role != Role.IRO:
                 return ("", None, ""), (
-                    ("iro", f"{user.username} is not an IRO (their role is {user.get_role_display()})", text),)
+                    ("iro", f"{user.username} is not an IRO (their role is {user.get_role_display()})", text),
+                )
             return (user.username.lower(), user.pk, _json_text(user.username.lower())), ()
         if not self.create_missing:
             return ("", None, ""), (
-                ("iro", "no IRO has this username or full name: add them first, or use --create-missing", text),)
+                ("iro", "no IRO has this username or full name: add them first, or use --create-missing", text),
+            )
         username = self._pending_iros.get(key)
         if username is None:
             username, first, last = self._new_iro(text)
@@ -374,8 +467,14 @@ class _RowChecker:
         unknown = [item for item in items if item.lower() not in self.lookups.children]
         if unknown:
             if not self.create_missing:
-                return ([], ""), (("children", f"unknown child ID{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: "
-                             "add the children first, or use --create-missing", cell_text(raw)),)
+                return ([], ""), (
+                    (
+                        "children",
+                        f"unknown child ID{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: "
+                        "add the children first, or use --create-missing",
+                        cell_text(raw),
+                    ),
+                )
             for item in unknown:
                 if item.lower() not in self._children_seen:
                     self._children_seen.add(item.lower())
@@ -418,8 +517,9 @@ class _RowChecker:
             else:
                 ids.add(reason.pk)
         if ids and not has_drift:
-            found.append(("drift_reasons", f"reasons for drift need the theme '{Theme.DRIFT}' in themes",
-                          cell_text(raw)))
+            found.append(
+                ("drift_reasons", f"reasons for drift need the theme '{Theme.DRIFT}' in themes", cell_text(raw))
+            )
         ids = sorted(ids)
         return (ids, _json_list(ids)), tuple(found)
 
@@ -438,15 +538,24 @@ def _local_day(at: dt.datetime) -> dt.date:
 def row_hash(row: ImportRow) -> str:
     """A fingerprint of what the row means (not how it was written): re-importing the same
     values, in any spelling, matches it. (``_RowChecker.check`` builds the same text faster.)"""
+
     def moment(at, date_only):
         return None if at is None else [at.astimezone(dt.UTC).isoformat(), date_only]
 
     content = [
-        row.reference.lower(), moment(row.raised_at, row.raised_date_only), row.iro_key,
-        sorted(c.lower() for c in row.case_ids), row.stage.code, row.theme_ids, row.subtheme_ids,
-        row.drift_reason_ids, moment(row.first_response_at, row.first_response_date_only),
-        moment(row.resolved_at, row.resolved_date_only), row.outcome.code if row.outcome else None,
-        row.cafcass_referred_on.isoformat() if row.cafcass_referred_on else None, _SPACES.sub(" ", row.summary),
+        row.reference.lower(),
+        moment(row.raised_at, row.raised_date_only),
+        row.iro_key,
+        sorted(c.lower() for c in row.case_ids),
+        row.stage.code,
+        row.theme_ids,
+        row.subtheme_ids,
+        row.drift_reason_ids,
+        moment(row.first_response_at, row.first_response_date_only),
+        moment(row.resolved_at, row.resolved_date_only),
+        row.outcome.code if row.outcome else None,
+        row.cafcass_referred_on.isoformat() if row.cafcass_referred_on else None,
+        _SPACES.sub(" ", row.summary),
     ]
     return hashlib.sha256(json.dumps(content, separators=(",", ":")).encode()).hexdigest()
 

@@ -21,15 +21,23 @@ def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None, initial=_options_of(request.GET.get("again")))
     if request.method == "POST" and form.is_valid():
         job = import_job_create(
-            by=request.user, data=form.cleaned_data["file"].read(), filename=form.cleaned_data["file"].name,
-            sheet=form.cleaned_data["sheet"], encoding=form.cleaned_data["encoding"],
-            create_missing=form.cleaned_data["create_missing"], dry_run=True,
+            by=request.user,
+            data=form.cleaned_data["file"].read(),
+            filename=form.cleaned_data["file"].name,
+            sheet=form.cleaned_data["sheet"],
+            encoding=form.cleaned_data["encoding"],
+            create_missing=form.cleaned_data["create_missing"],
+            dry_run=True,
         )
         import_job_start(job=job)
         return redirect("imports:job", pk=job.pk)
     errors = error_summary(form) if form.is_bound else []
-    return render(request, "imports/upload.html", {"form": form, "jobs": import_jobs_recent(), "errors": errors},
-                  status=400 if errors else 200)
+    return render(
+        request,
+        "imports/upload.html",
+        {"form": form, "jobs": import_jobs_recent(), "errors": errors},
+        status=400 if errors else 200,
+    )
 
 
 def _options_of(job_id: str | None) -> dict:
@@ -49,10 +57,16 @@ def confirm(request, pk: int):
     except AlreadyConfirmed as already:  # a second click: show the import the first one started
         return redirect("imports:job", pk=already.job.pk)
     except DomainError as error:
-        return render(request, "imports/job.html", {
-            "state": import_job_state(preview), "problems_shown": PROBLEMS_SHOWN,
-            "errors": [{"message": error.message, "anchor": None}],
-        }, status=400)
+        return render(
+            request,
+            "imports/job.html",
+            {
+                "state": import_job_state(preview),
+                "problems_shown": PROBLEMS_SHOWN,
+                "errors": [{"message": error.message, "anchor": None}],
+            },
+            status=400,
+        )
     import_job_start(job=job)
     return redirect("imports:job", pk=job.pk)
 

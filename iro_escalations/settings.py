@@ -28,9 +28,7 @@ if not DEBUG and SECRET_KEY == DEFAULT_SECRET_KEY:
         "variable to a long random value before running with DEBUG off."
     )
 
-ALLOWED_HOSTS = env_list(
-    "ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else []
-)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if DEBUG else [])
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -214,7 +212,8 @@ if OIDC_ENABLED:
         _oidc_missing.append("OIDC_OP_JWKS_ENDPOINT")
     if _oidc_missing:
         raise ImproperlyConfigured(
-            "Single sign-on is half set up: set " + ", ".join(_oidc_missing)
+            "Single sign-on is half set up: set "
+            + ", ".join(_oidc_missing)
             + " too, or unset every OIDC_ variable to sign in with passwords only."
         )
     OIDC_RP_CLIENT_ID = env_str("OIDC_RP_CLIENT_ID", default="")

@@ -174,7 +174,7 @@ def _svg(fig: Figure, name: str, title: str, desc: str) -> str:
     with matplotlib.rc_context({**STYLE, "svg.hashsalt": f"iro-escalations-{name}"}):
         fig.savefig(out, format="svg", metadata={"Date": None})
     svg = out.getvalue()
-    svg = svg[svg.index("<svg"):]  # no XML declaration or DOCTYPE: the text can go inline in HTML
+    svg = svg[svg.index("<svg") :]  # no XML declaration or DOCTYPE: the text can go inline in HTML
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)  # matplotlib's credits
     svg = svg.replace("font-family: 'DejaVu Sans'", "font-family: 'DejaVu Sans', Arial, sans-serif")
     # Unique ids, so several charts can share one HTML page.
@@ -182,10 +182,10 @@ def _svg(fig: Figure, name: str, title: str, desc: str) -> str:
     svg = svg.replace("url(#", f"url(#{name}-").replace('href="#', f'href="#{name}-')
     accessible = (
         f'<svg role="img" aria-labelledby="{name}-title {name}-desc"'
-        f'{svg[4:svg.index(">") + 1]}'
+        f"{svg[4 : svg.index('>') + 1]}"
         f'<title id="{name}-title">{escape(title)}</title><desc id="{name}-desc">{escape(desc)}</desc>'
     )
-    return accessible + svg[svg.index(">") + 1:]
+    return accessible + svg[svg.index(">") + 1 :]
 
 
 def _render(report: dict, name: str, draw, describe, fmt: str):

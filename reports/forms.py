@@ -9,8 +9,12 @@ class PeriodForm(forms.Form):
     """A financial year, or a first and last day."""
 
     period = forms.ChoiceField(label="Financial year", required=False)
-    start = forms.DateField(label="From", required=False, help_text="For example, 2015-04-01",
-                            widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label="From",
+        required=False,
+        help_text="For example, 2015-04-01",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
     end = forms.DateField(label="To", required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args, years: list[str], **kwargs):
@@ -23,7 +27,10 @@ class PeriodForm(forms.Form):
         try:
             if start or end:
                 if not (start and end):
-                    raise DomainError("Enter both the first and the last day, or choose a financial year.", field="end" if start else "start")
+                    raise DomainError(
+                        "Enter both the first and the last day, or choose a financial year.",
+                        field="end" if start else "start",
+                    )
                 data["chosen"] = Period.between(start, end)
             elif data.get("period"):
                 data["chosen"] = Period.financial_year(data["period"])
@@ -35,8 +42,11 @@ class PeriodForm(forms.Form):
 
 
 class IncludeStoryForm(forms.Form):
-    reference = forms.CharField(label="Escalation reference", max_length=40,
-                                help_text="The escalation the story is about, for example ESC-2015-00012")
+    reference = forms.CharField(
+        label="Escalation reference",
+        max_length=40,
+        help_text="The escalation the story is about, for example ESC-2015-00012",
+    )
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
@@ -45,4 +55,3 @@ class IncludeStoryForm(forms.Form):
             raise forms.ValidationError(f"There is no escalation with the reference {reference}.")
         self.cleaned_data["escalation"] = escalation
         return reference
-

@@ -226,9 +226,7 @@ def report_check_stories(stories: Iterable[CaseStory]) -> dict[int, list[Problem
     overrides = defaultdict(list)
     for override in StoryOverride.objects.filter(story__in=stories):
         overrides[override.story_id].append(override)
-    return {
-        story.pk: story_problems(story.text, identifiers=index, overrides=overrides[story.pk]) for story in stories
-    }
+    return {story.pk: story_problems(story.text, identifiers=index, overrides=overrides[story.pk]) for story in stories}
 
 
 class StoriesNotClean(DomainError):
@@ -267,10 +265,30 @@ def report_require_clean_stories(period: Period) -> None:
 _WORD = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 
 _MONTHS = {
-    "january": 1, "february": 2, "march": 3, "april": 4, "may": 5, "june": 6, "july": 7, "august": 8,
-    "september": 9, "october": 10, "november": 11, "december": 12,
-    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "sept": 9, "oct": 10,
-    "nov": 11, "dec": 12,
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "april": 4,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "september": 9,
+    "october": 10,
+    "november": 11,
+    "december": 12,
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "sept": 9,
+    "oct": 10,
+    "nov": 11,
+    "dec": 12,
 }
 _MONTH = "(?:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
 _ORDINAL = r"(?:st|nd|rd|th)?"

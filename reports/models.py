@@ -92,7 +92,9 @@ class IssuedReport(models.Model):
     class Meta:
         ordering = ["period_start", "-version"]
         constraints = [
-            models.UniqueConstraint(fields=["period_start", "period_end", "version"], name="issued_report_version_unique"),
+            models.UniqueConstraint(
+                fields=["period_start", "period_end", "version"], name="issued_report_version_unique"
+            ),
         ]
 
     def __str__(self):

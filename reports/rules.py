@@ -7,7 +7,6 @@ import math
 from decimal import ROUND_HALF_UP, Decimal
 
 
-
 def percent(count: int, total: int) -> float | None:
     """100 x count / total, rounded half-up to one decimal. None when there is no total."""
     if not total:
@@ -56,4 +55,3 @@ def first_response_within(
     # In UTC: Python subtracts two times in the same zone by their wall clocks, not elapsed time.
     elapsed = first_response_at.astimezone(dt.UTC) - raised_at.astimezone(dt.UTC)
     return elapsed <= dt.timedelta(hours=hours)
-

@@ -54,12 +54,22 @@ def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
     escalations = escalations_in(period)
     rows = list(
         escalations.values(
-            "id", "raised_at", "raised_date_only", "first_response_at", "first_response_date_only", "closed_at",
-            "formal_started_at", "outcome__code", "highest_stage_id", "cafcass_referred_on",
+            "id",
+            "raised_at",
+            "raised_date_only",
+            "first_response_at",
+            "first_response_date_only",
+            "closed_at",
+            "formal_started_at",
+            "outcome__code",
+            "highest_stage_id",
+            "cafcass_referred_on",
         )
     )
     total = len(rows)
-    ids_with_theme = set(Escalation.themes.through.objects.filter(escalation__in=escalations).values_list("escalation_id", flat=True))
+    ids_with_theme = set(
+        Escalation.themes.through.objects.filter(escalation__in=escalations).values_list("escalation_id", flat=True)
+    )
     report = {
         "schema": SCHEMA,
         "title": "Independent Reviewing Officer (IRO) escalations",
@@ -78,8 +88,14 @@ def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
         "data_quality": _data_quality(rows, total, len(ids_with_theme), ladder, calendar, period, now),
     }
     report["themes"].append(
-        {"code": "not_recorded", "label": "No theme recorded", "escalations": report["theme_not_recorded"],
-         "percent": percent(report["theme_not_recorded"], total), "children": None, "subthemes": []}
+        {
+            "code": "not_recorded",
+            "label": "No theme recorded",
+            "escalations": report["theme_not_recorded"],
+            "percent": percent(report["theme_not_recorded"], total),
+            "children": None,
+            "subthemes": [],
+        }
     )
     report["comparison"] = _comparison(report, period.previous(), ladder.first_response_hours)
     if settings.classification == "open" and settings.suppress_small_numbers:
@@ -99,11 +115,16 @@ def _summary(period: Period, rows: list[dict], escalations, hours: int) -> dict:
         "informal": len(rows) - formal,
         "formal": formal,
         "children": Escalation.children.through.objects.filter(escalation__in=escalations)
-        .values("child_id").distinct().count(),
+        .values("child_id")
+        .distinct()
+        .count(),
         "first_response_within_24h": sum(1 for row in rows if _within_first_response(row, hours)),
         "reached_head_of_service_or_above": sum(
-            1 for row in rows
-            if senior_order is not None and row["highest_stage_id"] and stages[row["highest_stage_id"]].order >= senior_order
+            1
+            for row in rows
+            if senior_order is not None
+            and row["highest_stage_id"]
+            and stages[row["highest_stage_id"]].order >= senior_order
         ),
         "cafcass_referrals": sum(1 for row in rows if row["cafcass_referred_on"] is not None),
     }
@@ -129,25 +150,30 @@ def _themes(escalations, total: int) -> list[dict]:
     )
     sub_counts = dict(
         Escalation.subthemes.through.objects.filter(escalation__in=escalations)
-        .values_list("subtheme_id").annotate(n=Count("escalation_id", distinct=True))
+        .values_list("subtheme_id")
+        .annotate(n=Count("escalation_id", distinct=True))
     )
     subthemes = defaultdict(list)
     for sub in SubTheme.objects.order_by("order", "label"):
         if sub.active or sub.pk in sub_counts:
-            subthemes[sub.theme_id].append({"code": sub.code, "label": sub.label, "escalations": sub_counts.get(sub.pk, 0)})
+            subthemes[sub.theme_id].append(
+                {"code": sub.code, "label": sub.label, "escalations": sub_counts.get(sub.pk, 0)}
+            )
     rows = []
     for theme in Theme.objects.order_by("order", "label"):
         count = counts.get(theme.pk, 0)
         if not theme.active and not count:
             continue
-        rows.append({
-            "code": theme.code,
-            "label": theme.label,
-            "escalations": count,
-            "percent": percent(count, total),
-            "children": children.get(theme.pk, 0),
-            "subthemes": subthemes[theme.pk],
-        })
+        rows.append(
+            {
+                "code": theme.code,
+                "label": theme.label,
+                "escalations": count,
+                "percent": percent(count, total),
+                "children": children.get(theme.pk, 0),
+                "subthemes": subthemes[theme.pk],
+            }
+        )
     rows.sort(key=lambda row: -row["escalations"])  # stable: ties keep the ladder of domain.md
     return rows
 
@@ -167,8 +193,10 @@ def _timeliness(rows, escalations, ladder, calendar, total: int) -> dict:
     within = [row for row in recorded if _within_first_response(row, hours)]
     dates_alone = [row for row in recorded if row["raised_date_only"] or row["first_response_date_only"]]
 
-    steps = Step.objects.filter(escalation__in=escalations, responded_at__isnull=False).order_by().values_list(
-        "stage_id", "sent_at", "responded_at", "due_at"
+    steps = (
+        Step.objects.filter(escalation__in=escalations, responded_at__isnull=False)
+        .order_by()
+        .values_list("stage_id", "sent_at", "responded_at", "due_at")
     )
     per_stage = defaultdict(lambda: [0, 0])
     response_days = []
@@ -180,10 +208,16 @@ def _timeliness(rows, escalations, ladder, calendar, total: int) -> dict:
     for stage in Stage.objects.order_by("order"):
         responses, on_time = per_stage.get(stage.pk, (0, 0))
         if responses or stage.active:
-            stage_targets.append({
-                "code": stage.code, "label": stage.label, "target_working_days": stage.target_working_days,
-                "responses": responses, "within_target": on_time, "percent": percent(on_time, responses),
-            })
+            stage_targets.append(
+                {
+                    "code": stage.code,
+                    "label": stage.label,
+                    "target_working_days": stage.target_working_days,
+                    "responses": responses,
+                    "within_target": on_time,
+                    "percent": percent(on_time, responses),
+                }
+            )
 
     cap = ladder.process_cap_working_days
     capped = [row for row in rows if row["formal_started_at"] and row["closed_at"]]
@@ -214,12 +248,16 @@ def _drift(escalations, rows, period: Period, calendar) -> dict:
     groups = Counter(children.exclude(sibling_group=None).values_list("sibling_group_id", flat=True))
     families = {group: n for group, n in groups.items() if n > 1}
     reasons = dict(
-        DriftReason.objects.filter(escalations__in=drift).values_list("pk").annotate(n=Count("escalations", distinct=True))
+        DriftReason.objects.filter(escalations__in=drift)
+        .values_list("pk")
+        .annotate(n=Count("escalations", distinct=True))
     )
     outcomes = _outcomes_at_end([row for row in rows if row["id"] in drift_ids], period)
     first_days = [
         calendar.working_days_between(raised_at, first_response_at)
-        for raised_at, first_response_at in drift.exclude(first_response_at=None).values_list("raised_at", "first_response_at")
+        for raised_at, first_response_at in drift.exclude(first_response_at=None).values_list(
+            "raised_at", "first_response_at"
+        )
     ]
     return {
         "escalations": drift.count(),
@@ -244,7 +282,8 @@ def _outcomes_at_end(rows, period: Period) -> list[dict]:
     closed = Counter(row["outcome__code"] for row in rows if row["closed_at"] and row["closed_at"] < ends_at)
     open_at_end = sum(1 for row in rows if not row["closed_at"] or row["closed_at"] >= ends_at)
     return [
-        {"code": o.code, "label": o.label, "escalations": closed.get(o.code, 0)} for o in Outcome.objects.order_by("order")
+        {"code": o.code, "label": o.label, "escalations": closed.get(o.code, 0)}
+        for o in Outcome.objects.order_by("order")
     ] + [{"code": "open_at_end", "label": "Open at the end of the period", "escalations": open_at_end}]
 
 
@@ -275,42 +314,70 @@ def _data_quality(rows, total, with_theme, ladder, calendar, period: Period, now
     until = min(now, ends_at)
     cap = ladder.process_cap_working_days
     open_past_cap = sum(
-        1 for row in rows
-        if row["formal_started_at"] and (not row["closed_at"] or row["closed_at"] >= ends_at)
+        1
+        for row in rows
+        if row["formal_started_at"]
+        and (not row["closed_at"] or row["closed_at"] >= ends_at)
         and calendar.working_days_between(row["formal_started_at"], until) > cap
     )
     return [
         {"code": "no_theme", "label": "Escalations with no theme recorded", "escalations": total - with_theme},
-        {"code": "no_first_response", "label": "Escalations with no first response recorded",
-         "escalations": sum(1 for row in rows if row["first_response_at"] is None)},
+        {
+            "code": "no_first_response",
+            "label": "Escalations with no first response recorded",
+            "escalations": sum(1 for row in rows if row["first_response_at"] is None),
+        },
         {"code": "open_past_cap", "label": f"Still open past the {cap}-working-day cap", "escalations": open_past_cap},
-        {"code": "dates_alone", "label": "First response judged on dates alone (no time recorded)",
-         "escalations": sum(1 for row in rows if row["first_response_at"] and (row["raised_date_only"] or row["first_response_date_only"]))},
+        {
+            "code": "dates_alone",
+            "label": "First response judged on dates alone (no time recorded)",
+            "escalations": sum(
+                1
+                for row in rows
+                if row["first_response_at"] and (row["raised_date_only"] or row["first_response_date_only"])
+            ),
+        },
     ]
 
 
 def _comparison(report: dict, previous: Period, hours: int) -> dict:
     escalations = escalations_in(previous)
-    rows = list(escalations.values(
-        "raised_at", "raised_date_only", "first_response_at", "first_response_date_only", "highest_stage_id",
-        "cafcass_referred_on",
-    ))
+    rows = list(
+        escalations.values(
+            "raised_at",
+            "raised_date_only",
+            "first_response_at",
+            "first_response_date_only",
+            "highest_stage_id",
+            "cafcass_referred_on",
+        )
+    )
     before = _summary(previous, rows, escalations, hours)
     theme_counts = dict(
         Escalation.themes.through.objects.filter(escalation__in=escalations)
-        .values_list("theme__code").annotate(n=Count("escalation_id", distinct=True))
+        .values_list("theme__code")
+        .annotate(n=Count("escalation_id", distinct=True))
     )
     measures = [
         ("escalations", "Escalations", report["escalations"], before["escalations"]),
         ("children", "Children", report["children"], before["children"]),
-        ("first_response_within_24h", "First response within 24 hours", report["first_response_within_24h"],
-         before["first_response_within_24h"]),
-        ("reached_head_of_service_or_above", "Reached head of service or above",
-         report["reached_head_of_service_or_above"], before["reached_head_of_service_or_above"]),
+        (
+            "first_response_within_24h",
+            "First response within 24 hours",
+            report["first_response_within_24h"],
+            before["first_response_within_24h"],
+        ),
+        (
+            "reached_head_of_service_or_above",
+            "Reached head of service or above",
+            report["reached_head_of_service_or_above"],
+            before["reached_head_of_service_or_above"],
+        ),
         ("cafcass_referrals", "Cafcass referrals", report["cafcass_referrals"], before["cafcass_referrals"]),
     ] + [
         (f"theme:{row['code']}", row["label"], row["escalations"], theme_counts.get(row["code"], 0))
-        for row in report["themes"] if row["code"] != "not_recorded"
+        for row in report["themes"]
+        if row["code"] != "not_recorded"
     ]
     return {
         "period": previous.as_json(),
@@ -324,10 +391,24 @@ def _comparison(report: dict, previous: Period, hours: int) -> dict:
 # --- small numbers -------------------------------------------------------------------------------
 
 COUNT_KEYS = {
-    "escalations", "children", "informal", "formal", "first_response_within_24h", "reached_head_of_service_or_above",
-    "cafcass_referrals", "theme_not_recorded", "responses", "within_target", "first_response_recorded",
-    "first_response_judged_on_dates_alone", "closed_formal", "closed_within_cap", "sibling_groups",
-    "children_in_sibling_groups", "current", "previous",
+    "escalations",
+    "children",
+    "informal",
+    "formal",
+    "first_response_within_24h",
+    "reached_head_of_service_or_above",
+    "cafcass_referrals",
+    "theme_not_recorded",
+    "responses",
+    "within_target",
+    "first_response_recorded",
+    "first_response_judged_on_dates_alone",
+    "closed_formal",
+    "closed_within_cap",
+    "sibling_groups",
+    "children_in_sibling_groups",
+    "current",
+    "previous",
 }
 
 

@@ -85,7 +85,8 @@ def story_override_add(*, story: CaseStory, by: User, term: str, reason: str) ->
         raise DomainError(f"Enter why '{term}' in this story does not identify anyone.", field="reason")
     existing = list(story.overrides.filter(story_text=story.text))
     flagged = [
-        problem for problem in story_problems(story.text, identifiers=identifier_index())
+        problem
+        for problem in story_problems(story.text, identifiers=identifier_index())
         if problem.term.casefold() == term.casefold()
     ]
     if not flagged:

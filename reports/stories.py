@@ -28,7 +28,12 @@ NUMBER_WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "ei
 
 # Age bands at the date raised, youngest first: (code, phrase after the noun).
 UNDER_5, AGED_5_10, AGED_11_15, AGED_16_17, AGED_18_PLUS, AGE_UNKNOWN = (
-    "under_5", "5_10", "11_15", "16_17", "18_plus", "unknown",
+    "under_5",
+    "5_10",
+    "11_15",
+    "16_17",
+    "18_plus",
+    "unknown",
 )
 BAND_ORDER = [UNDER_5, AGED_5_10, AGED_11_15, AGED_16_17, AGED_18_PLUS, AGE_UNKNOWN]
 BAND_PHRASES = {
@@ -103,7 +108,7 @@ def age_band(date_of_birth: dt.date | None, on: dt.date) -> str:
 
 
 def children_phrase(children: list[tuple[dt.date | None, str]], raised_on: dt.date) -> str:
-    """"a young man aged 16-17", "two children under 5", "three children (one under 5, two aged 5-10)".
+    """ "a young man aged 16-17", "two children under 5", "three children (one under 5, two aged 5-10)".
 
     ``children`` holds (date of birth, sex) pairs.
     """
@@ -186,4 +191,3 @@ def _outcome_sentence(escalation: Escalation) -> str:
     return OUTCOME_SENTENCES.get(
         escalation.outcome.code, f"The escalation was closed: {sensible_lower(escalation.outcome.label)}."
     )
-

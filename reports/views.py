@@ -21,7 +21,6 @@ from reports.renderers import FORMATS, render_html, render_json
 from reports.selectors import default_period, issued_reports, report_build, report_stories, report_years
 
 
-
 def _period_form(request) -> tuple[PeriodForm, Period | None]:
     if not request.GET:
         form = PeriodForm(initial={"period": default_period().label}, years=report_years())
@@ -135,14 +134,25 @@ def stories_page(request):
         index = identifier_index()
         for number, story in enumerate(report_stories(period).prefetch_related("overrides"), start=1):
             overrides = [o for o in story.overrides.all() if o.story_text == story.text]
-            stories.append({"number": number, "story": story,
-                            "problems": story_problems(story.text, identifiers=index, overrides=overrides)})
-    context = {"form": form, "include_form": include_form, "stories": stories, "period": period,
-               "errors": error_summary(form, include_form if request.method == "POST" else None),
-               "query": _period_query(period) if period else ""}
+            stories.append(
+                {
+                    "number": number,
+                    "story": story,
+                    "problems": story_problems(story.text, identifiers=index, overrides=overrides),
+                }
+            )
+    context = {
+        "form": form,
+        "include_form": include_form,
+        "stories": stories,
+        "period": period,
+        "errors": error_summary(form, include_form if request.method == "POST" else None),
+        "query": _period_query(period) if period else "",
+    }
     # A refused form answers 400; a period chosen wrongly in the address answers 200, as the report page does.
-    return render(request, "reports/stories.html", context,
-                  status=400 if request.method == "POST" and context["errors"] else 200)
+    return render(
+        request, "reports/stories.html", context, status=400 if request.method == "POST" and context["errors"] else 200
+    )
 
 
 @require_POST
@@ -161,15 +171,25 @@ def story_change(request, pk: int):
             services.story_exclude(story=story, by=request.user)
             messages.success(request, "The story was left out of the report.")
         elif action == "override":
-            services.story_override_add(story=story, by=request.user, term=request.POST.get("term", ""),
-                                        reason=request.POST.get("reason", ""))
+            services.story_override_add(
+                story=story, by=request.user, term=request.POST.get("term", ""), reason=request.POST.get("reason", "")
+            )
             messages.success(request, "The override was recorded.")
         else:
             raise Http404
     except DomainError as error:
         # Keep what was typed: show the story again with the message and the text as entered.
-        return render(request, "reports/story_error.html", {
-            "story": story, "error": error.message, "field": error.field, "action": action, "posted": request.POST,
-            "back": back,
-        }, status=400)
+        return render(
+            request,
+            "reports/story_error.html",
+            {
+                "story": story,
+                "error": error.message,
+                "field": error.field,
+                "action": action,
+                "posted": request.POST,
+                "back": back,
+            },
+            status=400,
+        )
     return redirect(back)

@@ -112,4 +112,3 @@ SEX = {
 # The episode reason that means "a new episode begins the same day": it closes an episode, so an
 # open episode (no DEC) should not carry it.
 SAME_DAY_NEW_EPISODE = "X1"
-

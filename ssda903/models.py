@@ -15,7 +15,9 @@ class HeaderRecord(models.Model):
     ethnicity = models.CharField("ETHNIC", max_length=4, blank=True)
     upn = models.CharField("unique pupil number (UPN)", max_length=13, blank=True)
     mother = models.CharField("MOTHER", max_length=4, blank=True, help_text="1 when the child is a mother.")
-    mother_child_dob = models.DateField("MC_DOB", null=True, blank=True, help_text="Date of birth of the child's child.")
+    mother_child_dob = models.DateField(
+        "MC_DOB", null=True, blank=True, help_text="Date of birth of the child's child."
+    )
 
     history = HistoricalRecords()
 
@@ -29,8 +31,9 @@ class HeaderRecord(models.Model):
 class Episode(models.Model):
     """An episode of care (Episodes table), keyed by child and start date (CHILD, DECOM)."""
 
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="ssda903_episodes",
-                              db_index=False)  # ssda903_episode_child_start_unique starts with it
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="ssda903_episodes", db_index=False
+    )  # ssda903_episode_child_start_unique starts with it
     start = models.DateField("start (DECOM)")
     reason_new_episode = models.CharField("RNE", max_length=1, blank=True)
     legal_status = models.CharField("legal status (LS)", max_length=2)
@@ -64,8 +67,9 @@ class Episode(models.Model):
 class Review(models.Model):
     """A LAC review (Reviews table), keyed by child and review date (CHILD, REVIEW)."""
 
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="ssda903_reviews",
-                              db_index=False)  # ssda903_review_child_date_unique starts with it
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="ssda903_reviews", db_index=False
+    )  # ssda903_review_child_date_unique starts with it
     date = models.DateField("review date (REVIEW)")
     participation = models.CharField("participation (REVIEW_CODE)", max_length=3)
 
@@ -84,8 +88,9 @@ class Review(models.Model):
 class MissingEpisode(models.Model):
     """A missing (M) or away without authorisation (A) episode, keyed by child and MIS_START."""
 
-    child = models.ForeignKey("children.Child", on_delete=models.CASCADE, related_name="ssda903_missing",
-                              db_index=False)  # ssda903_missing_child_start_unique starts with it
+    child = models.ForeignKey(
+        "children.Child", on_delete=models.CASCADE, related_name="ssda903_missing", db_index=False
+    )  # ssda903_missing_child_start_unique starts with it
     kind = models.CharField("MISSING", max_length=1)
     start = models.DateField("start (MIS_START)")
     end = models.DateField("end (MIS_END)", null=True, blank=True)

@@ -254,12 +254,16 @@ def _parse_value(table: Table, column: Column, raw: str, row: int, errors: list[
         code = raw.upper()
         if code not in column.code_list:
             errors.append(
-                Problem(table.name, (row,), column.name, f"{raw!r} is not a {column.code_label} code in the 903 code list")
+                Problem(
+                    table.name, (row,), column.name, f"{raw!r} is not a {column.code_label} code in the 903 code list"
+                )
             )
             return None
         return code
     if column.max_length and len(raw) > column.max_length:
-        errors.append(Problem(table.name, (row,), column.name, f"{raw!r} is longer than {column.max_length} characters"))
+        errors.append(
+            Problem(table.name, (row,), column.name, f"{raw!r} is longer than {column.max_length} characters")
+        )
         return None
     return raw
 
@@ -329,9 +333,15 @@ def _check_across_tables(parsed: Parsed) -> None:
                 continue
             person = header[(key[0],)].values
             for column in ("SEX", "DOB"):
-                if column in row.values and row.values[column] not in (None, "") and row.values[column] != person[column]:
+                if (
+                    column in row.values
+                    and row.values[column] not in (None, "")
+                    and row.values[column] != person[column]
+                ):
                     parsed.warnings.append(
-                        Problem(table.name, (row.row,), column, f"differs from the Header (row {header[(key[0],)].row})")
+                        Problem(
+                            table.name, (row.row,), column, f"differs from the Header (row {header[(key[0],)].row})"
+                        )
                     )
 
     if "Episodes" not in tables:
@@ -345,7 +355,9 @@ def _check_across_tables(parsed: Parsed) -> None:
             open_rows[key[0]].append(row.row)
             if reason:
                 parsed.warnings.append(
-                    Problem("Episodes", (row.row,), "REC", f"the episode is open (no DEC) but has reason ended {reason}")
+                    Problem(
+                        "Episodes", (row.row,), "REC", f"the episode is open (no DEC) but has reason ended {reason}"
+                    )
                 )
         elif not reason:
             parsed.warnings.append(Problem("Episodes", (row.row,), "REC", "the episode has ended (DEC) but has no REC"))

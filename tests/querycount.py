@@ -18,6 +18,6 @@ def assert_same_queries(client, small_url, grow, big_url=None):
     before = queries_for(client, small_url)
     grow()
     after = queries_for(client, big_url or small_url)
-    assert len(after) == len(before), (
-        f"{len(before)} queries before, {len(after)} after adding rows:\n" + "\n".join(after)
+    assert len(after) == len(before), f"{len(before)} queries before, {len(after)} after adding rows:\n" + "\n".join(
+        after
     )

@@ -32,8 +32,9 @@ class Theme(CodedEntry):
 
 
 class SubTheme(CodedEntry):
-    theme = models.ForeignKey(Theme, on_delete=models.PROTECT, related_name="subthemes",
-                              db_index=False)  # subtheme_code_unique_in_theme starts with it
+    theme = models.ForeignKey(
+        Theme, on_delete=models.PROTECT, related_name="subthemes", db_index=False
+    )  # subtheme_code_unique_in_theme starts with it
 
     history = HistoricalRecords()
 

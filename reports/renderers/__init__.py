@@ -29,14 +29,22 @@ class Format:
 FORMATS = {
     "html": Format(render_html_document, "text/html; charset=utf-8", "html"),
     "pdf": Format(render_pdf, "application/pdf", "pdf"),
-    "docx": Format(
-        render_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"
-    ),
+    "docx": Format(render_docx, "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx"),
     "xlsx": Format(render_xlsx, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "json": Format(render_json, "application/json", "json"),
 }
 
 __all__ = [
-    "FORMATS", "Cell", "Format", "Table", "render_docx", "render_html", "render_html_document", "render_json",
-    "render_pdf", "render_xlsx", "report_heading", "report_tables",
+    "FORMATS",
+    "Cell",
+    "Format",
+    "Table",
+    "render_docx",
+    "render_html",
+    "render_html_document",
+    "render_json",
+    "render_pdf",
+    "render_xlsx",
+    "report_heading",
+    "report_tables",
 ]

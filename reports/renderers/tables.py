@@ -162,68 +162,150 @@ def report_tables(report: dict) -> list[Table]:
     ]
     themes = []
     for row in report["themes"]:
-        themes.append([
-            c.label(row["label"]),
-            c.count(row, "escalations"),
-            c.percent(row["percent"]),
-            # Children are not counted for escalations without a theme.
-            c.number(None) if row["code"] == "not_recorded" else c.count(row, "children"),
-        ])
+        themes.append(
+            [
+                c.label(row["label"]),
+                c.count(row, "escalations"),
+                c.percent(row["percent"]),
+                # Children are not counted for escalations without a theme.
+                c.number(None) if row["code"] == "not_recorded" else c.count(row, "children"),
+            ]
+        )
         for sub in row["subthemes"]:
             themes.append([c.label(sub["label"], level=1), c.count(sub, "escalations"), c.blank(), c.blank()])
 
     comparison = report["comparison"]
     return [
-        Table("summary", "Summary", "Summary", ["Measure", "Number"],
-              [[c.label(label), c.count(report, key)] for label, key in summary]),
-        Table("themes", "Themes", "Themes", ["Theme", "Escalations", "%", "Children"], themes,
-              note=report["themes_note"], chart="themes"),
+        Table(
+            "summary",
+            "Summary",
+            "Summary",
+            ["Measure", "Number"],
+            [[c.label(label), c.count(report, key)] for label, key in summary],
+        ),
+        Table(
+            "themes",
+            "Themes",
+            "Themes",
+            ["Theme", "Escalations", "%", "Children"],
+            themes,
+            note=report["themes_note"],
+            chart="themes",
+        ),
         Table("stages", "Highest stage reached", "Stage reached", ["Stage", "Escalations"], counts(report["stages"])),
-        Table("timeliness", "Timeliness", "Timeliness", ["Measure", "Number", "%"], [
-            [c.label("First response recorded"), c.count(timeliness, "first_response_recorded"), c.blank()],
-            [c.label(f"First response within {hours} hours"), c.count(timeliness, "first_response_within_24h"),
-             c.percent(timeliness["first_response_within_24h_percent"])],
-            [c.label("First response judged on dates alone (no time recorded)"),
-             c.count(timeliness, "first_response_judged_on_dates_alone"), c.blank()],
-            [c.label("Formal escalations closed"), c.count(timeliness, "closed_formal"), c.blank()],
-            [c.label(f"Closed within {cap} working days"), c.count(timeliness, "closed_within_cap"),
-             c.percent(timeliness["closed_within_cap_percent"])],
-            [c.label("Responses to escalation steps"), c.count(timeliness, "responses"), c.blank()],
-            [c.label("Median response time (working days)"), c.number(timeliness["median_response_working_days"]),
-             c.blank()],
-            [c.label("90th percentile response time (working days)"),
-             c.number(timeliness["p90_response_working_days"]), c.blank()],
-        ], note=(
-            f"The first percentage is of all escalations; the second is of formal escalations closed. "
-            f"The formal process should take no more than {cap} working days."
-        )),
-        Table("stage_targets", "Responses within target, by stage", "Stage targets",
-              ["Stage", "Target (working days)", "Responses", "Within target", "%"], [
-                  [c.label(row["label"]), c.number(row["target_working_days"]), c.count(row, "responses"),
-                   c.count(row, "within_target"), c.percent(row["percent"])]
-                  for row in timeliness["stage_targets"]
-              ]),
-        Table("drift", "Drift in care planning", "Drift", ["Measure", "Number"], [
-            [c.label("Escalations about drift"), c.count(drift, "escalations")],
-            [c.label("Children"), c.count(drift, "children")],
-            [c.label("Sibling groups (two or more children)"), c.count(drift, "sibling_groups")],
-            [c.label("Children in those sibling groups"), c.count(drift, "children_in_sibling_groups")],
-            [c.label("First responses recorded"), c.count(drift, "responses")],
-            [c.label("Median working days to first response"), c.number(drift["median_first_response_working_days"])],
-            [c.label("Longest working days to first response"), c.number(drift["max_first_response_working_days"])],
-        ]),
-        Table("drift_reasons", "Reasons for drift", "Drift reasons", ["Reason", "Escalations"],
-              counts(drift["reasons"]), note="An escalation about drift can give more than one reason."),
-        Table("drift_outcomes", "Outcomes of escalations about drift", "Drift outcomes", ["Outcome", "Escalations"],
-              counts(drift["outcomes"])),
-        Table("outcomes", "Outcomes at the end of the period", "Outcomes", ["Outcome", "Escalations"],
-              counts(report["outcomes"])),
-        Table("monthly", "Escalations by month", "Monthly trend", ["Month", "Escalations"],
-              counts(report["monthly"]), chart="monthly"),
-        Table("comparison", "Comparison with the previous period", "Comparison",
-              ["Measure", report["period"]["label"], comparison["period"]["label"], "Change"], [
-                  [c.label(m["label"]), c.count(m, "current"), c.count(m, "previous"), c.change(m["change"])]
-                  for m in comparison["measures"]
-              ]),
+        Table(
+            "timeliness",
+            "Timeliness",
+            "Timeliness",
+            ["Measure", "Number", "%"],
+            [
+                [c.label("First response recorded"), c.count(timeliness, "first_response_recorded"), c.blank()],
+                [
+                    c.label(f"First response within {hours} hours"),
+                    c.count(timeliness, "first_response_within_24h"),
+                    c.percent(timeliness["first_response_within_24h_percent"]),
+                ],
+                [
+                    c.label("First response judged on dates alone (no time recorded)"),
+                    c.count(timeliness, "first_response_judged_on_dates_alone"),
+                    c.blank(),
+                ],
+                [c.label("Formal escalations closed"), c.count(timeliness, "closed_formal"), c.blank()],
+                [
+                    c.label(f"Closed within {cap} working days"),
+                    c.count(timeliness, "closed_within_cap"),
+                    c.percent(timeliness["closed_within_cap_percent"]),
+                ],
+                [c.label("Responses to escalation steps"), c.count(timeliness, "responses"), c.blank()],
+                [
+                    c.label("Median response time (working days)"),
+                    c.number(timeliness["median_response_working_days"]),
+                    c.blank(),
+                ],
+                [
+                    c.label("90th percentile response time (working days)"),
+                    c.number(timeliness["p90_response_working_days"]),
+                    c.blank(),
+                ],
+            ],
+            note=(
+                f"The first percentage is of all escalations; the second is of formal escalations closed. "
+                f"The formal process should take no more than {cap} working days."
+            ),
+        ),
+        Table(
+            "stage_targets",
+            "Responses within target, by stage",
+            "Stage targets",
+            ["Stage", "Target (working days)", "Responses", "Within target", "%"],
+            [
+                [
+                    c.label(row["label"]),
+                    c.number(row["target_working_days"]),
+                    c.count(row, "responses"),
+                    c.count(row, "within_target"),
+                    c.percent(row["percent"]),
+                ]
+                for row in timeliness["stage_targets"]
+            ],
+        ),
+        Table(
+            "drift",
+            "Drift in care planning",
+            "Drift",
+            ["Measure", "Number"],
+            [
+                [c.label("Escalations about drift"), c.count(drift, "escalations")],
+                [c.label("Children"), c.count(drift, "children")],
+                [c.label("Sibling groups (two or more children)"), c.count(drift, "sibling_groups")],
+                [c.label("Children in those sibling groups"), c.count(drift, "children_in_sibling_groups")],
+                [c.label("First responses recorded"), c.count(drift, "responses")],
+                [
+                    c.label("Median working days to first response"),
+                    c.number(drift["median_first_response_working_days"]),
+                ],
+                [c.label("Longest working days to first response"), c.number(drift["max_first_response_working_days"])],
+            ],
+        ),
+        Table(
+            "drift_reasons",
+            "Reasons for drift",
+            "Drift reasons",
+            ["Reason", "Escalations"],
+            counts(drift["reasons"]),
+            note="An escalation about drift can give more than one reason.",
+        ),
+        Table(
+            "drift_outcomes",
+            "Outcomes of escalations about drift",
+            "Drift outcomes",
+            ["Outcome", "Escalations"],
+            counts(drift["outcomes"]),
+        ),
+        Table(
+            "outcomes",
+            "Outcomes at the end of the period",
+            "Outcomes",
+            ["Outcome", "Escalations"],
+            counts(report["outcomes"]),
+        ),
+        Table(
+            "monthly",
+            "Escalations by month",
+            "Monthly trend",
+            ["Month", "Escalations"],
+            counts(report["monthly"]),
+            chart="monthly",
+        ),
+        Table(
+            "comparison",
+            "Comparison with the previous period",
+            "Comparison",
+            ["Measure", report["period"]["label"], comparison["period"]["label"], "Change"],
+            [
+                [c.label(m["label"]), c.count(m, "current"), c.count(m, "previous"), c.change(m["change"])]
+                for m in comparison["measures"]
+            ],
+        ),
         Table("data_quality", "Data quality", "Data quality", ["Check", "Escalations"], counts(report["data_quality"])),
     ]

@@ -83,7 +83,7 @@ def render_xlsx(report: dict) -> bytes:
     about.append([])
     for note in [
         *heading.notes,
-        "Percentages are stored as the number shown: 53.8 means 53.8% (number format 0.0\"%\").",
+        'Percentages are stored as the number shown: 53.8 means 53.8% (number format 0.0"%").',
     ]:
         about.append([note])
     about.append([])

@@ -10,7 +10,11 @@ from audit.models import AccessLogEntry
 from audit.services import access_log_record
 from people.models import Role
 from tests.factories import (
-    ChildFactory, IroFactory, ManagerFactory, UserFactory, raise_escalation,
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    UserFactory,
+    raise_escalation,
 )
 from tests.querycount import queries_for
 
@@ -61,9 +65,15 @@ def test_it_shows_who_opened_what_and_when_newest_first(sm_client):
     access_log_record(user=escalation.current_addressee, escalation=escalation, path="/escalations/1/", at=_at(5))
     response = sm_client.get(_url(child))
     entries = list(response.context["page"].object_list)
-    assert [(entry.user, entry.escalation) for entry in entries] == [(escalation.current_addressee, escalation), (iro, None)]
+    assert [(entry.user, entry.escalation) for entry in entries] == [
+        (escalation.current_addressee, escalation),
+        (iro, None),
+    ]
     body = response.content.decode()
-    assert f'Escalation <a class="govuk-link" href="{reverse("escalations:detail", args=[escalation.pk])}">{escalation.reference}</a>' in body
+    assert (
+        f'Escalation <a class="govuk-link" href="{reverse("escalations:detail", args=[escalation.pk])}">{escalation.reference}</a>'
+        in body
+    )
     assert "Iris Owens" in body and "Independent reviewing officer" in body
 
 

@@ -98,8 +98,9 @@ def browser(playwright):
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, viewport=VIEWPORT, locale="en-GB",
-                                  timezone_id="Europe/London")
+    context = browser.new_context(
+        base_url=live_server.url, viewport=VIEWPORT, locale="en-GB", timezone_id="Europe/London"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     problems = []
@@ -208,7 +209,9 @@ def axe_check(page, label: str, *, include: str | None = None):
     if violations:
         lines = [f"axe found {len(violations)} accessibility violation(s) on {label} ({page.url}):"]
         for violation in violations:
-            lines.append(f"\n- {violation['id']} ({violation['impact']}): {violation['help']}\n  {violation['helpUrl']}")
+            lines.append(
+                f"\n- {violation['id']} ({violation['impact']}): {violation['help']}\n  {violation['helpUrl']}"
+            )
             for node in violation["nodes"]:
                 lines.append(f"    at {', '.join(map(str, node['target']))}: {node['html'][:200]}")
                 summary = node.get("failureSummary", "").replace("\n", "\n      ")

@@ -47,8 +47,9 @@ class Scans:
 
     def assert_clean(self):
         assert self.labels, "nothing was scanned"
-        assert self.failures == [], f"{len(self.failures)} of {len(self.labels)} pages have violations:\n\n" + \
-            "\n\n".join(self.failures)
+        assert self.failures == [], (
+            f"{len(self.failures)} of {len(self.labels)} pages have violations:\n\n" + "\n\n".join(self.failures)
+        )
 
 
 @pytest.fixture
@@ -115,8 +116,11 @@ def _siblings_on_caseload(username, *, looked_after_on: dt.date | None = None):
 
     day = looked_after_on or timezone.localdate()
     for child in Child.objects.filter(iro__username=username, sibling_group__isnull=False).order_by("case_id"):
-        siblings = (Child.objects.filter(iro=child.iro, sibling_group=child.sibling_group)
-                    .exclude(pk=child.pk).order_by("case_id"))
+        siblings = (
+            Child.objects.filter(iro=child.iro, sibling_group=child.sibling_group)
+            .exclude(pk=child.pk)
+            .order_by("case_id")
+        )
         sibling = next((s for s in siblings if s.was_looked_after_on(day) is not False), None)
         if sibling is not None and child.was_looked_after_on(day) is not False:
             return child, sibling
@@ -134,20 +138,34 @@ def _three_step_escalation():
     day = dt.timedelta(days=1)
     child, sibling = _siblings_on_caseload("iro1", looked_after_on=timezone.localdate() - 12 * day)
     escalation = services.escalation_raise(
-        by=iro, children=[child, sibling], stage=tm.stage, addressee=tm, concern=CONCERN,
-        desired_outcome="A permanence planning meeting this month.", themes=[Theme.objects.get(code=Theme.DRIFT)],
-        drift_reasons=DriftReason.objects.filter(active=True).order_by("order")[:2], raised_at=now - 12 * day,
+        by=iro,
+        children=[child, sibling],
+        stage=tm.stage,
+        addressee=tm,
+        concern=CONCERN,
+        desired_outcome="A permanence planning meeting this month.",
+        themes=[Theme.objects.get(code=Theme.DRIFT)],
+        drift_reasons=DriftReason.objects.filter(active=True).order_by("order")[:2],
+        raised_at=now - 12 * day,
     )
     escalation = services.escalation_first_response(escalation=escalation, by=tm, at=now - 11 * day)
     escalation = services.escalation_respond(
-        escalation=escalation, by=tm, response="A meeting is booked.", action_agreed="Permanence planning meeting",
-        action_due_on=timezone.localdate() + 14 * day, at=now - 10 * day)
-    escalation = services.escalation_escalate(escalation=escalation, by=iro, stage=pgl.stage, addressee=pgl,
-                                              at=now - 8 * day)
-    escalation = services.escalation_respond(escalation=escalation, by=pgl, response="The plan is with the panel.",
-                                             at=now - 6 * day)
-    escalation = services.escalation_escalate(escalation=escalation, by=iro, stage=hos.stage, addressee=hos,
-                                              at=now - 4 * day)
+        escalation=escalation,
+        by=tm,
+        response="A meeting is booked.",
+        action_agreed="Permanence planning meeting",
+        action_due_on=timezone.localdate() + 14 * day,
+        at=now - 10 * day,
+    )
+    escalation = services.escalation_escalate(
+        escalation=escalation, by=iro, stage=pgl.stage, addressee=pgl, at=now - 8 * day
+    )
+    escalation = services.escalation_respond(
+        escalation=escalation, by=pgl, response="The plan is with the panel.", at=now - 6 * day
+    )
+    escalation = services.escalation_escalate(
+        escalation=escalation, by=iro, stage=hos.stage, addressee=hos, at=now - 4 * day
+    )
     assert escalation.steps.count() == 3
     return escalation, child
 
@@ -160,12 +178,20 @@ def _closed_escalations_for(username, *, at_least: int):
 
     iro, tm = _user(username), _user("tm1")
     closed = Escalation.objects.filter(iro=iro, status="closed").count()
-    children = [child for child in Child.objects.filter(iro=iro).order_by("case_id")
-                if child.was_looked_after_on(timezone.localdate() - dt.timedelta(days=2)) is not False]
+    children = [
+        child
+        for child in Child.objects.filter(iro=iro).order_by("case_id")
+        if child.was_looked_after_on(timezone.localdate() - dt.timedelta(days=2)) is not False
+    ]
     for number in range(max(0, at_least - closed)):
         escalation = services.escalation_raise(
-            by=iro, children=[children[number % len(children)]], stage=tm.stage, addressee=tm,
-            concern="Withdrawn: the plan was agreed at the review.", raised_at=timezone.now() - dt.timedelta(days=2))
+            by=iro,
+            children=[children[number % len(children)]],
+            stage=tm.stage,
+            addressee=tm,
+            concern="Withdrawn: the plan was agreed at the review.",
+            raised_at=timezone.now() - dt.timedelta(days=2),
+        )
         services.escalation_withdraw(escalation=escalation, by=iro)
     assert Escalation.objects.filter(iro=iro, status="closed").count() >= at_least
 
@@ -174,8 +200,9 @@ def _addressed_to(username, **filters):
     """An open escalation whose current step is with ``username``."""
     from escalations.models import Escalation
 
-    escalation = (Escalation.objects.filter(status="open", current_addressee__username=username, **filters)
-                  .order_by("pk").first())
+    escalation = (
+        Escalation.objects.filter(status="open", current_addressee__username=username, **filters).order_by("pk").first()
+    )
     assert escalation is not None, f"the demo has no open escalation with {username} ({filters})"
     return escalation
 
@@ -184,8 +211,12 @@ def _other_caseload_escalation(iro_username):
     """An escalation the IRO neither raised nor has a child of on their caseload."""
     from escalations.models import Escalation
 
-    escalation = (Escalation.objects.exclude(iro__username=iro_username)
-                  .exclude(children__iro__username=iro_username).order_by("pk").first())
+    escalation = (
+        Escalation.objects.exclude(iro__username=iro_username)
+        .exclude(children__iro__username=iro_username)
+        .order_by("pk")
+        .first()
+    )
     assert escalation is not None
     return escalation
 
@@ -270,8 +301,10 @@ def test_the_raise_pages_pass_axe_with_and_without_errors(page, demo_world, scan
     expect(_h1(page)).to_have_text("Check your answers before sending the escalation")
 
     # The child's record changes before the IRO sends it: the service refuses, on the same page.
-    Child.objects.filter(pk=sibling.pk).update(looked_after_from=timezone.localdate() - dt.timedelta(days=400),
-                                               looked_after_to=timezone.localdate() - dt.timedelta(days=1))
+    Child.objects.filter(pk=sibling.pk).update(
+        looked_after_from=timezone.localdate() - dt.timedelta(days=400),
+        looked_after_to=timezone.localdate() - dt.timedelta(days=1),
+    )
     _submit(page, "Send the escalation")
     _error_summary(page, f"Child {sibling.case_id} was not looked after")
     expect(_h1(page)).to_have_text("Check your answers before sending the escalation")
@@ -322,15 +355,20 @@ def test_a_stale_change_passes_axe(page, demo_world, scans):
     """Someone else changes the escalation while the form is open: the page says what changed."""
     from escalations import services
 
-    escalation = _addressed_to("tm1", iro__username="iro1", cafcass_referred_on__isnull=True,
-                               current_step__first_response_at__isnull=True)
+    escalation = _addressed_to(
+        "tm1", iro__username="iro1", cafcass_referred_on__isnull=True, current_step__first_response_at__isnull=True
+    )
     ref, base = escalation.reference, f"/escalations/{escalation.pk}"
     sign_in(page, "tm1")
 
     _open(page, f"{base}/respond/", f"Respond to {ref}")
     page.get_by_label("Your response").fill("A permanence planning meeting is booked for next week.")
-    services.escalation_refer_to_cafcass(escalation=escalation, by=_user("iro1"), referred_on=timezone.localdate(),
-                                         reason="The plan has drifted past the cap.")
+    services.escalation_refer_to_cafcass(
+        escalation=escalation,
+        by=_user("iro1"),
+        referred_on=timezone.localdate(),
+        reason="The plan has drifted past the cap.",
+    )
     _submit(page, "Send response")
     _error_summary(page, "after you opened it")
     expect(page.get_by_role("heading", name="What changed since you opened it")).to_be_visible()
@@ -461,8 +499,11 @@ def test_the_report_and_story_pages_pass_axe_with_and_without_errors(page, demo_
     from reports.selectors import default_period
 
     period = default_period()
-    in_period = (Escalation.objects.filter(raised_at__date__gte=period.start, raised_at__date__lte=period.end)
-                 .order_by("pk").first())
+    in_period = (
+        Escalation.objects.filter(raised_at__date__gte=period.start, raised_at__date__lte=period.end)
+        .order_by("pk")
+        .first()
+    )
     sign_in(page, "sm1")
 
     _open(page, "/reports/", "IRO escalations report")
@@ -583,16 +624,22 @@ def test_the_import_job_page_passes_axe_in_every_state(page, demo_world, scans, 
 
     waiting = job()
     running = job(status=ImportJobStatus.RUNNING, started_at=timezone.now(), rows_total=5000)
-    progress_write(progress_path(running.pk), Progress(phase="Checking the rows", done=1200, total=5000,
-                                                       at=time.time() + 3600))  # fresh for the whole test
-    failed = job(status=ImportJobStatus.FAILED, finished_at=timezone.now(),
-                 problems=[f"Row {n}, column raised_at: 31/02/2015 is not a real date" for n in range(2, 60)])
+    progress_write(
+        progress_path(running.pk), Progress(phase="Checking the rows", done=1200, total=5000, at=time.time() + 3600)
+    )  # fresh for the whole test
+    failed = job(
+        status=ImportJobStatus.FAILED,
+        finished_at=timezone.now(),
+        problems=[f"Row {n}, column raised_at: 31/02/2015 is not a real date" for n in range(2, 60)],
+    )
     stalled = job(status=ImportJobStatus.RUNNING)
     checking = job(status=ImportJobStatus.RUNNING, started_at=timezone.now(), dry_run=True)
-    progress_write(progress_path(checking.pk), Progress(phase="Checking the rows", done=300, total=5000,
-                                                        at=time.time() + 3600))
-    ImportJob.objects.filter(pk=stalled.pk).update(started_at=timezone.now() - dt.timedelta(hours=1),
-                                                   created_at=timezone.now() - dt.timedelta(hours=1))
+    progress_write(
+        progress_path(checking.pk), Progress(phase="Checking the rows", done=300, total=5000, at=time.time() + 3600)
+    )
+    ImportJob.objects.filter(pk=stalled.pk).update(
+        started_at=timezone.now() - dt.timedelta(hours=1), created_at=timezone.now() - dt.timedelta(hours=1)
+    )
     sign_in(page, "sm1")
 
     _open(page, f"/imports/jobs/{waiting.pk}/", "Importing log.csv")
@@ -665,13 +712,20 @@ def test_all_escalations_passes_axe_filtered_sorted_and_paged(page, demo_world, 
     expect(page.locator("th[aria-sort=descending]")).to_contain_text("Raised")
     scans("sm-all-filtered-sorted", "all escalations, open and overdue, newest first")
 
-    _open(page, f"{everything}?raised_from_0=31&raised_from_1=2&raised_from_2=2025"
-                "&raised_to_0=1&raised_to_1=1&raised_to_2=", "All escalations", status=200)
+    _open(
+        page,
+        f"{everything}?raised_from_0=31&raised_from_1=2&raised_from_2=2025&raised_to_0=1&raised_to_1=1&raised_to_2=",
+        "All escalations",
+        status=200,
+    )
     _error_summary(page, "must be a real date", "must include a year")
     scans("sm-all-filter-errors", "all escalations, filter dates that are not real")
 
-    _open(page, f"{everything}?raised_from_0=1&raised_from_1=1&raised_from_2=2000"
-                "&raised_to_0=2&raised_to_1=1&raised_to_2=2000", "All escalations")
+    _open(
+        page,
+        f"{everything}?raised_from_0=1&raised_from_1=1&raised_from_2=2000&raised_to_0=2&raised_to_1=1&raised_to_2=2000",
+        "All escalations",
+    )
     expect(page.get_by_role("heading", name="No escalations match these filters")).to_be_visible()
     scans("sm-all-empty", "all escalations, no escalation matches")
     scans.assert_clean()

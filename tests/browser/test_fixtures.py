@@ -10,7 +10,9 @@ from tests.browser.conftest import sign_in
 
 
 def test_demo_world_has_every_demo_login_and_escalation(demo_world):
-    assert sorted(User.objects.filter(username__in=FIXED_LOGINS).values_list("username", flat=True)) == sorted(FIXED_LOGINS)
+    assert sorted(User.objects.filter(username__in=FIXED_LOGINS).values_list("username", flat=True)) == sorted(
+        FIXED_LOGINS
+    )
     assert Escalation.objects.count() == demo_world.escalations_created > 0
 
 

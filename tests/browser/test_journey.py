@@ -27,8 +27,12 @@ def _siblings_on_caseload(username):
     from children.models import Child
 
     for child in Child.objects.filter(iro__username=username, sibling_group__isnull=False).order_by("case_id"):
-        sibling = (Child.objects.filter(iro=child.iro, sibling_group=child.sibling_group)
-                   .exclude(pk=child.pk).order_by("case_id").first())
+        sibling = (
+            Child.objects.filter(iro=child.iro, sibling_group=child.sibling_group)
+            .exclude(pk=child.pk)
+            .order_by("case_id")
+            .first()
+        )
         if sibling is not None:
             return child, sibling
     raise AssertionError(f"the demo gives {username} no siblings")

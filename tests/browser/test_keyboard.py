@@ -41,8 +41,12 @@ def _siblings_on_caseload(username):
     from children.models import Child
 
     for child in Child.objects.filter(iro__username=username, sibling_group__isnull=False).order_by("case_id"):
-        sibling = (Child.objects.filter(iro=child.iro, sibling_group=child.sibling_group)
-                   .exclude(pk=child.pk).order_by("case_id").first())
+        sibling = (
+            Child.objects.filter(iro=child.iro, sibling_group=child.sibling_group)
+            .exclude(pk=child.pk)
+            .order_by("case_id")
+            .first()
+        )
         if sibling is not None:
             return child, sibling
     raise AssertionError(f"the demo gives {username} no siblings")
@@ -74,7 +78,8 @@ def test_an_iro_raises_an_escalation_with_the_keyboard_alone(page, demo_world):
     page.keyboard.press("Space")
     expect(page.locator(f"input[name=children][value='{sibling.pk}']")).to_be_checked()
     unfocused = page.evaluate(
-        "getComputedStyle(document.querySelector(\"label[for='id_children_1']\"), '::before').boxShadow")
+        "getComputedStyle(document.querySelector(\"label[for='id_children_1']\"), '::before').boxShadow"
+    )
     assert FOCUS_YELLOW not in unfocused  # the yellow is the focus, not the box's own look
 
     # The drift theme reveals the reasons for drift; the next Tab goes into them.

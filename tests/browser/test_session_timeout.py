@@ -111,8 +111,11 @@ def test_typed_text_is_kept_through_the_timeout_and_a_new_sign_in(page, short_se
 
 def test_text_saved_for_someone_else_is_never_put_back(page, raise_page):
     sign_in(page, "iro.typing", next_path=raise_page)
-    page.evaluate("""path => sessionStorage.setItem('iro-escalations:unsaved:' + path, JSON.stringify(
-        {user: 'someone-else', savedAt: Date.now(), fields: [{form: 0, name: 'concern', text: 'not yours'}]}))""", raise_page)
+    page.evaluate(
+        """path => sessionStorage.setItem('iro-escalations:unsaved:' + path, JSON.stringify(
+        {user: 'someone-else', savedAt: Date.now(), fields: [{form: 0, name: 'concern', text: 'not yours'}]}))""",
+        raise_page,
+    )
     page.reload()
     expect(page.locator("main textarea").first).not_to_have_value("not yours")
     expect(page.get_by_text("We have put back what you had typed")).to_have_count(0)

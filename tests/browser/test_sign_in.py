@@ -52,12 +52,15 @@ def test_the_error_summary_link_takes_you_to_the_username(page, world):
     expect(page.get_by_label("Username")).to_be_focused()
 
 
-@pytest.mark.parametrize("username, heading", [
-    ("iro1", "My children"),
-    ("tm1", "Awaiting my response"),
-    ("hos1", "Awaiting my response"),
-    ("sm1", None),
-])
+@pytest.mark.parametrize(
+    "username, heading",
+    [
+        ("iro1", "My children"),
+        ("tm1", "Awaiting my response"),
+        ("hos1", "Awaiting my response"),
+        ("sm1", None),
+    ],
+)
 def test_each_demo_person_lands_on_their_start_page(page, demo_world, username, heading):
     sign_in(page, username)
     if heading:
@@ -68,10 +71,13 @@ def test_each_demo_person_lands_on_their_start_page(page, demo_world, username, 
     screenshot(page, f"home-{username}")
 
 
-@pytest.mark.parametrize("path, heading, name", [
-    ("/accessibility/", "Accessibility statement for IRO Escalations", "accessibility-statement"),
-    ("/privacy/", "Privacy notice for IRO Escalations", "privacy-notice"),
-])
+@pytest.mark.parametrize(
+    "path, heading, name",
+    [
+        ("/accessibility/", "Accessibility statement for IRO Escalations", "accessibility-statement"),
+        ("/privacy/", "Privacy notice for IRO Escalations", "privacy-notice"),
+    ],
+)
 def test_the_statement_pages_are_open_to_all_from_the_footer(page, world, path, heading, name):
     page.goto("/sign-in/")
     page.get_by_role("contentinfo").get_by_role("link", name=heading.split(" for ")[0]).click()

@@ -6,7 +6,13 @@ from children.selectors import child_caseload, child_siblings, child_visible_to
 from escalations import services
 from people.models import Role
 from tests.factories import (
-    ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, SiblingGroupFactory, UserFactory, outcome,
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    ServiceManagerFactory,
+    SiblingGroupFactory,
+    UserFactory,
+    outcome,
     raise_escalation,
 )
 

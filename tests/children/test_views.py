@@ -6,7 +6,13 @@ from django.urls import reverse
 from audit.models import AccessLogEntry
 from people.models import Role
 from tests.factories import (
-    ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, SiblingGroupFactory, UserFactory, raise_escalation,
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    ServiceManagerFactory,
+    SiblingGroupFactory,
+    UserFactory,
+    raise_escalation,
 )
 from tests.querycount import assert_same_queries
 

@@ -24,7 +24,13 @@ from escalations import services
 from people.models import Role
 from people.services import user_grant_configuration
 from tests.factories import (
-    ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, SiblingGroupFactory, UserFactory, raise_escalation,
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    ServiceManagerFactory,
+    SiblingGroupFactory,
+    UserFactory,
+    raise_escalation,
 )
 
 pytestmark = pytest.mark.django_db
@@ -63,14 +69,20 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
         ("own", _row(iro="ok", manager="ok", service_manager="ok", admin="ok", report_viewer="403")),
         ("other", _row(iro="404", manager="404", service_manager="ok", admin="ok", report_viewer="403")),
     ],
-    "escalations:mine": [("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403"))],
-    "escalations:inbox": [("none", _row(iro="403", manager="ok", service_manager="403", admin="403", report_viewer="403"))],
+    "escalations:mine": [
+        ("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403"))
+    ],
+    "escalations:inbox": [
+        ("none", _row(iro="403", manager="ok", service_manager="403", admin="403", report_viewer="403"))
+    ],
     "escalations:raise": [
         ("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403")),
         ("own_child_query", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403")),
         ("other_child_query", _row(iro="404", manager="403", service_manager="403", admin="403", report_viewer="403")),
     ],
-    "escalations:raise_check": [("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403"))],
+    "escalations:raise_check": [
+        ("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403"))
+    ],
     "escalations:detail": [
         ("own", _row(iro="ok", manager="ok", service_manager="ok", admin="ok", report_viewer="403")),
         ("other", _row(iro="404", manager="404", service_manager="ok", admin="ok", report_viewer="403")),
@@ -92,16 +104,23 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "reports:page": [("none", REPORT_READERS)],
     "reports:download": [("format", REPORT_READERS)],
     "reports:issue": [("none", _all("405"))],  # POST only, refused before anything else
-    "reports:issued_download": [("missing_report", _row(iro="403", manager="403", service_manager="404", admin="404",
-                                                        report_viewer="404"))],
+    "reports:issued_download": [
+        ("missing_report", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="404"))
+    ],
     "reports:stories": [("none", STAFF_ONLY)],
-    "reports:story_change": [("missing_story", _row(iro="405", manager="405", service_manager="405", admin="405",
-                                                    report_viewer="405", anonymous="405"))],
+    "reports:story_change": [
+        (
+            "missing_story",
+            _row(iro="405", manager="405", service_manager="405", admin="405", report_viewer="405", anonymous="405"),
+        )
+    ],
     "imports:upload": [("none", STAFF_ONLY)],
-    "imports:job": [("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404",
-                                         report_viewer="403"))],
-    "imports:job_progress": [("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404",
-                                                  report_viewer="403"))],
+    "imports:job": [
+        ("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="403"))
+    ],
+    "imports:job_progress": [
+        ("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="403"))
+    ],
     "escalations:all": [("none", STAFF_ONLY)],
     "dashboard": [("none", STAFF_ONLY)],
     "audit:child_access_log": [("own", STAFF_ONLY), ("other", STAFF_ONLY)],
@@ -111,8 +130,14 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
 # The Django admin is for staff: admins, and service managers given the configuration pages
 # (people.services.user_grant_configuration). Everyone else is sent to its sign-in page. (What staff
 # see there is the admin's own; tests/*/test_admin.py and tests/people cover it.)
-ADMIN_FAMILY = _row(anonymous="admin_login", iro="admin_login", manager="admin_login", service_manager="staff",
-                    admin="staff", report_viewer="admin_login")
+ADMIN_FAMILY = _row(
+    anonymous="admin_login",
+    iro="admin_login",
+    manager="admin_login",
+    service_manager="staff",
+    admin="staff",
+    report_viewer="admin_login",
+)
 
 
 def _url_names() -> list[tuple[str, URLPattern]]:
@@ -160,8 +185,9 @@ def world():
     ChildFactory(iro=iro_a, sibling_group=group)
     child_b = ChildFactory(iro=iro_b, first_name=SENTINEL_FIRST, last_name=SENTINEL_LAST)
     escalation_a = raise_escalation(iro=iro_a, children=[child_a], addressee=manager_a)
-    escalation_b = raise_escalation(iro=iro_b, children=[child_b], addressee=manager_b,
-                                    concern=f"Concern about {SENTINEL_FIRST}")
+    escalation_b = raise_escalation(
+        iro=iro_b, children=[child_b], addressee=manager_b, concern=f"Concern about {SENTINEL_FIRST}"
+    )
     # caseload B also has a closed escalation, so lists have something else to leak
     closed_b = raise_escalation(iro=iro_b, children=[child_b], addressee=manager_b)
     services.escalation_withdraw(escalation=closed_b, by=iro_b)

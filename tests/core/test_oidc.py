@@ -57,8 +57,14 @@ print(json.dumps({
 
 def _start(**env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("OIDC_", "DJANGO_SETTINGS"))}
-    return subprocess.run([sys.executable, "-c", SWITCH_SCRIPT], cwd=ROOT, env={**clean, "DEBUG": "1", **env},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", SWITCH_SCRIPT],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 def test_single_sign_on_is_off_by_default():
@@ -144,7 +150,10 @@ def test_an_unknown_email_is_refused_and_no_account_is_created(sso):
 def test_two_accounts_with_the_email_are_refused(sso):
     IroFactory(email="shared@example.gov.uk")
     IroFactory(email="SHARED@example.gov.uk")
-    assert _match({"email": "shared@example.gov.uk"}) == (None, oidc.SEVERAL_ACCOUNTS.format(email="shared@example.gov.uk"))
+    assert _match({"email": "shared@example.gov.uk"}) == (
+        None,
+        oidc.SEVERAL_ACCOUNTS.format(email="shared@example.gov.uk"),
+    )
 
 
 def test_a_deactivated_account_is_refused(sso):
@@ -164,9 +173,15 @@ def test_the_identity_provider_cannot_change_the_role(sso):
     assert matched.role == user.role == "iro"
 
 
-@pytest.mark.parametrize("audience, accepted", [
-    ("iro-escalations", True), (["other-app", "iro-escalations"], True), ("other-app", False), (None, False),
-])
+@pytest.mark.parametrize(
+    "audience, accepted",
+    [
+        ("iro-escalations", True),
+        (["other-app", "iro-escalations"], True),
+        ("other-app", False),
+        (None, False),
+    ],
+)
 def test_the_id_token_must_be_issued_to_this_service(sso, monkeypatch, audience, accepted):
     from django.core.exceptions import SuspiciousOperation
     from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -189,8 +204,11 @@ def idp_says(monkeypatch):
     """Stand in for the token endpoint, the token's signature check and the userinfo endpoint."""
 
     def answer(claims):
-        monkeypatch.setattr(oidc.CouncilAccountBackend, "get_token", lambda self, payload: {
-            "id_token": "header.payload.signature", "access_token": "access"})
+        monkeypatch.setattr(
+            oidc.CouncilAccountBackend,
+            "get_token",
+            lambda self, payload: {"id_token": "header.payload.signature", "access_token": "access"},
+        )
         monkeypatch.setattr(oidc.CouncilAccountBackend, "verify_token", lambda self, token, **kw: {"nonce": "n0nce"})
         monkeypatch.setattr(oidc.CouncilAccountBackend, "get_userinfo", lambda self, *args: claims)
 
@@ -219,7 +237,10 @@ def test_an_unknown_person_is_back_on_sign_in_told_why(client, sso, idp_says):
     response = _come_back_from_the_idp(client)
     assert not get_user(client).is_authenticated
     assert response.redirect_chain == [("/sign-in/", 302)]
-    assert "There is no IRO Escalations account with the email address stranger@example.gov.uk." in response.content.decode()
+    assert (
+        "There is no IRO Escalations account with the email address stranger@example.gov.uk."
+        in response.content.decode()
+    )
 
 
 @pytest.mark.urls("tests.core.oidc_urls")

@@ -8,10 +8,13 @@ from tests.factories import IroFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("name, heading", [
-    ("accessibility", "Accessibility statement for IRO Escalations"),
-    ("privacy", "Privacy notice for IRO Escalations"),
-])
+@pytest.mark.parametrize(
+    "name, heading",
+    [
+        ("accessibility", "Accessibility statement for IRO Escalations"),
+        ("privacy", "Privacy notice for IRO Escalations"),
+    ],
+)
 def test_the_page_is_served_without_signing_in(client, name, heading):
     response = client.get(reverse(name))
     assert response.status_code == 200

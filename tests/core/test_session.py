@@ -82,8 +82,14 @@ def test_the_sign_in_page_says_why_after_a_timeout(client, settings):
 
 def _run(script, **env):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("SESSION_", "OIDC_", "DJANGO_SETTINGS"))}
-    return subprocess.run([sys.executable, "-c", script], cwd=ROOT, env={**clean, "DEBUG": "1", **env},
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 SESSION_SCRIPT = (

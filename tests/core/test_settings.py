@@ -8,6 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 
+
 def _settings(**env):
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS"}}
     script = (
@@ -20,16 +21,21 @@ def _settings(**env):
         [sys.executable, "-c", script], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=60
     )
 
+
 def test_production_refuses_the_default_secret_key():
     result = _settings(DEBUG="0")
     assert result.returncode != 0
     assert "SECRET_KEY is the default development key" in result.stderr
 
+
 def test_production_starts_with_a_real_secret_key():
 
-    result = _settings(DEBUG="0", SECRET_KEY="a-real-secret-from-the-vault-0123456789", ALLOWED_HOSTS="iro.example.gov.uk")
+    result = _settings(
+        DEBUG="0", SECRET_KEY="a-real-secret-from-the-vault-0123456789", ALLOWED_HOSTS="iro.example.gov.uk"
+    )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["hosts"] == ["iro.example.gov.uk"]
+
 
 def test_the_default_database_is_the_embedded_sqlite_file():
 
@@ -37,17 +43,20 @@ def test_the_default_database_is_the_embedded_sqlite_file():
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["name"] == str(ROOT / "var" / "db.sqlite3")
 
+
 def test_postgres_from_database_url_keeps_connections_open():
 
     values = json.loads(_settings(DEBUG="1", DATABASE_URL="postgres://iro@127.0.0.1:5432/iro").stdout)
     assert values["engine"] == "django.db.backends.postgresql"
     assert values["conn_max_age"] == 60
 
+
 def test_time_zone_is_fixed_to_london():
 
     values = json.loads(_settings(DEBUG="1", TIME_ZONE="UTC").stdout)
     assert values["tz"] == "Europe/London"
     assert values["use_tz"] is True
+
 
 def test_a_malformed_debug_value_is_refused_with_its_name():
     result = _settings(DEBUG="maybe")

@@ -13,4 +13,6 @@ def test_a_due_time_reads_as_the_day_it_ends():
 
 def test_dates_and_times_are_written_the_govuk_way():
     assert (govuk_date(dt.date(2026, 1, 5)), govuk_datetime(london(2026, 7, 1, 14, 5))) == (
-        "5 January 2026", "1 July 2026 at 2:05pm")
+        "5 January 2026",
+        "1 July 2026 at 2:05pm",
+    )

@@ -9,7 +9,7 @@ pytestmark = pytest.mark.django_db
 def test_the_sign_in_page_is_served(client):
     response = client.get(reverse("login"))
     assert response.status_code == 200
-    assert "<h1 class=\"govuk-heading-l\">Sign in</h1>" in response.content.decode()
+    assert '<h1 class="govuk-heading-l">Sign in</h1>' in response.content.decode()
 
 
 def test_home_needs_sign_in(client):
@@ -25,9 +25,14 @@ def test_signing_in_leads_an_iro_home_to_their_children(client):
     assert "Signed in as" in response.content.decode()
 
 
-@pytest.mark.parametrize("role, start", [
-    ("manager", "escalations:inbox"), ("report_viewer", "reports:page"), ("iro", "children:list"),
-])
+@pytest.mark.parametrize(
+    "role, start",
+    [
+        ("manager", "escalations:inbox"),
+        ("report_viewer", "reports:page"),
+        ("iro", "children:list"),
+    ],
+)
 def test_home_sends_each_role_to_its_start_page(client, role, start):
     from tests.factories import UserFactory, stage
 

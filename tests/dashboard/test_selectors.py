@@ -25,9 +25,14 @@ def _board():
 # --- periods ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("today, label", [
-    (dt.date(2025, 6, 15), "2025-26"), (dt.date(2026, 3, 31), "2025-26"), (dt.date(2026, 4, 1), "2026-27"),
-])
+@pytest.mark.parametrize(
+    "today, label",
+    [
+        (dt.date(2025, 6, 15), "2025-26"),
+        (dt.date(2026, 3, 31), "2025-26"),
+        (dt.date(2026, 4, 1), "2026-27"),
+    ],
+)
 def test_the_reporting_year_runs_from_april_to_march(today, label):
     assert reporting_year(today=today).label == label
 

@@ -9,7 +9,14 @@ from django.urls import reverse
 from escalations import services
 from people.models import Role
 from tests.factories import (
-    ChildFactory, IroFactory, ManagerFactory, UserFactory, outcome, raised_days_ago, stage, theme,
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    UserFactory,
+    outcome,
+    raised_days_ago,
+    stage,
+    theme,
 )
 from tests.querycount import queries_for
 
@@ -62,16 +69,19 @@ def test_the_open_and_overdue_totals_are_shown(sm_client):
 def test_the_trend_chart_is_an_svg_labelled_by_its_title_and_numbers(sm_client):
     body = sm_client.get(URL).content.decode()
     assert '<svg role="img" aria-labelledby="monthly-chart-title monthly-chart-desc"' in body
-    assert re.search(r'<desc id="monthly-chart-desc">Bar chart of the number of escalations raised each month\. '
-                     r'\w+ \d{4}: 0;', body)
+    assert re.search(
+        r'<desc id="monthly-chart-desc">Bar chart of the number of escalations raised each month\. '
+        r"\w+ \d{4}: 0;",
+        body,
+    )
 
 
 def test_the_trend_s_numbers_are_also_in_a_table(sm_client):
     raised_days_ago(1)
     response = sm_client.get(URL)
     body = response.content.decode()
-    table = body[body.index('<table class="govuk-table" id="monthly">'):]
-    table = table[:table.index("</table>")]
+    table = body[body.index('<table class="govuk-table" id="monthly">') :]
+    table = table[: table.index("</table>")]
     assert '<caption class="govuk-table__caption govuk-table__caption--s">Escalations by month</caption>' in table
     assert table.count('<th scope="row"') == 12
 
@@ -83,8 +93,9 @@ def test_the_dashboard_runs_the_same_queries_with_1_or_50_escalations(sm_client,
         children = [ChildFactory(iro=iro) for _ in range(3)]
         escalation = raised_days_ago(30, iro=iro, children=children, themes=[theme("drift"), theme("safety")])
         for code in ("practice_group_lead", "head_of_service"):
-            services.escalation_escalate(escalation=escalation, by=iro, stage=stage(code),
-                                         addressee=ManagerFactory(stage=stage(code)))
+            services.escalation_escalate(
+                escalation=escalation, by=iro, stage=stage(code), addressee=ManagerFactory(stage=stage(code))
+            )
             escalation.refresh_from_db()
 
     busy()

@@ -48,7 +48,11 @@ def test_refusal_exits_non_zero_from_the_command_line(tmp_path):
     }
     finished = subprocess.run(
         [sys.executable, "manage.py", "demo_data", *SMALL],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=120,
+        cwd=PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert finished.returncode != 0
     assert "--force" in finished.stderr

@@ -102,8 +102,13 @@ class TestTheFullDemo:
 
     def test_the_managers_follow_the_ladder_names(self, demo):
         expected = {
-            "sw1": "social_worker", "ap1": "advanced_practitioner", "tm1": "team_manager",
-            "pgl1": "practice_group_lead", "hos1": "head_of_service", "ad1": "assistant_director", "dir1": "director",
+            "sw1": "social_worker",
+            "ap1": "advanced_practitioner",
+            "tm1": "team_manager",
+            "pgl1": "practice_group_lead",
+            "hos1": "head_of_service",
+            "ad1": "assistant_director",
+            "dir1": "director",
         }
         for username, code in expected.items():
             user = User.objects.get(username=username)
@@ -153,8 +158,11 @@ class TestTheFullDemo:
         assert all(35 <= n <= 60 for n in caseloads.values()), caseloads
 
     def test_iro1_has_a_sibling_group_on_their_caseload(self, demo):
-        groups = Counter(Child.objects.filter(iro__username="iro1", sibling_group__isnull=False)
-                         .values_list("sibling_group", flat=True))
+        groups = Counter(
+            Child.objects.filter(iro__username="iro1", sibling_group__isnull=False).values_list(
+                "sibling_group", flat=True
+            )
+        )
         assert max(groups.values()) >= 2
 
     # --- escalations -------------------------------------------------------------------------
@@ -197,7 +205,8 @@ class TestTheFullDemo:
         calendar = working_calendar()
         today = timezone.localdate()
         soon = [
-            e for e in Escalation.objects.filter(status=EscalationStatus.OPEN, next_due_at__gte=timezone.now())
+            e
+            for e in Escalation.objects.filter(status=EscalationStatus.OPEN, next_due_at__gte=timezone.now())
             if e.current_step.due_on <= calendar.next_working_day(today)
         ]
         assert soon

@@ -5,7 +5,15 @@ import pytest
 from escalations import services
 from escalations.selectors import escalation_for_iro_side, escalation_for_responder, escalation_visible_to
 from people.models import Role
-from tests.factories import ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, UserFactory, raise_escalation, stage
+from tests.factories import (
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    ServiceManagerFactory,
+    UserFactory,
+    raise_escalation,
+    stage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +46,12 @@ def test_a_manager_sees_escalations_addressed_to_them():
 def test_a_manager_still_sees_an_escalation_after_it_moves_on_to_someone_else():
     escalation = raise_escalation()
     first_manager = escalation.current_addressee
-    services.escalation_escalate(escalation=escalation, by=escalation.iro, stage=stage("head_of_service"),
-                                 addressee=ManagerFactory(stage=stage("head_of_service")))
+    services.escalation_escalate(
+        escalation=escalation,
+        by=escalation.iro,
+        stage=stage("head_of_service"),
+        addressee=ManagerFactory(stage=stage("head_of_service")),
+    )
     assert _visible(first_manager) == {escalation}
 
 
@@ -68,8 +80,12 @@ def test_only_the_raising_iro_may_act_on_the_iro_side():
 def test_only_the_current_addressee_may_respond():
     escalation = raise_escalation()
     first_manager = escalation.current_addressee
-    services.escalation_escalate(escalation=escalation, by=escalation.iro, stage=stage("head_of_service"),
-                                 addressee=ManagerFactory(stage=stage("head_of_service")))
+    services.escalation_escalate(
+        escalation=escalation,
+        by=escalation.iro,
+        stage=stage("head_of_service"),
+        addressee=ManagerFactory(stage=stage("head_of_service")),
+    )
     escalation.refresh_from_db()
     assert list(escalation_for_responder(user=first_manager)) == []
     assert list(escalation_for_responder(user=escalation.current_addressee)) == [escalation]

@@ -42,9 +42,14 @@ def test_two_connections_racing_exactly_one_update_commits():
     threads = [
         threading.Thread(
             target=_in_thread,
-            args=(barrier, results, "manager", lambda: services.escalation_respond(
-                escalation=read_by_manager, by=manager, response="We will update the plan this week."
-            )),
+            args=(
+                barrier,
+                results,
+                "manager",
+                lambda: services.escalation_respond(
+                    escalation=read_by_manager, by=manager, response="We will update the plan this week."
+                ),
+            ),
         ),
         threading.Thread(
             target=_in_thread,

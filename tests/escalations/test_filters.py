@@ -9,7 +9,16 @@ from django.utils import timezone
 from escalations import services
 from escalations.filters import AllEscalationsFilter, all_escalations_query
 from escalations.models import Escalation
-from tests.factories import ChildFactory, IroFactory, ManagerFactory, TeamFactory, outcome, raise_escalation, stage, theme
+from tests.factories import (
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    TeamFactory,
+    outcome,
+    raise_escalation,
+    stage,
+    theme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -52,16 +61,21 @@ def test_stage_keeps_escalations_now_at_that_stage():
 
 def test_stage_is_the_current_stage_not_the_first():
     escalation = raise_escalation(stage_code="team_manager")
-    services.escalation_escalate(escalation=escalation, by=escalation.iro, stage=stage("head_of_service"),
-                                 addressee=ManagerFactory(stage=stage("head_of_service")))
+    services.escalation_escalate(
+        escalation=escalation,
+        by=escalation.iro,
+        stage=stage("head_of_service"),
+        addressee=ManagerFactory(stage=stage("head_of_service")),
+    )
     assert escalation not in _filtered(all_escalations_query(stage=stage("team_manager")))
 
 
 def test_theme_keeps_escalations_with_that_theme_among_theirs_once_each():
     both = raise_escalation(themes=[theme("drift"), theme("safety")])
     raise_escalation(themes=[theme("health")])
-    filterset = AllEscalationsFilter(QueryDict(all_escalations_query(theme=theme("drift"))),
-                                     queryset=Escalation.objects.all())
+    filterset = AllEscalationsFilter(
+        QueryDict(all_escalations_query(theme=theme("drift"))), queryset=Escalation.objects.all()
+    )
     assert filterset.is_valid()
     assert list(filterset.qs) == [both]
 
@@ -162,9 +176,7 @@ def test_an_unknown_theme_is_an_error():
 
 def test_the_query_writes_dates_as_the_date_input_sends_them():
     query = all_escalations_query(status="open", raised_from=dt.date(2025, 4, 1), overdue=True)
-    assert QueryDict(query) == QueryDict(
-        "status=open&overdue=on&raised_from_0=1&raised_from_1=4&raised_from_2=2025"
-    )
+    assert QueryDict(query) == QueryDict("status=open&overdue=on&raised_from_0=1&raised_from_1=4&raised_from_2=2025")
 
 
 def test_the_query_refuses_a_name_that_is_not_a_filter():

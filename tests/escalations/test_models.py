@@ -17,7 +17,11 @@ pytestmark = pytest.mark.django_db
 def _indexes(model) -> dict[str, dict]:
     with connection.cursor() as cursor:
         found = connection.introspection.get_constraints(cursor, model._meta.db_table)
-    return {name: info for name, info in found.items() if info["columns"] and (info["index"] or info["unique"] or info["primary_key"])}
+    return {
+        name: info
+        for name, info in found.items()
+        if info["columns"] and (info["index"] or info["unique"] or info["primary_key"])
+    }
 
 
 def _project_models():
@@ -36,8 +40,9 @@ def test_no_single_column_index_repeats_the_start_of_another_index():
             if len(info["columns"]) != 1 or info["unique"] or info["primary_key"]:
                 continue
             column = info["columns"][0]
-            covering = [other for other, found in indexes.items()
-                        if len(found["columns"]) > 1 and found["columns"][0] == column]
+            covering = [
+                other for other, found in indexes.items() if len(found["columns"]) > 1 and found["columns"][0] == column
+            ]
             if covering:
                 redundant.append(f"{model._meta.db_table}.{column} ({name}, served by {covering[0]})")
     assert redundant == []
@@ -52,8 +57,11 @@ def test_every_foreign_key_starts_an_index_outside_the_audit_tables():
         if model.__name__.startswith("Historical"):
             continue
         leading = {info["columns"][0] for info in _indexes(model).values()}
-        unindexed += [f"{model._meta.db_table}.{field.column}" for field in model._meta.concrete_fields
-                      if field.is_relation and field.db_constraint and field.column not in leading]
+        unindexed += [
+            f"{model._meta.db_table}.{field.column}"
+            for field in model._meta.concrete_fields
+            if field.is_relation and field.db_constraint and field.column not in leading
+        ]
     assert unindexed == []
 
 

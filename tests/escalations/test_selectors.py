@@ -36,10 +36,17 @@ def test_waiting_after_the_due_day_is_overdue():
 
 def test_due_soon_looks_past_the_easter_holidays():
     # On Thu 24 Mar 2016 the next working day is Tue 29 Mar, so a step due then is due soon.
-    assert due_state(
-        due_on=dt.date(2016, 3, 29), due_at=end_of_day(dt.date(2016, 3, 29)), responded_at=None, ended_at=None,
-        now=london(2016, 3, 24, 10, 0), calendar=ENGLAND,
-    ) == DueState.DUE_SOON
+    assert (
+        due_state(
+            due_on=dt.date(2016, 3, 29),
+            due_at=end_of_day(dt.date(2016, 3, 29)),
+            responded_at=None,
+            ended_at=None,
+            now=london(2016, 3, 24, 10, 0),
+            calendar=ENGLAND,
+        )
+        == DueState.DUE_SOON
+    )
 
 
 def test_a_response_on_the_due_day_is_met():

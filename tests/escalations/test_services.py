@@ -147,16 +147,23 @@ def test_only_an_iro_can_raise():
     manager = ManagerFactory()
     with pytest.raises(NotPermitted):
         services.escalation_raise(
-            by=manager, children=[ChildFactory()], stage=stage("team_manager"),
-            addressee=ManagerFactory(), concern="Concern",
+            by=manager,
+            children=[ChildFactory()],
+            stage=stage("team_manager"),
+            addressee=ManagerFactory(),
+            concern="Concern",
         )
 
 
 def test_the_service_manager_can_raise_on_an_iros_behalf():
     iro = IroFactory()
     esc = services.escalation_raise(
-        by=ServiceManagerFactory(), iro=iro, children=[ChildFactory(iro=iro)], stage=stage("team_manager"),
-        addressee=ManagerFactory(), concern="Concern",
+        by=ServiceManagerFactory(),
+        iro=iro,
+        children=[ChildFactory(iro=iro)],
+        stage=stage("team_manager"),
+        addressee=ManagerFactory(),
+        concern="Concern",
     )
     assert esc.iro == iro
 
@@ -177,8 +184,12 @@ def test_respond_records_response_and_action_and_clears_the_due_time():
     esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
     step = esc.steps.get()
     services.escalation_respond(
-        escalation=esc, by=step.addressee, response="Plan updated.", action_agreed="Review the plan",
-        action_due_on=dt.date(2016, 4, 8), at=london(2016, 3, 29, 9, 0),
+        escalation=esc,
+        by=step.addressee,
+        response="Plan updated.",
+        action_agreed="Review the plan",
+        action_due_on=dt.date(2016, 4, 8),
+        at=london(2016, 3, 29, 9, 0),
     )
     step.refresh_from_db()
     assert step.response == "Plan updated."
@@ -249,21 +260,27 @@ def test_escalate_ends_the_step_and_sends_a_more_senior_one():
 def test_escalating_to_a_lower_stage_is_refused():
     esc = raise_escalation(stage_code="practice_group_lead")
     with pytest.raises(DomainError, match="only escalate to a more senior stage, not to Team manager"):
-        services.escalation_escalate(escalation=esc, by=esc.iro, stage=stage("team_manager"), addressee=ManagerFactory())
+        services.escalation_escalate(
+            escalation=esc, by=esc.iro, stage=stage("team_manager"), addressee=ManagerFactory()
+        )
     assert esc.steps.count() == 1
 
 
 def test_escalating_to_the_same_stage_is_refused():
     esc = raise_escalation()
     with pytest.raises(DomainError, match="more senior stage"):
-        services.escalation_escalate(escalation=esc, by=esc.iro, stage=stage("team_manager"), addressee=ManagerFactory())
+        services.escalation_escalate(
+            escalation=esc, by=esc.iro, stage=stage("team_manager"), addressee=ManagerFactory()
+        )
 
 
 def test_only_the_iro_or_service_manager_can_escalate():
     esc = raise_escalation()
     with pytest.raises(NotPermitted):
         services.escalation_escalate(
-            escalation=esc, by=IroFactory(), stage=stage("head_of_service"),
+            escalation=esc,
+            by=IroFactory(),
+            stage=stage("head_of_service"),
             addressee=ManagerFactory(stage=stage("head_of_service")),
         )
 
@@ -406,9 +423,13 @@ def test_a_response_dated_before_the_first_response_is_refused():
 
 def test_closing_before_the_response_is_refused():
     esc = raise_escalation(raised_at=london(2016, 3, 24, 10, 0))
-    esc = services.escalation_respond(escalation=esc, by=esc.current_addressee, response="Done.", at=london(2016, 3, 29, 9, 0))
+    esc = services.escalation_respond(
+        escalation=esc, by=esc.current_addressee, response="Done.", at=london(2016, 3, 29, 9, 0)
+    )
     with pytest.raises(DomainError, match="is before the first response"):
-        services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2016, 3, 28, 9, 0))
+        services.escalation_resolve(
+            escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2016, 3, 28, 9, 0)
+        )
 
 
 def test_a_reassigned_step_waits_for_the_new_managers_own_first_response():

@@ -42,7 +42,9 @@ def _do(action: Action, esc: Escalation) -> Escalation:
         hos = ManagerFactory(stage=stage("head_of_service"))
         return services.escalation_escalate(escalation=esc, by=iro, stage=stage("head_of_service"), addressee=hos)
     if action == Action.REASSIGN:
-        return services.escalation_reassign(escalation=esc, by=iro, addressee=ManagerFactory(stage=stage("team_manager")))
+        return services.escalation_reassign(
+            escalation=esc, by=iro, addressee=ManagerFactory(stage=stage("team_manager"))
+        )
     if action == Action.RESOLVE:
         return services.escalation_resolve(escalation=esc, by=iro, outcome=outcome("resolved"))
     if action == Action.WITHDRAW:

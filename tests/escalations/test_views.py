@@ -13,8 +13,17 @@ from escalations.views import DRAFT_KEY
 from people.models import Role
 from tests.querycount import assert_same_queries
 from tests.factories import (
-    ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, SiblingGroupFactory, UserFactory, outcome,
-    raise_escalation, stage, subtheme, theme,
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    ServiceManagerFactory,
+    SiblingGroupFactory,
+    UserFactory,
+    outcome,
+    raise_escalation,
+    stage,
+    subtheme,
+    theme,
 )
 
 pytestmark = pytest.mark.django_db
@@ -47,8 +56,9 @@ def test_the_raise_form_lists_the_child_and_their_siblings_on_the_caseload(clien
     ChildFactory(iro=iro, sibling_group=group, first_name="Bea")
     response = _signed_in(client, iro).get(reverse("escalations:raise") + f"?child={child.pk}")
     assert [label for _, label in response.context["form"].fields["children"].choices] == [
-        f"Ada {child.last_name} ({child.case_id})", f"Bea {group.children.get(first_name='Bea').last_name} "
-        f"({group.children.get(first_name='Bea').case_id})"]
+        f"Ada {child.last_name} ({child.case_id})",
+        f"Bea {group.children.get(first_name='Bea').last_name} ({group.children.get(first_name='Bea').case_id})",
+    ]
 
 
 def test_a_raise_form_with_errors_keeps_what_was_typed_and_summarises_the_errors(client):
@@ -72,7 +82,10 @@ def test_a_sub_theme_without_its_theme_is_refused(client):
     sub = subtheme("safety", "missing")
     data = _raise_post(child, ManagerFactory(), subthemes=[str(sub.pk)])
     response = _signed_in(client, iro).post(reverse("escalations:raise") + f"?child={child.pk}", data)
-    assert "Select the theme &#x27;Concerns about the young person&#x27;s safety&#x27; to choose its detail" in response.content.decode()
+    assert (
+        "Select the theme &#x27;Concerns about the young person&#x27;s safety&#x27; to choose its detail"
+        in response.content.decode()
+    )
 
 
 def test_continuing_shows_the_answers_to_check_and_saves_nothing(client):
@@ -80,7 +93,9 @@ def test_continuing_shows_the_answers_to_check_and_saves_nothing(client):
     child = ChildFactory(iro=iro)
     manager = ManagerFactory(first_name="Tina", last_name="Manning")
     client = _signed_in(client, iro)
-    response = client.post(reverse("escalations:raise") + f"?child={child.pk}", _raise_post(child, manager), follow=True)
+    response = client.post(
+        reverse("escalations:raise") + f"?child={child.pk}", _raise_post(child, manager), follow=True
+    )
     body = response.content.decode()
     assert "Check your answers" in body
     assert "Tina Manning, Team manager" in body
@@ -94,8 +109,10 @@ def test_confirming_raises_the_escalation_about_both_siblings(client):
     child, brother = ChildFactory(iro=iro, sibling_group=group), ChildFactory(iro=iro, sibling_group=group)
     manager = ManagerFactory()
     client = _signed_in(client, iro)
-    client.post(reverse("escalations:raise") + f"?child={child.pk}",
-                _raise_post(child, manager, children=[str(child.pk), str(brother.pk)]))
+    client.post(
+        reverse("escalations:raise") + f"?child={child.pk}",
+        _raise_post(child, manager, children=[str(child.pk), str(brother.pk)]),
+    )
     response = client.post(reverse("escalations:raise_check") + f"?child={child.pk}")
     escalation = Escalation.objects.get()
     assert response.url == reverse("escalations:detail", args=[escalation.pk])
@@ -152,7 +169,8 @@ def test_an_escalation_outside_your_access_is_not_found(client):
 def test_a_report_viewer_may_not_open_escalation_pages(client):
     escalation = raise_escalation()
     response = _signed_in(client, UserFactory(role=Role.REPORT_VIEWER)).get(
-        reverse("escalations:detail", args=[escalation.pk]))
+        reverse("escalations:detail", args=[escalation.pk])
+    )
     assert response.status_code == 403
 
 
@@ -166,7 +184,12 @@ def test_the_page_offers_the_iro_their_actions(client):
     escalation = raise_escalation()
     response = _signed_in(client, escalation.iro).get(reverse("escalations:detail", args=[escalation.pk]))
     assert [a["label"] for a in response.context["actions"]] == [
-        "Escalate", "Reassign", "Resolve", "Refer to Cafcass", "Withdraw"]
+        "Escalate",
+        "Reassign",
+        "Resolve",
+        "Refer to Cafcass",
+        "Withdraw",
+    ]
 
 
 # --- the manager's side --------------------------------------------------------------------------
@@ -184,7 +207,8 @@ def test_the_inbox_lists_overdue_first(client):
 def test_acknowledging_records_the_first_response(client):
     escalation = raise_escalation()
     _signed_in(client, escalation.current_addressee).post(
-        reverse("escalations:acknowledge", args=[escalation.pk]), {"version": escalation.version})
+        reverse("escalations:acknowledge", args=[escalation.pk]), {"version": escalation.version}
+    )
     escalation.refresh_from_db()
     assert escalation.current_step.first_response_at is not None
 
@@ -194,8 +218,15 @@ def test_responding_records_the_response_and_the_action_agreed(client):
     due = timezone.localdate() + dt.timedelta(days=10)
     response = _signed_in(client, escalation.current_addressee).post(
         reverse("escalations:respond", args=[escalation.pk]),
-        {"version": escalation.version, "response": "Plan updated.", "action_agreed": "Review meeting",
-         "action_due_on_0": due.day, "action_due_on_1": due.month, "action_due_on_2": due.year})
+        {
+            "version": escalation.version,
+            "response": "Plan updated.",
+            "action_agreed": "Review meeting",
+            "action_due_on_0": due.day,
+            "action_due_on_1": due.month,
+            "action_due_on_2": due.year,
+        },
+    )
     assert response.status_code == 302
     step = Escalation.objects.get().current_step
     assert (step.response, step.action_agreed, step.action_due_on) == ("Plan updated.", "Review meeting", due)
@@ -205,8 +236,15 @@ def test_a_response_with_a_bad_date_keeps_the_text(client):
     escalation = raise_escalation()
     response = _signed_in(client, escalation.current_addressee).post(
         reverse("escalations:respond", args=[escalation.pk]),
-        {"version": escalation.version, "response": "Plan updated soon.", "action_agreed": "Meeting",
-         "action_due_on_0": "31", "action_due_on_1": "2", "action_due_on_2": "2027"})
+        {
+            "version": escalation.version,
+            "response": "Plan updated soon.",
+            "action_agreed": "Meeting",
+            "action_due_on_0": "31",
+            "action_due_on_1": "2",
+            "action_due_on_2": "2027",
+        },
+    )
     body = response.content.decode()
     assert response.status_code == 400
     assert "must be a real date" in body and "Plan updated soon." in body
@@ -225,8 +263,10 @@ def test_another_manager_cannot_open_the_respond_page(client):
 def test_escalating_sends_the_escalation_to_the_head_of_service(client):
     escalation = raise_escalation()
     head = ManagerFactory(stage=stage("head_of_service"))
-    _signed_in(client, escalation.iro).post(reverse("escalations:escalate", args=[escalation.pk]), {
-        "version": escalation.version, "addressee": str(head.pk)})
+    _signed_in(client, escalation.iro).post(
+        reverse("escalations:escalate", args=[escalation.pk]),
+        {"version": escalation.version, "addressee": str(head.pk)},
+    )
     escalation.refresh_from_db()
     assert (escalation.current_stage, escalation.current_addressee) == (stage("head_of_service"), head)
 
@@ -242,16 +282,20 @@ def test_escalating_offers_only_people_at_higher_stages(client):
 def test_reassigning_sends_the_step_to_another_manager_at_the_same_stage(client):
     escalation = raise_escalation()
     other = ManagerFactory()
-    _signed_in(client, escalation.iro).post(reverse("escalations:reassign", args=[escalation.pk]),
-                                            {"version": escalation.version, "addressee": str(other.pk)})
+    _signed_in(client, escalation.iro).post(
+        reverse("escalations:reassign", args=[escalation.pk]),
+        {"version": escalation.version, "addressee": str(other.pk)},
+    )
     escalation.refresh_from_db()
     assert escalation.current_addressee == other
 
 
 def test_resolving_closes_with_the_outcome(client):
     escalation = raise_escalation()
-    _signed_in(client, escalation.iro).post(reverse("escalations:resolve", args=[escalation.pk]),
-                                            {"version": escalation.version, "outcome": str(outcome("resolved").pk)})
+    _signed_in(client, escalation.iro).post(
+        reverse("escalations:resolve", args=[escalation.pk]),
+        {"version": escalation.version, "outcome": str(outcome("resolved").pk)},
+    )
     escalation.refresh_from_db()
     assert (escalation.status, escalation.outcome) == ("closed", outcome("resolved"))
 
@@ -264,8 +308,9 @@ def test_resolving_does_not_offer_withdrawn(client):
 
 def test_withdrawing_closes_as_withdrawn(client):
     escalation = raise_escalation()
-    _signed_in(client, escalation.iro).post(reverse("escalations:withdraw", args=[escalation.pk]),
-                                            {"version": escalation.version})
+    _signed_in(client, escalation.iro).post(
+        reverse("escalations:withdraw", args=[escalation.pk]), {"version": escalation.version}
+    )
     escalation.refresh_from_db()
     assert (escalation.outcome, escalation.current_step.result) == (outcome("withdrawn"), StepResult.WITHDRAWN)
 
@@ -273,9 +318,16 @@ def test_withdrawing_closes_as_withdrawn(client):
 def test_referring_to_cafcass_records_the_date_and_reason(client):
     escalation = raise_escalation()
     today = timezone.localdate()
-    _signed_in(client, escalation.iro).post(reverse("escalations:cafcass", args=[escalation.pk]), {
-        "version": escalation.version, "referred_on_0": today.day, "referred_on_1": today.month,
-        "referred_on_2": today.year, "reason": "No progress after head of service."})
+    _signed_in(client, escalation.iro).post(
+        reverse("escalations:cafcass", args=[escalation.pk]),
+        {
+            "version": escalation.version,
+            "referred_on_0": today.day,
+            "referred_on_1": today.month,
+            "referred_on_2": today.year,
+            "reason": "No progress after head of service.",
+        },
+    )
     escalation.refresh_from_db()
     assert (escalation.cafcass_referred_on, escalation.cafcass_reason) == (today, "No progress after head of service.")
 
@@ -289,8 +341,10 @@ def test_another_iro_cannot_resolve_an_escalation_about_their_child(client):
 
 def test_the_service_manager_may_resolve_on_the_iros_behalf(client):
     escalation = raise_escalation()
-    _signed_in(client, ServiceManagerFactory()).post(reverse("escalations:resolve", args=[escalation.pk]),
-                                                     {"version": escalation.version, "outcome": str(outcome("not_resolved").pk)})
+    _signed_in(client, ServiceManagerFactory()).post(
+        reverse("escalations:resolve", args=[escalation.pk]),
+        {"version": escalation.version, "outcome": str(outcome("not_resolved").pk)},
+    )
     escalation.refresh_from_db()
     assert escalation.outcome == outcome("not_resolved")
 
@@ -302,9 +356,13 @@ def test_a_stale_response_is_refused_shows_the_change_and_keeps_the_text(client)
     escalation = raise_escalation()
     manager = escalation.current_addressee
     opened_version = escalation.version
-    services.escalation_first_response(escalation=escalation, by=ServiceManagerFactory(first_name="Sam", last_name="Lead"))
-    response = _signed_in(client, manager).post(reverse("escalations:respond", args=[escalation.pk]), {
-        "version": opened_version, "response": "My careful response."})
+    services.escalation_first_response(
+        escalation=escalation, by=ServiceManagerFactory(first_name="Sam", last_name="Lead")
+    )
+    response = _signed_in(client, manager).post(
+        reverse("escalations:respond", args=[escalation.pk]),
+        {"version": opened_version, "response": "My careful response."},
+    )
     body = response.content.decode()
     assert response.status_code == 400
     assert "was changed by Sam Lead" in body and "Nothing has been saved" in body
@@ -321,7 +379,9 @@ def test_after_a_stale_refusal_submitting_again_saves(client):
     services.escalation_first_response(escalation=escalation, by=escalation.current_addressee)
     client = _signed_in(client, escalation.current_addressee)
     client.post(reverse("escalations:respond", args=[escalation.pk]), {"version": opened_version, "response": "Done."})
-    client.post(reverse("escalations:respond", args=[escalation.pk]), {"version": opened_version + 1, "response": "Done."})
+    client.post(
+        reverse("escalations:respond", args=[escalation.pk]), {"version": opened_version + 1, "response": "Done."}
+    )
     assert Escalation.objects.get().current_step.response == "Done."
 
 
@@ -330,7 +390,8 @@ def test_an_illegal_move_is_shown_as_an_error(client):
     services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Done.")
     escalation.refresh_from_db()
     response = _signed_in(client, escalation.current_addressee).post(
-        reverse("escalations:respond", args=[escalation.pk]), {"version": escalation.version, "response": "Again"})
+        reverse("escalations:respond", args=[escalation.pk]), {"version": escalation.version, "response": "Again"}
+    )
     assert "has already been responded to" in response.content.decode()
 
 
@@ -351,8 +412,9 @@ def _busy_escalation(iro):
     children = [ChildFactory(iro=iro) for _ in range(3)]
     escalation = raise_escalation(iro=iro, children=children, themes=[theme("drift"), theme("safety")])
     for code in ("practice_group_lead", "head_of_service"):
-        services.escalation_escalate(escalation=escalation, by=iro, stage=stage(code),
-                                     addressee=ManagerFactory(stage=stage(code)))
+        services.escalation_escalate(
+            escalation=escalation, by=iro, stage=stage(code), addressee=ManagerFactory(stage=stage(code))
+        )
         escalation.refresh_from_db()
     return escalation
 
@@ -370,8 +432,12 @@ def test_the_inbox_runs_the_same_queries_for_1_or_50_rows(client):
 
     def grow():
         for _ in range(49):
-            raise_escalation(iro=iro, stage_code="head_of_service", addressee=head,
-                             children=[ChildFactory(iro=iro) for _ in range(3)])
+            raise_escalation(
+                iro=iro,
+                stage_code="head_of_service",
+                addressee=head,
+                children=[ChildFactory(iro=iro) for _ in range(3)],
+            )
 
     assert_same_queries(_signed_in(client, head), reverse("escalations:inbox"), grow)
 
@@ -380,8 +446,12 @@ def test_the_escalation_page_runs_the_same_queries_however_many_children_themes_
     iro = IroFactory()
     small = raise_escalation(iro=iro)
     big = _busy_escalation(iro)
-    assert_same_queries(_signed_in(client, iro), reverse("escalations:detail", args=[small.pk]), lambda: None,
-                        big_url=reverse("escalations:detail", args=[big.pk]))
+    assert_same_queries(
+        _signed_in(client, iro),
+        reverse("escalations:detail", args=[small.pk]),
+        lambda: None,
+        big_url=reverse("escalations:detail", args=[big.pk]),
+    )
 
 
 def test_the_service_manager_can_draft_a_case_story_from_the_escalation_page(client):
@@ -403,7 +473,9 @@ def test_a_post_without_the_csrf_token_is_refused(name):
     user = escalation.current_addressee if name in ("respond", "acknowledge") else escalation.iro
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
-    response = client.post(reverse(f"escalations:{name}", args=[escalation.pk]),
-                           {"version": escalation.version, "response": "x", "outcome": str(outcome("resolved").pk)})
+    response = client.post(
+        reverse(f"escalations:{name}", args=[escalation.pk]),
+        {"version": escalation.version, "response": "x", "outcome": str(outcome("resolved").pk)},
+    )
     assert response.status_code == 403
     assert Escalation.objects.get().version == escalation.version

@@ -11,7 +11,14 @@ from django.utils import timezone
 from escalations import services
 from people.models import Role
 from tests.factories import (
-    ChildFactory, IroFactory, ManagerFactory, UserFactory, outcome, raise_escalation, raised_days_ago, stage,
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    UserFactory,
+    outcome,
+    raise_escalation,
+    raised_days_ago,
+    stage,
     theme,
 )
 from tests.querycount import queries_for
@@ -49,7 +56,10 @@ def test_an_admin_may_use_it(client):
 
 def test_a_row_shows_the_children_the_iro_the_themes_and_a_link_to_the_escalation(sm_client):
     iro = IroFactory(first_name="Ines", last_name="Roberts")
-    children = [ChildFactory(iro=iro, first_name="Ada", case_id="C-001"), ChildFactory(iro=iro, first_name="Bo", case_id="C-002")]
+    children = [
+        ChildFactory(iro=iro, first_name="Ada", case_id="C-001"),
+        ChildFactory(iro=iro, first_name="Bo", case_id="C-002"),
+    ]
     escalation = raise_escalation(iro=iro, children=children, themes=[theme("drift")])
     body = sm_client.get(URL).content.decode()
     assert f'href="{reverse("escalations:detail", args=[escalation.pk])}">{escalation.reference}</a>' in body
@@ -118,10 +128,13 @@ def test_an_unknown_sort_falls_back_to_newest_first(sm_client):
 def test_the_sorted_column_carries_aria_sort_and_a_link_the_other_way(sm_client):
     raised_days_ago(2, themes=[theme("drift")])
     body = sm_client.get(URL, {"sort": "reference", "theme": theme("drift").pk}).content.decode()
-    header = re.search(r'<th scope="col" class="govuk-table__header" aria-sort="ascending">\s*<a [^>]*href="([^"]+)"', body)
+    header = re.search(
+        r'<th scope="col" class="govuk-table__header" aria-sort="ascending">\s*<a [^>]*href="([^"]+)"', body
+    )
     assert header is not None
     assert QueryDict(header.group(1).replace("&amp;", "&").lstrip("?")) == QueryDict(
-        f"theme={theme('drift').pk}&sort=-reference")
+        f"theme={theme('drift').pk}&sort=-reference"
+    )
     assert body.count('aria-sort="none"') == 4
 
 
@@ -165,10 +178,22 @@ def test_bad_dates_show_the_error_summary_and_keep_what_was_typed(sm_client):
 
 
 def test_raised_to_before_raised_from_is_shown_on_raised_to(sm_client):
-    response = sm_client.get(URL, {"raised_from_0": "1", "raised_from_1": "6", "raised_from_2": "2025",
-                                   "raised_to_0": "1", "raised_to_1": "5", "raised_to_2": "2025"})
+    response = sm_client.get(
+        URL,
+        {
+            "raised_from_0": "1",
+            "raised_from_1": "6",
+            "raised_from_2": "2025",
+            "raised_to_0": "1",
+            "raised_to_1": "5",
+            "raised_to_2": "2025",
+        },
+    )
     assert response.context["errors"] == [
-        {"message": "The ‘raised to’ date must be the same as or after the ‘raised from’ date", "anchor": "id_raised_to_0"}
+        {
+            "message": "The ‘raised to’ date must be the same as or after the ‘raised from’ date",
+            "anchor": "id_raised_to_0",
+        }
     ]
 
 
@@ -178,11 +203,16 @@ def test_raised_to_before_raised_from_is_shown_on_raised_to(sm_client):
 def _busy_escalation(iro):
     """An escalation with three children, two themes and three steps."""
     children = [ChildFactory(iro=iro) for _ in range(3)]
-    escalation = raise_escalation(iro=iro, children=children, themes=[theme("drift"), theme("safety")],
-                                  raised_at=timezone.now() - dt.timedelta(days=30))
+    escalation = raise_escalation(
+        iro=iro,
+        children=children,
+        themes=[theme("drift"), theme("safety")],
+        raised_at=timezone.now() - dt.timedelta(days=30),
+    )
     for code in ("practice_group_lead", "head_of_service"):
-        services.escalation_escalate(escalation=escalation, by=iro, stage=stage(code),
-                                     addressee=ManagerFactory(stage=stage(code)))
+        services.escalation_escalate(
+            escalation=escalation, by=iro, stage=stage(code), addressee=ManagerFactory(stage=stage(code))
+        )
         escalation.refresh_from_db()
     return escalation
 

@@ -7,8 +7,18 @@ from imports.parsing import mapping_load
 from imports.services import escalation_log_import
 
 HEADER = [
-    "reference", "raised_at", "iro", "children", "highest_stage", "themes", "first_response_at", "resolved_at",
-    "outcome", "drift_reasons", "cafcass_referred_at", "summary",
+    "reference",
+    "raised_at",
+    "iro",
+    "children",
+    "highest_stage",
+    "themes",
+    "first_response_at",
+    "resolved_at",
+    "outcome",
+    "drift_reasons",
+    "cafcass_referred_at",
+    "summary",
 ]
 
 
@@ -24,8 +34,13 @@ def log_csv(rows, header=HEADER) -> bytes:
 
 def row(reference, who, kids, /, **values):
     """A valid row raised by ``who`` about ``kids``; ``values`` override or add columns."""
-    base = {"reference": reference, "raised_at": "2015-06-01 10:00", "iro": who.username,
-            "children": ";".join(child.case_id for child in kids), "highest_stage": "team_manager"}
+    base = {
+        "reference": reference,
+        "raised_at": "2015-06-01 10:00",
+        "iro": who.username,
+        "children": ";".join(child.case_id for child in kids),
+        "highest_stage": "team_manager",
+    }
     base.update(values)
     return base
 

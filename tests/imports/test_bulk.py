@@ -15,7 +15,7 @@ on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="sequ
 
 def test_a_shape_fills_the_columns_not_given_with_their_defaults():
     shape = Shape(Step, STEP_COLUMNS)
-    fixed = dict(zip(shape.names[shape.width:], shape.tail))
+    fixed = dict(zip(shape.names[shape.width :], shape.tail))
     assert (fixed["response"], fixed["action_due_on"], "id" in fixed) == ("", None, False)
 
 
@@ -31,8 +31,14 @@ def test_a_shape_refuses_a_column_the_model_does_not_have():
 
 def test_an_audit_shape_has_the_models_columns_then_the_audits():
     shape = shape_history(Shape(Step, STEP_COLUMNS), with_history_id=True)
-    assert shape.names[: len(STEP_COLUMNS) + 5] == [*STEP_COLUMNS, "history_id", "history_date",
-                                                    "history_change_reason", "history_type", "history_user_id"]
+    assert shape.names[: len(STEP_COLUMNS) + 5] == [
+        *STEP_COLUMNS,
+        "history_id",
+        "history_date",
+        "history_change_reason",
+        "history_type",
+        "history_user_id",
+    ]
 
 
 def test_new_ids_come_after_those_already_used():

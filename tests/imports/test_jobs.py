@@ -12,14 +12,27 @@ from escalations.models import Escalation
 from imports import services
 from imports.models import ImportJob
 from imports.progress import (
-    STALLED_AFTER, Progress, ProgressFile, job_upload_id, job_upload_path, progress_path, progress_read,
+    STALLED_AFTER,
+    Progress,
+    ProgressFile,
+    job_upload_id,
+    job_upload_path,
+    progress_path,
+    progress_read,
     progress_write,
 )
 from imports.selectors import import_job_state
 from core.errors import DomainError
 from imports.services import (
-    CHECKING, READING, STORING, import_job_confirm, import_job_create, import_job_run, import_job_thread,
-    AlreadyConfirmed, import_uploads_prune,
+    CHECKING,
+    READING,
+    STORING,
+    import_job_confirm,
+    import_job_create,
+    import_job_run,
+    import_job_thread,
+    AlreadyConfirmed,
+    import_uploads_prune,
 )
 from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation, reseed_vocabularies
 from tests.imports.helpers import log_csv, row
@@ -44,7 +57,12 @@ def test_a_new_job_waits_to_run():
 def test_running_a_job_imports_the_file_and_records_the_counts():
     job = import_job_run(job_id=_job(_rows(3)).pk)
     assert (job.status, job.rows_total, job.result["created"], job.result["updated"], job.result["unchanged"]) == (
-        "done", 3, 3, 0, 0)
+        "done",
+        3,
+        3,
+        0,
+        0,
+    )
     assert Escalation.objects.count() == 3
 
 
@@ -60,7 +78,10 @@ def test_a_job_with_bad_rows_records_every_problem_and_stores_nothing():
     rows[2]["highest_stage"] = "boss"
     job = import_job_run(job_id=_job(rows).pk)
     assert job.status == "failed"
-    assert [problem.split(":")[0] for problem in job.problems] == ["Row 2, column raised_at", "Row 4, column highest_stage"]
+    assert [problem.split(":")[0] for problem in job.problems] == [
+        "Row 2, column raised_at",
+        "Row 4, column highest_stage",
+    ]
     assert Escalation.objects.count() == 0
 
 
@@ -79,7 +100,9 @@ def test_a_job_whose_file_changed_after_the_check_is_refused(settings):
     (settings.VAR_DIR / "uploads" / f"job-{job.pk}.upload").write_bytes(b"reference\r\nOTHER\r\n")
     job = import_job_run(job_id=job.pk)
     assert (job.status, job.problems) == (
-        "failed", ["The uploaded file is no longer the file you checked. Upload it again."])
+        "failed",
+        ["The uploaded file is no longer the file you checked. Upload it again."],
+    )
     assert Escalation.objects.count() == 0
 
 
@@ -146,7 +169,12 @@ def test_confirming_a_preview_imports_the_same_file_with_the_same_options(settin
     with django_capture_on_commit_callbacks(execute=True):
         job = import_job_confirm(preview=preview, by=preview.created_by, sha256=preview.sha256)
     assert (job.dry_run, job.preview, job.sha256, job.create_missing, job.encoding) == (
-        False, preview, preview.sha256, True, "utf-8")
+        False,
+        preview,
+        preview.sha256,
+        True,
+        "utf-8",
+    )
     assert not (settings.VAR_DIR / "uploads" / f"job-{preview.pk}.upload").exists()
     assert import_job_run(job_id=job.pk).result["created"] == 2
 
@@ -236,8 +264,11 @@ def test_pruning_removes_a_file_whose_job_is_gone_ended_or_stalled():
     job_upload_path(ended.pk).write_bytes(b"reference\r\n")  # left behind, say by a crash
     _aged(job_upload_path(ended.pk), 2)
     stalled = _job(_rows(1))
-    ImportJob.objects.filter(pk=stalled.pk).update(status="running", created_at=timezone.now() - dt.timedelta(hours=2),
-                                                   started_at=timezone.now() - dt.timedelta(hours=2))
+    ImportJob.objects.filter(pk=stalled.pk).update(
+        status="running",
+        created_at=timezone.now() - dt.timedelta(hours=2),
+        started_at=timezone.now() - dt.timedelta(hours=2),
+    )
     _aged(job_upload_path(stalled.pk), 2)
     assert import_uploads_prune() == 3
     assert not any(job_upload_path(pk).exists() for pk in (999999, ended.pk, stalled.pk))
@@ -329,4 +360,7 @@ def test_the_background_thread_runs_the_job_on_its_own_connection():
 def test_an_uploaded_files_name_gives_back_its_job_and_no_other_name_does(settings):
     assert job_upload_id(job_upload_path(42)) == 42
     assert [job_upload_id(settings.VAR_DIR / name) for name in ("job-42.progress.json", "job-x.upload", "ab" * 32)] == [
-        None, None, None]
+        None,
+        None,
+        None,
+    ]

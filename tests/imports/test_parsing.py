@@ -6,7 +6,14 @@ import openpyxl
 import pytest
 
 from imports.parsing import (
-    FileProblem, Mapping, headers_resolve, id_normalise, list_split, mapping_load, moment_parse, table_read,
+    FileProblem,
+    Mapping,
+    headers_resolve,
+    id_normalise,
+    list_split,
+    mapping_load,
+    moment_parse,
+    table_read,
 )
 
 HEADERS = ["reference", "raised_at", "iro", "children", "highest_stage"]
@@ -103,15 +110,18 @@ def test_an_excel_float_id_is_a_whole_number():
     assert id_normalise("123.0") == "123"
 
 
-@pytest.mark.parametrize("text, expected_utc, date_only", [
-    ("2015-06-01", dt.datetime(2015, 5, 31, 23, 0), True),
-    ("2015-06-01 10:30", dt.datetime(2015, 6, 1, 9, 30), False),
-    ("2015-06-01 10:30:15", dt.datetime(2015, 6, 1, 9, 30, 15), False),
-    ("2015-06-01T10:30+02:00", dt.datetime(2015, 6, 1, 8, 30), False),
-    ("2015-12-01T10:30:00-01:00", dt.datetime(2015, 12, 1, 11, 30), False),
-    ("01/06/2015", dt.datetime(2015, 5, 31, 23, 0), True),
-    ("01/12/2015 10:30", dt.datetime(2015, 12, 1, 10, 30), False),
-])
+@pytest.mark.parametrize(
+    "text, expected_utc, date_only",
+    [
+        ("2015-06-01", dt.datetime(2015, 5, 31, 23, 0), True),
+        ("2015-06-01 10:30", dt.datetime(2015, 6, 1, 9, 30), False),
+        ("2015-06-01 10:30:15", dt.datetime(2015, 6, 1, 9, 30, 15), False),
+        ("2015-06-01T10:30+02:00", dt.datetime(2015, 6, 1, 8, 30), False),
+        ("2015-12-01T10:30:00-01:00", dt.datetime(2015, 12, 1, 11, 30), False),
+        ("01/06/2015", dt.datetime(2015, 5, 31, 23, 0), True),
+        ("01/12/2015 10:30", dt.datetime(2015, 12, 1, 10, 30), False),
+    ],
+)
 def test_each_accepted_date_form(text, expected_utc, date_only):
     moment, alone = moment_parse(text)
     assert (_utc(moment), alone) == (expected_utc, date_only)

@@ -20,8 +20,12 @@ pytestmark = pytest.mark.django_db
 
 def _checked(hours_ago: float) -> ImportJob:
     iro = IroFactory()
-    preview = import_job_create(by=ServiceManagerFactory(), data=log_csv([row("LOG-1", iro, [ChildFactory(iro=iro)])]),
-                                filename="log.csv", dry_run=True)
+    preview = import_job_create(
+        by=ServiceManagerFactory(),
+        data=log_csv([row("LOG-1", iro, [ChildFactory(iro=iro)])]),
+        filename="log.csv",
+        dry_run=True,
+    )
     import_job_run(job_id=preview.pk)
     ImportJob.objects.filter(pk=preview.pk).update(finished_at=timezone.now() - dt.timedelta(hours=hours_ago))
     then = time.time() - hours_ago * 3600

@@ -19,10 +19,20 @@ def _table(rows):
 def test_the_row_hash_made_while_checking_is_the_row_hash_of_the_row():
     iro, kids = IroFactory(first_name="Ann", last_name="Lee"), [ChildFactory(case_id="C1"), ChildFactory(case_id="c2")]
     rows = [
-        row(f"Log-{n}", iro, kids[: n % 2 + 1], raised_at=raised, iro="Ann Lee" if n % 2 else iro.username,
-            themes="drift;safety:missing", drift_reasons="housing;Other", first_response_at="2015-11-02",
-            resolved_at="2015-11-03 16:00" if n % 2 else "", outcome="withdrawn" if n % 2 else "",
-            cafcass_referred_at="2015-11-02" if n == 1 else "", summary="  Plan  \n late \u00e9 \"quoted\"")
+        row(
+            f"Log-{n}",
+            iro,
+            kids[: n % 2 + 1],
+            raised_at=raised,
+            iro="Ann Lee" if n % 2 else iro.username,
+            themes="drift;safety:missing",
+            drift_reasons="housing;Other",
+            first_response_at="2015-11-02",
+            resolved_at="2015-11-03 16:00" if n % 2 else "",
+            outcome="withdrawn" if n % 2 else "",
+            cafcass_referred_at="2015-11-02" if n == 1 else "",
+            summary='  Plan  \n late \u00e9 "quoted"',
+        )
         for n, raised in enumerate(NOW_AND_THEN)
     ]
     validated = rows_validate(_table(rows), Mapping(), import_lookups())
@@ -35,4 +45,10 @@ def test_a_value_seen_before_is_reported_again_on_every_row_that_has_it():
     rows = [row(f"LOG-{n}", iro, [child], highest_stage="boss", themes="nonsense") for n in range(3)]
     problems = rows_validate(_table(rows), Mapping(), import_lookups()).problems
     assert [(p.row, p.column) for p in problems] == [
-        (2, "highest_stage"), (2, "themes"), (3, "highest_stage"), (3, "themes"), (4, "highest_stage"), (4, "themes")]
+        (2, "highest_stage"),
+        (2, "themes"),
+        (3, "highest_stage"),
+        (3, "themes"),
+        (4, "highest_stage"),
+        (4, "themes"),
+    ]

@@ -127,8 +127,10 @@ def test_only_the_service_manager_and_admins_may_confirm(client, factory):
 
 def test_upload_again_keeps_the_options_chosen_before(client):
     client.force_login(ServiceManagerFactory())
-    client.post(reverse("imports:upload"), {"file": _log(_good_rows()), "encoding": "cp1252", "sheet": "2015-16",
-                                            "create_missing": "on"})
+    client.post(
+        reverse("imports:upload"),
+        {"file": _log(_good_rows()), "encoding": "cp1252", "sheet": "2015-16", "create_missing": "on"},
+    )
     preview = ImportJob.objects.get()
     page = client.get(reverse("imports:upload"), {"again": preview.pk}).content.decode()
     assert 'value="cp1252"' in page and 'value="2015-16"' in page
@@ -145,13 +147,16 @@ def test_only_the_uploader_is_offered_the_import(client):
     assert Escalation.objects.count() == 0
 
 
-def test_confirm_starts_the_job_after_its_transaction_commits(client, settings, monkeypatch,
-                                                              django_capture_on_commit_callbacks):
+def test_confirm_starts_the_job_after_its_transaction_commits(
+    client, settings, monkeypatch, django_capture_on_commit_callbacks
+):
     client.force_login(ServiceManagerFactory())
     preview = _preview(client)
     settings.IMPORT_JOBS_IN_BACKGROUND = True
     started = []
-    monkeypatch.setattr(services, "import_job_thread", lambda job_id: SimpleNamespace(start=lambda: started.append(job_id)))
+    monkeypatch.setattr(
+        services, "import_job_thread", lambda job_id: SimpleNamespace(start=lambda: started.append(job_id))
+    )
     with django_capture_on_commit_callbacks(execute=True):
         _confirm(client, preview)
     assert (started, Escalation.objects.count()) == ([ImportJob.objects.get(dry_run=False).pk], 0)
@@ -198,8 +203,9 @@ def test_a_conflict_found_at_confirm_is_listed_on_the_job_page_and_nothing_is_st
 
 
 def _running_job(done, total):
-    job = ImportJob.objects.create(created_by=ServiceManagerFactory(), filename="big.csv", sha256="0" * 64,
-                                   status="running")
+    job = ImportJob.objects.create(
+        created_by=ServiceManagerFactory(), filename="big.csv", sha256="0" * 64, status="running"
+    )
     ProgressFile(job.pk)(STORING, done, total)
     return job
 
@@ -235,16 +241,26 @@ def test_the_progress_part_of_the_page_is_served_on_its_own(client):
 
 
 def test_a_finished_jobs_page_stops_fetching_its_progress(client):
-    job = ImportJob.objects.create(created_by=ServiceManagerFactory(), filename="log.csv", sha256="0" * 64,
-                                   status="done", result={"rows": 1, "created": 1, "updated": 0, "unchanged": 0})
+    job = ImportJob.objects.create(
+        created_by=ServiceManagerFactory(),
+        filename="log.csv",
+        sha256="0" * 64,
+        status="done",
+        result={"rows": 1, "created": 1, "updated": 0, "unchanged": 0},
+    )
     client.force_login(ServiceManagerFactory())
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
     assert "data-import-job-progress-url" not in page and "job-progress.js" not in page
 
 
 def test_the_import_page_lists_recent_imports_with_their_status(client):
-    ImportJob.objects.create(created_by=ServiceManagerFactory(), filename="2015-16.csv", sha256="0" * 64,
-                             status="failed", problems=["Row 2, column iro: ..."])
+    ImportJob.objects.create(
+        created_by=ServiceManagerFactory(),
+        filename="2015-16.csv",
+        sha256="0" * 64,
+        status="failed",
+        problems=["Row 2, column iro: ..."],
+    )
     client.force_login(ServiceManagerFactory())
     page = client.get(reverse("imports:upload")).content.decode()
     assert "Recent checks and imports" in page and "2015-16.csv" in page and "Not imported" in page
@@ -264,9 +280,15 @@ def test_an_unknown_job_is_not_found(client):
 
 def test_a_checks_counts_are_shown_with_thousands_separators(client):
     manager = ServiceManagerFactory()
-    check = ImportJob.objects.create(created_by=manager, filename="big.csv", sha256="0" * 64, status="done",
-                                     dry_run=True, finished_at=timezone.now(),
-                                     result={"rows": 30000, "created": 29000, "updated": 1000, "unchanged": 0})
+    check = ImportJob.objects.create(
+        created_by=manager,
+        filename="big.csv",
+        sha256="0" * 64,
+        status="done",
+        dry_run=True,
+        finished_at=timezone.now(),
+        result={"rows": 30000, "created": 29000, "updated": 1000, "unchanged": 0},
+    )
     job_upload_path(check.pk).write_bytes(b"")
     client.force_login(manager)
     page = client.get(reverse("imports:job", args=[check.pk])).content.decode()

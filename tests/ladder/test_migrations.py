@@ -21,7 +21,11 @@ def test_default_ladder_is_seeded_most_junior_first():
 
 def test_the_formal_targets_add_up_to_the_cap():
     formal = Stage.objects.filter(formal=True)
-    assert sum(formal.values_list("target_working_days", flat=True)) == LadderSettings.objects.get().process_cap_working_days == 20
+    assert (
+        sum(formal.values_list("target_working_days", flat=True))
+        == LadderSettings.objects.get().process_cap_working_days
+        == 20
+    )
 
 
 def test_the_first_response_target_is_24_hours():

@@ -41,15 +41,26 @@ ONE_THEME = {
     "life_story_work": 1,
 }
 NO_THEME = 10
-SAFETY_SUBTHEMES = [("missing", "cse"), ("missing", "criminality_gangs")] + [("missing",)] * 4 + [("cse",)] * 4 + [
-    ("criminality_gangs",)
-] * 5
+SAFETY_SUBTHEMES = (
+    [("missing", "cse"), ("missing", "criminality_gangs")]
+    + [("missing",)] * 4
+    + [("cse",)] * 4
+    + [("criminality_gangs",)] * 5
+)
 WORKER_SUBTHEMES = [("sickness",)] * 3 + [("worker_left",)] * 5
 DRIFT_REASONS = ["separate_assessments", "housing", "finding_carers", "police_investigation", "difficult_decisions"]
 # Highest stage reached, by escalation number (the rest stay with the team manager).
-SENIOR = {10: "head_of_service", 30: "head_of_service", 50: "head_of_service", 70: "head_of_service",
-          90: "head_of_service", 110: "head_of_service", 130: "assistant_director", 150: "assistant_director",
-          170: "assistant_director"}
+SENIOR = {
+    10: "head_of_service",
+    30: "head_of_service",
+    50: "head_of_service",
+    70: "head_of_service",
+    90: "head_of_service",
+    110: "head_of_service",
+    130: "assistant_director",
+    150: "assistant_director",
+    170: "assistant_director",
+}
 PRACTICE_GROUP_LEAD = {5, 25, 45, 65, 85, 105, 125, 145}
 SOCIAL_WORKER = {15, 35, 55, 75}
 ADVANCED_PRACTITIONER = {95}
@@ -80,8 +91,14 @@ def build_seed_year():
     iro = IroFactory(username="seed-iro")
     managers = {
         code: ManagerFactory(username=f"seed-{code}", stage=stage(code))
-        for code in ["social_worker", "advanced_practitioner", "team_manager", "practice_group_lead",
-                     "head_of_service", "assistant_director"]
+        for code in [
+            "social_worker",
+            "advanced_practitioner",
+            "team_manager",
+            "practice_group_lead",
+            "head_of_service",
+            "assistant_director",
+        ]
     }
     families = [SiblingGroup.objects.create(name="seed-family-a"), SiblingGroup.objects.create(name="seed-family-b")]
     drift_children = [ChildFactory(iro=iro, sibling_group=families[0]) for _ in range(7)]
@@ -107,9 +124,12 @@ def build_seed_year():
             subs += [subtheme("no_allocated_worker", code) for code in next(worker_subs)]
         child = next(drift_kids) if "drift" in codes else next(others)
         first_stage = (
-            "social_worker" if number in SOCIAL_WORKER
-            else "advanced_practitioner" if number in ADVANCED_PRACTITIONER
-            else "practice_group_lead" if number in PRACTICE_GROUP_LEAD
+            "social_worker"
+            if number in SOCIAL_WORKER
+            else "advanced_practitioner"
+            if number in ADVANCED_PRACTITIONER
+            else "practice_group_lead"
+            if number in PRACTICE_GROUP_LEAD
             else "team_manager"
         )
         esc = services.escalation_raise(

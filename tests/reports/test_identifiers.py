@@ -159,7 +159,10 @@ def test_check_blocks_a_stored_postcode_given_to_it():
 def test_check_passes_a_clean_drafted_story():
     child, iro, manager = _people()
     esc = raise_escalation(
-        iro=iro, addressee=manager, raised_at=london(2015, 10, 6, 10, 0), themes=[theme("drift")],
+        iro=iro,
+        addressee=manager,
+        raised_at=london(2015, 10, 6, 10, 0),
+        themes=[theme("drift")],
         children=[ChildFactory(first_name="Amara", last_name="Lindqvist", date_of_birth=dt.date(2012, 1, 1), iro=iro)],
     )
     assert _problems(story_draft_text(esc)) == []
@@ -204,15 +207,23 @@ def test_override_for_another_text_does_not_apply():
 
 def test_stored_postcodes_come_from_the_903_episodes():
     Episode.objects.create(
-        child=ChildFactory(), start=dt.date(2015, 4, 1), legal_status="C2", placement_type="U1",
-        home_postcode="SE1 7PB", placement_postcode="UNKNOWN",
+        child=ChildFactory(),
+        start=dt.date(2015, 4, 1),
+        legal_status="C2",
+        placement_type="U1",
+        home_postcode="SE1 7PB",
+        placement_postcode="UNKNOWN",
     )
     assert stored_postcodes() == ["SE17PB"]
 
 
 def test_a_stored_postcode_written_without_its_space_blocks_the_story():
     Episode.objects.create(
-        child=ChildFactory(), start=dt.date(2015, 4, 1), legal_status="C2", placement_type="U1", placement_postcode="SE1 7PB"
+        child=ChildFactory(),
+        start=dt.date(2015, 4, 1),
+        legal_status="C2",
+        placement_type="U1",
+        placement_postcode="SE1 7PB",
     )
     assert [p.kind for p in _problems("The placement at se17pb ended.")] == [identifiers.POSTCODE]
 

@@ -15,7 +15,9 @@ YEAR = Period.financial_year("2015-16")
 
 
 def _story_with(text: str, **child):
-    child = ChildFactory(**{"first_name": "Amara", "last_name": "Lindqvist", "date_of_birth": dt.date(2009, 3, 12), **child})
+    child = ChildFactory(
+        **{"first_name": "Amara", "last_name": "Lindqvist", "date_of_birth": dt.date(2009, 3, 12), **child}
+    )
     esc = raise_escalation(iro=child.iro, children=[child], raised_at=london(2015, 5, 12, 10, 0))
     manager = ServiceManagerFactory()
     story = services.story_include(escalation=esc, by=manager)
@@ -44,7 +46,9 @@ def test_a_leaking_story_blocks_the_report(text, named, fmt):
 
 
 def test_may_the_month_needs_an_override_and_then_the_report_is_produced():
-    story, manager = _story_with("May 2015: the IRO contacted the team manager about a child aged 5-10.", first_name="May")
+    story, manager = _story_with(
+        "May 2015: the IRO contacted the team manager about a child aged 5-10.", first_name="May"
+    )
     with pytest.raises(StoriesNotClean, match="first name 'May'"):
         report_render(period=YEAR, fmt="json")
     override = services.story_override_add(story=story, by=manager, term="May", reason="May is the month here.")

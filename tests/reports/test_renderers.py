@@ -233,8 +233,18 @@ def excel(report):
 
 def test_tables_come_in_the_reports_order(tables):
     assert [t.key for t in tables] == [
-        "summary", "themes", "stages", "timeliness", "stage_targets", "drift", "drift_reasons", "drift_outcomes",
-        "outcomes", "monthly", "comparison", "data_quality",
+        "summary",
+        "themes",
+        "stages",
+        "timeliness",
+        "stage_targets",
+        "drift",
+        "drift_reasons",
+        "drift_outcomes",
+        "outcomes",
+        "monthly",
+        "comparison",
+        "data_quality",
     ]
 
 
@@ -296,8 +306,11 @@ def test_rendering_needs_no_database_queries(report, django_assert_num_queries, 
             render(report)
 
 
-@pytest.mark.parametrize("render", [render_html, render_pdf, render_docx, render_xlsx, render_json],
-                         ids=["html", "pdf", "docx", "xlsx", "json"])
+@pytest.mark.parametrize(
+    "render",
+    [render_html, render_pdf, render_docx, render_xlsx, render_json],
+    ids=["html", "pdf", "docx", "xlsx", "json"],
+)
 def test_a_period_without_escalations_renders(db, render):
     empty = report_build(period=Period.financial_year("2010-11"))
     assert render(empty)
@@ -510,8 +523,8 @@ def _fewer_than_5_in_json(report):
 
 
 @pytest.mark.parametrize(
-    "shown", [_fewer_than_5_in_html, _fewer_than_5_in_pdf, _fewer_than_5_in_word, _fewer_than_5_in_excel,
-              _fewer_than_5_in_json],
+    "shown",
+    [_fewer_than_5_in_html, _fewer_than_5_in_pdf, _fewer_than_5_in_word, _fewer_than_5_in_excel, _fewer_than_5_in_json],
     ids=["html", "pdf", "docx", "xlsx", "json"],
 )
 def test_suppressed_counts_show_as_fewer_than_5_in_every_format(suppressed, shown):

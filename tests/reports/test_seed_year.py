@@ -170,7 +170,13 @@ def test_the_pdf_shows_the_json_theme_rows_in_order(seed_report):
 def test_the_html_themes_rows_match_the_json(seed_report):
     html = render_html(seed_report)
     rows = re.findall(r"<tr[^>]*>(.*?)</tr>", html, flags=re.S)
-    cells = [[unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)] for row in rows]
+    cells = [
+        [
+            unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+        ]
+        for row in rows
+    ]
     start = next(i for i, row in enumerate(cells) if row[:1] == ["Theme"])
     body = [row[:3] for row in cells[start + 1 : start + 1 + len(_theme_rows(seed_report))]]
     expected = [[label, str(count), _percent(pct)] for label, count, pct in _theme_rows(seed_report)]

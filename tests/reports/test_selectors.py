@@ -76,7 +76,9 @@ def test_first_responses_judged_on_dates_alone_are_counted():
 
 def test_responses_within_each_stages_target():
     on_time = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))  # Monday; due end of Thursday
-    services.escalation_respond(escalation=on_time, by=on_time.current_addressee, response="Yes", at=london(2015, 6, 4, 16, 0))
+    services.escalation_respond(
+        escalation=on_time, by=on_time.current_addressee, response="Yes", at=london(2015, 6, 4, 16, 0)
+    )
     late = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
     services.escalation_respond(escalation=late, by=late.current_addressee, response="Yes", at=london(2015, 6, 5, 9, 0))
     row = next(r for r in _report()["timeliness"]["stage_targets"] if r["code"] == "team_manager")
@@ -94,7 +96,9 @@ def test_median_and_p90_response_in_working_days():
 
 def test_the_whole_process_within_the_cap():
     quick = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
-    services.escalation_resolve(escalation=quick, by=quick.iro, outcome=outcome("resolved"), at=london(2015, 6, 5, 10, 0))
+    services.escalation_resolve(
+        escalation=quick, by=quick.iro, outcome=outcome("resolved"), at=london(2015, 6, 5, 10, 0)
+    )
     slow = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
     services.escalation_resolve(escalation=slow, by=slow.iro, outcome=outcome("resolved"), at=london(2015, 7, 1, 10, 0))
     timeliness = _report()["timeliness"]
@@ -133,8 +137,11 @@ def test_the_monthly_trend_has_every_month():
 def test_escalating_to_the_assistant_director_counts_as_reaching_head_of_service_or_above():
     esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
     services.escalation_escalate(
-        escalation=esc, by=esc.iro, stage=stage("assistant_director"),
-        addressee=ManagerFactory(stage=stage("assistant_director")), at=london(2015, 6, 5, 10, 0),
+        escalation=esc,
+        by=esc.iro,
+        stage=stage("assistant_director"),
+        addressee=ManagerFactory(stage=stage("assistant_director")),
+        at=london(2015, 6, 5, 10, 0),
     )
     report = _report()
     assert report["reached_head_of_service_or_above"] == 1

@@ -222,12 +222,16 @@ def test_an_issued_report_is_unchanged_after_the_records_are_edited():
     period = Period.financial_year("2015-16")
     issued = services.report_issue(period=period, by=ServiceManagerFactory())
     pdf_before, data_before = bytes(issued.pdf), issued.data
-    escalation_services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2015, 6, 3, 10, 0))
+    escalation_services.escalation_resolve(
+        escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2015, 6, 3, 10, 0)
+    )
     raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
     stored = IssuedReport.objects.get(pk=issued.pk)
     assert stored.data == data_before
     assert bytes(stored.pdf) == pdf_before
-    changes = {change.path: (change.issued, change.now) for change in report_changes(stored.data, report_build(period=period))}
+    changes = {
+        change.path: (change.issued, change.now) for change in report_changes(stored.data, report_build(period=period))
+    }
     assert changes["escalations"] == (1, 2)
     assert changes["outcomes[resolved].escalations"] == (0, 1)
 

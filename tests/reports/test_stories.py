@@ -119,8 +119,11 @@ def test_draft_says_when_no_response_is_recorded():
 def test_draft_names_the_level_that_responded_first():
     esc = _escalation()
     esc = services.escalation_escalate(
-        escalation=esc, by=esc.iro, stage=stage("head_of_service"),
-        addressee=ManagerFactory(stage=stage("head_of_service")), at=london(2015, 5, 14, 10, 0),
+        escalation=esc,
+        by=esc.iro,
+        stage=stage("head_of_service"),
+        addressee=ManagerFactory(stage=stage("head_of_service")),
+        at=london(2015, 5, 14, 10, 0),
     )
     esc = _first_response(esc, london(2015, 5, 14, 15, 0))
     text = story_draft_text(esc)

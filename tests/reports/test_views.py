@@ -6,7 +6,16 @@ from django.urls import reverse
 from people.models import Role
 from reports import services
 from reports.models import CaseStory, IssuedReport
-from tests.factories import ChildFactory, IroFactory, ManagerFactory, ServiceManagerFactory, UserFactory, london, raise_escalation, theme
+from tests.factories import (
+    ChildFactory,
+    IroFactory,
+    ManagerFactory,
+    ServiceManagerFactory,
+    UserFactory,
+    london,
+    raise_escalation,
+    theme,
+)
 
 pytestmark = pytest.mark.django_db
 YEAR = {"period": "2015-16"}

@@ -10,8 +10,19 @@ SHARED_RETURN = Path(__file__).resolve().parents[1] / "data" / "ssda903-fake"
 COLUMNS = {
     "header.csv": ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"],
     "episodes.csv": [
-        "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-        "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+        "CHILD",
+        "DECOM",
+        "RNE",
+        "LS",
+        "CIN",
+        "PLACE",
+        "PLACE_PROVIDER",
+        "DEC",
+        "REC",
+        "REASON_PLACE_CHANGE",
+        "HOME_POST",
+        "PL_POST",
+        "URN",
     ],
     "reviews.csv": ["CHILD", "DOB", "REVIEW", "REVIEW_CODE"],
     "uasc.csv": ["CHILD", "SEX", "DOB", "DUC"],
@@ -25,8 +36,17 @@ def header(child="1001", **values):
 
 def episode(child="1001", decom="01/04/2017", **values):
     return {
-        "CHILD": child, "DECOM": decom, "RNE": "S", "LS": "C2", "CIN": "N1", "PLACE": "U4",
-        "PLACE_PROVIDER": "PR1", "DEC": "", "REC": "", "PL_POST": "AB1 2CD", **values,
+        "CHILD": child,
+        "DECOM": decom,
+        "RNE": "S",
+        "LS": "C2",
+        "CIN": "N1",
+        "PLACE": "U4",
+        "PLACE_PROVIDER": "PR1",
+        "DEC": "",
+        "REC": "",
+        "PL_POST": "AB1 2CD",
+        **values,
     }
 
 

@@ -28,7 +28,9 @@ def test_the_command_prints_the_warnings(tmp_path):
 
 
 def test_the_command_fails_listing_every_error_and_stores_nothing(tmp_path):
-    directory = write_return(tmp_path, header=[header("1001")], episodes=[episode(LS="Z9"), episode("2002", "01/05/2017")])
+    directory = write_return(
+        tmp_path, header=[header("1001")], episodes=[episode(LS="Z9"), episode("2002", "01/05/2017")]
+    )
 
     with pytest.raises(CommandError) as caught:
         run(str(directory))

@@ -64,7 +64,9 @@ def test_the_shared_returns_repeated_reviews_are_named_in_the_warnings():
     warnings = warning_texts(ssda903_import(directory=SHARED_RETURN))
 
     assert "Reviews rows 9825 and 9826: exact duplicate rows (CHILD 844067, REVIEW 28/01/2020); stored once" in warnings
-    assert "Reviews rows 12073 and 12074: exact duplicate rows (CHILD 11485, REVIEW 17/07/2016); stored once" in warnings
+    assert (
+        "Reviews rows 12073 and 12074: exact duplicate rows (CHILD 11485, REVIEW 17/07/2016); stored once" in warnings
+    )
     assert len([w for w in warnings if w.startswith("Reviews rows") and "repeated with different values" in w]) == 12
 
 
@@ -82,7 +84,12 @@ def test_new_children_are_created_without_names_and_marked_to_complete(tmp_path)
     ssda903_import(directory=write_return(tmp_path, header=[header("1001", SEX="2", DOB="03/04/2009")]))
 
     child = Child.objects.get(case_id="1001")
-    assert (child.first_name, child.sex, child.date_of_birth, child.details_to_complete) == ("", "2", D(2009, 4, 3), True)
+    assert (child.first_name, child.sex, child.date_of_birth, child.details_to_complete) == (
+        "",
+        "2",
+        D(2009, 4, 3),
+        True,
+    )
 
 
 def test_a_known_child_gets_sex_and_date_of_birth_updated_and_keeps_their_name(tmp_path):
@@ -91,7 +98,12 @@ def test_a_known_child_gets_sex_and_date_of_birth_updated_and_keeps_their_name(t
     result = ssda903_import(directory=write_return(tmp_path, header=[header("1001", SEX="1", DOB="01/02/2010")]))
 
     child = Child.objects.get(case_id="1001")
-    assert (child.first_name, child.sex, child.date_of_birth, child.details_to_complete) == ("Amy", "1", D(2010, 2, 1), False)
+    assert (child.first_name, child.sex, child.date_of_birth, child.details_to_complete) == (
+        "Amy",
+        "1",
+        D(2010, 2, 1),
+        False,
+    )
     assert result.counts["Children"].updated == 1
 
 
@@ -125,7 +137,9 @@ def test_an_unparseable_date_is_an_error(tmp_path):
 def test_a_date_in_another_format_is_an_error(tmp_path):
     directory = write_return(tmp_path, header=[header("1001")], episodes=[episode("1001", "2017-04-01")])
 
-    assert import_errors(directory) == ["Episodes row 2, column DECOM: '2017-04-01' is not a date in the form dd/mm/YYYY"]
+    assert import_errors(directory) == [
+        "Episodes row 2, column DECOM: '2017-04-01' is not a date in the form dd/mm/YYYY"
+    ]
 
 
 def test_a_child_not_in_the_header_is_an_error(tmp_path):
@@ -281,7 +295,9 @@ def test_a_later_year_updates_the_childs_legal_status_and_period(tmp_path):
 
 
 def test_an_import_is_recorded_with_its_year_counts_and_warnings(tmp_path):
-    ssda903_import(directory=write_return(tmp_path, header=[header("1001")], episodes=[episode(REC="X1")]), year="2017-18")
+    ssda903_import(
+        directory=write_return(tmp_path, header=[header("1001")], episodes=[episode(REC="X1")]), year="2017-18"
+    )
 
     run = ImportRun.objects.get()
     assert (run.year, run.counts["Episodes"], len(run.warnings)) == (

@@ -21,7 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--iros", type=int, default=12, help="IROs (default 12).")
         parser.add_argument("--teams", type=int, default=4, help="Looked-after children teams (default 4).")
         parser.add_argument(
-            "--escalations-per-year", type=int, default=184,
+            "--escalations-per-year",
+            type=int,
+            default=184,
             help="Escalations in a full financial year (default 184, as in the seed report).",
         )
 

@@ -43,8 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--dry-run", action="store_true", help="Check and count; store nothing.")
         parser.add_argument("--mapping", help="A YAML mapping file for the council's headings and words.")
-        parser.add_argument("--create-missing", action="store_true",
-                            help="Create unknown children (details to complete) and unknown IROs (inactive).")
+        parser.add_argument(
+            "--create-missing",
+            action="store_true",
+            help="Create unknown children (details to complete) and unknown IROs (inactive).",
+        )
         parser.add_argument("--user", help="The username of who is importing, for the audit trail.")
         parser.add_argument("--sheet", help="The XLSX sheet to read (default: the first).")
         parser.add_argument("--encoding", help="The CSV file's encoding when it is not UTF-8, e.g. cp1252.")

@@ -17,8 +17,12 @@ class Command(BaseCommand):
     help = "Remove uploaded escalation logs no import job needs: unconfirmed checks older than --hours."
 
     def add_arguments(self, parser):
-        parser.add_argument("--hours", type=int, default=int(CHECK_KEPT_FOR.total_seconds() // 3600),
-                            help="Keep a checked file this long for its import to be confirmed (default 24).")
+        parser.add_argument(
+            "--hours",
+            type=int,
+            default=int(CHECK_KEPT_FOR.total_seconds() // 3600),
+            help="Keep a checked file this long for its import to be confirmed (default 24).",
+        )
 
     def handle(self, *args, hours: int, **options):
         if hours < 0:
