@@ -2,7 +2,8 @@
 #
 #   make run            set everything up (venv, npm, migrate, static, demo data) and serve
 #                       on http://127.0.0.1:8000 with DEBUG=1
-#   make test           every test suite (TEST_TARGETS below); non-zero on any failure
+#   make test           lint, then every test suite (TEST_TARGETS below); non-zero on any failure
+#   make lint           ruff: the linter, and the formatter's check (make format rewrites the code)
 #   make test-sqlite    pytest on SQLite only        } extra pytest arguments:
 #   make test-postgres  pytest on PostgreSQL only    }   make test-sqlite PYTEST_ARGS='-k ladder -x'
 #   make test-browser   the browser tests (tests/browser, Playwright on Debian's Chromium, SQLite)
@@ -25,16 +26,16 @@ NODE_STAMP := node_modules/.stamp-package-lock
 PYTEST_ARGS ?=
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/var/test.sqlite3
 
-# What `make test` runs, in this order. Every suite runs even if an earlier one failed,
-# then a summary prints and `make test` fails if any did.
-TEST_TARGETS := test-sqlite test-postgres test-browser
+# What `make test` runs, in this order: the linter first, then the suites. Every suite runs even if
+# an earlier one (or the linter) failed, then a summary prints and `make test` fails if any did.
+TEST_TARGETS := lint test-sqlite test-postgres test-browser
 # Names of the var/junit-<name>.xml reports the summary reads (scripts/pytest.sh names
 # them after the database: sqlite, postgres; or after PYTEST_REPORT: browser).
 TEST_REPORTS := sqlite postgres browser
 # The browser tests run only in test-browser (on SQLite), never in the database suites.
 BROWSER_TESTS := tests/browser
 
-.PHONY: help deps run migrate collectstatic demo check test test-sqlite test-postgres test-browser lock clean distclean
+.PHONY: help deps run migrate collectstatic demo check lint format test test-sqlite test-postgres test-browser lock clean distclean
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -103,13 +104,24 @@ run: migrate collectstatic demo
 # ----------------------------------------------------------------------------- test
 test:
 	@rm -f var/junit-*.xml
-	@status=0; \
+	@status=0; failed=""; \
 	for target in $(TEST_TARGETS); do \
-		$(MAKE) --no-print-directory $$target || status=1; \
+		$(MAKE) --no-print-directory $$target || { status=1; failed="$$failed $$target"; }; \
 	done; \
 	scripts/test-summary.sh $(TEST_REPORTS) || status=1; \
-	if [ $$status -ne 0 ]; then echo "!!! make test FAILED" >&2; fi; \
+	case " $$failed " in *" lint "*) echo "lint: FAILED (ruff; make format fixes most)";; *) echo "lint: passed";; esac; \
+	if [ $$status -ne 0 ]; then echo "!!! make test FAILED:$$failed" >&2; fi; \
 	exit $$status
+
+# ruff, pinned in requirements-dev.txt and configured in pyproject.toml: lint rules, then the
+# formatter's check (the code is kept as `ruff format` writes it).
+lint: $(VENV_STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(VENV_STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
 
 # pytest-django makes its own test database; the URL just has to be SQLite.
 test-sqlite: deps

@@ -3,7 +3,8 @@ from django.db.models.signals import post_migrate
 
 
 def _protect_after_migrate(sender, using, **kwargs):
-    from audit.services import audit_protect_tables
+    # Not at the top: an AppConfig module is imported before the models are ready.
+    from audit.services import audit_protect_tables  # noqa: PLC0415
 
     audit_protect_tables(using=using)
 

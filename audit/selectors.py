@@ -3,6 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from audit.models import AccessLogEntry
+
 
 @dataclass(frozen=True)
 class FieldChange:
@@ -51,6 +53,5 @@ def audit_entries_for(instance) -> list[AuditEntry]:
 
 def access_log_for_child(*, child):
     """Every opening of the child's page, or of an escalation page that showed the child; newest first."""
-    from audit.models import AccessLogEntry
 
     return AccessLogEntry.objects.filter(child=child).select_related("user", "escalation").order_by("-viewed_at", "-pk")

@@ -12,6 +12,8 @@ from django.apps import apps
 from django.db import connections, transaction
 from django.utils import timezone
 
+from audit.models import AccessLogEntry
+
 FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
 BEGIN
@@ -24,7 +26,6 @@ $$ LANGUAGE plpgsql;
 
 def audit_tables() -> list[str]:
     """The database tables that hold audit history, and the access log."""
-    from audit.models import AccessLogEntry
 
     tables = [AccessLogEntry._meta.db_table]
     for model in apps.get_models():
@@ -63,7 +64,6 @@ def access_log_record(*, user, path: str, child=None, escalation=None, at=None):
     An escalation's page shows its children, so opening it is logged against each of them too:
     a child's access log then shows every page that showed the child.
     """
-    from audit.models import AccessLogEntry
 
     at = at or timezone.now()
     path = path[:300]

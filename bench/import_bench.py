@@ -18,8 +18,10 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import cProfile
 import csv
 import os
+import pstats
 import random
 import shutil
 import sys
@@ -78,17 +80,20 @@ elif ARGS.database == "postgres" and not os.environ.get("DATABASE_URL", "").star
     sys.exit("--database postgres needs DATABASE_URL=postgres://...: run it under scripts/with-postgres.sh")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{_TMP}/bench.sqlite3")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.core.management import call_command
+from django.db import (
+    connection,
+    transaction,
+)
+from django.test.utils import CaptureQueriesContext
 
-from children.models import Child  # noqa: E402
-from escalations.models import Escalation  # noqa: E402
-from people.models import Role, User  # noqa: E402
+from children.models import Child
+from escalations.models import Escalation
+from people.models import Role, User
 
 
 def write_log(path: Path, rows: int, iros: list[str], children: list[str]) -> None:
@@ -154,8 +159,6 @@ def _import(path: Path, profile: bool):
     out = StringIO()
     profiler = None
     if profile:
-        import cProfile
-
         profiler = cProfile.Profile()
     server_before = _server_cpu()
     with CaptureQueriesContext(connection) as queries:
@@ -210,7 +213,6 @@ def database_floor(rows: int) -> None:
     """What the database alone spends storing the import's rows: copies of them sent back with
     binary COPY (made beforehand, so the client only sends bytes), table by table, then their
     foreign keys checked; all rolled back."""
-    from django.db import transaction
 
     offset = 1_000_000_000
     print("the database alone, storing copies of the same rows (binary COPY of rows made beforehand):")
@@ -299,8 +301,6 @@ def main() -> None:
         if ARGS.floor and label == "first import" and connection.vendor == "postgresql":
             database_floor(ARGS.rows)
         if profiler:
-            import pstats
-
             stats = pstats.Stats(profiler, stream=sys.stdout)
             stats.sort_stats("tottime").print_stats(30)
             stats.sort_stats("cumulative").print_stats(40)

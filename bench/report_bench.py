@@ -19,6 +19,7 @@ import argparse
 import cProfile
 import datetime as dt
 import io
+import json
 import math
 import os
 import pstats
@@ -34,23 +35,23 @@ if str(ROOT) not in sys.path:
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iro_escalations.settings")
 os.environ.setdefault("DEBUG", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
-from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, transaction  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
-from django.utils import timezone  # noqa: E402
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from escalations.models import Escalation  # noqa: E402
-from ladder.models import Stage  # noqa: E402
-from people.models import Role, Team, User  # noqa: E402
-from reports.periods import Period  # noqa: E402
-from reports.selectors import report_build  # noqa: E402
-from themes.models import DriftReason, Outcome, SubTheme, Theme  # noqa: E402
-from workdays.selectors import working_calendar  # noqa: E402
+from escalations.models import Escalation
+from ladder.models import Stage
+from people.models import Role, Team, User
+from reports.periods import Period
+from reports.selectors import report_build
+from themes.models import DriftReason, Outcome, SubTheme, Theme
+from workdays.selectors import working_calendar
 
 TZ = "Europe/London"
 TARGET_MS = 500.0
@@ -279,7 +280,8 @@ def lookup_tables(cursor) -> dict:
         raise SystemExit("The benchmark expects the seeded ladder: 7 stages, only the first informal.")
     cursor.execute(
         "CREATE TEMP TABLE bench_stage ON COMMIT DROP AS "
-        "SELECT * FROM unnest(%s::int[], %s::bigint[], %s::bool[], %s::int[], %s::int[]) AS t(ord, id, formal, target, stage_order)",
+        "SELECT * FROM unnest(%s::int[], %s::bigint[], %s::bool[], %s::int[], %s::int[]) AS t(ord, id, formal, "
+        "target, stage_order)",
         [
             list(range(1, len(stages) + 1)),
             [s.pk for s in stages],
@@ -306,7 +308,8 @@ def lookup_tables(cursor) -> dict:
         subs[sub.theme_id].append(sub.pk)
     rows = [(k, j, sid) for k, t in enumerate(themes, start=1) for j, sid in enumerate(subs[t.pk], start=1)]
     cursor.execute(
-        "CREATE TEMP TABLE bench_sub ON COMMIT DROP AS SELECT * FROM unnest(%s::int[], %s::int[], %s::bigint[]) AS t(theme_k, j, id)",
+        "CREATE TEMP TABLE bench_sub ON COMMIT DROP AS SELECT * FROM unnest(%s::int[], %s::int[], %s::bigint[]) "
+        "AS t(theme_k, j, id)",
         [[r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows]],
     )
     drift_k = next((k for k, t in enumerate(themes, start=1) if t.code == "drift"), None)
@@ -378,7 +381,8 @@ WITH r AS (
 ), d AS (
     SELECT r.*,
            r_only < %(date_only)s AS date_only,
-           make_date(fy, 4, 1) + ((g - 1)::bigint * (make_date(fy + 1, 4, 1) - make_date(fy, 4, 1)) / cnt)::int AS raised_on,
+           make_date(fy, 4, 1) + ((g - 1)::bigint * (make_date(fy + 1, 4, 1) - make_date(fy, 4, 1)) / cnt)::int
+               AS raised_on,
            CASE WHEN r_o1 < 0.40 THEN 1 WHEN r_o1 < 0.50 THEN 2 WHEN r_o1 < 0.95 THEN 3 ELSE 4 END AS o1,
            NULLIF(width_bucket(r_t1, %(theme_bounds)s::float8[]), 0) AS t1k
     FROM r
@@ -424,7 +428,8 @@ SELECT %(s_base)s + p.step_off + k AS id, p.id AS escalation_id, k AS sequence,
        s.sent_at, p.iro_id AS sent_by_id, wd.day AS due_on,
        (wd.day + 1)::timestamp AT TIME ZONE %(tz)s AS due_at,
        CASE WHEN k < p.n OR p.state <> 'awaiting' THEN s.sent_at + p.fr_h * interval '1 hour' END AS first_response_at,
-       CASE WHEN k < p.n OR p.state IN ('closed', 'responded') THEN s.sent_at + p.resp_d * interval '1 day' END AS responded_at,
+       CASE WHEN k < p.n OR p.state IN ('closed', 'responded') THEN s.sent_at + p.resp_d * interval '1 day' END
+           AS responded_at,
        CASE WHEN k < p.n THEN 'escalated'
             WHEN p.state = 'closed' AND p.outcome_id = %(outcome_withdrawn)s THEN 'withdrawn'
             WHEN p.state = 'closed' THEN 'resolved'
@@ -495,7 +500,8 @@ WITH a AS (
     GROUP BY s.escalation_id
 )
 SELECT count(*) FILTER (WHERE a.escalation_id IS NULL) AS without_steps,
-       count(*) FILTER (WHERE cs.escalation_id <> e.id OR cs.sequence <> a.last_seq OR a.n <> a.last_seq) AS current_step,
+       count(*) FILTER (WHERE cs.escalation_id <> e.id OR cs.sequence <> a.last_seq OR a.n <> a.last_seq) AS
+           current_step,
        count(*) FILTER (WHERE e.current_stage_id <> cs.stage_id
                         OR e.current_addressee_id IS DISTINCT FROM cs.addressee_id) AS current_stage_or_addressee,
        count(*) FILTER (WHERE hs."order" <> a.top) AS highest_stage,
@@ -578,7 +584,8 @@ def generate(args, period: Period) -> None:
             groups = (args.children - 1) // 12 + 1
             cursor.execute(
                 "INSERT INTO children_siblinggroup (id, name) "
-                "SELECT %(g_base)s + g, 'Bench sibling group ' || (%(g_base)s + g) FROM generate_series(1, %(groups)s) AS g",
+                "SELECT %(g_base)s + g, 'Bench sibling group ' || (%(g_base)s + g) FROM generate_series(1, "
+                "%(groups)s) AS g",
                 {"g_base": g_base, "groups": groups},
             )
             cursor.execute(
@@ -587,7 +594,8 @@ def generate(args, period: Period) -> None:
                     id, case_id, first_name, last_name, date_of_birth, sex, legal_status, looked_after_from,
                     looked_after_to, social_worker, details_to_complete, iro_id, team_id, sibling_group_id)
                 SELECT %(c_base)s + g, 'BENCH-C' || lpad((%(c_base)s + g)::text, 8, '0'), 'Bench', 'Child ' || g,
-                       date '2000-01-01' + mod(g * 7919, 9000)::int, CASE WHEN mod(g, 2) = 0 THEN '1' ELSE '2' END, 'C2',
+                       date '2000-01-01' + mod(g * 7919, 9000)::int, CASE WHEN mod(g, 2) = 0 THEN '1' ELSE '2'
+                           END, 'C2',
                        NULL, NULL, 'Bench social worker', false,
                        (%(iros)s::bigint[])[1 + mod(g, %(n_iros)s)::int], (%(teams)s::bigint[])[1 + mod(g, 10)::int],
                        CASE WHEN mod((g - 1) / 3, 4) = 0 THEN %(g_base)s + (g - 1) / 12 + 1 END
@@ -619,7 +627,8 @@ def generate(args, period: Period) -> None:
             )
             cursor.execute(
                 "INSERT INTO escalations_escalation_themes (escalation_id, theme_id) "
-                "SELECT x.id, t.id FROM (SELECT id, t1k AS k FROM bench_plan UNION ALL SELECT id, t2k FROM bench_plan) AS x "
+                "SELECT x.id, t.id FROM (SELECT id, t1k AS k FROM bench_plan UNION ALL SELECT id, t2k FROM "
+                "bench_plan) AS x "
                 "JOIN bench_theme t ON t.k = x.k ORDER BY 1, 2"
             )
             cursor.execute(
@@ -640,7 +649,8 @@ def generate(args, period: Period) -> None:
         with Phase("reset id sequences"):
             for table in ["children_siblinggroup", "children_child", "escalations_escalation", "escalations_step"]:
                 cursor.execute(
-                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {connection.ops.quote_name(table)}))",
+                    f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM "
+                    f"{connection.ops.quote_name(table)}))",
                     [table],
                 )
         with Phase("consistency checks (denormalised fields, due dates)"):
@@ -702,8 +712,6 @@ def planner_estimate(period: Period) -> int:
         cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
         plan = cursor.fetchone()[0]
     if isinstance(plan, str):
-        import json
-
         plan = json.loads(plan)
     return int(plan[0]["Plan"]["Plan Rows"])
 
@@ -767,7 +775,8 @@ def benchmark(args, period: Period) -> None:
     say(f"p50             {p50:.1f} ms")
     say(f"p95             {p95:.1f} ms   (nearest rank over {len(times)} runs)")
     say(
-        f"SQL queries     {len(queries)} per report; in one captured run SQL took {sql_ms:.0f} of {captured_ms:.0f} ms, "
+        f"SQL queries     {len(queries)} per report; in one captured run SQL took {sql_ms:.0f} of "
+        f"{captured_ms:.0f} ms, "
         f"Python the other {captured_ms - sql_ms:.0f} ms"
     )
     say(

@@ -57,7 +57,9 @@ class Child(models.Model):
                 | models.Q(looked_after_from__isnull=True)
                 | models.Q(looked_after_to__gte=models.F("looked_after_from")),
                 name="child_looked_after_period_in_order",
-                violation_error_message="The date the child stopped being looked after is before they became looked after.",
+                violation_error_message=(
+                    "The date the child stopped being looked after is before they became looked after."
+                ),
             ),
         ]
 

@@ -205,7 +205,7 @@ def demo_data_build(
         raise DomainError("The number of escalations a year cannot be negative.")
 
     try:
-        from faker import Faker
+        from faker import Faker  # noqa: PLC0415 (a development requirement: needed only to build the demo)
     except ImportError as error:  # Faker comes with the development requirements (factory-boy)
         raise DomainError("The demo data needs the Faker package: pip install -r requirements-dev.txt") from error
     fake = Faker("en_GB")

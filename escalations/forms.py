@@ -11,7 +11,7 @@ from django import forms
 from children.models import Child
 from ladder.models import Stage
 from people.models import Role, User
-from themes.models import DriftReason, Outcome, SubTheme, Theme
+from themes.models import DriftReason, Outcome, Theme
 
 
 def _helper(*layout) -> FormHelper:

@@ -110,7 +110,9 @@ class Escalation(models.Model):
                 condition=(models.Q(status="open", closed_at__isnull=True, outcome__isnull=True))
                 | (models.Q(status="closed", closed_at__isnull=False, outcome__isnull=False)),
                 name="escalation_closed_has_outcome",
-                violation_error_message="A closed escalation needs an outcome and a closing time; an open one has neither.",
+                violation_error_message=(
+                    "A closed escalation needs an outcome and a closing time; an open one has neither."
+                ),
             ),
         ]
         indexes = [

@@ -7,14 +7,16 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models.functions import Lower
 from django.utils import timezone
 
+from audit.selectors import audit_entries_for
 from children.models import Child
 from core.formats import format_date
 from escalations.models import Escalation, EscalationStatus, Step, StepResult
-from themes.models import Theme
 from people.models import Role, User
+from themes.models import Theme
 from workdays.clock import WorkingCalendar, local_date
 
 
@@ -184,7 +186,6 @@ def escalation_raised_by(*, iro: User, status: str | None = None) -> QuerySet[Es
 def escalation_changes_since(*, escalation: Escalation, version: int) -> list[dict]:
     """What someone else changed after the version a user opened: who, when, and the fields changed
     (by their labels), from the audit trail."""
-    from audit.selectors import audit_entries_for
 
     history_versions = list(escalation.history.order_by("history_date", "history_id").values_list("version", flat=True))
     entries = audit_entries_for(escalation)
@@ -311,8 +312,6 @@ def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
 # dashboard's counts (dashboard.selectors) use the same definitions (open, the current stage,
 # escalation_overdue, raised between local days), so a count and the list it links to agree.
 
-from django.db.models import F  # noqa: E402
-from django.db.models.functions import Lower  # noqa: E402
 
 # ?sort= keys of the list: the column, then what breaks ties (newest first, so pages never overlap).
 ESCALATION_SORTS = {

@@ -341,7 +341,8 @@ def _check_step_time(at: dt.datetime, step: Step, what: str) -> None:
     escalation = step.escalation
     if at < escalation.raised_at:
         raise DomainError(
-            f"{what} ({format_datetime(at)}) is before the escalation was raised ({format_datetime(escalation.raised_at)})."
+            f"{what} ({format_datetime(at)}) is before the escalation was raised "
+            f"({format_datetime(escalation.raised_at)})."
         )
     if at < step.sent_at:
         raise DomainError(
@@ -387,7 +388,8 @@ def _require_responder(by: User, step: Step) -> None:
 def _require_iro_side(by: User, escalation: Escalation, verb: str) -> None:
     if by.pk != escalation.iro_id and not by.sees_everything:
         raise NotPermitted(
-            f"Only the escalation's IRO ({escalation.iro}) or the IRO service manager can {verb} {escalation.reference}."
+            f"Only the escalation's IRO ({escalation.iro}) or the IRO service manager can {verb} "
+            f"{escalation.reference}."
         )
 
 

@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import openpyxl
+import yaml
+
 from core.errors import DomainError
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
@@ -111,7 +114,6 @@ def _read_csv(data: bytes, encoding: str | None) -> Table:
 
 
 def _read_xlsx(data: bytes, sheet: str | None) -> Table:
-    import openpyxl
 
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -147,7 +149,6 @@ def mapping_load(text: str | None) -> Mapping:
     """Parse a YAML mapping file (``columns:`` and ``values:``); None gives the empty mapping."""
     if not text:
         return Mapping()
-    import yaml
 
     try:
         raw = yaml.safe_load(text) or {}

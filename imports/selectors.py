@@ -8,9 +8,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.utils import timezone
-from django.shortcuts import get_object_or_404
 from django.db.models.functions import Lower
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from children.models import Child
 from core.errors import DomainError

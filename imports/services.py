@@ -714,7 +714,8 @@ class AlreadyConfirmed(DomainError):
     def __init__(self, job: ImportJob):
         self.job = job
         super().__init__(
-            f"An import of {job.filename} was already started from this check: see 'Recent checks and imports' on the import page."
+            f"An import of {job.filename} was already started from this check: see 'Recent checks and imports' "
+            f"on the import page."
         )
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from hashlib import sha256
 import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from hashlib import sha256
 
 from django.utils import timezone
 from django.utils.text import slugify

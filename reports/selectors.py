@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from children.models import Child
 from escalations.models import Escalation, Step
 from ladder.models import Stage
 from ladder.selectors import ladder_settings
-from reports.models import CaseStory, ReportSettings
+from reports.models import CaseStory, IssuedReport, ReportSettings
 from reports.periods import Period
 from reports.rules import first_response_within, median, percent, percentile_nearest_rank
 from themes.models import DriftReason, Outcome, SubTheme, Theme
@@ -461,6 +461,5 @@ def default_period(*, today: dt.date | None = None) -> Period:
 
 
 def issued_reports(*, period: Period):
-    from reports.models import IssuedReport
 
     return IssuedReport.objects.filter(period_start=period.start, period_end=period.end).select_related("issued_by")

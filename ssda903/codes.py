@@ -3,7 +3,8 @@
 Source: the DfE "Children looked after by local authorities in England" (SSDA903) guidance, the
 lists as they stood for the 2017-18 return (the year of the shared synthetic return, whose files are
 dated 2016-2024 but use the 2017-18 codes). Each list was checked against the shared synthetic
-return (``tests/data/ssda903-fake``, from the project's shared data, MIT, Social Finance): every value in it is accepted and
+return (``tests/data/ssda903-fake``, from the project's shared data, MIT, Social Finance): every value in it is
+    accepted and
 it uses no code outside these lists.
 
 The lists change from year to year (older returns used placement codes such as P0, P4, R4 that are
@@ -73,12 +74,18 @@ REASON_ENDED = {
     "E41": "Residence order (or, from 22 April 2014, a child arrangement order) granted",
     "E45": "Special guardianship order made to former foster carer(s), who was/are a relative(s) or friend(s)",
     "E46": "Special guardianship order made to former foster carer(s), other than relative(s) or friend(s)",
-    "E47": "Special guardianship order made to carer(s), other than former foster carer(s), who was/are a relative(s) or friend(s)",
-    "E48": "Special guardianship order made to carer(s), other than former foster carer(s), other than relative(s) or friend(s)",
-    "E4A": "Returned home to live with parent(s), relative(s), or other person(s) with parental responsibility as part of the care planning process",
-    "E4B": "Returned home to live with parent(s), relative(s), or other person(s) with parental responsibility which was not part of the current care planning process",
-    "E5": "Moved into independent living arrangement and no longer looked-after: supportive accommodation providing formalised advice/support arrangements",
-    "E6": "Moved into independent living arrangement and no longer looked-after: accommodation providing no formalised advice/support arrangements",
+    "E47": "Special guardianship order made to carer(s), other than former foster carer(s), who was/are a "
+    "relative(s) or friend(s)",
+    "E48": "Special guardianship order made to carer(s), other than former foster carer(s), other than "
+    "relative(s) or friend(s)",
+    "E4A": "Returned home to live with parent(s), relative(s), or other person(s) with parental responsibility "
+    "as part of the care planning process",
+    "E4B": "Returned home to live with parent(s), relative(s), or other person(s) with parental responsibility "
+    "which was not part of the current care planning process",
+    "E5": "Moved into independent living arrangement and no longer looked-after: supportive accommodation "
+    "providing formalised advice/support arrangements",
+    "E6": "Moved into independent living arrangement and no longer looked-after: accommodation providing no "
+    "formalised advice/support arrangements",
     "E7": "Transferred to residential care funded by adult social services",
     "E8": "Period of being looked-after ended for any other reason",
     "E9": "Sentenced to custody",
@@ -91,7 +98,8 @@ REVIEW_PARTICIPATION = {
     "PN1": "Child physically attends and speaks for themselves",
     "PN2": "Child physically attends and an advocate speaks on their behalf",
     "PN3": "Child attends and conveys their view symbolically (non-verbally)",
-    "PN4": "Child physically attends but does not speak for themselves, does not convey their view symbolically and does not ask an advocate to speak for them",
+    "PN4": "Child physically attends but does not speak for themselves, does not convey their view symbolically "
+    "and does not ask an advocate to speak for them",
     "PN5": "Child does not attend physically but briefs an advocate to speak for them",
     "PN6": "Child does not attend but conveys their feelings to the review by a facilitative medium",
     "PN7": "Child does not attend nor are their views conveyed to the review",

@@ -1,11 +1,14 @@
 """Factories for the test suite. The seeded ladder, themes and outcomes come from the migrations."""
 
 import datetime as dt
+import importlib
 
 import factory
+from django.apps import apps
 from django.utils import timezone
 
 from children.models import Child, SiblingGroup
+from escalations.services import escalation_raise
 from ladder.models import Stage
 from people.models import Role, Team, User
 from themes.models import Outcome, SubTheme, Theme
@@ -100,7 +103,6 @@ def raise_escalation(
     concern: str = "The care plan has not been updated since the last review.",
 ):
     """An escalation raised through the service, so every derived field is as in real use."""
-    from escalations.services import escalation_raise
 
     iro = iro or IroFactory()
     children = children if children is not None else [ChildFactory(iro=iro)]
@@ -125,9 +127,6 @@ def reseed_vocabularies():
     Transactional tests empty every table when they end; a test that runs after one, or needs
     committed data on several connections, calls this first. The seeds are idempotent.
     """
-    import importlib
-
-    from django.apps import apps
 
     for module in ("ladder.migrations.0003_seed_default_ladder", "themes.migrations.0002_seed_domain_defaults"):
         importlib.import_module(module).seed(apps, None)

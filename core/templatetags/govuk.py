@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import template
+from django.utils import timezone
 
 from core.formats import format_date, format_datetime
 
@@ -14,8 +15,6 @@ def govuk_date(value):
     if value is None or value == "":
         return ""
     if isinstance(value, dt.datetime):
-        from django.utils import timezone
-
         value = timezone.localtime(value).date()
     return format_date(value)
 
@@ -34,6 +33,5 @@ def due_day(value):
     """A due time is the midnight that ends the due day; people read it as that day: '23 November 2026'."""
     if value is None or value == "":
         return ""
-    from django.utils import timezone
 
     return format_date(timezone.localtime(value - dt.timedelta(microseconds=1)).date())

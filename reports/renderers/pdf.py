@@ -10,11 +10,13 @@ from the system (fontconfig).
 
 from __future__ import annotations
 
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+
 from reports.renderers.html import render_html_document
 
 
 def _offline_fetcher():
-    from weasyprint.urls import URLFetcher
 
     # data: URLs are decoded in memory; any other scheme (http, https, file, ...) is refused, and
     # fail_on_errors makes the refusal stop the rendering rather than pass as a warning.
@@ -22,7 +24,6 @@ def _offline_fetcher():
 
 
 def render_pdf(report: dict) -> bytes:
-    from weasyprint import HTML  # heavy import: only when a PDF is wanted
 
     document = HTML(string=render_html_document(report), base_url=None, url_fetcher=_offline_fetcher())
     return document.write_pdf(pdf_variant=None, uncompressed_pdf=False)

@@ -71,8 +71,8 @@ def test_it_shows_who_opened_what_and_when_newest_first(sm_client):
     ]
     body = response.content.decode()
     assert (
-        f'Escalation <a class="govuk-link" href="{reverse("escalations:detail", args=[escalation.pk])}">{escalation.reference}</a>'
-        in body
+        f'Escalation <a class="govuk-link" '
+        f'href="{reverse("escalations:detail", args=[escalation.pk])}">{escalation.reference}</a>' in body
     )
     assert "Iris Owens" in body and "Independent reviewing officer" in body
 

@@ -39,6 +39,13 @@ import time
 from pathlib import Path
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from playwright.sync_api import sync_playwright
+
+from demo.services import demo_data_build
+from tests.factories import reseed_vocabularies
 
 # Playwright's sync API runs an event loop in this thread, and Django refuses database access from
 # a thread with a running loop. The tests are synchronous, so the check is switched off -- while
@@ -73,7 +80,6 @@ VIEWPORT = {"width": 1280, "height": 900}
 
 @pytest.fixture(scope="session")
 def playwright():
-    from playwright.sync_api import sync_playwright
 
     before = os.environ.get(ASYNC_UNSAFE)
     os.environ[ASYNC_UNSAFE] = "true"
@@ -130,7 +136,6 @@ def page(browser, live_server):
 @pytest.fixture
 def world(transactional_db):
     """The seeded ladder, themes and outcomes, which the last transactional test's flush removed."""
-    from tests.factories import reseed_vocabularies
 
     reseed_vocabularies()
 
@@ -152,11 +157,6 @@ def demo_world(transactional_db):
     database in memory; later tests get that copy back, which takes milliseconds instead of
     seconds. On any other database it is simply built for each test.
     """
-    from django.contrib.contenttypes.models import ContentType
-    from django.db import connection
-
-    from demo.services import demo_data_build
-    from tests.factories import reseed_vocabularies
 
     raw = _raw_sqlite(connection)
     if raw is not None and "copy" in _DEMO_SNAPSHOT:
@@ -201,7 +201,6 @@ def axe_check(page, label: str, *, include: str | None = None):
 
     ``include`` (a CSS selector) scans only that part of the page; scan whole pages unless the
     test is about one part of a page that another test scans whole."""
-    from axe_playwright_python.sync_playwright import Axe
 
     options = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]}
     results = Axe().run(page, context={"include": [[include]]} if include else None, options=options)

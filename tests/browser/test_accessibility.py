@@ -17,13 +17,25 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from audit.services import access_log_record
+from children.models import Child
+from escalations import services
+from escalations.models import Escalation
+from imports.models import ImportJob, ImportJobStatus
+from imports.progress import Progress, progress_path, progress_write
+from people.models import User
+from reports.selectors import default_period
 from tests.browser.conftest import axe_check, screenshot, sign_in
+from tests.factories import IroFactory, ManagerFactory, ServiceManagerFactory
+from tests.imports.helpers import log_csv, row
+from themes.models import DriftReason, Theme
 
 CONCERN = "The plan for the two children to live together has drifted since the review in the spring."
 
@@ -104,7 +116,6 @@ def _fill_date(page, day, month, year):
 
 
 def _user(username):
-    from people.models import User
 
     return User.objects.get(username=username)
 
@@ -112,7 +123,6 @@ def _user(username):
 def _siblings_on_caseload(username, *, looked_after_on: dt.date | None = None):
     """A child of ``username``'s caseload and a brother or sister also on it, both looked after on
     ``looked_after_on`` (today by default)."""
-    from children.models import Child
 
     day = looked_after_on or timezone.localdate()
     for child in Child.objects.filter(iro__username=username, sibling_group__isnull=False).order_by("case_id"):
@@ -130,8 +140,6 @@ def _siblings_on_caseload(username, *, looked_after_on: dt.date | None = None):
 def _three_step_escalation():
     """iro1's open escalation about two siblings: sent to tm1, who acknowledged and responded;
     escalated to pgl1, who responded; escalated to hos1, who has not replied yet."""
-    from escalations import services
-    from themes.models import DriftReason, Theme
 
     iro, tm, pgl, hos = (_user(name) for name in ("iro1", "tm1", "pgl1", "hos1"))
     now = timezone.now()
@@ -172,9 +180,6 @@ def _three_step_escalation():
 
 def _closed_escalations_for(username, *, at_least: int):
     """Raise and withdraw escalations of ``username`` until they have ``at_least`` closed ones."""
-    from children.models import Child
-    from escalations import services
-    from escalations.models import Escalation
 
     iro, tm = _user(username), _user("tm1")
     closed = Escalation.objects.filter(iro=iro, status="closed").count()
@@ -198,7 +203,6 @@ def _closed_escalations_for(username, *, at_least: int):
 
 def _addressed_to(username, **filters):
     """An open escalation whose current step is with ``username``."""
-    from escalations.models import Escalation
 
     escalation = (
         Escalation.objects.filter(status="open", current_addressee__username=username, **filters).order_by("pk").first()
@@ -209,7 +213,6 @@ def _addressed_to(username, **filters):
 
 def _other_caseload_escalation(iro_username):
     """An escalation the IRO neither raised nor has a child of on their caseload."""
-    from escalations.models import Escalation
 
     escalation = (
         Escalation.objects.exclude(iro__username=iro_username)
@@ -225,8 +228,6 @@ def _other_caseload_escalation(iro_username):
 
 
 def test_an_iros_escalation_pages_pass_axe(page, demo_world, scans):
-    from children.models import Child
-    from escalations.models import Escalation
 
     escalation, child = _three_step_escalation()
     closed = Escalation.objects.filter(iro__username="iro1", status="closed").order_by("-closed_at").first()
@@ -274,7 +275,6 @@ def test_an_iros_lists_of_closed_escalations_pass_axe(page, demo_world, scans):
 
 
 def test_the_raise_pages_pass_axe_with_and_without_errors(page, demo_world, scans):
-    from children.models import Child
 
     child, sibling = _siblings_on_caseload("iro1")
     sign_in(page, "iro1")
@@ -353,7 +353,6 @@ def test_the_iros_change_pages_pass_axe_with_and_without_errors(page, demo_world
 
 def test_a_stale_change_passes_axe(page, demo_world, scans):
     """Someone else changes the escalation while the form is open: the page says what changed."""
-    from escalations import services
 
     escalation = _addressed_to(
         "tm1", iro__username="iro1", cafcass_referred_on__isnull=True, current_step__first_response_at__isnull=True
@@ -405,7 +404,6 @@ def test_the_not_found_and_forbidden_pages_pass_axe(page, demo_world, scans):
 
 
 def test_empty_lists_pass_axe(page, demo_world, scans):
-    from tests.factories import IroFactory, ManagerFactory
 
     IroFactory(username="iro.new", first_name="Nadia", last_name="Newton")
     ManagerFactory(username="tm.new", first_name="Tomasz", last_name="Nowak")
@@ -495,8 +493,6 @@ def test_the_service_managers_case_pages_pass_axe(page, demo_world, scans):
 
 
 def test_the_report_and_story_pages_pass_axe_with_and_without_errors(page, demo_world, scans):
-    from escalations.models import Escalation
-    from reports.selectors import default_period
 
     period = default_period()
     in_period = (
@@ -559,8 +555,6 @@ def test_the_report_and_story_pages_pass_axe_with_and_without_errors(page, demo_
 
 
 def test_the_import_pages_pass_axe_with_and_without_errors(page, demo_world, scans, settings, tmp_path):
-    from children.models import Child
-    from tests.imports.helpers import log_csv, row
 
     settings.VAR_DIR = tmp_path  # the uploaded files and the job's progress file
     # The job runs in the request: a background thread cannot write to the live server's shared
@@ -611,10 +605,6 @@ def test_the_import_pages_pass_axe_with_and_without_errors(page, demo_world, sca
 
 
 def test_the_import_job_page_passes_axe_in_every_state(page, demo_world, scans, settings, tmp_path):
-    import time
-
-    from imports.models import ImportJob, ImportJobStatus
-    from imports.progress import Progress, progress_path, progress_write
 
     settings.VAR_DIR = tmp_path  # the jobs' progress files
     sm = _user("sm1")
@@ -732,7 +722,6 @@ def test_all_escalations_passes_axe_filtered_sorted_and_paged(page, demo_world, 
 
 
 def test_the_dashboard_and_all_escalations_pass_axe_with_nothing_raised(page, world, scans):
-    from tests.factories import ServiceManagerFactory
 
     ServiceManagerFactory(username="sm.new")
     sign_in(page, "sm.new")
@@ -747,8 +736,6 @@ def test_the_dashboard_and_all_escalations_pass_axe_with_nothing_raised(page, wo
 
 
 def test_a_childs_access_log_passes_axe_empty_and_paged(page, demo_world, scans):
-    from audit.services import access_log_record
-    from children.models import Child
 
     child, nobody = Child.objects.filter(iro__username="iro1").order_by("case_id")[:2]
     iro = _user("iro1")

@@ -17,6 +17,8 @@ import re
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from children.models import Child
+from people.models import User
 from tests.browser.conftest import axe_check, screenshot, sign_in, sign_out
 
 CONCERN = "The permanence plan for the brothers has not moved since the review in September."
@@ -24,7 +26,6 @@ CONCERN = "The permanence plan for the brothers has not moved since the review i
 
 def _siblings_on_caseload(username):
     """A child of ``username``'s caseload with a brother or sister also on it."""
-    from children.models import Child
 
     for child in Child.objects.filter(iro__username=username, sibling_group__isnull=False).order_by("case_id"):
         sibling = (
@@ -39,7 +40,6 @@ def _siblings_on_caseload(username):
 
 
 def _full_name(username):
-    from people.models import User
 
     return str(User.objects.get(username=username))
 

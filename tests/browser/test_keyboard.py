@@ -8,7 +8,11 @@ import re
 
 from playwright.sync_api import expect
 
+from children.models import Child
+from escalations.models import Escalation
+from people.models import User
 from tests.browser.conftest import screenshot, sign_in
+from themes.models import DriftReason, Theme
 
 CONCERN = "Contact between the two children has not restarted since the review in the summer."
 FOCUS_YELLOW = "rgb(255, 221, 0)"
@@ -38,7 +42,6 @@ def _focus_style(page) -> str:
 
 
 def _siblings_on_caseload(username):
-    from children.models import Child
 
     for child in Child.objects.filter(iro__username=username, sibling_group__isnull=False).order_by("case_id"):
         sibling = (
@@ -53,9 +56,6 @@ def _siblings_on_caseload(username):
 
 
 def test_an_iro_raises_an_escalation_with_the_keyboard_alone(page, demo_world):
-    from escalations.models import Escalation
-    from people.models import User
-    from themes.models import DriftReason, Theme
 
     child, sibling = _siblings_on_caseload("iro1")
     drift = Theme.objects.get(code=Theme.DRIFT)

@@ -236,7 +236,7 @@ def _answer(response) -> str:
 
 
 def _cases():
-    for name, pattern in _url_names():
+    for name, _pattern in _url_names():
         if name.startswith("admin:"):
             continue
         for case, expected in MATRIX.get(name, []):

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from people.models import Role
 from tests.factories import UserFactory
+from workdays.models import ClosureDay
 
 pytestmark = pytest.mark.django_db
 
@@ -41,7 +42,6 @@ def test_configuration_is_retired_not_deleted(label):
 
 
 def test_an_admin_can_add_a_closure_day(client):
-    from workdays.models import ClosureDay
 
     _login_admin(client)
     response = client.post(

@@ -10,7 +10,9 @@ import time
 
 import pytest
 from django.contrib.auth import get_user
+from django.core.exceptions import SuspiciousOperation
 from django.urls import reverse
+from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from core import oidc
 from people.models import User
@@ -183,8 +185,6 @@ def test_the_identity_provider_cannot_change_the_role(sso):
     ],
 )
 def test_the_id_token_must_be_issued_to_this_service(sso, monkeypatch, audience, accepted):
-    from django.core.exceptions import SuspiciousOperation
-    from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
     payload = {"nonce": "n0nce", "email": "jo@example.gov.uk", **({"aud": audience} if audience else {})}
     monkeypatch.setattr(OIDCAuthenticationBackend, "verify_token", lambda self, token, **kw: payload)

@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import IroFactory
+from tests.factories import IroFactory, UserFactory, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,6 @@ def test_signing_in_leads_an_iro_home_to_their_children(client):
     ],
 )
 def test_home_sends_each_role_to_its_start_page(client, role, start):
-    from tests.factories import UserFactory, stage
 
     user = UserFactory(role=role, stage=stage("team_manager") if role == "manager" else None)
     client.force_login(user)

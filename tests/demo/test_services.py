@@ -123,7 +123,7 @@ class TestTheFullDemo:
     def test_the_build_reports_the_fixed_logins(self, demo):
         assert [login.username for login in demo.logins] == list(services.FIXED_LOGINS)
         assert {login.password for login in demo.logins} == {"demo-password"}
-        assert dict((l.username, l.role) for l in demo.logins)["tm1"] == "Manager: Team manager"
+        assert {login.username: login.role for login in demo.logins}["tm1"] == "Manager: Team manager"
 
     # --- children ----------------------------------------------------------------------------
 

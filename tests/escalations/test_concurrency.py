@@ -8,7 +8,7 @@ row locks across connections, so it runs on PostgreSQL (``make test`` runs the s
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
 from core.errors import StaleUpdate
 from escalations import services
@@ -86,7 +86,6 @@ def test_a_second_connection_waits_for_the_row_lock_then_sees_the_new_version():
     outcome = {}
 
     def hold_lock():
-        from django.db import transaction
 
         try:
             with transaction.atomic():

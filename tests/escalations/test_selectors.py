@@ -2,8 +2,8 @@ import datetime as dt
 
 import pytest
 
-from escalations.selectors import DueState, due_state, escalation_overdue, step_inbox
 from escalations import services
+from escalations.selectors import DueState, due_state, escalation_overdue, step_inbox
 from tests.factories import ManagerFactory, london, outcome, raise_escalation, stage
 from workdays.clock import WorkingCalendar, end_of_day
 

@@ -20,6 +20,7 @@ from tests.factories import (
     subtheme,
     theme,
 )
+from themes.models import DriftReason
 
 pytestmark = pytest.mark.django_db
 
@@ -85,7 +86,6 @@ def test_a_subtheme_implies_its_theme():
 
 
 def test_drift_reasons_need_the_drift_theme():
-    from themes.models import DriftReason
 
     with pytest.raises(DomainError, match="Drift in care planning"):
         raise_escalation(themes=[theme("health")], drift_reasons=[DriftReason.objects.get(code="housing")])

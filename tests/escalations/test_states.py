@@ -5,10 +5,12 @@ and change nothing (same version, no new audit entries, no new steps).
 """
 
 import itertools
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
+import escalations.states as module
 from core.errors import IllegalMove
 from escalations import services
 from escalations.models import Escalation
@@ -101,7 +103,6 @@ def test_legal_and_illegal_cells_cover_the_whole_table():
 
 
 def test_the_published_table_in_the_docstring_matches_the_rules():
-    import escalations.states as module
 
     rows = [line for line in module.__doc__.splitlines() if line.startswith("| ") and "---" not in line]
     header = [cell.strip() for cell in rows[0].strip("|").split("|")]
@@ -113,7 +114,6 @@ def test_the_published_table_in_the_docstring_matches_the_rules():
 
 
 def test_the_readme_copy_of_the_table_matches_the_rules():
-    from pathlib import Path
 
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     rows = [line for line in readme.splitlines() if line.startswith("| ") and "---" not in line]

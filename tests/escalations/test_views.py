@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -11,7 +12,7 @@ from escalations import services
 from escalations.models import Escalation, StepResult
 from escalations.views import DRAFT_KEY
 from people.models import Role
-from tests.querycount import assert_same_queries
+from reports.models import CaseStory
 from tests.factories import (
     ChildFactory,
     IroFactory,
@@ -25,6 +26,7 @@ from tests.factories import (
     subtheme,
     theme,
 )
+from tests.querycount import assert_same_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -455,7 +457,6 @@ def test_the_escalation_page_runs_the_same_queries_however_many_children_themes_
 
 
 def test_the_service_manager_can_draft_a_case_story_from_the_escalation_page(client):
-    from reports.models import CaseStory
 
     escalation = raise_escalation()
     client = _signed_in(client, ServiceManagerFactory())
@@ -467,7 +468,6 @@ def test_the_service_manager_can_draft_a_case_story_from_the_escalation_page(cli
 
 @pytest.mark.parametrize("name", ["respond", "acknowledge", "resolve", "withdraw"])
 def test_a_post_without_the_csrf_token_is_refused(name):
-    from django.test import Client
 
     escalation = raise_escalation()
     user = escalation.current_addressee if name in ("respond", "acknowledge") else escalation.iro

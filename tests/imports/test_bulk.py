@@ -2,11 +2,11 @@
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 
 from escalations.models import Escalation, Step
 from imports.bulk import BulkWriter, Shape, shape_history
-from imports.services import STEP_COLUMNS
+from imports.services import ESCALATION_COLUMNS, STEP_COLUMNS
 from tests.factories import raise_escalation
 
 pytestmark = pytest.mark.django_db
@@ -67,9 +67,6 @@ def test_ids_that_are_not_one_run_are_all_returned():
 
 @on_postgres
 def test_a_broken_foreign_key_found_by_the_later_check_is_raised_as_an_integrity_error():
-    from django.db import IntegrityError
-
-    from imports.services import ESCALATION_COLUMNS
 
     entered = raise_escalation()
     row = list(Escalation.objects.values_list(*ESCALATION_COLUMNS).get())

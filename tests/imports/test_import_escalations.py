@@ -1,6 +1,7 @@
 """The import_escalations command: arguments, output and exit status."""
 
 import datetime as dt
+from io import StringIO
 
 import openpyxl
 import pytest
@@ -14,7 +15,6 @@ pytestmark = pytest.mark.django_db
 
 
 def _run(path, *args):
-    from io import StringIO
 
     out = StringIO()
     call_command("import_escalations", str(path), "--no-progress", *args, stdout=out)
@@ -99,7 +99,8 @@ def test_a_mapping_file_maps_headings_and_words(tmp_path):
 
 
 def test_an_xlsx_log_with_excel_dates_and_float_ids(tmp_path):
-    iro, child = IroFactory(), ChildFactory(case_id="123")
+    iro = IroFactory()
+    ChildFactory(case_id="123")
     book = openpyxl.Workbook()
     book.active.title = "Other"
     sheet = book.create_sheet("Log")

@@ -8,6 +8,7 @@ import time
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError
 from escalations.models import Escalation
 from imports import services
 from imports.models import ImportJob
@@ -22,16 +23,15 @@ from imports.progress import (
     progress_write,
 )
 from imports.selectors import import_job_state
-from core.errors import DomainError
 from imports.services import (
     CHECKING,
     READING,
     STORING,
+    AlreadyConfirmed,
     import_job_confirm,
     import_job_create,
     import_job_run,
     import_job_thread,
-    AlreadyConfirmed,
     import_uploads_prune,
 )
 from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation, reseed_vocabularies

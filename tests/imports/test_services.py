@@ -4,12 +4,14 @@ import datetime as dt
 import json
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from children.models import Child
 from core.errors import DomainError
 from escalations import services as escalation_services
 from escalations.models import Escalation, Step
+from imports import services
 from imports.services import ImportRejected
 from people.models import Role, User
 from reports.periods import Period
@@ -441,7 +443,7 @@ def test_a_row_becomes_what_the_app_makes_for_the_committee_report():
     ]
 
     sid = transaction.savepoint()
-    for ref, code, raised, first, resolved, out, cafcass, kids, themes, subs, drift in cases:
+    for _ref, code, raised, first, resolved, out, cafcass, kids, themes, subs, drift in cases:
         e = escalation_services.escalation_raise(
             by=iro,
             children=[children[i] for i in kids],
@@ -591,8 +593,6 @@ def test_created_children_have_their_audit_rows():
 
 
 def test_the_queries_do_not_grow_with_the_rows():
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     iro = IroFactory()
     children = [ChildFactory() for _ in range(3)]
@@ -610,7 +610,6 @@ def test_the_queries_do_not_grow_with_the_rows():
 
 
 def test_rows_written_in_several_chunks_keep_their_own_step_and_links(monkeypatch):
-    from imports import services
 
     monkeypatch.setattr(services, "WRITE_CHUNK", 2)
     iro, children = IroFactory(), [ChildFactory() for _ in range(5)]
@@ -643,7 +642,6 @@ def test_an_import_after_escalations_entered_in_the_app_takes_new_ids():
 
 
 def test_a_reference_stored_while_the_file_was_checked_stops_the_import_cleanly(monkeypatch):
-    from imports import services
 
     entered = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
     monkeypatch.setattr(services, "escalations_by_reference", lambda references: {})  # read before it was stored

@@ -1,6 +1,6 @@
 """The report's charts: well-formed, labelled SVG that is byte-stable, and PNG for Word.
 
-The reports are built through the services once per module (see ``test_renderers``); drawing the
+The reports are built through the services once per module (see ``conftest``); drawing the
 charts needs no database.
 """
 
@@ -12,7 +12,6 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from reports.charts import monthly_chart, themes_chart
-from tests.reports.test_renderers import report, reports, suppressed  # noqa: F401 (module fixtures)
 
 SVG = "{http://www.w3.org/2000/svg}"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

@@ -12,8 +12,8 @@ from reports.identifiers import (
     identifier_index,
     report_check_stories,
     report_require_clean_stories,
-    story_problems,
     stored_postcodes,
+    story_problems,
 )
 from reports.models import CaseStory, StoryOverride
 from reports.periods import Period
@@ -53,7 +53,10 @@ def _kinds(text, **kwargs):
     return [problem.kind for problem in _problems(text, **kwargs)]
 
 
-def _story(text, raised_at=london(2015, 10, 6, 10, 0)):
+STORY_RAISED_AT = london(2015, 10, 6, 10, 0)
+
+
+def _story(text, raised_at=STORY_RAISED_AT):
     """A story on an escalation whose people have names that appear in no story here."""
     iro = IroFactory(first_name="Wendell", last_name="Pryce")
     esc = raise_escalation(

@@ -11,7 +11,6 @@ tried, which is how the renderers are shown to be pure functions of the report d
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import re
@@ -20,12 +19,9 @@ from html.parser import HTMLParser
 import docx
 import openpyxl
 import pytest
-from django.db import transaction
 from pypdf import PdfReader
+from weasyprint.urls import FatalURLFetchingError
 
-from escalations import services
-from reports import services as report_services
-from reports.models import ReportSettings
 from reports.periods import Period
 from reports.renderers import (
     render_docx,
@@ -37,97 +33,6 @@ from reports.renderers import (
     report_tables,
 )
 from reports.selectors import report_build
-from tests.factories import (
-    ChildFactory,
-    IroFactory,
-    ManagerFactory,
-    ServiceManagerFactory,
-    london,
-    outcome,
-    raise_escalation,
-    reseed_vocabularies,
-    subtheme,
-    theme,
-)
-from themes.models import DriftReason
-
-PERIOD = Period.financial_year("2015-16")
-
-# (raised, themes, sub-themes, drift reasons) for 2015-16: 8 escalations, 5 about care plans.
-THIS_YEAR = [
-    ((2015, 5, 12), ["care_plan_not_on_system"], [], []),
-    ((2015, 5, 13), ["care_plan_not_on_system"], [], []),
-    ((2015, 5, 14), ["care_plan_not_on_system"], [], []),
-    ((2015, 6, 9), ["care_plan_not_on_system"], [], []),
-    ((2015, 6, 10), ["care_plan_not_on_system"], [], []),
-    ((2015, 9, 15), ["drift", "safety"], [("safety", "missing")], ["housing"]),
-    ((2015, 9, 16), ["drift"], [], ["police_investigation"]),
-    ((2016, 1, 12), [], [], []),
-]
-LAST_YEAR = [
-    ((2014, 6, 10), ["care_plan_not_on_system"], [], []),
-    ((2014, 6, 11), ["care_plan_not_on_system"], [], []),
-    ((2014, 7, 8), ["family_contact"], [], []),
-    ((2014, 7, 9), ["family_contact"], [], []),
-]
-
-
-def build_escalations():
-    """Both years, through the services: raised, answered within 3 hours, resolved the next day."""
-    reseed_vocabularies()
-    iro = IroFactory()
-    manager = ManagerFactory()
-    escalations = []
-    for day, themes, subthemes, reasons in THIS_YEAR + LAST_YEAR:
-        raised_at = london(*day, 10, 0)
-        esc = raise_escalation(
-            iro=iro,
-            children=[ChildFactory(iro=iro)],
-            addressee=manager,
-            raised_at=raised_at,
-            themes=[theme(code) for code in themes],
-            subthemes=[subtheme(*codes) for codes in subthemes],
-            drift_reasons=[DriftReason.objects.get(code=code) for code in reasons],
-        )
-        esc = services.escalation_respond(
-            escalation=esc, by=manager, response="Agreed.", at=raised_at + dt.timedelta(hours=3)
-        )
-        esc = services.escalation_resolve(
-            escalation=esc, by=iro, outcome=outcome("resolved"), at=raised_at + dt.timedelta(days=1)
-        )
-        escalations.append(esc)
-    report_services.story_include(escalation=escalations[0], by=ServiceManagerFactory())
-    return escalations
-
-
-def build_reports() -> dict:
-    """The 2015-16 report as published openly, then with small-number suppression on."""
-    with transaction.atomic():
-        build_escalations()
-        plain = report_build(period=PERIOD)
-        ReportSettings.objects.update_or_create(
-            id=ReportSettings.SINGLETON_ID,
-            defaults={"classification": "open", "suppress_small_numbers": True, "small_number_threshold": 5},
-        )
-        suppressed = report_build(period=PERIOD)
-        transaction.set_rollback(True)
-    return {"plain": plain, "suppressed": suppressed}
-
-
-@pytest.fixture(scope="module")
-def reports(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        return build_reports()
-
-
-@pytest.fixture(scope="module")
-def report(reports):
-    return reports["plain"]
-
-
-@pytest.fixture(scope="module")
-def suppressed(reports):
-    return reports["suppressed"]
 
 
 @pytest.fixture(scope="module")
@@ -388,7 +293,6 @@ def test_pdf_pages_are_a4(pdf):
 
 @pytest.mark.parametrize("url", ["https://example.invalid/logo.png", "file:///etc/hostname"])
 def test_pdf_fetches_nothing(report, monkeypatch, url):
-    from weasyprint.urls import FatalURLFetchingError
 
     monkeypatch.setattr(
         "reports.renderers.pdf.render_html_document", lambda report: f'<p>Logo</p><img src="{url}" alt="">'

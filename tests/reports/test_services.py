@@ -8,8 +8,8 @@ from core.errors import DomainError, NotPermitted
 from escalations import services as escalation_services
 from people.models import Role
 from reports import identifiers, services
-from reports.identifiers import report_check_stories
 from reports.changes import report_changes
+from reports.identifiers import report_check_stories
 from reports.models import CaseStory, IssuedReport, StoryOverride
 from reports.periods import Period
 from reports.selectors import report_build
@@ -32,7 +32,10 @@ pytestmark = pytest.mark.django_db
 # --- case stories --------------------------------------------------------------------------------
 
 
-def _escalation(*, first_name="Amara", raised_at=london(2015, 5, 12, 10, 0)):
+RAISED_AT = london(2015, 5, 12, 10, 0)
+
+
+def _escalation(*, first_name="Amara", raised_at=RAISED_AT):
     """An escalation whose people have names that appear in no drafted story (unless asked)."""
     iro = IroFactory(first_name="Wendell", last_name="Pryce")
     child = ChildFactory(first_name=first_name, last_name="Lindqvist", date_of_birth=dt.date(2012, 1, 1), iro=iro)

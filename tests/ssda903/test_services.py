@@ -230,7 +230,8 @@ def test_a_key_repeated_with_different_values_keeps_the_last_row_and_names_the_r
     result = ssda903_import(directory=directory)
 
     assert warning_texts(result) == [
-        "Reviews rows 2 and 4: CHILD 1001, REVIEW 01/06/2017 is repeated with different values; the last row (4) is kept"
+        "Reviews rows 2 and 4: CHILD 1001, REVIEW 01/06/2017 is repeated with different values; the last row "
+        "(4) is kept"
     ]
     assert Review.objects.get(date=D(2017, 6, 1)).participation == "PN4"
 

@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.factories import raise_escalation
 from themes.models import DriftReason, Outcome, SubTheme, Theme
 
 pytestmark = pytest.mark.django_db
@@ -65,7 +66,6 @@ def test_seeded_entries_have_a_created_audit_entry():
 
 
 def test_retiring_a_theme_keeps_it_on_escalations():
-    from tests.factories import raise_escalation
 
     esc = raise_escalation(themes=[Theme.objects.get(code="staying_put")])
     Theme.objects.filter(code="staying_put").update(active=False)

@@ -47,7 +47,9 @@ class Command(BaseCommand):
         if result.escalations_skipped:
             self.stdout.write("Demo escalations already exist (raised by the demo IROs), so none were added.")
 
-        rows = [("Username", "Role", "Password")] + [(l.username, l.role, l.password) for l in result.logins]
+        rows = [("Username", "Role", "Password")] + [
+            (login.username, login.role, login.password) for login in result.logins
+        ]
         widths = [max(len(row[i]) for row in rows) for i in range(3)]
         self.stdout.write("")
         self.stdout.write("Demo logins:")

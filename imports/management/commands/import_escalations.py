@@ -7,6 +7,7 @@ Import an escalation log (CSV or XLSX): ../shared/docs/escalation-log-format.md.
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from core.errors import DomainError
 from imports.parsing import mapping_read
@@ -24,7 +25,6 @@ class _Bar:
     def __call__(self, phase: str, done: int, total: int) -> None:
         if not self.enabled:
             return
-        from tqdm import tqdm
 
         bar = self.bars.get(phase)
         if bar is None:

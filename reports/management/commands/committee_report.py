@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
 from reports.outputs import report_render
-from reports.renderers import FORMATS
 from reports.periods import Period
+from reports.renderers import FORMATS
 
 
 def _date(text: str) -> dt.date:
