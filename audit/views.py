@@ -13,7 +13,8 @@ from django.shortcuts import render
 from audit.selectors import access_log_for_child
 from children.models import Child
 from children.selectors import child_get_for
-from core.access import OVERSIGHT, role_required
+from core.access import role_required
+from people.access import OVERSIGHT
 
 PAGE_SIZE = 50
 

@@ -24,10 +24,9 @@ def child_visible_to(*, user: User) -> QuerySet[Child]:
     if user.role == Role.IRO:
         return children.filter(iro=user)
     if user.role == Role.MANAGER:
-        from escalations.models import Escalation, Step
-
-        addressed = Step.objects.filter(addressee=user, escalation=OuterRef("escalation"))
-        links = Escalation.children.through.objects.filter(child=OuterRef("pk")).filter(Exists(addressed))
+        # Through the reverse relations (child -> escalation links -> steps), so this app need not
+        # import escalations, which imports it.
+        links = Child.escalations.through.objects.filter(child=OuterRef("pk"), escalation__steps__addressee=user)
         return children.filter(Exists(links))
     return children.none()
 

@@ -9,8 +9,9 @@ from django.utils import timezone
 from audit.services import access_log_record
 from children.models import Child
 from children.selectors import child_caseload, child_get_for, child_siblings, child_visible_to
-from core.access import CASEWORKERS, role_required
+from core.access import role_required
 from escalations import selectors as escalation_selectors
+from people.access import CASEWORKERS
 from people.models import Role
 from workdays.selectors import working_calendar
 

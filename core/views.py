@@ -6,16 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
-from people.models import Role
-
-# Where each role starts: the page they use most.
-START_PAGES = {
-    Role.IRO: "children:list",
-    Role.MANAGER: "escalations:inbox",
-    Role.SERVICE_MANAGER: "dashboard",
-    Role.ADMIN: "dashboard",
-    Role.REPORT_VIEWER: "reports:page",
-}
+from people.access import START_PAGES
 
 
 @login_required

@@ -7,9 +7,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from core.access import OVERSIGHT, role_required
+from core.access import role_required
 from dashboard.selectors import dashboard_build, dashboard_monthly_report
 from escalations.filters import all_escalations_query
+from people.access import OVERSIGHT
 from reports.charts import monthly_chart
 
 

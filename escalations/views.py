@@ -13,13 +13,14 @@ from django.utils import timezone
 from audit.services import access_log_record
 from children.models import Child
 from children.selectors import child_get_for, child_siblings, child_visible_to
-from core.access import CASEWORKERS, IRO_SIDE, RESPONDERS, role_required
+from core.access import role_required
 from core.errors import DomainError, StaleUpdate
 from core.forms import add_domain_error, error_summary
 from escalations import forms, selectors, services
 from escalations.models import Escalation, EscalationStatus
 from escalations.states import Action, is_legal
 from ladder.models import Stage
+from people.access import CASEWORKERS, IRO_SIDE, RESPONDERS
 from people.models import Role, User
 from workdays.selectors import working_calendar
 

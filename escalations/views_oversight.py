@@ -8,10 +8,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
-from core.access import OVERSIGHT, role_required
+from core.access import role_required
 from core.forms import error_summary
 from escalations import selectors
 from escalations.filters import AllEscalationsFilter
+from people.access import OVERSIGHT
 from workdays.selectors import working_calendar
 
 PAGE_SIZE = 25

@@ -6,12 +6,13 @@ over imports.services and imports.selectors."""
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from core.access import REPORT_MANAGERS, role_required
+from core.access import role_required
 from core.errors import DomainError
 from core.forms import error_summary
 from imports.forms import UploadForm
 from imports.selectors import import_job_find, import_job_state, import_jobs_recent
 from imports.services import AlreadyConfirmed, import_job_confirm, import_job_create, import_job_start
+from people.access import REPORT_MANAGERS
 
 PROBLEMS_SHOWN = 50
 

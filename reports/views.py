@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from core.access import REPORT_MANAGERS, REPORT_READERS, role_required
+from core.access import role_required
 from core.errors import DomainError
 from core.forms import add_domain_error, error_summary
+from people.access import REPORT_MANAGERS, REPORT_READERS
 from reports import services
 from reports.changes import report_changes
 from reports.forms import IncludeStoryForm, PeriodForm
