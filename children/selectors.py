@@ -11,6 +11,8 @@ anything outside it is a 404, so its existence is not revealed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
 
 from children.models import Child
@@ -60,3 +62,16 @@ def child_caseload(*, iro: User) -> QuerySet[Child]:
         )
         .order_by("last_name", "first_name", "case_id")
     )
+
+
+CASE_ID_CHUNK = 5000  # case IDs per lookup query (SQLite allows at most 32,766 parameters)
+
+
+def children_by_case_id(case_ids: Iterable[str]) -> dict[str, Child]:
+    """The children with these case-management IDs, by case ID (exactly as stored)."""
+    case_ids = list(case_ids)
+    found = {}
+    for start in range(0, len(case_ids), CASE_ID_CHUNK):
+        for child in Child.objects.filter(case_id__in=case_ids[start : start + CASE_ID_CHUNK]):
+            found[child.case_id] = child
+    return found

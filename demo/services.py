@@ -30,6 +30,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from children.models import Child, SiblingGroup
+from children.services import child_bulk_upsert
 from core.errors import DomainError
 from escalations import services as esc
 from escalations.models import Escalation
@@ -463,18 +464,13 @@ def _build_children(council: _Council, fake, result: DemoResult, *, n_children: 
     groups = {}
     for name in sorted({s["group_name"] for s in specs if s["group_name"]}):
         groups[name], _ = SiblingGroup.objects.get_or_create(name=name)
-    existing = {
-        c.case_id: c
-        for c in Child.objects.filter(case_id__in=[s["case_id"] for s in specs]).select_related("iro", "team")
-    }
+    values = {}
     for spec in specs:
-        child = existing.get(spec["case_id"])
-        if child is None:
-            group_name = spec.pop("group_name")
-            child = Child(**spec, sibling_group=groups.get(group_name))
-            child.save()
-            result.children_created += 1
-        council.children.append(child)
+        case_id, group_name = spec.pop("case_id"), spec.pop("group_name")
+        values[case_id] = {**spec, "sibling_group": groups.get(group_name)}
+    done = child_bulk_upsert(values=values, update=False, reason="Demo data")
+    result.children_created += done.created
+    council.children.extend(done.children.values())
 
 
 # --- escalations ---------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from django.db import IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from children.models import Child
+from children.services import child_bulk_upsert
 from core.errors import DomainError
 from escalations.models import Escalation, EscalationStatus, Source, Step, StepResult
 from imports.bulk import BulkWriter, Shape, shape_history
@@ -188,7 +188,7 @@ def _store(check: RowsCheck, existing, lookups, by, filename, progress) -> Impor
                 # Made before waiting for the database, like the checks.
                 parts = [builder.parts(row, 1) if builder.can_make_parts(row) else None for row in to_create]
                 writer.settle()
-                children_done += _create_children(check.children_to_create[children_done:], child_ids, writer, audit)
+                children_done += _create_children(check.children_to_create[children_done:], child_ids, audit)
                 iros_done += _create_iros(list(check.iros_to_create.items())[iros_done:], iro_ids, by, audit.reason)
                 if to_update:
                     _update(to_update, _lock_for_update(to_update, existing), builder, writer, audit)
@@ -360,8 +360,6 @@ class _Shapes:
                 Shape(through, ("id", "escalation_id", target)),
                 Shape(history, ("id", "escalation_id", target, "history_id")),
             )
-        self.child = Shape(Child, ("id", "case_id", "details_to_complete"))
-        self.child_history = shape_history(self.child)
 
 
 def _all_columns(model) -> list[str]:
@@ -385,18 +383,19 @@ class _Audit:
         return (self.now, self.reason, history_type, self.by.pk if self.by else None)
 
 
-def _create_children(case_ids, child_ids, writer: BulkWriter, audit: _Audit) -> int:
+def _create_children(case_ids, child_ids, audit: _Audit) -> int:
     """Children for the unknown case IDs (``--create-missing``), marked "details to complete"."""
     if not case_ids:
         return 0
-    shapes = _Shapes.get()
-    pks = writer.take(Child, len(case_ids))
-    rows = [(pk, case_id, True) for pk, case_id in zip(pks, case_ids)]
-    writer.insert(shapes.child, rows)
-    extra = audit.extra("+")
-    writer.insert(shapes.child_history, (row + extra for row in rows))
-    for pk, case_id in zip(pks, case_ids):
-        child_ids[case_id.lower()] = pk
+    done = child_bulk_upsert(
+        values={case_id: {} for case_id in case_ids},
+        new_defaults={"details_to_complete": True},
+        reason=audit.reason,
+        by=audit.by,
+        when=audit.now,
+    )
+    for case_id, child in done.children.items():
+        child_ids[case_id.lower()] = child.pk
     return len(case_ids)
 
 

@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 
-from children.models import Child
 from ssda903.models import Episode, HeaderRecord, MissingEpisode, Review, UascRecord
 
 # Keep IN lists well under every backend's bound-parameter limit.
@@ -13,15 +12,6 @@ def _chunks(values: Iterable) -> Iterable[list]:
     values = list(values)
     for i in range(0, len(values), CHUNK):
         yield values[i : i + CHUNK]
-
-
-def children_by_case_id(case_ids: Iterable[str]) -> dict[str, Child]:
-    """The children with these case-management IDs, by case ID."""
-    found = {}
-    for chunk in _chunks(case_ids):
-        for child in Child.objects.filter(case_id__in=chunk):
-            found[child.case_id] = child
-    return found
 
 
 def _by_child(model, child_ids: Iterable[int]) -> list:

@@ -31,6 +31,8 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from children.models import Child
+from children.selectors import children_by_case_id
+from children.services import child_bulk_upsert
 from core.errors import DomainError
 from ssda903 import codes, selectors
 from ssda903.models import Episode, HeaderRecord, ImportRun, MissingEpisode, Review, UascRecord
@@ -430,7 +432,7 @@ def _derived(episodes: list[tuple[dt.date, str, dt.date | None]]) -> dict:
 def _import_children(parsed: Parsed, reason: str, when) -> tuple[dict[str, Child], TableCounts]:
     header = parsed.tables["Header"]
     case_ids = [key[0] for key in header]
-    children = selectors.children_by_case_id(case_ids)
+    children = children_by_case_id(case_ids)
 
     # Every episode each child will have: those stored, overlaid with this return's.
     episodes: dict[str, dict[dt.date, tuple]] = defaultdict(dict)
@@ -440,25 +442,15 @@ def _import_children(parsed: Parsed, reason: str, when) -> tuple[dict[str, Child
     for (case_id, start), row in parsed.tables.get("Episodes", {}).items():
         episodes[case_id][start] = (start, row.values["LS"], row.values["DEC"])
 
-    counts = TableCounts()
-    new, changed = [], []
+    values = {}
     for (case_id,), row in header.items():
-        values = {"sex": row.values["SEX"], "date_of_birth": row.values["DOB"]}
+        values[case_id] = {"sex": row.values["SEX"], "date_of_birth": row.values["DOB"]}
         if episodes.get(case_id):
-            values.update(_derived(list(episodes[case_id].values())))
-        child = children.get(case_id)
-        if child is None:
-            child = Child(case_id=case_id, details_to_complete=True, **values)
-            children[case_id] = child
-            new.append(child)
-        elif _apply(child, values):
-            changed.append(child)
-        else:
-            counts.unchanged += 1
-    fields = ["sex", "date_of_birth", "legal_status", "looked_after_from", "looked_after_to"]
-    _write(Child, new, changed, fields, reason, when)
-    counts.created, counts.updated = len(new), len(changed)
-    return children, counts
+            values[case_id].update(_derived(list(episodes[case_id].values())))
+    done = child_bulk_upsert(
+        values=values, new_defaults={"details_to_complete": True}, reason=reason, when=when, known=children
+    )
+    return done.children, TableCounts(created=done.created, updated=done.updated, unchanged=done.unchanged)
 
 
 def _import_table(table: Table, rows: dict[tuple, Row], children: dict[str, Child], reason, when) -> TableCounts:
