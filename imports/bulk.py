@@ -15,6 +15,7 @@ plain tuple in the order of a :class:`Shape`, written as it is.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Sequence
 
@@ -161,11 +162,19 @@ class BulkWriter:
             return
         self.settle()
         raw = connection.connection
-        self._pipeline = raw.pipeline()
-        self._pipeline.__enter__()
-        with raw.cursor() as cursor:
-            for sql in CHECK_LATER:
-                cursor.execute(sql)
+        pipeline = self._pipeline = raw.pipeline()
+        pipeline.__enter__()
+        try:
+            # A broken key may already be reported here, when the server is quick: raised as
+            # Django's IntegrityError, as in settle().
+            with connection.wrap_database_errors, raw.cursor() as cursor:
+                for sql in CHECK_LATER:
+                    cursor.execute(sql)
+        except Exception:
+            self._pipeline = None
+            with contextlib.suppress(Exception):
+                pipeline.__exit__(None, None, None)
+            raise
 
     def settle(self) -> None:
         """Wait for what :meth:`check_constraints_later` asked (a foreign key it finds broken is
