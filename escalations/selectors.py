@@ -79,16 +79,6 @@ def step_inbox(*, manager: User) -> QuerySet[Step]:
     )
 
 
-def escalation_get(*, pk: int) -> Escalation:
-    return Escalation.objects.select_related(
-        "iro", "outcome", "current_step", "current_stage", "current_addressee", "highest_stage"
-    ).get(pk=pk)
-
-
-def escalation_steps(*, escalation: Escalation) -> QuerySet[Step]:
-    return escalation.steps.select_related("stage", "addressee", "sent_by").order_by("sequence")
-
-
 # --- who may see what ----------------------------------------------------------------------------
 # Access rules are enforced here, not in templates. A view asks for the escalations a user may see,
 # or may act on, and anything outside that is a 404.
@@ -183,10 +173,10 @@ def escalation_raised_by(*, iro: User, status: str | None = None) -> QuerySet[Es
     return escalation_list_rows(escalations).order_by("-raised_at", "-pk")
 
 
-def escalation_changes_since(*, escalation: Escalation, version: int) -> list[dict]:
-    """What someone else changed after the version a user opened: who, when, and the fields changed
-    (by their labels), from the audit trail."""
-
+def escalation_changes_since(*, pk: int, version: int) -> tuple[Escalation, list[dict]]:
+    """The escalation as it is now, and what was changed after the version a user opened: who,
+    when, and the fields changed (by their labels), from the audit trail."""
+    escalation = Escalation.objects.get(pk=pk)
     history_versions = list(escalation.history.order_by("history_date", "history_id").values_list("version", flat=True))
     entries = audit_entries_for(escalation)
     hidden = {"version", "updated_at", "imported_version", "import_row_hash"}
@@ -204,7 +194,7 @@ def escalation_changes_since(*, escalation: Escalation, version: int) -> list[di
                 label = change.field.replace("_", " ")
             labels.append(label[0].upper() + label[1:])
         changes.append({"who": entry.who, "when": entry.when, "fields": labels})
-    return changes
+    return escalation, changes
 
 
 # --- what the pages show about an escalation -----------------------------------------------------

@@ -224,6 +224,15 @@ def test_an_agreed_action_needs_its_date():
         )
 
 
+def test_a_date_for_the_action_needs_the_action_agreed():
+    esc = raise_escalation()
+    with pytest.raises(DomainError, match="Enter the action agreed, or leave the date empty") as error:
+        services.escalation_respond(
+            escalation=esc, by=esc.current_addressee, response="Yes.", action_due_on=timezone.localdate()
+        )
+    assert error.value.field == "action_agreed"
+
+
 def test_an_empty_response_is_refused():
     esc = raise_escalation()
     with pytest.raises(DomainError, match="Enter the response"):
