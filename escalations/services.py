@@ -444,6 +444,37 @@ def _next_reference(raised_at: dt.datetime) -> str:
             return reference
 
 
+def step_due(
+    *, sent_at: dt.datetime, target_working_days: int, calendar: WorkingCalendar
+) -> tuple[dt.date, dt.datetime]:
+    """When a step sent at ``sent_at`` is due: its last working day (``workdays.clock``) and the end
+    of that day. The log import stores its steps by this rule too."""
+    due_on = calendar.due_on(sent_at, target_working_days)
+    return due_on, end_of_day(due_on)
+
+
+def escalation_fields_on_send(
+    *,
+    stage: Stage,
+    addressee: User | None,
+    due_at: dt.datetime,
+    at: dt.datetime,
+    highest_stage: Stage | None,
+    formal_started_at: dt.datetime | None,
+) -> dict:
+    """The fields the services keep on an escalation (for lists and reports) once a step is sent
+    to ``addressee`` at ``stage``: where it is now, when the reply is due, the most senior stage
+    reached, and when the first formal step went (the 20-working-day cap starts there). The log
+    import stores its escalations by this rule too."""
+    return {
+        "current_stage": stage,
+        "current_addressee": addressee,
+        "next_due_at": due_at,
+        "highest_stage": stage if highest_stage is None or stage.order > highest_stage.order else highest_stage,
+        "formal_started_at": formal_started_at or (at if stage.formal else None),
+    }
+
+
 def _send_step(
     escalation: Escalation,
     *,
@@ -456,7 +487,9 @@ def _send_step(
 ) -> Step:
     previous = escalation.current_step
     if due_on is None:
-        due_on = calendar.due_on(at, stage.target_working_days)
+        due_on, due_at = step_due(sent_at=at, target_working_days=stage.target_working_days, calendar=calendar)
+    else:
+        due_at = end_of_day(due_on)
     step = Step(
         escalation=escalation,
         sequence=previous.sequence + 1 if previous else 1,
@@ -466,17 +499,20 @@ def _send_step(
         sent_by=by,
         target_working_days=stage.target_working_days,
         due_on=due_on,
-        due_at=end_of_day(due_on),
+        due_at=due_at,
     )
     _save(step, by)
     escalation.current_step = step
-    escalation.current_stage = stage
-    escalation.current_addressee = addressee
-    escalation.next_due_at = step.due_at
-    if escalation.highest_stage is None or stage.order > escalation.highest_stage.order:
-        escalation.highest_stage = stage
-    if stage.formal and escalation.formal_started_at is None:
-        escalation.formal_started_at = at
+    fields = escalation_fields_on_send(
+        stage=stage,
+        addressee=addressee,
+        due_at=due_at,
+        at=at,
+        highest_stage=escalation.highest_stage,
+        formal_started_at=escalation.formal_started_at,
+    )
+    for name, value in fields.items():
+        setattr(escalation, name, value)
     return step
 
 
