@@ -49,11 +49,17 @@ def due_state(
     finished_at = responded_at or ended_at
     if finished_at is not None:
         return DueState.MET if finished_at < due_at else DueState.MISSED
-    if now >= due_at:
+    if is_overdue(due_at, now=now):
         return DueState.OVERDUE
     if due_on <= calendar.next_working_day(local_date(now)):
         return DueState.DUE_SOON
     return DueState.DUE
+
+
+def is_overdue(due_at: dt.datetime | None, *, now: dt.datetime) -> bool:
+    """Whether a reply due at ``due_at`` and still awaited is overdue at ``now`` (the due time has
+    come). :func:`escalation_overdue` is the same rule in SQL."""
+    return due_at is not None and now >= due_at
 
 
 def step_due_state(step: Step, *, now: dt.datetime | None = None, calendar: WorkingCalendar) -> DueState:
