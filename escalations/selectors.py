@@ -85,6 +85,11 @@ def step_inbox(*, manager: User) -> QuerySet[Step]:
     )
 
 
+def escalation_by_reference(reference: str) -> Escalation | None:
+    """The escalation with this reference (compared case-insensitively, as they are unique), or None."""
+    return Escalation.objects.filter(reference__iexact=reference.strip()).first()
+
+
 # --- who may see what ----------------------------------------------------------------------------
 # Access rules are enforced here, not in templates. A view asks for the escalations a user may see,
 # or may act on, and anything outside that is a 404.
