@@ -15,6 +15,8 @@ from audit.selectors import audit_entries_for
 from children.models import Child
 from core.formats import format_date
 from escalations.models import Escalation, EscalationStatus, Step, StepResult
+from notices.delivery import notice_link
+from notices.selectors import notices_failed
 from people.models import Role, User
 from themes.models import Theme
 from workdays.clock import WorkingCalendar, local_date
@@ -76,6 +78,37 @@ def step_due_state(step: Step, *, now: dt.datetime | None = None, calendar: Work
 def escalation_overdue(*, now: dt.datetime | None = None) -> QuerySet[Escalation]:
     """Open escalations whose current step's response is past due. Uses the (status, next_due_at) index."""
     return Escalation.objects.filter(status=EscalationStatus.OPEN, next_due_at__lte=now or timezone.now())
+
+
+def escalation_awaiting_count(*, user: User) -> int:
+    """What awaits ``user``, for the navigation: a manager's escalations waiting for their reply; an
+    IRO's open escalations whose reply has come (their decision is needed); for the service manager,
+    the notices that could not be sent."""
+    if user.role == Role.MANAGER:
+        return Escalation.objects.filter(
+            status=EscalationStatus.OPEN, current_addressee=user, next_due_at__isnull=False
+        ).count()
+    if user.role == Role.IRO:
+        return Escalation.objects.filter(
+            status=EscalationStatus.OPEN, iro=user, current_step__responded_at__isnull=False
+        ).count()
+    if user.sees_everything:
+        return notices_failed().count()
+    return 0
+
+
+def escalation_overdue_digest_items(*, now: dt.datetime) -> list[dict]:
+    """The service managers' morning digest: each open escalation whose reply is overdue, by its
+    reference, stage, addressee and due day only (no child, no text), oldest due first."""
+    rows = escalation_overdue(now=now).select_related("current_stage", "current_addressee", "current_step")
+    return [
+        {
+            "line": f"{e.reference}: {e.current_stage.label}, {e.current_addressee or 'person not recorded'}, "
+            f"reply due by the end of {format_date(e.current_step.due_on)}",
+            "link": notice_link(f"/escalations/{e.pk}/"),
+        }
+        for e in rows.order_by("next_due_at", "pk")
+    ]
 
 
 def step_inbox(*, manager: User) -> QuerySet[Step]:

@@ -21,11 +21,21 @@ from children.models import Child
 from core.errors import DomainError, IllegalMove, NotPermitted, StaleUpdate
 from core.formats import format_date, format_datetime
 from escalations.models import Escalation, EscalationStatus, ReferenceCounter, Step, StepResult
+from escalations.selectors import escalation_overdue_digest_items
 from escalations.states import ACTION_WORDS, RESPONDER_MOVES, Action, may_act, refusal
 from ladder.models import Stage
+from ladder.selectors import ladder_settings
+from notices.models import NoticeKind
+from notices.services import (
+    notice_queue,
+    notices_cancel_for_escalation,
+    notices_cancel_for_step,
+    notices_schedule_step,
+)
 from people.models import Role, User
+from people.selectors import service_manager_list
 from themes.models import DriftReason, Outcome, SubTheme, Theme
-from workdays.clock import WorkingCalendar, end_of_day
+from workdays.clock import WorkingCalendar, end_of_day, local_date
 from workdays.selectors import working_calendar
 
 # Clocks on two machines never agree exactly; anything later than this is "in the future".
@@ -98,7 +108,9 @@ def escalation_raise(
     escalation.subthemes.set(subtheme_set)
     escalation.drift_reasons.set(reason_set)
     del escalation.skip_history_when_saving
-    _send_step(escalation, stage=stage, addressee=addressee, at=raised_at, by=by, calendar=working_calendar())
+    _send_step(
+        escalation, stage=stage, addressee=addressee, at=raised_at, by=by, calendar=working_calendar(), how="raised"
+    )
     _save(escalation, by)
     return escalation
 
@@ -119,6 +131,8 @@ def escalation_first_response(
     step.first_response_at = at
     _save(step, by)
     _note_first_response(escalation, at)
+    if _live(at):
+        _tell(NoticeKind.FIRST_RESPONSE, [escalation.iro], escalation, step, by, due_at=step.due_at)
     return _bump(escalation, by)
 
 
@@ -159,6 +173,9 @@ def escalation_respond(
     _save(step, by)
     _note_first_response(escalation, step.first_response_at)
     escalation.next_due_at = None
+    notices_cancel_for_step(step=step)
+    if _live(at):
+        _tell(NoticeKind.RESPONSE, [escalation.iro], escalation, step, by)
     return _bump(escalation, by)
 
 
@@ -189,7 +206,9 @@ def escalation_escalate(
     at = _moment(at)
     _check_step_time(at, current, "The escalation")
     _end_step(current, StepResult.ESCALATED, at, by)
-    _send_step(escalation, stage=stage, addressee=addressee, at=at, by=by, calendar=working_calendar())
+    _send_step(escalation, stage=stage, addressee=addressee, at=at, by=by, calendar=working_calendar(), how="escalated")
+    if _live(at):
+        _tell(NoticeKind.ESCALATED_PAST_YOU, [current.addressee], escalation, current, by, how=stage.label)
     return _bump(escalation, by)
 
 
@@ -217,7 +236,16 @@ def escalation_reassign(
     at = _moment(at)
     _check_step_time(at, current, "The reassignment")
     _end_step(current, StepResult.REASSIGNED, at, by)
-    _send_step(escalation, stage=current.stage, addressee=addressee, at=at, by=by, due_on=current.due_on)
+    _send_step(
+        escalation,
+        stage=current.stage,
+        addressee=addressee,
+        at=at,
+        by=by,
+        calendar=working_calendar(),
+        due_on=current.due_on,
+        how="reassigned",
+    )
     return _bump(escalation, by)
 
 
@@ -277,6 +305,8 @@ def escalation_refer_to_cafcass(
         )
     escalation.cafcass_referred_on = referred_on
     escalation.cafcass_reason = reason.strip()
+    if referred_on >= today - LIVE_FOR_DAYS:
+        _tell(NoticeKind.CAFCASS, service_manager_list(), escalation, None, by)
     return _bump(escalation, by)
 
 
@@ -315,8 +345,21 @@ def escalation_reopen(
     escalation.status = EscalationStatus.OPEN
     escalation.outcome = None
     escalation.closed_at = None
-    _send_step(escalation, stage=stage, addressee=addressee, at=at, by=by, calendar=working_calendar())
+    _send_step(escalation, stage=stage, addressee=addressee, at=at, by=by, calendar=working_calendar(), how="reopened")
     return _bump(escalation, by)
+
+
+@transaction.atomic
+def escalation_overdue_digest_queue(*, now: dt.datetime | None = None) -> list:
+    """The service managers' morning digest: one notice each, listing every open escalation whose
+    reply is overdue (``escalations.selectors.escalation_overdue_digest_items``), if there are any."""
+    now = now or timezone.now()
+    items = escalation_overdue_digest_items(now=now)
+    if not items:
+        return []
+    return notice_queue(
+        kind=NoticeKind.OVERDUE_DIGEST, recipients=service_manager_list(), day=local_date(now), items=items
+    )
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -482,10 +525,15 @@ def _send_step(
     addressee: User | None,
     at: dt.datetime,
     by: User | None,
-    calendar: WorkingCalendar | None = None,
+    calendar: WorkingCalendar,
     due_on: dt.date | None = None,
+    how: str,
 ) -> Step:
+    """Send the escalation to ``addressee`` at ``stage``: the step, the escalation's maintained
+    fields, and the notices: the step sent to them (when the move is live, see :func:`_live`),
+    and its reminders (``notices.services.notices_schedule_step``)."""
     previous = escalation.current_step
+    starts_cap = stage.formal and escalation.formal_started_at is None
     if due_on is None:
         due_on, due_at = step_due(sent_at=at, target_working_days=stage.target_working_days, calendar=calendar)
     else:
@@ -513,6 +561,14 @@ def _send_step(
     )
     for name, value in fields.items():
         setattr(escalation, name, value)
+    if _live(at):
+        _tell(NoticeKind.STEP_SENT, [addressee], escalation, step, by, how=how, due_at=due_at, addressed=True)
+    notices_schedule_step(
+        step=step,
+        escalation=escalation,
+        calendar=calendar,
+        cap_working_days=ladder_settings().process_cap_working_days if starts_cap else None,
+    )
     return step
 
 
@@ -520,6 +576,7 @@ def _end_step(step: Step, result: StepResult, at: dt.datetime, by: User) -> None
     step.result = result
     step.ended_at = at
     _save(step, by)
+    notices_cancel_for_step(step=step)
 
 
 def _close(escalation: Escalation, by: User, outcome: Outcome, result: StepResult, at: dt.datetime) -> Escalation:
@@ -530,7 +587,37 @@ def _close(escalation: Escalation, by: User, outcome: Outcome, result: StepResul
     escalation.outcome = outcome
     escalation.closed_at = at
     escalation.next_due_at = None
+    notices_cancel_for_escalation(escalation=escalation)
+    if _live(at):
+        everyone = [escalation.iro, *(s.addressee for s in escalation.steps.select_related("addressee"))]
+        _tell(NoticeKind.CLOSED, everyone, escalation, step, by, how=outcome.label.lower())
     return _bump(escalation, by)
+
+
+# A move recorded within this long of when it happened is news, and tells people; an older one is
+# a record of the past (back-dated entry, the demo's history) and tells no one.
+LIVE_FOR = dt.timedelta(hours=1)
+LIVE_FOR_DAYS = dt.timedelta(days=1)  # the same, for a move dated by day (a Cafcass referral)
+
+
+def _live(at: dt.datetime) -> bool:
+    return at >= timezone.now() - LIVE_FOR
+
+
+def _tell(kind, recipients, escalation: Escalation, step: Step | None, by: User, **details) -> None:
+    """Write the notices of a move (``notices.services.notice_queue``), noting who acted for whom."""
+    on_behalf_of = None
+    if step is not None and by.pk not in (step.addressee_id, escalation.iro_id):
+        on_behalf_of = step.addressee if kind in (NoticeKind.FIRST_RESPONSE, NoticeKind.RESPONSE) else escalation.iro
+    notice_queue(
+        kind=kind,
+        recipients=recipients,
+        escalation=escalation,
+        step=step,
+        actor=by,
+        on_behalf_of=on_behalf_of,
+        **details,
+    )
 
 
 def _note_first_response(escalation: Escalation, at: dt.datetime) -> None:

@@ -17,3 +17,8 @@ def manager_list(*, stages: Iterable[Stage], exclude: User | None = None) -> Que
     if exclude is not None:
         managers = managers.exclude(pk=exclude.pk)
     return managers.order_by("last_name", "first_name", "username")
+
+
+def service_manager_list() -> QuerySet[User]:
+    """The active IRO service managers (who hear of Cafcass referrals and get the overdue digest)."""
+    return User.objects.filter(role=Role.SERVICE_MANAGER, is_active=True).order_by("last_name", "first_name")

@@ -559,7 +559,6 @@ def test_the_import_pages_pass_axe_with_and_without_errors(page, demo_world, sca
     settings.VAR_DIR = tmp_path  # the uploaded files and the job's progress file
     # The job runs in the request: a background thread cannot write to the live server's shared
     # in-memory SQLite test database ("database table is locked"). Its states are scanned below.
-    settings.IMPORT_JOBS_IN_BACKGROUND = False
     iro = _user("iro1")
     kids = list(Child.objects.filter(iro=iro).order_by("case_id")[:2])
     good = tmp_path / "log.csv"
