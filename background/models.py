@@ -5,7 +5,7 @@ from django.db import models
 
 class WorkerHeartbeat(models.Model):
     """A running worker process, and the last time it said it was alive. A job whose worker has not
-    beaten for ``background.selectors.HEARTBEAT_STALE`` is shown as stopped."""
+    beaten for ``BACKGROUND_STALE_SECONDS`` is shown as stopped."""
 
     worker_id = models.CharField(max_length=64, unique=True)
     host = models.CharField(max_length=255, blank=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from workdays.clock import WorkingCalendar
@@ -42,14 +43,20 @@ class Periodic:
         return start if now >= start else None
 
 
-SCHEDULE = (
-    # Notices are also delivered as soon as the change that writes them commits; this catches any
-    # whose delivery was missed (a worker stopped, the mail server down) and the clock-driven ones.
-    Periodic("notices.deliver", "notices.tasks.notices_deliver", every=dt.timedelta(seconds=30)),
-    # Daily summaries, and the service managers' digest of overdue replies, on working mornings.
-    Periodic("notices.morning", "escalations.tasks.morning_notices", at=dt.time(9, 0), working_days_only=True),
-    # Uploaded logs name children: none is kept longer than its job needs it.
-    Periodic("imports.prune_uploads", "imports.tasks.prune_import_uploads", at=dt.time(2, 0)),
-    # The worker's own records of finished tasks and ticks.
-    Periodic("background.prune", "background.tasks.prune_background_records", at=dt.time(3, 0)),
-)
+def schedule() -> tuple[Periodic, ...]:
+    """The periodic jobs (README "The background worker")."""
+    return (
+        # Notices are also delivered as soon as the change that writes them commits; this catches any
+        # whose delivery was missed (a worker stopped, the mail server down) and the clock-driven ones.
+        Periodic(
+            "notices.deliver",
+            "notices.tasks.notices_deliver",
+            every=dt.timedelta(seconds=settings.NOTICE_DELIVER_EVERY_SECONDS),
+        ),
+        # Daily summaries, and the service managers' digest of overdue replies, on working mornings.
+        Periodic("notices.morning", "escalations.tasks.morning_notices", at=dt.time(9, 0), working_days_only=True),
+        # Uploaded logs name children: none is kept longer than its job needs it.
+        Periodic("imports.prune_uploads", "imports.tasks.prune_import_uploads", at=dt.time(2, 0)),
+        # The worker's own records of finished tasks and ticks.
+        Periodic("background.prune", "background.tasks.prune_background_records", at=dt.time(3, 0)),
+    )

@@ -4,21 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 
 from background.models import WorkerHeartbeat
 
-HEARTBEAT_EVERY = dt.timedelta(seconds=10)  # how often a worker beats
-HEARTBEAT_STALE = dt.timedelta(seconds=60)  # a worker silent this long has stopped
+
+def heartbeat_every() -> dt.timedelta:
+    """How often a worker beats, and looks for periodic jobs due."""
+    return dt.timedelta(seconds=settings.BACKGROUND_TICK_SECONDS)
+
+
+def heartbeat_stale() -> dt.timedelta:
+    """A worker silent this long has stopped."""
+    return dt.timedelta(seconds=settings.BACKGROUND_STALE_SECONDS)
 
 
 def worker_alive(worker_id: str, *, now: dt.datetime | None = None) -> bool:
-    """Whether the worker ``worker_id`` has beaten within ``HEARTBEAT_STALE``."""
+    """Whether the worker ``worker_id`` has beaten lately (:func:`heartbeat_stale`)."""
     now = now or timezone.now()
-    return WorkerHeartbeat.objects.filter(worker_id=worker_id, beat_at__gte=now - HEARTBEAT_STALE).exists()
+    return WorkerHeartbeat.objects.filter(worker_id=worker_id, beat_at__gte=now - heartbeat_stale()).exists()
 
 
 def workers_alive(*, now: dt.datetime | None = None) -> int:
-    """How many workers have beaten within ``HEARTBEAT_STALE``."""
+    """How many workers have beaten lately (:func:`heartbeat_stale`)."""
     now = now or timezone.now()
-    return WorkerHeartbeat.objects.filter(beat_at__gte=now - HEARTBEAT_STALE).count()
+    return WorkerHeartbeat.objects.filter(beat_at__gte=now - heartbeat_stale()).count()

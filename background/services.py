@@ -11,7 +11,7 @@ from django.utils.module_loading import import_string
 from django_tasks_db.models import DBTaskResult
 
 from background.models import ScheduledTick, WorkerHeartbeat
-from background.schedule import SCHEDULE, Periodic
+from background.schedule import Periodic, schedule
 from workdays.selectors import working_calendar
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def worker_heartbeat_end(*, worker_id: str) -> None:
 
 
 def schedule_tick(
-    *, worker_id: str, now: dt.datetime | None = None, schedule: tuple[Periodic, ...] = SCHEDULE
+    *, worker_id: str, now: dt.datetime | None = None, jobs: tuple[Periodic, ...] | None = None
 ) -> list[str]:
     """Fire every periodic job that is due and has not fired for its current slot: record the tick
     and enqueue its task in one transaction. Two workers ticking at once fire each job once: the
@@ -43,7 +43,7 @@ def schedule_tick(
     now = now or timezone.now()
     calendar = working_calendar()
     fired = []
-    for job in schedule:
+    for job in jobs if jobs is not None else schedule():
         slot = job.slot(now, calendar)
         if slot is None:
             continue

@@ -358,7 +358,11 @@ def escalation_overdue_digest_queue(*, now: dt.datetime | None = None) -> list:
     if not items:
         return []
     return notice_queue(
-        kind=NoticeKind.OVERDUE_DIGEST, recipients=service_manager_list(), day=local_date(now), items=items
+        kind=NoticeKind.OVERDUE_DIGEST,
+        recipients=service_manager_list(),
+        day=local_date(now),
+        items=items,
+        send_after=now,
     )
 
 

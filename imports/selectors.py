@@ -7,6 +7,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
@@ -17,7 +18,7 @@ from children.models import Child
 from core.errors import DomainError
 from escalations.models import Escalation
 from imports.models import ImportJob, ImportJobStatus
-from imports.progress import STALLED_AFTER, Progress, job_upload_path, progress_read
+from imports.progress import Progress, job_upload_path, progress_read
 from ladder.models import Stage
 from people.models import User
 from themes.models import DriftReason, Outcome, SubTheme, Theme
@@ -148,7 +149,7 @@ def import_job_find(pk: int) -> ImportJob:
 
 def import_job_state(job: ImportJob) -> JobState:
     """A job's state. One that has started is stopped (``stalled``) when it has reported no progress
-    for ``STALLED_AFTER`` seconds and its worker's heartbeat is stale too; one still waiting after
+    for ``BACKGROUND_STALE_SECONDS`` and its worker's heartbeat is stale too; one still waiting after
     that long while workers are alive is stopped too (the worker that took it died first)."""
     if job.finished:
         imported_as = ImportJob.objects.filter(preview=job).first() if job.dry_run else None
@@ -160,7 +161,7 @@ def import_job_state(job: ImportJob) -> JobState:
         return JobState(job=job, progress=None, stalled=False, imported_as=imported_as, expired=expired)
     progress = progress_read(job.pk)
     last = progress.at if progress else (job.started_at or job.created_at).timestamp()
-    silent = time.time() - last > STALLED_AFTER
+    silent = time.time() - last > settings.BACKGROUND_STALE_SECONDS
     alive = workers_alive()
     if job.status == ImportJobStatus.RUNNING:
         stalled = silent and not (job.worker_id and worker_alive(job.worker_id))

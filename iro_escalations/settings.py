@@ -18,7 +18,9 @@ from django.core.exceptions import ImproperlyConfigured
 from iro_escalations.env import env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+# Where the SQLite database (by default), uploaded files waiting for their job, and collected static
+# files live. The web and worker processes must share it.
+VAR_DIR = Path(env_str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEFAULT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
@@ -241,6 +243,10 @@ if OIDC_ENABLED:
 # backport of Django 6's django.tasks) with its database backend, so no broker is needed. Tasks are
 # queued in the database and run by `python manage.py run_worker`; the tests run them at once.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker beats its heartbeat (and looks for periodic jobs due) this often; one silent for
+# BACKGROUND_STALE_SECONDS has stopped, and a job it was running is shown as stopped.
+BACKGROUND_TICK_SECONDS = float(env_str("BACKGROUND_TICK_SECONDS", default="10"))
+BACKGROUND_STALE_SECONDS = float(env_str("BACKGROUND_STALE_SECONDS", default="60"))
 
 # --- Notices (README "Notices") ----------------------------------------------------------------------
 # Emails to the people an escalation concerns, from the outbox (notices.models.Notice) the worker
@@ -283,6 +289,7 @@ def _hours(raw: str) -> tuple[dt.time, dt.time]:
 # Clock-driven notices (due soon, overdue, the cap, digests, summaries) go only in these London
 # hours, on working days.
 NOTICE_WORKING_HOURS = _hours(env_str("NOTICE_HOURS", default="09:00-17:00"))
+NOTICE_DELIVER_EVERY_SECONDS = int(env_str("NOTICE_DELIVER_EVERY_SECONDS", default="30"))  # the catch-up run
 NOTICE_CLAIM_SECONDS = int(env_str("NOTICE_CLAIM_SECONDS", default="300"))  # a sending worker's claim
 NOTICE_RETRY_BASE_SECONDS = int(env_str("NOTICE_RETRY_BASE_SECONDS", default="30"))  # doubles each try, to 1 hour
 NOTICE_MAX_ATTEMPTS = int(env_str("NOTICE_MAX_ATTEMPTS", default="12"))

@@ -216,7 +216,7 @@ def notices_summarise(*, now: dt.datetime | None = None) -> list[Notice]:
 
     now = now or timezone.now()
     held = (
-        Notice.objects.select_for_update()
+        Notice.objects.select_for_update(of=("self",))
         .filter(status=NoticeStatus.PENDING, held_for_summary=True)
         .select_related("recipient", "escalation", "step__stage", "actor", "on_behalf_of")
         .order_by("recipient_id", "created_at", "pk")
@@ -239,6 +239,7 @@ def notices_summarise(*, now: dt.datetime | None = None) -> list[Notice]:
             day=local_date(now),
             items=items,
             addressed=any(notice.addressed for notice in notices),
+            send_after=now,
         )
         if written:
             Notice.objects.filter(pk__in=[notice.pk for notice in notices]).update(

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from background.models import WorkerHeartbeat
-from background.selectors import HEARTBEAT_STALE
+from background.selectors import heartbeat_stale
 from background.services import worker_heartbeat_beat
 from core.errors import DomainError
 from escalations.models import Escalation
@@ -25,7 +25,6 @@ from imports.jobs import (
 )
 from imports.models import ImportJob
 from imports.progress import (
-    STALLED_AFTER,
     Progress,
     ProgressFile,
     job_upload_id,
@@ -332,7 +331,7 @@ def test_the_last_row_of_a_phase_is_always_written():
     assert progress_read(job.pk).done == 10000
 
 
-def _running(job, *, worker_id="worker-1", silent_for=STALLED_AFTER + 1):
+def _running(job, *, worker_id="worker-1", silent_for=61):
     ImportJob.objects.filter(pk=job.pk).update(status="running", worker_id=worker_id)
     progress_write(progress_path(job.pk), Progress(STORING, 10, 100, time.time() - silent_for))
     job.refresh_from_db()
@@ -342,7 +341,7 @@ def _running(job, *, worker_id="worker-1", silent_for=STALLED_AFTER + 1):
 def test_a_running_job_whose_worker_stopped_beating_is_shown_as_stopped():
     job = _running(_job(_rows()))
     WorkerHeartbeat.objects.create(
-        worker_id="worker-1", started_at=timezone.now(), beat_at=timezone.now() - HEARTBEAT_STALE
+        worker_id="worker-1", started_at=timezone.now(), beat_at=timezone.now() - heartbeat_stale()
     )
     assert (import_job_state(job).stalled, import_job_state(job).finished) == (True, True)
 

@@ -21,14 +21,14 @@ from django.db import close_old_connections, connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
-from background.selectors import HEARTBEAT_EVERY
+from background.selectors import heartbeat_every
 from background.services import schedule_tick, worker_heartbeat_beat, worker_heartbeat_end
 
 logger = logging.getLogger("background")
 
 
 class Ticker(threading.Thread):
-    """Beats the heartbeat and fires due ticks every ``HEARTBEAT_EVERY``, on its own connection."""
+    """Beats the heartbeat and fires due ticks (``heartbeat_every``), on its own connection."""
 
     def __init__(self, *, worker_id: str, scheduler: bool):
         super().__init__(name="worker-ticker", daemon=True)
@@ -47,7 +47,7 @@ class Ticker(threading.Thread):
             except Exception:  # the database may be restarting; try again at the next beat
                 logger.exception("Worker %s could not beat or tick", self.worker_id)
                 connections.close_all()
-            self.stopping.wait(HEARTBEAT_EVERY.total_seconds())
+            self.stopping.wait(heartbeat_every().total_seconds())
         connections.close_all()
 
 
@@ -86,6 +86,6 @@ class Command(BaseCommand):
         finally:
             if ticker is not None:
                 ticker.stopping.set()
-                ticker.join(timeout=HEARTBEAT_EVERY.total_seconds() + 5)
+                ticker.join(timeout=heartbeat_every().total_seconds() + 5)
                 worker_heartbeat_end(worker_id=worker_id)
             self.stdout.write(f"Worker {worker_id} stopped.")
