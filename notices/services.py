@@ -91,11 +91,17 @@ def notices_schedule_step(
 ) -> list[Notice]:
     """The clock notices of a step just sent (see :func:`reminder_times`): due soon and overdue to
     its addressee, overdue to the IRO too, and, when this step started the 20-working-day cap
-    (``cap_working_days`` given), the cap reached to the IRO."""
+    (``cap_working_days`` given), the cap reached to the IRO. Only those still to come: a
+    back-dated step gets none whose moment has passed."""
     if step.addressee is None:
         return []
     times = reminder_times(step.sent_at, step.due_on, calendar)
+    now = timezone.now()
+    if times.due_soon is not None and times.due_soon <= now:  # a back-dated step: that moment has gone
+        times.due_soon = None
     written = []
+    if times.overdue <= now:
+        return written  # a back-dated step already overdue: the service managers' digest lists it
     if times.due_soon is not None:
         written += notice_queue(
             kind=NoticeKind.DUE_SOON,
@@ -125,6 +131,8 @@ def notices_schedule_step(
     )
     if cap_working_days is not None:
         cap_day = calendar.add_working_days(local_date(step.sent_at), cap_working_days)
+        if morning_after(cap_day, calendar) <= now:
+            return written
         written += notice_queue(
             kind=NoticeKind.CAP_REACHED,
             recipients=[escalation.iro],

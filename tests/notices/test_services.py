@@ -167,3 +167,19 @@ def test_no_notice_goes_to_the_person_who_acted_or_to_someone_inactive():
     gone = ManagerFactory(is_active=False)
     written = notice_queue(kind=NoticeKind.NOTE, recipients=[esc.iro, gone, None], escalation=esc, actor=esc.iro)
     assert written == []
+
+
+def test_a_back_dated_step_gets_no_reminder_whose_moment_has_passed():
+    raise_escalation(raised_at=timezone.now() - dt.timedelta(days=40))
+    assert not Notice.objects.exists()
+
+
+def test_the_morning_digest_lists_each_overdue_escalation_for_every_service_manager():
+    managers = [ServiceManagerFactory(), ServiceManagerFactory()]
+    late = raise_escalation(raised_at=timezone.now() - dt.timedelta(days=20))
+    on_time = _now_raised()
+    written = services.escalation_overdue_digest_queue()
+    assert {n.recipient for n in written} == set(managers)
+    lines = [item["line"] for item in written[0].items]
+    assert len(lines) == 1 and lines[0].startswith(f"{late.reference}: Team manager")
+    assert on_time.reference not in " ".join(lines)
