@@ -14,7 +14,7 @@ from django.utils import timezone
 from audit.selectors import audit_entries_for
 from children.models import Child
 from core.formats import format_date
-from escalations.models import Escalation, EscalationStatus, Step, StepResult
+from escalations.models import Escalation, EscalationStatus, Note, Step, StepResult
 from notices.delivery import notice_link
 from notices.selectors import notices_failed
 from people.models import Role, User
@@ -192,8 +192,12 @@ def escalation_detail(*, queryset: QuerySet[Escalation], pk: int) -> Escalation:
             "subthemes__theme",
             "drift_reasons",
             Prefetch(
-                "steps", queryset=Step.objects.select_related("stage", "addressee", "sent_by").order_by("sequence")
+                "steps",
+                queryset=Step.objects.select_related(
+                    "stage", "addressee", "sent_by", "sent_for", "first_response_by", "responded_by", "ended_by"
+                ).order_by("sequence"),
             ),
+            Prefetch("notes", queryset=Note.objects.select_related("author").order_by("created_at", "pk")),
         )
         .get(pk=pk)
     )
@@ -277,31 +281,49 @@ _ENDINGS = {
 }
 
 
+def by_for(actor, meant_for) -> str:
+    """ "Ada Okafor", or "Sam Patel for Ada Okafor" when someone acted for the person it was theirs to do."""
+    if actor is None:
+        return str(meant_for) if meant_for else ""
+    if meant_for is None or actor.pk == meant_for.pk:
+        return str(actor)
+    return f"{actor} for {meant_for}"
+
+
 def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
-    """Everything that happened to an escalation, newest first. Uses the prefetched steps only."""
+    """Everything that happened to an escalation, newest first: each step and what became of it,
+    who did it (and for whom, when someone acted for another), the reasons given, and the notes.
+    Uses the prefetched steps and notes only."""
+    iro = escalation.iro
     events = [
-        TimelineEvent(
-            title="Raised", at=escalation.raised_at, by=str(escalation.iro), date_only=escalation.raised_date_only
-        )
+        TimelineEvent(title="Raised", at=escalation.raised_at, by=str(iro), date_only=escalation.raised_date_only)
     ]
-    for step in escalation.steps.all():
+    steps = list(escalation.steps.all())
+    for index, step in enumerate(steps):
         person = str(step.addressee) if step.addressee else "(person not recorded)"
+        lines = []
+        if step.sent_for:
+            lines.append(f"{step.sent_for} was away, so it went to {person}, who is covering for them.")
+        if step.sent_reason:
+            lines.append(f"Why: {step.sent_reason}")
+        lines.append(
+            f"Response due by the end of {format_date(step.due_on)} ({step.target_working_days} working days)."
+        )
+        reopened = index > 0 and steps[index - 1].result in (StepResult.RESOLVED, StepResult.WITHDRAWN)
         events.append(
             TimelineEvent(
-                title=f"Sent to {person}, {step.stage.label}",
+                title=f"{'Reopened and sent' if reopened else 'Sent'} to {person}, {step.stage.label}",
                 at=step.sent_at,
-                by=str(step.sent_by) if step.sent_by else "",
-                lines=(
-                    f"Response due by the end of {format_date(step.due_on)} ({step.target_working_days} working days).",
-                ),
+                by=by_for(step.sent_by, iro),
+                lines=tuple(lines),
             )
         )
         if step.first_response_at and step.first_response_at != step.responded_at:
             events.append(
                 TimelineEvent(
-                    title=f"Acknowledged by {person}",
+                    title="Acknowledged",
                     at=step.first_response_at,
-                    by=person,
+                    by=by_for(step.first_response_by, step.addressee),
                     date_only=step.first_response_date_only,
                 )
             )
@@ -311,14 +333,36 @@ def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
                 due = f", to be done by {format_date(step.action_due_on)}" if step.action_due_on else ""
                 lines.append(f"Action agreed: {step.action_agreed}{due}.")
             events.append(
-                TimelineEvent(title=f"Response from {person}", at=step.responded_at, by=person, lines=tuple(lines))
-            )
-        if step.result and step.result != StepResult.RESOLVED and step.result != StepResult.WITHDRAWN:
-            events.append(
                 TimelineEvent(
-                    title=_ENDINGS[step.result].format(stage=step.stage.label, person=person), at=step.ended_at
+                    title="Responded",
+                    at=step.responded_at,
+                    by=by_for(step.responded_by, step.addressee),
+                    lines=tuple(lines),
                 )
             )
+        if step.result in (StepResult.ESCALATED, StepResult.REASSIGNED):
+            events.append(
+                TimelineEvent(
+                    title=_ENDINGS[step.result].format(stage=step.stage.label, person=person),
+                    at=step.ended_at,
+                    by=by_for(step.ended_by, iro),
+                )
+            )
+        if step.result in (StepResult.RESOLVED, StepResult.WITHDRAWN):
+            if index == len(steps) - 1 and escalation.status == EscalationStatus.CLOSED:
+                title = f"Closed: {escalation.outcome.label}"
+            else:  # closed, then reopened: the outcome it had then is not kept
+                title = f"{'Withdrawn' if step.result == StepResult.WITHDRAWN else 'Closed'} at {step.stage.label}"
+            events.append(
+                TimelineEvent(
+                    title=title,
+                    at=step.ended_at,
+                    by=by_for(step.ended_by, iro),
+                    lines=(f"Why: {step.end_reason}",) if step.end_reason else (),
+                )
+            )
+    for note in escalation.notes.all():
+        events.append(TimelineEvent(title="Note", at=note.created_at, by=str(note.author), lines=(note.text,)))
     if escalation.cafcass_referred_on:
         events.append(
             TimelineEvent(
@@ -328,8 +372,6 @@ def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
                 date_only=True,
             )
         )
-    if escalation.status == EscalationStatus.CLOSED:
-        events.append(TimelineEvent(title=f"Closed: {escalation.outcome.label}", at=escalation.closed_at))
 
     def moment(event):
         at = event.at

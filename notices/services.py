@@ -20,10 +20,12 @@ from people.models import User
 from workdays.clock import WorkingCalendar, local_date, local_moment
 
 
-def notice_key(kind: str, recipient: User, *, step=None, escalation=None, day: dt.date | None = None) -> str:
-    """The one key of a notice: its kind, what it is about (a step, an escalation or a day), and
-    to whom. A second notice with the same key is never written."""
-    if step is not None:
+def notice_key(kind: str, recipient: User, *, step=None, escalation=None, day: dt.date | None = None, note=None) -> str:
+    """The one key of a notice: its kind, what it is about (a note, a step, an escalation or a
+    day), and to whom. A second notice with the same key is never written."""
+    if note is not None:
+        about = f"note-{note.pk}"
+    elif step is not None:
         about = f"step-{step.pk}"
     elif escalation is not None:
         about = f"escalation-{escalation.pk}"
@@ -46,6 +48,7 @@ def notice_queue(
     addressed: bool = False,
     items: list | None = None,
     day: dt.date | None = None,
+    note=None,
 ) -> list[Notice]:
     """Write a notice of ``kind`` for each recipient (none for an empty one, the person who acted,
     someone inactive, or one already written with the same key); ``send_after`` defaults to now.
@@ -57,7 +60,7 @@ def notice_queue(
             continue
         seen.add(recipient.pk)
         notice, created = Notice.objects.get_or_create(
-            key=notice_key(kind, recipient, step=step, escalation=escalation, day=day),
+            key=notice_key(kind, recipient, step=step, escalation=escalation, day=day, note=note),
             defaults={
                 "kind": kind,
                 "recipient": recipient,
