@@ -28,6 +28,44 @@ def _helper(*layout) -> FormHelper:
     return helper
 
 
+TEXT_MAX = 10_000  # characters in a long answer (the concern, a response, a note)
+REASON_MAX = 2_000  # characters in a move's reason
+
+
+def text_field(
+    *, label: str, called: str, required: str = "", max_length: int = TEXT_MAX, rows: int = 5, **kwargs
+) -> forms.CharField:
+    """A long-text question with GOV.UK messages (shown with the character count by ``counted``):
+    ``called`` names the answer in them; ``required`` is the message for an empty answer, and
+    without it the question is optional."""
+    messages = {"required": required, "max_length": f"{called} must be {max_length:,} characters or fewer"}
+    return forms.CharField(
+        label=label,
+        # crispy-forms-gds adds the character count's id to aria-describedby, which must exist
+        widget=forms.Textarea(attrs={"rows": rows, "aria-describedby": ""}),
+        max_length=max_length,
+        required=bool(required),
+        error_messages=messages,
+        **kwargs,
+    )
+
+
+def counted(form, name: str, **kwargs) -> Field:
+    """A textarea with GOV.UK's character count, up to the field's maximum."""
+    return Field.textarea(name, max_characters=form.fields[name].max_length, **kwargs)
+
+
+def reason_field(*, label: str, required: str) -> forms.CharField:
+    return text_field(
+        label=label,
+        called="The reason",
+        required=required,
+        max_length=REASON_MAX,
+        rows=3,
+        help_text="A sentence or two. It is shown on the escalation's timeline.",
+    )
+
+
 class VersionForm(forms.Form):
     """Every change carries the version the person opened, so a stale change is refused, and a
     one-time key (``core.once``), so a second submission of the same form changes nothing."""
@@ -106,19 +144,14 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
     themes = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     subthemes = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     drift_reasons = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    concern = forms.CharField(
+    concern = text_field(
         label="What is the concern?",
+        called="The concern",
         help_text="Say what has drifted or been delayed, and what it means for the child.",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter the concern"},
-        max_length=10000,
+        required="Enter the concern",
+        rows=6,
     )
-    desired_outcome = forms.CharField(
-        label="What outcome do you want? (optional)",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=10000,
-    )
+    desired_outcome = text_field(label="What outcome do you want? (optional)", called="The outcome you want", rows=4)
 
     def __init__(self, *args, children: list[Child], stages: list[Stage], **kwargs):
         super().__init__(*args, **kwargs)
@@ -139,8 +172,8 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
             Field.checkboxes("children", legend_size=Size.MEDIUM),
             HTML('{% include "escalations/_themes_field.html" %}'),
             self.stage_layout(),
-            Field.textarea("concern", label_size=Size.MEDIUM),
-            Field.textarea("desired_outcome", label_size=Size.MEDIUM),
+            counted(self, "concern", label_size=Size.MEDIUM),
+            counted(self, "desired_outcome", label_size=Size.MEDIUM),
         )
 
     def theme_rows(self):
@@ -193,16 +226,14 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
 
 
 class RespondForm(VersionForm):
-    response = forms.CharField(
+    response = text_field(
         label="Your response",
+        called="Your response",
         help_text="What you have found and what will happen.",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter your response"},
-        max_length=10000,
+        required="Enter your response",
+        rows=6,
     )
-    action_agreed = forms.CharField(
-        label="Action agreed (optional)", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10000
-    )
+    action_agreed = text_field(label="Action agreed (optional)", called="The action agreed", rows=3)
     action_due_on = _DateField(
         what="the date the action will be done by",
         label="Date the action will be done by (optional)",
@@ -215,8 +246,8 @@ class RespondForm(VersionForm):
         self.helper = _helper(
             "version",
             "once",
-            Field.textarea("response", label_size=Size.MEDIUM),
-            Field.textarea("action_agreed"),
+            counted(self, "response", label_size=Size.MEDIUM),
+            counted(self, "action_agreed"),
             Field("action_due_on"),
         )
 
@@ -225,10 +256,12 @@ class RespondForm(VersionForm):
 
 
 class EscalateForm(StageAndPersonMixin, VersionForm):
+    reason = reason_field(label="Why are you escalating it?", required="Enter why you are escalating it")
+
     def __init__(self, *args, stages: list[Stage], **kwargs):
         super().__init__(*args, **kwargs)
         self.add_stage_fields(stages, label="Who should it go to?")
-        self.helper = _helper("version", "once", self.stage_layout())
+        self.helper = _helper("version", "once", self.stage_layout(), counted(self, "reason", label_size=Size.MEDIUM))
 
     def clean(self):
         return self.clean_stage_and_person(super().clean())
@@ -252,15 +285,58 @@ class ResolveForm(VersionForm):
     outcome = forms.ChoiceField(
         label="What was the outcome?", widget=forms.RadioSelect, error_messages={"required": "Choose the outcome"}
     )
+    reason = reason_field(label="Why are you closing it?", required="Enter why you are closing it")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.outcomes = {str(o.pk): o for o in resolution_outcome_list()}
         self.fields["outcome"].choices = [(k, o.label) for k, o in self.outcomes.items()]
-        self.helper = _helper("version", "once", Field.radios("outcome", legend_size=Size.MEDIUM))
+        self.helper = _helper(
+            "version",
+            "once",
+            Field.radios("outcome", legend_size=Size.MEDIUM),
+            counted(self, "reason", label_size=Size.MEDIUM),
+        )
 
     def clean_outcome(self):
         return self.outcomes[self.cleaned_data["outcome"]]
+
+
+class WithdrawForm(VersionForm):
+    reason = reason_field(label="Why are you withdrawing it?", required="Enter why you are withdrawing it")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("version", "once", counted(self, "reason", label_size=Size.MEDIUM))
+
+
+class ReopenForm(StageAndPersonMixin, VersionForm):
+    reason = reason_field(label="Why are you reopening it?", required="Enter why you are reopening it")
+
+    def __init__(self, *args, stages: list[Stage], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_stage_fields(stages, label="Who should it go to?")
+        self.helper = _helper("version", "once", self.stage_layout(), counted(self, "reason", label_size=Size.MEDIUM))
+
+    def clean(self):
+        return self.clean_stage_and_person(super().clean())
+
+
+class NoteForm(forms.Form):
+    """A note: a question or an update that is not a formal step."""
+
+    text = text_field(
+        label="Your note",
+        called="The note",
+        help_text="A question or an update. It is added to the timeline and cannot be changed afterwards.",
+        required="Enter the note",
+    )
+    once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("once", once_key_new())
+        self.helper = _helper("once", counted(self, "text", label_size=Size.MEDIUM))
 
 
 class CafcassForm(VersionForm):
@@ -269,13 +345,10 @@ class CafcassForm(VersionForm):
         label="When was the case referred to Cafcass?",
         help_text="For example, 27 3 2026",
     )
-    reason = forms.CharField(
-        label="Why was it referred?",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter why the case was referred to Cafcass"},
-        max_length=10000,
+    reason = text_field(
+        label="Why was it referred?", called="The reason", required="Enter why the case was referred to Cafcass"
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("version", "once", Field("referred_on"), Field.textarea("reason"))
+        self.helper = _helper("version", "once", Field("referred_on"), counted(self, "reason"))

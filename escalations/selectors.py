@@ -80,6 +80,24 @@ def escalation_overdue(*, now: dt.datetime | None = None) -> QuerySet[Escalation
     return Escalation.objects.filter(status=EscalationStatus.OPEN, next_due_at__lte=now or timezone.now())
 
 
+def escalation_was_sent_to(*, escalation: Escalation, user: User) -> bool:
+    """Whether the escalation was ever sent to ``user`` (a step addressed to them, now or before)."""
+    return Step.objects.filter(escalation=escalation, addressee=user).exists()
+
+
+def escalation_taken_from(*, escalation: Escalation, user: User) -> Step | None:
+    """The step that ended ``user``'s part in the escalation (reassigned or escalated past them),
+    with who did it: for the page a manager meets when it was taken from them while they typed."""
+    mine = (
+        Step.objects.filter(escalation=escalation, addressee=user)
+        .exclude(result="")
+        .select_related("ended_by", "stage")
+        .order_by("-sequence")
+        .first()
+    )
+    return mine
+
+
 def escalation_awaiting_count(*, user: User) -> int:
     """What awaits ``user``, for the navigation: a manager's escalations waiting for their reply; an
     IRO's open escalations whose reply has come (their decision is needed); for the service manager,

@@ -18,4 +18,6 @@ urlpatterns = [
     path("<int:pk>/resolve/", views.resolve, name="resolve"),
     path("<int:pk>/cafcass/", views.cafcass, name="cafcass"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/note/", views.note, name="note"),
 ]

@@ -101,6 +101,15 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
         ]
         for name in ("escalate", "reassign", "resolve", "cafcass", "withdraw")
     },
+    # Reopening an open escalation is refused, with a page saying why (409).
+    "escalations:reopen": [
+        ("own", _row(iro="409", manager="403", service_manager="409", admin="409", report_viewer="403")),
+        ("other", _row(iro="404", manager="403", service_manager="409", admin="409", report_viewer="403")),
+    ],
+    "escalations:note": [
+        ("own", _row(iro="ok", manager="ok", service_manager="ok", admin="ok", report_viewer="403")),
+        ("other", _row(iro="404", manager="404", service_manager="ok", admin="ok", report_viewer="403")),
+    ],
     "reports:page": [("none", REPORT_READERS)],
     "reports:download": [("format", REPORT_READERS)],
     "reports:issue": [("none", _all("405"))],  # POST only, refused before anything else

@@ -11,6 +11,7 @@ from audit.models import AccessLogEntry
 from escalations import services
 from escalations.models import Escalation, StepResult
 from escalations.views import DRAFT_KEY
+from notices.models import Notice, NoticeKind
 from people.models import Role
 from reports.models import CaseStory
 from tests.factories import (
@@ -190,7 +191,7 @@ def test_a_report_viewer_may_not_open_escalation_pages(client):
 def test_the_page_offers_the_manager_acknowledge_and_respond_only(client):
     escalation = raise_escalation()
     response = _signed_in(client, escalation.current_addressee).get(reverse("escalations:detail", args=[escalation.pk]))
-    assert [a["label"] for a in response.context["actions"]] == ["Acknowledge", "Respond"]
+    assert [a["label"] for a in response.context["actions"]] == ["Acknowledge", "Respond", "Add a note"]
 
 
 def test_the_page_offers_the_iro_their_actions(client):
@@ -202,6 +203,7 @@ def test_the_page_offers_the_iro_their_actions(client):
         "Resolve",
         "Refer to Cafcass",
         "Withdraw",
+        "Add a note",
     ]
 
 
@@ -278,10 +280,11 @@ def test_escalating_sends_the_escalation_to_the_head_of_service(client):
     head = ManagerFactory(stage=stage("head_of_service"))
     _signed_in(client, escalation.iro).post(
         reverse("escalations:escalate", args=[escalation.pk]),
-        {"version": escalation.version, "addressee": str(head.pk)},
+        {"version": escalation.version, "addressee": str(head.pk), "reason": "No reply from the team manager."},
     )
     escalation.refresh_from_db()
     assert (escalation.current_stage, escalation.current_addressee) == (stage("head_of_service"), head)
+    assert escalation.current_step.sent_reason == "No reply from the team manager."
 
 
 def test_escalating_offers_only_people_at_higher_stages(client):
@@ -307,10 +310,11 @@ def test_resolving_closes_with_the_outcome(client):
     escalation = raise_escalation()
     _signed_in(client, escalation.iro).post(
         reverse("escalations:resolve", args=[escalation.pk]),
-        {"version": escalation.version, "outcome": str(outcome("resolved").pk)},
+        {"version": escalation.version, "outcome": str(outcome("resolved").pk), "reason": "Plan agreed."},
     )
     escalation.refresh_from_db()
     assert (escalation.status, escalation.outcome) == ("closed", outcome("resolved"))
+    assert escalation.current_step.end_reason == "Plan agreed."
 
 
 def test_resolving_does_not_offer_withdrawn(client):
@@ -322,7 +326,8 @@ def test_resolving_does_not_offer_withdrawn(client):
 def test_withdrawing_closes_as_withdrawn(client):
     escalation = raise_escalation()
     _signed_in(client, escalation.iro).post(
-        reverse("escalations:withdraw", args=[escalation.pk]), {"version": escalation.version}
+        reverse("escalations:withdraw", args=[escalation.pk]),
+        {"version": escalation.version, "reason": "Raised about the wrong child."},
     )
     escalation.refresh_from_db()
     assert (escalation.outcome, escalation.current_step.result) == (outcome("withdrawn"), StepResult.WITHDRAWN)
@@ -356,10 +361,11 @@ def test_the_service_manager_may_resolve_on_the_iros_behalf(client):
     escalation = raise_escalation()
     _signed_in(client, ServiceManagerFactory()).post(
         reverse("escalations:resolve", args=[escalation.pk]),
-        {"version": escalation.version, "outcome": str(outcome("not_resolved").pk)},
+        {"version": escalation.version, "outcome": str(outcome("not_resolved").pk), "reason": "No progress."},
     )
     escalation.refresh_from_db()
     assert escalation.outcome == outcome("not_resolved")
+    assert escalation.current_step.ended_by.role == Role.SERVICE_MANAGER
 
 
 # --- stale edits ---------------------------------------------------------------------------------
@@ -490,3 +496,93 @@ def test_a_post_without_the_csrf_token_is_refused(name):
     )
     assert response.status_code == 403
     assert Escalation.objects.get().version == escalation.version
+
+
+# --- reasons, notes, reopen, refusals ------------------------------------------------------------
+
+
+def test_escalating_needs_a_reason_and_keeps_what_was_typed(client):
+    escalation = raise_escalation()
+    head = ManagerFactory(stage=stage("head_of_service"))
+    response = _signed_in(client, escalation.iro).post(
+        reverse("escalations:escalate", args=[escalation.pk]),
+        {"version": escalation.version, "addressee": str(head.pk), "reason": ""},
+    )
+    assert response.status_code == 400
+    assert 'href="#id_reason">Enter why you are escalating it' in response.content.decode()
+
+
+def test_a_reason_longer_than_allowed_is_refused_with_the_limit(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, escalation.iro).post(
+        reverse("escalations:withdraw", args=[escalation.pk]), {"version": escalation.version, "reason": "x" * 2001}
+    )
+    assert "The reason must be 2,000 characters or fewer" in response.content.decode()
+
+
+def test_a_note_from_the_manager_is_on_the_timeline_and_tells_the_iro(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, escalation.current_addressee).post(
+        reverse("escalations:note", args=[escalation.pk]), {"text": "Can we meet on Monday?", "once": "n1"}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("escalations:detail", args=[escalation.pk])).content.decode()
+    assert "Can we meet on Monday?" in page
+    assert Notice.objects.filter(kind=NoticeKind.NOTE, recipient=escalation.iro).count() == 1
+
+
+def test_the_same_note_sent_twice_is_added_once(client):
+    escalation = raise_escalation()
+    signed_in = _signed_in(client, escalation.iro)
+    for _ in range(2):
+        signed_in.post(
+            reverse("escalations:note", args=[escalation.pk]), {"text": "Update: court date set.", "once": "k"}
+        )
+    assert escalation.notes.count() == 1
+
+
+def test_a_manager_it_was_never_sent_to_cannot_add_a_note(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, ManagerFactory()).get(reverse("escalations:note", args=[escalation.pk]))
+    assert response.status_code == 404
+
+
+def test_an_action_page_refuses_a_closed_escalation_and_links_to_reopen_it(client):
+    escalation = raise_escalation()
+    services.escalation_resolve(escalation=escalation, by=escalation.iro, outcome=outcome("resolved"))
+    response = _signed_in(client, escalation.iro).get(reverse("escalations:escalate", args=[escalation.pk]))
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "is closed, so you cannot escalate it. Reopen it first." in body
+    assert reverse("escalations:reopen", args=[escalation.pk]) in body
+
+
+def test_reopening_sends_it_again_with_the_reason(client):
+    escalation = raise_escalation()
+    manager = escalation.current_addressee
+    closed = services.escalation_resolve(escalation=escalation, by=escalation.iro, outcome=outcome("resolved"))
+    response = _signed_in(client, escalation.iro).post(
+        reverse("escalations:reopen", args=[escalation.pk]),
+        {"version": closed.version, "addressee": str(manager.pk), "reason": "The plan fell through."},
+    )
+    assert response.status_code == 302
+    escalation.refresh_from_db()
+    assert (escalation.status, escalation.current_step.sent_reason) == ("open", "The plan fell through.")
+
+
+def test_a_reply_typed_while_the_step_was_reassigned_is_kept_with_who_has_it_now(client):
+    escalation = raise_escalation()
+    first = escalation.current_addressee
+    signed_in = _signed_in(client, first)
+    form = signed_in.get(reverse("escalations:respond", args=[escalation.pk])).context["form"]
+    second = ManagerFactory(stage=stage("team_manager"))
+    services.escalation_reassign(escalation=escalation, by=escalation.iro, addressee=second)
+    response = signed_in.post(
+        reverse("escalations:respond", args=[escalation.pk]),
+        {"version": form.initial["version"], "once": form.initial["once"], "response": "We will review on Friday."},
+    )
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert f"{escalation.reference} is now with {second}" in body and "It was reassigned" in body
+    assert body.count("We will review on Friday.") == 2  # shown to copy, and in the note ready to send
+    assert not escalation.steps.exclude(response="").exists()
