@@ -15,6 +15,7 @@ from audit.selectors import audit_entries_for
 from children.models import Child
 from core.formats import format_date
 from escalations.models import Escalation, EscalationStatus, Note, Step, StepResult
+from ladder.selectors import ladder_settings
 from notices.delivery import notice_link
 from notices.selectors import notices_failed
 from people.models import Role, User
@@ -129,10 +130,45 @@ def escalation_overdue_digest_items(*, now: dt.datetime) -> list[dict]:
     ]
 
 
-def step_inbox(*, manager: User) -> QuerySet[Step]:
-    """The open steps addressed to a manager, soonest due (so overdue) first."""
-    return (
-        Step.objects.filter(addressee=manager, result="").select_related("escalation", "stage").order_by("due_at", "pk")
+@dataclass(frozen=True)
+class Inbox:
+    """A manager's escalations in three groups."""
+
+    awaiting: list[Escalation]  # the current step is theirs and waits for their reply, overdue first
+    answered: list[Escalation]  # they have replied; it is with the IRO to decide
+    earlier: QuerySet[Escalation]  # sent to them before: now with someone else, or closed (paginate)
+
+
+def manager_inbox(*, manager: User, now: dt.datetime | None = None, calendar: WorkingCalendar) -> Inbox:
+    """The manager's inbox: what awaits their reply (overdue first, then soonest due), what they
+    have answered and is with the IRO, and what was sent to them before. Each row has what the
+    inbox shows (children, IRO, themes, its current step), in a fixed number of queries."""
+    mine = Escalation.objects.filter(status=EscalationStatus.OPEN, current_addressee=manager)
+    awaiting = escalation_list_rows(mine.filter(next_due_at__isnull=False)).order_by("next_due_at", "pk")
+    answered = escalation_list_rows(mine.filter(current_step__responded_at__isnull=False)).order_by(
+        "-current_step__responded_at", "-pk"
+    )
+    earlier = escalation_list_rows(
+        Escalation.objects.filter(Exists(Step.objects.filter(escalation=OuterRef("pk"), addressee=manager))).exclude(
+            status=EscalationStatus.OPEN, current_addressee=manager
+        )
+    ).order_by("-raised_at", "-pk")
+    hours = dt.timedelta(hours=ladder_settings().first_response_hours)
+    awaiting = escalation_with_due_states(awaiting, now=now, calendar=calendar)
+    for escalation in awaiting:  # the first-response mark: the ladder's hours after the step was sent
+        escalation.first_response_by = escalation.current_step.sent_at + hours
+    return Inbox(awaiting=awaiting, answered=list(answered), earlier=earlier)
+
+
+def escalation_decisions(*, iro: User) -> list[Escalation]:
+    """An IRO's open escalations whose reply has come: their decision is needed (resolve, escalate,
+    or ask a follow-up), longest waiting first."""
+    return list(
+        escalation_list_rows(
+            Escalation.objects.filter(status=EscalationStatus.OPEN, iro=iro, current_step__responded_at__isnull=False)
+        )
+        .select_related("current_step__responded_by", "current_step__addressee", "current_step__stage")
+        .order_by("current_step__responded_at", "pk")
     )
 
 

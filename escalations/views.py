@@ -42,16 +42,19 @@ def my_escalations(request):
     page = Paginator(selectors.escalation_raised_by(iro=request.user, status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = selectors.escalation_with_due_states(page.object_list, calendar=working_calendar())
-    return render(request, "escalations/my_escalations.html", {"page": page, "rows": rows, "status": status})
+    calendar = working_calendar()
+    rows = selectors.escalation_with_due_states(page.object_list, calendar=calendar)
+    decisions = selectors.escalation_decisions(iro=request.user) if status == "open" else []
+    context = {"page": page, "rows": rows, "status": status, "decisions": decisions, "now": timezone.now()}
+    return render(request, "escalations/my_escalations.html", context)
 
 
 @role_required(Role.MANAGER)
 def inbox(request):
-    page = Paginator(selectors.step_inbox(manager=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    calendar, now = working_calendar(), timezone.now()
-    rows = [(step, selectors.step_due_state(step, now=now, calendar=calendar)) for step in page.object_list]
-    return render(request, "escalations/inbox.html", {"page": page, "rows": rows})
+    inbox = selectors.manager_inbox(manager=request.user, calendar=working_calendar())
+    earlier = Paginator(inbox.earlier, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"inbox": inbox, "earlier": earlier}
+    return render(request, "escalations/inbox.html", context)
 
 
 # --- one escalation ------------------------------------------------------------------------------

@@ -215,8 +215,32 @@ def test_the_inbox_lists_overdue_first(client):
     later = raise_escalation(addressee=manager, raised_at=timezone.now() - dt.timedelta(days=1))
     overdue = raise_escalation(addressee=manager, raised_at=timezone.now() - dt.timedelta(days=30))
     response = _signed_in(client, manager).get(reverse("escalations:inbox"))
-    assert [(step.escalation, due) for step, due in response.context["rows"]][0] == (overdue, "overdue")
-    assert [step.escalation for step, _ in response.context["rows"]] == [overdue, later]
+    awaiting = response.context["inbox"].awaiting
+    assert ([e for e in awaiting], awaiting[0].due) == ([overdue, later], "overdue")
+
+
+def test_the_inbox_shows_the_children_the_iro_and_the_themes(client):
+    manager = ManagerFactory()
+    child = ChildFactory(first_name="Ada", last_name="Okafor")
+    escalation = raise_escalation(addressee=manager, children=[child], iro=child.iro, themes=[theme("health")])
+    body = _signed_in(client, manager).get(reverse("escalations:inbox")).content.decode()
+    assert "Ada Okafor" in body and str(escalation.iro) in body and "Health issues" in body
+
+
+def test_an_answered_escalation_is_listed_apart_not_as_awaiting(client):
+    escalation = raise_escalation()
+    manager = escalation.current_addressee
+    services.escalation_respond(escalation=escalation, by=manager, response="Agreed.")
+    inbox = _signed_in(client, manager).get(reverse("escalations:inbox")).context["inbox"]
+    assert (inbox.awaiting, inbox.answered) == ([], [escalation])
+
+
+def test_my_escalations_starts_with_the_decisions_needed(client):
+    escalation = raise_escalation()
+    services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Meeting on 3 May.")
+    body = _signed_in(client, escalation.iro).get(reverse("escalations:mine")).content.decode()
+    assert body.index("Your decision needed") < body.index("Meeting on 3 May.") < body.index("Open escalations")
+    assert reverse("escalations:note", args=[escalation.pk]) in body
 
 
 def test_acknowledging_records_the_first_response(client):
@@ -586,3 +610,42 @@ def test_a_reply_typed_while_the_step_was_reassigned_is_kept_with_who_has_it_now
     assert f"{escalation.reference} is now with {second}" in body and "It was reassigned" in body
     assert body.count("We will review on Friday.") == 2  # shown to copy, and in the note ready to send
     assert not escalation.steps.exclude(response="").exists()
+
+
+def test_every_inbox_group_runs_the_same_queries_for_1_or_50_rows(client):
+    iro, head = IroFactory(), ManagerFactory(stage=stage("head_of_service"))
+
+    def one_of_each():
+        for _ in range(2):
+            raise_escalation(
+                iro=iro,
+                stage_code="head_of_service",
+                addressee=head,
+                children=[ChildFactory(iro=iro) for _ in range(3)],
+            )
+        answered = raise_escalation(iro=iro, stage_code="head_of_service", addressee=head)
+        services.escalation_respond(escalation=answered, by=head, response="Agreed.")
+        moved = raise_escalation(iro=iro, stage_code="head_of_service", addressee=head)
+        services.escalation_escalate(
+            escalation=moved,
+            by=iro,
+            stage=stage("director"),
+            addressee=ManagerFactory(stage=stage("director")),
+            reason="Urgent.",
+        )
+
+    one_of_each()
+    assert_same_queries(
+        _signed_in(client, head), reverse("escalations:inbox"), lambda: [one_of_each() for _ in range(12)]
+    )
+
+
+def test_the_decisions_on_my_escalations_run_the_same_queries_for_1_or_20(client):
+    iro = IroFactory()
+
+    def answered():
+        escalation = raise_escalation(iro=iro, children=[ChildFactory(iro=iro) for _ in range(2)])
+        services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Agreed.")
+
+    answered()
+    assert_same_queries(_signed_in(client, iro), reverse("escalations:mine"), lambda: [answered() for _ in range(19)])
