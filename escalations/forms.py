@@ -8,14 +8,16 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
+from django.utils import timezone
 
 from children.models import Child
 from core.errors import DomainError
+from core.formats import format_date
 from core.once import once_key_new
 from escalations.services import escalation_choices_check
 from ladder.models import Stage
 from people.models import User
-from people.selectors import manager_list
+from people.selectors import absences_current, manager_list
 from themes.models import Theme
 from themes.selectors import drift_reason_list, resolution_outcome_list, theme_list
 
@@ -103,18 +105,28 @@ class StageAndPersonMixin:
     person gives the stage. (One select rather than stage radios revealing a list each: GOV.UK's
     conditional radios carry aria-expanded, which ARIA does not allow on a radio.)"""
 
-    def add_stage_fields(self, stages: list[Stage], *, label: str = "Who is it going to?"):
-        managers = list(manager_list(stages=stages))
+    def add_stage_fields(self, stages: list[Stage], *, label: str = "Who is it going to?", team=None, exclude=None):
+        """The people at ``stages``, each with their team (those of ``team``, the child's, first)
+        and, when they are away, who covers for them (an escalation sent to them goes there)."""
+        managers = list(manager_list(stages=stages, exclude=exclude))
+        away = absences_current(on=timezone.localdate())
         self.managers = {str(m.pk): m for m in managers}
+        self.child_team = team
         groups = []
         for stage in stages:
-            people = [(str(m.pk), str(m)) for m in managers if m.stage_id == stage.pk]
+            people = [m for m in managers if m.stage_id == stage.pk]
+            people.sort(key=lambda m: (team is None or m.team_id != team.pk, m.last_name, m.first_name))
             if people:
                 days = f"{stage.target_working_days} working day{'s' if stage.target_working_days != 1 else ''}"
-                groups.append((f"{stage.label} (response within {days})", people))
+                groups.append(
+                    (f"{stage.label} (response within {days})", [(str(m.pk), _person(m, away)) for m in people])
+                )
+        hint = "People are listed by their stage of the ladder. The response target depends on the stage."
+        if team is not None:
+            hint += f" At each stage, {team}'s managers come first."
         self.fields["addressee"] = forms.ChoiceField(
             label=label,
-            help_text="People are listed by their stage of the ladder. The response target depends on the stage.",
+            help_text=hint,
             choices=[("", "Choose a person")] + groups,
             error_messages={"required": "Choose who it is going to"},
         )
@@ -126,7 +138,22 @@ class StageAndPersonMixin:
         person = self.managers.get(data.get("addressee") or "")
         if person is not None:
             data["stage_obj"], data["addressee_obj"] = person.stage, person
+            other_team = self.child_team is not None and person.team_id != self.child_team.pk
+            data["other_team_warning"] = (
+                f"{person} is not in {self.child_team}, the child's team. You can still send it to them."
+                if other_team
+                else ""
+            )
         return data
+
+
+def _person(manager: User, away: dict) -> str:
+    """How the pickers show a manager: their name, their team, and who covers while they are away."""
+    label = f"{manager} ({manager.team})" if manager.team_id else f"{manager} (no team)"
+    absence = away.get(manager.pk)
+    if absence is not None:
+        label += f": away until {format_date(absence.ends_on)}, {absence.delegate} is covering"
+    return label
 
 
 # --- raising -------------------------------------------------------------------------------------
@@ -167,7 +194,7 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
         self.fields["subthemes"].choices = [(k, s.label) for k, s in self.subtheme_choices.items()]
         self.fields["drift_reasons"].choices = [(k, r.label) for k, r in self.reason_choices.items()]
         self.error_anchors = {"themes": "id_themes_1", "subthemes": "id_themes_1", "drift_reasons": "id_themes_1"}
-        self.add_stage_fields(stages)
+        self.add_stage_fields(stages, team=children[0].team if children else None)
         self.helper = _helper(
             Field.checkboxes("children", legend_size=Size.MEDIUM),
             HTML('{% include "escalations/_themes_field.html" %}'),
@@ -258,9 +285,9 @@ class RespondForm(VersionForm):
 class EscalateForm(StageAndPersonMixin, VersionForm):
     reason = reason_field(label="Why are you escalating it?", required="Enter why you are escalating it")
 
-    def __init__(self, *args, stages: list[Stage], **kwargs):
+    def __init__(self, *args, stages: list[Stage], team=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_stage_fields(stages, label="Who should it go to?")
+        self.add_stage_fields(stages, label="Who should it go to?", team=team)
         self.helper = _helper("version", "once", self.stage_layout(), counted(self, "reason", label_size=Size.MEDIUM))
 
     def clean(self):
@@ -313,9 +340,9 @@ class WithdrawForm(VersionForm):
 class ReopenForm(StageAndPersonMixin, VersionForm):
     reason = reason_field(label="Why are you reopening it?", required="Enter why you are reopening it")
 
-    def __init__(self, *args, stages: list[Stage], **kwargs):
+    def __init__(self, *args, stages: list[Stage], team=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_stage_fields(stages, label="Who should it go to?")
+        self.add_stage_fields(stages, label="Who should it go to?", team=team)
         self.helper = _helper("version", "once", self.stage_layout(), counted(self, "reason", label_size=Size.MEDIUM))
 
     def clean(self):

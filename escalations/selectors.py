@@ -81,6 +81,12 @@ def escalation_overdue(*, now: dt.datetime | None = None) -> QuerySet[Escalation
     return Escalation.objects.filter(status=EscalationStatus.OPEN, next_due_at__lte=now or timezone.now())
 
 
+def escalation_team(*, escalation: Escalation):
+    """The children's team (of the first child with one), whose managers the pickers list first."""
+    child = escalation.children.filter(team__isnull=False).select_related("team").order_by("pk").first()
+    return child.team if child else None
+
+
 def escalation_was_sent_to(*, escalation: Escalation, user: User) -> bool:
     """Whether the escalation was ever sent to ``user`` (a step addressed to them, now or before)."""
     return Step.objects.filter(escalation=escalation, addressee=user).exists()

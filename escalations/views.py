@@ -25,7 +25,7 @@ from ladder.models import Stage
 from ladder.selectors import stage_list
 from people.access import CASEWORKERS, IRO_SIDE, RESPONDERS
 from people.models import Role, User
-from people.selectors import manager_list
+from people.selectors import absence_on, manager_list
 from workdays.selectors import working_calendar
 
 PAGE_SIZE = 25
@@ -263,7 +263,12 @@ def _iro_side(request, pk: int) -> Escalation:
 @role_required(*IRO_SIDE)
 def escalate(request, pk: int):
     escalation = _iro_side(request, pk)
-    form = forms.EscalateForm(request.POST or None, initial=_version(escalation), stages=_higher_stages(escalation))
+    form = forms.EscalateForm(
+        request.POST or None,
+        initial=_version(escalation),
+        stages=_higher_stages(escalation),
+        team=selectors.escalation_team(escalation=escalation),
+    )
     return _change(
         request,
         escalation,
@@ -376,7 +381,9 @@ def reopen(request, pk: int):
         request,
         escalation,
         action=Action.REOPEN,
-        form=forms.ReopenForm(request.POST or None, initial=initial, stages=stages),
+        form=forms.ReopenForm(
+            request.POST or None, initial=initial, stages=stages, team=selectors.escalation_team(escalation=escalation)
+        ),
         title=f"Reopen {escalation.reference}",
         extra={
             "explanation": "Reopening sends the escalation to someone again, at the stage it last reached or a more "
@@ -443,8 +450,15 @@ def _draft_child(request):
 def raise_start(request):
     child = _draft_child(request)
     if child is None:
-        caseload = child_visible_to(user=request.user).order_by("first_name", "last_name")
-        return render(request, "escalations/raise_choose_child.html", {"caseload": caseload})
+        caseload = child_visible_to(user=request.user).order_by("first_name", "last_name", "case_id")
+        chose_nobody = "child" in request.GET  # the form was sent with "Choose a child" still chosen
+        errors = [{"message": "Choose the child the escalation is about", "anchor": "child"}] if chose_nobody else []
+        return render(
+            request,
+            "escalations/raise_choose_child.html",
+            {"caseload": caseload, "errors": errors},
+            status=400 if errors else 200,
+        )
     draft = request.session.get(DRAFT_KEY)
     if request.method == "POST":
         form = _raise_form(request, child, data=request.POST)
@@ -525,6 +539,7 @@ def raise_check(request):
             "change": change,
             "errors": [{"message": error, "anchor": None}] if error else [],
             "once": request.POST.get(ONCE) or once_key_new(),
+            "away": absence_on(manager=data["addressee_obj"], day=timezone.localdate()),
         },
         status=400 if error else 200,
     )

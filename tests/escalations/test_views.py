@@ -8,11 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
+from core.formats import format_date
 from escalations import services
 from escalations.models import Escalation, StepResult
 from escalations.views import DRAFT_KEY
 from notices.models import Notice, NoticeKind
 from people.models import Role
+from people.services import absence_record
 from reports.models import CaseStory
 from tests.factories import (
     ChildFactory,
@@ -20,6 +22,7 @@ from tests.factories import (
     ManagerFactory,
     ServiceManagerFactory,
     SiblingGroupFactory,
+    TeamFactory,
     UserFactory,
     outcome,
     raise_escalation,
@@ -599,7 +602,7 @@ def test_a_reply_typed_while_the_step_was_reassigned_is_kept_with_who_has_it_now
     first = escalation.current_addressee
     signed_in = _signed_in(client, first)
     form = signed_in.get(reverse("escalations:respond", args=[escalation.pk])).context["form"]
-    second = ManagerFactory(stage=stage("team_manager"))
+    second = ManagerFactory(stage=stage("team_manager"), first_name="Sam", last_name="Patel")
     services.escalation_reassign(escalation=escalation, by=escalation.iro, addressee=second)
     response = signed_in.post(
         reverse("escalations:respond", args=[escalation.pk]),
@@ -649,3 +652,39 @@ def test_the_decisions_on_my_escalations_run_the_same_queries_for_1_or_20(client
 
     answered()
     assert_same_queries(_signed_in(client, iro), reverse("escalations:mine"), lambda: [answered() for _ in range(19)])
+
+
+def test_the_person_picker_shows_teams_the_childs_team_first_and_who_is_away(client):
+    ours, theirs = TeamFactory(name="North"), TeamFactory(name="South")
+    child = ChildFactory(team=ours)
+    tm = stage("team_manager")
+    away = ManagerFactory(stage=tm, team=theirs, first_name="Aaron", last_name="Able")
+    near = ManagerFactory(stage=tm, team=ours, first_name="Zoe", last_name="Zed")
+    cover = ManagerFactory(stage=tm, team=theirs, first_name="Carl", last_name="Cover")
+    absence_record(by=away, manager=away, starts_on=timezone.localdate(), ends_on=timezone.localdate(), delegate=cover)
+    form = _signed_in(client, child.iro).get(reverse("escalations:raise") + f"?child={child.pk}").context["form"]
+    team_managers = dict(form.fields["addressee"].choices)["Team manager (response within 3 working days)"]
+    labels = [label for _, label in team_managers]
+    assert labels[0] == f"{near} (North)"
+    assert f"{away} (South): away until {format_date(timezone.localdate())}, {cover} is covering" in labels
+
+
+def test_a_manager_of_another_team_is_warned_about_but_not_refused(client):
+    child = ChildFactory(team=TeamFactory(name="North"))
+    other = ManagerFactory(team=TeamFactory(name="South"))
+    signed_in = _signed_in(client, child.iro)
+    signed_in.post(reverse("escalations:raise") + f"?child={child.pk}", _raise_post(child, other))
+    body = signed_in.get(reverse("escalations:raise_check") + f"?child={child.pk}").content.decode()
+    assert f"{other} is not in North, the child&#x27;s team. You can still send it to them." in body
+
+
+def test_the_child_chooser_starts_with_no_child_chosen_and_asks_for_one(client):
+    iro = IroFactory()
+    ChildFactory(iro=iro)
+    signed_in = _signed_in(client, iro)
+    assert (
+        '<option value="" selected>Choose a child</option>'
+        in signed_in.get(reverse("escalations:raise")).content.decode()
+    )
+    response = signed_in.get(reverse("escalations:raise") + "?child=")
+    assert response.status_code == 400 and "Choose the child the escalation is about" in response.content.decode()
