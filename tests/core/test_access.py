@@ -136,6 +136,8 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "imports:confirm": [("missing_job", _all("405"))],  # POST only, refused before anything else
     "imports:retry": [("missing_job", _all("405"))],  # POST only, refused before anything else
     "notices:settings": [("none", SIGNED_IN)],
+    "people:absences": [("none", _row(iro="403", manager="ok", service_manager="ok", admin="ok", report_viewer="403"))],
+    "people:absence_cancel": [("missing_notice", _all("405"))],  # POST only, refused before anything else
     "notices:failed": [("none", STAFF_ONLY)],
     "notices:retry": [("missing_notice", _all("405"))],  # POST only, refused before anything else
     # Development only: with DEBUG off (as here) it does not exist for anyone.
