@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audit.selectors import audit_entries_for
 from children.models import Child
+from children.selectors import child_matching
 from core.formats import format_date
 from escalations.models import Escalation, EscalationStatus, Note, Step, StepResult
 from ladder.selectors import ladder_settings
@@ -476,10 +477,13 @@ def escalation_search(
     overdue: bool = False,
     raised_from: dt.date | None = None,
     raised_to: dt.date | None = None,
+    q: str | None = None,
     now: dt.datetime | None = None,
 ) -> QuerySet[Escalation]:
     """``queryset`` narrowed by the service manager's filters; an empty criterion does not narrow.
 
+    - ``q``: the reference (any part of it), or a child's name or case ID
+      (``children.selectors.child_matching``);
     - ``stage``: the current stage (where the escalation is now);
     - ``theme``: escalations with that theme among theirs;
     - ``team``: escalations about at least one child of that team (``Child.team``, the social work
@@ -491,6 +495,11 @@ def escalation_search(
     """
     if status:
         queryset = queryset.filter(status=status)
+    if q and q.strip():
+        q = q.strip()[:100]
+        children = child_matching(Child.objects.all(), q).values("pk")
+        about = Escalation.children.through.objects.filter(escalation=OuterRef("pk"), child__in=children)
+        queryset = queryset.filter(Q(reference__icontains=q) | Exists(about))
     if stage is not None:
         queryset = queryset.filter(current_stage=stage)
     if theme is not None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/", views.my_escalations, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
     path("all/", views_oversight.all_escalations, name="all"),  # the service manager's list
+    path("search/", views_oversight.search, name="search"),
     path("raise/", views.raise_start, name="raise"),
     path("raise/check/", views.raise_check, name="raise_check"),
     path("<int:pk>/", views.detail, name="detail"),

@@ -131,6 +131,7 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
         ("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="403"))
     ],
     "escalations:all": [("none", STAFF_ONLY)],
+    "escalations:search": [("none", STAFF_ONLY), ("search_sentinel", STAFF_ONLY)],
     "dashboard": [("none", STAFF_ONLY)],
     "audit:child_access_log": [("own", STAFF_ONLY), ("other", STAFF_ONLY)],
     "imports:confirm": [("missing_job", _all("405"))],  # POST only, refused before anything else
@@ -226,6 +227,8 @@ def _url(name: str, pattern: URLPattern, case: str, world) -> str:
         return reverse(name) + f"?child={world['own_child'].pk}"
     if case == "other_child_query":
         return reverse(name) + f"?child={world['other_child'].pk}"
+    if case == "search_sentinel":  # a search whose answers are caseload B's child: staff only
+        return reverse(name) + f"?q={SENTINEL_LAST}"
     if case == "format":
         return reverse(name, kwargs={"fmt": "json"})
     if case == "missing_report":
