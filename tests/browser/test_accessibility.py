@@ -253,7 +253,7 @@ def test_an_iros_escalation_pages_pass_axe(page, demo_world, scans):
     scans("iro-escalation-closed", "a closed escalation")
 
     _open(page, f"/children/{quiet.pk}/", f"{quiet.first_name} {quiet.last_name}")
-    expect(page.locator("main")).to_contain_text(f"No escalations about {quiet.first_name}.")
+    expect(page.locator("main")).to_contain_text(f"No escalations about {quiet.display_name}.")
     scans("iro-child-no-escalations", "a child's page with no escalations")
 
     _open(page, "/escalations/mine/", "My escalations")
