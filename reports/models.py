@@ -8,15 +8,19 @@ class Classification(models.TextChoices):
 
 
 class ReportSettings(models.Model):
-    """How the committee report is published. There is exactly one row (admin: Report settings)."""
+    """How the committee report is published. There is exactly one row, changed on the service
+    manager's *Report settings* page (``reports.services.report_settings_update``)."""
 
     SINGLETON_ID = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
     classification = models.CharField(max_length=10, choices=Classification.choices, default=Classification.OPEN)
     suppress_small_numbers = models.BooleanField(
-        default=False,
-        help_text="In Open reports, show counts below the threshold as 'fewer than N' and hide their percentages.",
+        default=True,
+        help_text=(
+            "In Open reports, hide counts below the threshold, and every count, percentage or change "
+            "they could be worked out from."
+        ),
     )
     small_number_threshold = models.PositiveSmallIntegerField(
         default=5, help_text="Counts from 1 up to one less than this are suppressed."

@@ -77,9 +77,13 @@ def build_escalations():
 
 
 def build_reports() -> dict:
-    """The 2015-16 report as published openly, then with small-number suppression on."""
+    """The 2015-16 report with every number shown (small-number suppression off), then as an Open
+    report is published by default, with suppression on."""
     with transaction.atomic():
         build_escalations()
+        ReportSettings.objects.update_or_create(
+            id=ReportSettings.SINGLETON_ID, defaults={"classification": "open", "suppress_small_numbers": False}
+        )
         plain = report_build(period=PERIOD)
         ReportSettings.objects.update_or_create(
             id=ReportSettings.SINGLETON_ID,
@@ -104,3 +108,12 @@ def report(reports):
 @pytest.fixture(scope="module")
 def suppressed(reports):
     return reports["suppressed"]
+
+
+@pytest.fixture
+def every_number_shown(db):
+    """Small-number suppression off, for tests of something else that count one or two escalations
+    (Open reports hide counts from 1 to 4 by default)."""
+    ReportSettings.objects.update_or_create(
+        id=ReportSettings.SINGLETON_ID, defaults={"classification": "open", "suppress_small_numbers": False}
+    )

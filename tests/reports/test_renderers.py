@@ -195,9 +195,9 @@ def test_monthly_rows_cover_every_month_of_the_year(tables):
     assert rows[0] == ["April 2015", "0"] and rows[1] == ["May 2015", "3"] and len(rows) == 12
 
 
-def test_suppressed_counts_read_fewer_than_the_threshold(suppressed):
+def test_suppressed_counts_and_their_percentages_read_c(suppressed):
     rows = {row[0]: row[1:] for row in displays(table(report_tables(suppressed), "themes"))}
-    assert rows["Drift in care planning"] == ["fewer than 5", "–", "fewer than 5"]
+    assert rows["Drift in care planning"] == ["[c]", "[c]", "[c]"]
 
 
 def test_counts_at_the_threshold_are_shown(suppressed):
@@ -403,41 +403,46 @@ def test_json_theme_rows_match_the_themes_table(report, tables):
 # --- small numbers, in every format ----------------------------------------------------------------
 
 
-def _fewer_than_5_in_html(report):
-    return "fewer than 5" in {cell for _, rows in html_tables(render_html(report)) for row in rows for cell in row}
+def _c_in_html(report):
+    return "[c]" in {cell for _, rows in html_tables(render_html(report)) for row in rows for cell in row}
 
 
-def _fewer_than_5_in_pdf(report):
-    return "fewer than 5" in " ".join(pdf_text(render_pdf(report)))
+def _c_in_pdf(report):
+    return "[c]" in " ".join(pdf_text(render_pdf(report)))
 
 
-def _fewer_than_5_in_word(report):
-    return "fewer than 5" in {cell for t in word_tables(render_docx(report)) for row in t for cell in row}
+def _c_in_word(report):
+    return "[c]" in {cell for t in word_tables(render_docx(report)) for row in t for cell in row}
 
 
-def _fewer_than_5_in_excel(report):
+def _c_in_excel(report):
     themes = workbook(render_xlsx(report))["Themes"]
-    return "fewer than 5" in {cell for row in themes.iter_rows(values_only=True) for cell in row}
+    return "[c]" in {cell for row in themes.iter_rows(values_only=True) for cell in row}
 
 
-def _fewer_than_5_in_json(report):
+def _null_in_json(report):
     data = json.loads(render_json(report))
     drift = next(row for row in data["themes"] if row["code"] == "drift")
-    return data["small_numbers"] == {"suppressed_below": 5} and drift["suppressed"] and drift["escalations"] is None
+    return (
+        data["small_numbers"]["suppressed_below"] == 5
+        and drift["suppressed"]
+        and drift["escalations"] is None
+        and "escalations" in drift["suppressed_fields"]
+    )
 
 
 @pytest.mark.parametrize(
     "shown",
-    [_fewer_than_5_in_html, _fewer_than_5_in_pdf, _fewer_than_5_in_word, _fewer_than_5_in_excel, _fewer_than_5_in_json],
+    [_c_in_html, _c_in_pdf, _c_in_word, _c_in_excel, _null_in_json],
     ids=["html", "pdf", "docx", "xlsx", "json"],
 )
-def test_suppressed_counts_show_as_fewer_than_5_in_every_format(suppressed, shown):
+def test_suppressed_counts_show_as_c_in_every_format(suppressed, shown):
     assert shown(suppressed)
 
 
 def test_charts_name_what_they_leave_out(suppressed):
-    assert "Not shown, with fewer than 5 escalations each: Drift in care planning" in render_html(suppressed)
+    assert "Not shown, to protect children&#x27;s privacy: Drift in care planning" in render_html(suppressed)
 
 
 def test_suppression_is_explained_at_the_top(suppressed):
-    assert "counts from 1 to 4 are shown as “fewer than 5”" in render_html(suppressed)
+    assert "Counts from 1 to 4 are not shown, and nor is any count" in render_html(suppressed)

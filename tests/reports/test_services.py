@@ -26,7 +26,7 @@ from tests.factories import (
     theme,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_number_shown")]
 
 
 # --- case stories --------------------------------------------------------------------------------

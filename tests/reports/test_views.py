@@ -17,7 +17,7 @@ from tests.factories import (
     theme,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_number_shown")]
 YEAR = {"period": "2015-16"}
 
 
