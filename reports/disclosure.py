@@ -20,7 +20,12 @@ Statistical disclosure control in the usual way (cell suppression):
 Tables whose parts need not add up to their total (an escalation can carry several themes,
 sub-themes or drift reasons, or none; children by theme overlap) are treated as adding up whenever
 they do add up exactly in the data, since a reader may well assume they do and then subtract. When
-they do not add up, that subtraction gives a wrong number, not the hidden one.
+they do not add up, that subtraction gives a wrong number, not the hidden one. The same goes for a
+count and a part of it that a reader may take to be equal when they are: escalations and children
+(one child each), a theme's escalations and its children, the escalations that reached a stage and
+the responses at that stage, responses and those within target, drift escalations and their first
+responses, formal escalations and those closed, closed and closed within the cap, first responses
+and those within 24 hours.
 
 Every hidden value becomes ``None``; the object that held it gets ``"suppressed": true`` and
 ``"suppressed_fields"``, the keys hidden in it. Hidden cells, primary or secondary, look the same
@@ -35,7 +40,6 @@ from __future__ import annotations
 import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 # The comparison's current figures are the report's own: (measure code) -> cell id.
 _MEASURE_CELLS = {
@@ -94,6 +98,41 @@ class Figures:
     def percent(self, holder: dict, key: str, *cells: str) -> None:
         if holder.get(key) is not None:
             self.percents.append((holder, key, cells))
+
+    links: dict[str, str] = field(default_factory=dict)  # cell -> the cell it is hidden with (union-find)
+
+    def link(self, a: str, b: str) -> None:
+        """Two counts a reader may take to be the same when they are equal: hidden together."""
+        if a in self.values and b in self.values and self.values[a] == self.values[b]:
+            ra, rb = self._root(a), self._root(b)
+            if ra != rb:
+                self.links[max(ra, rb)] = min(ra, rb)
+
+    def _root(self, cell: str) -> str:
+        while cell in self.links:
+            cell = self.links[cell]
+        return cell
+
+    def merged(self) -> Figures:
+        """The figures with linked cells made one cell (its places all of theirs)."""
+        if not self.links:
+            return self
+        merged = Figures(percents=self.percents)
+        for cell, value in self.values.items():
+            root = self._root(cell)
+            merged.values[root] = value
+            merged.places[root].extend(self.places[cell])
+        for eq in self.equations:
+            terms = defaultdict(int)
+            for cell, coefficient in eq.terms.items():
+                terms[self._root(cell)] += coefficient
+            terms = {cell: c for cell, c in terms.items() if c}
+            if len(terms) >= 2:
+                merged.equations.append(Equation(eq.name, terms, self._root(eq.total)))
+        merged.aliases = {cell: self._root(cell) for cell in self.values}
+        return merged
+
+    aliases: dict[str, str] = field(default_factory=dict)
 
     def equation(self, name: str, total: str, parts: list[str], *, exact: bool = True) -> None:
         """``total = sum(parts)``. ``exact=False``: the parts may overlap or leave some out, so the
@@ -195,6 +234,32 @@ def report_figures(report: dict) -> Figures:
             f.add(_DATA_QUALITY[row["code"]], row, "escalations")
     f.equation("first responses", "escalations", ["responses_recorded", "no_first_response"])
 
+    # Counts of which one is a part of the other, and which a reader may well take to be equal when
+    # they happen to be (one child per escalation; every step at a stage answered within its target):
+    # when equal in the data they are one cell, hidden together.
+    f.link("escalations", "children")
+    for row in report["themes"]:
+        if row["code"] != "not_recorded":
+            f.link(f"theme:{row['code']}", f"theme_children:{row['code']}")
+    for row in stages:
+        keys = [r.get("key", r["code"]) for r in t["stage_targets"] if r["code"] == row["code"]]
+        if len(keys) == 1:
+            f.link(f"stage:{row['code']}", f"target_responses:{keys[0]}")
+        else:
+            f.equation(
+                f"reached and answered at {row['label']}",
+                f"stage:{row['code']}",
+                [f"target_responses:{key}" for key in keys],
+                exact=False,
+            )
+    for r in t["stage_targets"]:
+        key = r.get("key", r["code"])
+        f.link(f"target_responses:{key}", f"target_within:{key}")
+    f.link("theme:drift", "drift_responses")
+    f.link("formal", "closed_formal")
+    f.link("closed_formal", "closed_within_cap")
+    f.link("responses_recorded", "within_24h")
+
     for m in report["comparison"]["measures"]:
         current = _MEASURE_CELLS.get(m["code"], m["code"])  # theme:<code> is the theme's own cell
         f.add(current, m, "current")
@@ -209,12 +274,18 @@ def report_figures(report: dict) -> Figures:
 # --- the check -----------------------------------------------------------------------------------
 
 
+_PRIME = 2**61 - 1  # a Mersenne prime: exact elimination over GF(p) stands in for the rationals
+
+
 def exposed_cells(equations: list[Equation], hidden: set[str]) -> set[str]:
     """The hidden cells whose value the equations fix, given every shown cell.
 
     With the shown cells moved to the constant side, each equation is a linear equation in the
     hidden cells. A hidden cell is fixed exactly when its unit vector lies in the row space of those
     equations: in the reduced row echelon form, its column is a pivot whose row has no other entry.
+    The elimination is done modulo a 61-bit prime: the coefficients are small integers, so the
+    result is that over the rationals (a pivot vanishing modulo the prime would need a determinant
+    that is a multiple of it, far beyond any of these tables).
     """
     columns = sorted({cell for eq in equations for cell in eq.terms if cell in hidden})
     if not columns:
@@ -222,63 +293,87 @@ def exposed_cells(equations: list[Equation], hidden: set[str]) -> set[str]:
     index = {cell: i for i, cell in enumerate(columns)}
     rows = []
     for eq in equations:
-        row = [Fraction(0)] * len(columns)
+        row = [0] * len(columns)
         for cell, coefficient in eq.terms.items():
             if cell in index:
-                row[index[cell]] += coefficient
+                row[index[cell]] = (row[index[cell]] + coefficient) % _PRIME
         if any(row):
             rows.append(row)
     pivots = []  # (row, column)
     r = 0
     for c in range(len(columns)):
-        pivot = next((i for i in range(r, len(rows)) if rows[i][c] != 0), None)
+        pivot = next((i for i in range(r, len(rows)) if rows[i][c]), None)
         if pivot is None:
             continue
         rows[r], rows[pivot] = rows[pivot], rows[r]
-        lead = rows[r][c]
-        rows[r] = [value / lead for value in rows[r]]
+        inverse = pow(rows[r][c], _PRIME - 2, _PRIME)
+        rows[r] = [value * inverse % _PRIME for value in rows[r]]
         for i in range(len(rows)):
-            if i != r and rows[i][c] != 0:
+            if i != r and rows[i][c]:
                 factor = rows[i][c]
-                rows[i] = [a - factor * b for a, b in zip(rows[i], rows[r])]
+                rows[i] = [(a - factor * b) % _PRIME for a, b in zip(rows[i], rows[r])]
         pivots.append((r, c))
         r += 1
         if r == len(rows):
             break
-    return {columns[c] for r, c in pivots if all(value == 0 for i, value in enumerate(rows[r]) if i != c)}
+    return {columns[c] for r, c in pivots if not any(value for i, value in enumerate(rows[r]) if i != c)}
+
+
+def primary_cells(figures: Figures, threshold: int) -> set[str]:
+    """Counts from 1 to threshold - 1. (A change on the previous period is not a count of anything.)"""
+    return {cell for cell, value in figures.values.items() if 0 < value < threshold and not cell.startswith("change:")}
 
 
 def choose_hidden(figures: Figures, threshold: int) -> tuple[set[str], set[str]]:
-    """(primary, secondary): the cells to hide so that none of them can be worked out."""
-    primary = {cell for cell, value in figures.values.items() if 0 < value < threshold}
+    """(primary, secondary): the cells to hide so that none of them can be worked out.
+
+    While a hidden cell is exposed, the shown cells of the equations it is in are tried in the usual
+    order (:func:`_preference`: a change, then the smallest part, a total last), and the first whose
+    hiding protects it is hidden. If none of those does (the cell is worked out through other
+    tables), the shown cells of every equation that holds a hidden cell are tried, in the same order.
+    If no single cell protects it, the one that leaves the fewest cells exposed is hidden, and the
+    search goes on.
+    """
+    primary = primary_cells(figures, threshold)
     hidden = set(primary)
     equations = figures.equations
-    while True:
-        exposed = exposed_cells(equations, hidden)
-        if not exposed:
-            break
+    exposed = exposed_cells(equations, hidden)
+    while exposed:
         cell = min(exposed)
-        chosen = _next_to_hide(figures, hidden, [eq for eq in equations if cell in eq.terms])
-        if chosen is None:  # every equation holding it is hidden already: widen to any equation in play
-            chosen = _next_to_hide(figures, hidden, [eq for eq in equations if hidden & eq.terms.keys()])
-        if chosen is None:
-            raise AssertionError(f"Cannot protect {cell}: every related count is hidden, yet it is fixed.")
+        chosen = None
+        for group in (
+            [eq for eq in equations if cell in eq.terms],
+            [eq for eq in equations if hidden & eq.terms.keys()],
+        ):
+            candidates = sorted(
+                {c for eq in group for c in eq.terms if c not in hidden},
+                key=lambda c: _preference(figures, group, c),
+            )
+            for candidate in candidates:
+                if cell not in exposed_cells(equations, hidden | {candidate}):
+                    chosen = candidate
+                    break
+            if chosen is not None:
+                break
+        if chosen is None:  # no one cell protects it: hide the one that leaves the fewest exposed, and go on
+            candidates = {c for eq in equations if hidden & eq.terms.keys() for c in eq.terms if c not in hidden}
+            if not candidates:
+                break  # every related count is hidden: what is left follows from the relations alone
+            chosen = min(
+                candidates,
+                key=lambda c: (len(exposed_cells(equations, hidden | {c})), _preference(figures, equations, c)),
+            )
         hidden.add(chosen)
+        exposed = exposed_cells(equations, hidden)
     return primary, hidden - primary
 
 
-def _next_to_hide(figures: Figures, hidden: set[str], equations: list[Equation]) -> str | None:
-    """The usual rule: in the equation with the fewest hidden cells, the next-smallest shown cell."""
-    for eq in sorted(equations, key=lambda eq: (sum(cell in hidden for cell in eq.terms), eq.name)):
-        shown = [cell for cell in eq.terms if cell not in hidden]
-        if shown:
-            return min(shown, key=lambda cell: _preference(figures, eq, cell))
-    return None
-
-
-def _preference(figures: Figures, eq: Equation, cell: str):
+def _preference(figures: Figures, equations: list[Equation], cell: str):
+    """The order cells are tried in: a change first, then parts before totals, non-zero before zero,
+    smallest first."""
     value = figures.values[cell]
-    rank = 0 if cell.startswith("change:") else 2 if cell == eq.total else 1
+    is_total = any(eq.total == cell and cell in eq.terms for eq in equations)
+    rank = 0 if cell.startswith("change:") else 2 if is_total else 1
     return (rank, value == 0, abs(value), cell)
 
 
@@ -288,14 +383,14 @@ def _preference(figures: Figures, eq: Equation, cell: str):
 def suppress(report: dict, threshold: int) -> dict:
     """A copy of ``report`` with small counts and every count that would reveal one hidden."""
     report = copy.deepcopy(report)
-    figures = report_figures(report)
+    figures = report_figures(report).merged()
     primary, secondary = choose_hidden(figures, threshold)
     hidden = primary | secondary
     for cell in hidden:
         for holder, key in figures.places[cell]:
             _hide(holder, key)
     for holder, key, cells in figures.percents:
-        if hidden & set(cells):
+        if hidden & {figures.aliases.get(cell, cell) for cell in cells}:
             _hide(holder, key)
     report["small_numbers"] = {"suppressed_below": threshold, "method": "primary and secondary"}
     return report

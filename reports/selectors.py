@@ -345,7 +345,10 @@ def report_stories(period: Period):
 
 
 def _stories(period: Period) -> list[dict]:
-    return [{"number": n, "text": story.text} for n, story in enumerate(report_stories(period), start=1)]
+    return [
+        {"number": n, "text": story.text, "what_happened_next": story.what_happened_next}
+        for n, story in enumerate(report_stories(period), start=1)
+    ]
 
 
 def _data_quality(rows, total, with_theme, ladder, calendar, period: Period, now) -> list[dict]:
@@ -496,6 +499,45 @@ def default_period(*, today: dt.date | None = None) -> Period:
     today = today or timezone.localdate()
     current = today.year if today.month >= 4 else today.year - 1
     return Period.financial_year(f"{current - 1}-{current % 100:02d}")
+
+
+def escalation_facts(*, period: Period, now: dt.datetime | None = None) -> dict[str, dict]:
+    """Each escalation raised in ``period``, by reference, with the facts "what changed since issuing"
+    compares: outcome and when closed, the most senior stage reached, themes, children, first
+    response, Cafcass. Stored with an issued version; never printed in a report."""
+    escalations = escalations_in(period)
+    themes = defaultdict(list)
+    for escalation_id, label in (
+        Escalation.themes.through.objects.filter(escalation__in=escalations)
+        .order_by("theme__order", "theme__label")
+        .values_list("escalation_id", "theme__label")
+    ):
+        themes[escalation_id].append(label)
+    children = dict(
+        Escalation.children.through.objects.filter(escalation__in=escalations)
+        .values_list("escalation_id")
+        .annotate(n=Count("child_id"))
+    )
+    facts = {}
+    for row in escalations.order_by("raised_at", "pk").values(
+        "id",
+        "reference",
+        "outcome__label",
+        "closed_at",
+        "highest_stage__label",
+        "first_response_at",
+        "cafcass_referred_on",
+    ):
+        facts[row["reference"]] = {
+            "outcome": row["outcome__label"] or "open",
+            "closed_on": local_date(row["closed_at"]).isoformat() if row["closed_at"] else None,
+            "highest_stage": row["highest_stage__label"] or "",
+            "themes": themes.get(row["id"], []),
+            "children": children.get(row["id"], 0),
+            "first_response": row["first_response_at"] is not None,
+            "cafcass": row["cafcass_referred_on"] is not None,
+        }
+    return facts
 
 
 def issued_reports(*, period: Period):

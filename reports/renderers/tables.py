@@ -36,13 +36,13 @@ SUB_ROW_PREFIX = "– "  # marks a sub-theme row under its theme
 class Cell:
     display: str
     value: int | float | str | None
-    kind: str = "text"  # text | number | percent | change
+    kind: str = "text"  # text | month (a row label that is a month: value is its first day) | number | percent | change
     suppressed: bool = False
     level: int = 0  # 1 for a sub-row (a sub-theme under its theme)
 
     @property
     def numeric(self) -> bool:
-        return self.kind != "text"
+        return self.kind not in ("text", "month")
 
     @property
     def direction(self) -> str | None:
@@ -327,7 +327,10 @@ def report_tables(report: dict) -> list[Table]:
             "Escalations by month",
             "Monthly trend",
             ["Month", "Escalations"],
-            counts(report["monthly"]),
+            [
+                [Cell(row["label"], dt.date.fromisoformat(f"{row['month']}-01"), "month"), c.count(row, "escalations")]
+                for row in report["monthly"]
+            ],
             chart="monthly",
         ),
         Table(

@@ -11,6 +11,7 @@ tried, which is how the renderers are shown to be pure functions of the report d
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import re
@@ -229,8 +230,36 @@ def test_a_period_without_escalations_shows_dashes_for_percentages(db):
 # --- HTML ------------------------------------------------------------------------------------------
 
 
+# Where the paper prints the tables: the themes in the key issues, the drift tables in the drift
+# section, and the rest in appendix 1.
+PAPER_ORDER = [
+    "themes",
+    "drift",
+    "drift_reasons",
+    "drift_outcomes",
+    "summary",
+    "stages",
+    "timeliness",
+    "stage_targets",
+    "outcomes",
+    "monthly",
+    "comparison",
+    "data_quality",
+]
+
+
+def in_paper_order(tables):
+    return [table(tables, key) for key in PAPER_ORDER]
+
+
+def test_the_paper_prints_every_table_once(tables):
+    assert sorted(PAPER_ORDER) == sorted(t.key for t in tables)
+
+
 def test_html_tables_match_the_shared_tables_cell_for_cell(html, tables):
-    assert html_tables(html) == [[t.title, [t.columns, *displays(t)]] for t in tables]
+    titles = {t.title for t in tables}
+    printed = [found for found in html_tables(html) if found[0] in titles]
+    assert printed == [[t.title, [t.columns, *displays(t)]] for t in in_paper_order(tables)]
 
 
 def test_html_tables_use_govuk_markup(html):
@@ -251,9 +280,9 @@ def test_html_charts_are_inline_svg_with_a_title_and_description(html):
     assert '<title id="themes-chart-title">Escalations by theme, 2015-16</title>' in html
 
 
-def test_html_stories_are_a_numbered_list(html, report):
-    assert '<ol class="govuk-list govuk-list--number' in html
-    assert report["stories"][0]["text"] in html
+def test_html_case_descriptions_are_numbered_i_ii(html, report):
+    assert '<ul class="govuk-list iro-paper__cases">' in html
+    assert f'<span class="iro-paper__case-label">(i)</span> {report["stories"][0]["text"]}' in html
 
 
 def test_html_document_stands_alone(report):
@@ -269,7 +298,7 @@ def test_html_document_stands_alone(report):
 def test_pdf_shows_every_table_cell_in_order(pdf, tables):
     text = squeeze(" ".join(pdf_text(pdf)))
     at = 0
-    for t in tables:
+    for t in in_paper_order(tables):
         at = text.index(t.title, at)
         for row in displays(t):
             at = text.index(row[0][:25], at)  # long labels wrap: the start is on the row's first line
@@ -304,19 +333,51 @@ def test_pdf_fetches_nothing(report, monkeypatch, url):
 # --- Word ------------------------------------------------------------------------------------------
 
 
+def _word_data_tables(document, tables):
+    """The Word tables that print one of the report's tables (their header row is its columns)."""
+    headers = {tuple(t.columns) for t in tables}
+    return [t for t in document.tables if tuple(cell.text for cell in t.rows[0].cells) in headers]
+
+
 def test_word_tables_match_the_shared_tables_cell_for_cell(word, tables):
-    assert word_tables(word) == [[t.columns, *displays(t)] for t in tables]
+    printed = _word_data_tables(docx.Document(io.BytesIO(word)), tables)
+    assert [[[cell.text for cell in row.cells] for row in t.rows] for t in printed] == [
+        [t.columns, *displays(t)] for t in in_paper_order(tables)
+    ]
 
 
-def test_word_tables_are_grids_with_a_bold_header_row(word):
-    for t in docx.Document(io.BytesIO(word)).tables:
-        assert t.style.name == "Table Grid"
+def test_word_tables_are_grids_with_a_bold_header_row(word, tables):
+    document = docx.Document(io.BytesIO(word))
+    assert all(t.style.name == "Table Grid" for t in document.tables)
+    for t in _word_data_tables(document, tables):
         assert all(run.bold for cell in t.rows[0].cells for run in cell.paragraphs[0].runs)
 
 
-def test_word_headings_are_the_table_titles(word, tables):
-    headings = [p.text for p in docx.Document(io.BytesIO(word)).paragraphs if p.style.name == "Heading 1"]
-    assert headings == [t.title for t in tables] + ["Case stories"]
+def test_word_parts_are_real_headings_in_the_seeds_order(word):
+    headings = [
+        (p.style.name, p.text) for p in docx.Document(io.BytesIO(word)).paragraphs if p.style.name.startswith("Heading")
+    ]
+    assert [text for style, text in headings if style == "Heading 1"] == [
+        "Recommendations",
+        "Background information",
+        "Key issues for consideration",
+        "Background documents",
+        "Appendices",
+        "Audit trail",
+        "Appendix 1: the figures, 2015-16 (1 April 2015 to 31 March 2016)",
+    ]
+    assert [text for style, text in headings if style == "Heading 2"] == [
+        "2015-16 representations / escalations",
+        "Comments and issues in relation to the escalations",
+        "Brief anonymised case descriptions",
+        "Finance / legal issues",
+        "Community impact statement",
+    ]
+
+
+def test_word_table_titles_are_headings_too(word, tables):
+    titles = [p.text for p in docx.Document(io.BytesIO(word)).paragraphs if p.style.name == "Heading 3"]
+    assert titles == [t.title for t in in_paper_order(tables)]
 
 
 def test_word_has_both_charts_as_png_pictures(word):
@@ -326,22 +387,38 @@ def test_word_has_both_charts_as_png_pictures(word):
     assert all(image.startswith(b"\x89PNG\r\n\x1a\n") for image in images)
 
 
-def test_word_stories_are_numbered_paragraphs(word, report):
-    numbered = [p.text for p in docx.Document(io.BytesIO(word)).paragraphs if p.style.name == "List Number"]
-    assert numbered == [story["text"] for story in report["stories"]]
+def test_word_case_descriptions_are_numbered_i_ii(word, report):
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(word)).paragraphs]
+    assert [text for text in paragraphs if text.startswith("(i)")] == [f"(i)\t{report['stories'][0]['text']}"]
 
 
-def test_word_opens_with_the_classification(word):
-    assert docx.Document(io.BytesIO(word)).paragraphs[0].text == "Classification: Open"
+def test_word_paragraphs_are_numbered_through_the_paper(word):
+    numbers = [
+        int(p.text.split(".")[0])
+        for p in docx.Document(io.BytesIO(word)).paragraphs
+        if p.text[:1].isdigit() and ".\t" in p.text[:5]
+    ]
+    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 8
+
+
+def test_word_cover_and_page_header_carry_the_classification(word):
+    document = docx.Document(io.BytesIO(word))
+    cover = document.tables[0]
+    assert [cell.text for cell in cover.rows[0].cells] == ["Item No.", "Classification", "Date", "Meeting Name"]
+    assert cover.rows[1].cells[1].text == "Open"
+    assert document.sections[0].header.paragraphs[0].text.endswith("Classification: Open")
 
 
 # --- Excel -----------------------------------------------------------------------------------------
 
 
 def _in_excel(cell):
-    """A number is stored as the number; anything else as the text shown (a blank reads back as None)."""
+    """A number is stored as the number, a month as its first day (read back as a datetime); anything
+    else as the text shown (a blank reads back as None)."""
     if isinstance(cell.value, (int, float)):
         return cell.value
+    if cell.kind == "month":
+        return dt.datetime.combine(cell.value, dt.time())
     return cell.display or None
 
 
@@ -349,7 +426,8 @@ def test_excel_sheets_match_the_shared_tables_cell_for_cell(excel, tables):
     book = workbook(excel)
     for t in tables:
         expected = [t.columns, *[[_in_excel(cell) for cell in row] for row in t.rows]]
-        assert [list(row) for row in book[t.sheet].iter_rows(max_row=len(t.rows) + 1, values_only=True)] == expected
+        rows = book[t.sheet].iter_rows(max_row=len(t.rows) + 1, max_col=len(t.columns), values_only=True)
+        assert [list(row) for row in rows] == expected
 
 
 def test_excel_sheets_are_about_then_one_per_table_then_stories(excel, tables):
@@ -363,7 +441,7 @@ def test_excel_sheet_names_are_unique_and_short(tables):
 
 def test_excel_numbers_are_numbers_and_percentages_are_formatted(excel):
     care_plans = workbook(excel)["Themes"][2]
-    assert [cell.value for cell in care_plans[1:]] == [5, 62.5, 5]
+    assert [cell.value for cell in care_plans[1:4]] == [5, 62.5, 5]
     assert care_plans[2].number_format == '0.0"%"'
 
 
@@ -376,7 +454,7 @@ def test_excel_about_sheet_names_the_report(excel):
     about = [row for row in workbook(excel)["About"].iter_rows(values_only=True)]
     assert about[0][0] == "Independent Reviewing Officer (IRO) escalations"
     assert ("Period", "2015-16 (1 April 2015 to 31 March 2016)") in about
-    assert ("Classification", "Classification: Open") in about
+    assert ("Classification", "Open") in about  # the label in one cell, the value in the next
 
 
 # --- JSON ------------------------------------------------------------------------------------------

@@ -9,8 +9,9 @@ from escalations import services as escalation_services
 from people.models import Role
 from reports import identifiers, services
 from reports.changes import report_changes
-from reports.identifiers import report_check_stories
-from reports.models import CaseStory, IssuedReport, StoryOverride
+from reports.identifiers import report_check_stories, story_subject
+from reports.models import CaseStory, IssuedReport, OverrideStatus, TextOverride
+from reports.outputs import report_document
 from reports.periods import Period
 from reports.selectors import report_build
 from tests.factories import (
@@ -132,7 +133,9 @@ def test_an_admin_may_include():
     [
         lambda story, by: services.story_exclude(story=story, by=by),
         lambda story, by: services.story_update(story=story, by=by, text="New text."),
-        lambda story, by: services.story_override_add(story=story, by=by, term="May", reason="The month."),
+        lambda story, by: services.override_request(
+            subject=story_subject(story.pk), by=by, term="May", reason="The month."
+        ),
     ],
     ids=["exclude", "update", "override"],
 )
@@ -141,7 +144,7 @@ def test_an_iro_may_not_change_a_story(call):
     with pytest.raises(NotPermitted):
         call(story, IroFactory())
     story.refresh_from_db()
-    assert story.include_in_report and story.text == story.drafted_text and not story.overrides.exists()
+    assert story.include_in_report and story.text == story.drafted_text and not TextOverride.objects.exists()
 
 
 def test_a_child_called_may_flags_the_month():
@@ -149,54 +152,124 @@ def test_a_child_called_may_flags_the_month():
     assert [(p.kind, p.term) for p in _problems(story)] == [(identifiers.NAME, "May")]
 
 
-def test_override_lets_the_story_pass():
+def _ask(story, by, term="May", reason="May is the month here."):
+    return services.override_request(subject=story_subject(story.pk), term=term, reason=reason, by=by)
+
+
+def test_an_approved_override_lets_the_story_pass():
     story = _story(first_name="May")
-    services.story_override_add(story=story, by=ServiceManagerFactory(), term="may", reason="May is the month here.")
+    override = _ask(story, ServiceManagerFactory(), term="may")
+    assert [p.term for p in _problems(story)] == ["May"]  # asked for: not yet
+    services.override_decide(override=override, by=ServiceManagerFactory(), approve=True)
     assert _problems(story) == []
 
 
-def test_override_is_audited_with_who_gave_it():
+def test_an_admin_may_approve_an_override():
+    story = _story(first_name="May")
+    override = _ask(story, ServiceManagerFactory())
+    services.override_decide(override=override, by=UserFactory(role=Role.ADMIN), approve=True)
+    assert _problems(story) == []
+
+
+def test_nobody_approves_their_own_override():
     manager = ServiceManagerFactory()
-    override = services.story_override_add(
-        story=_story(first_name="May"), by=manager, term="May", reason="May is the month here."
-    )
-    history = override.history.get()
-    assert history.history_user == manager
-    assert (history.term, history.kind, history.reason) == ("May", identifiers.NAME, "May is the month here.")
-    assert override.created_by == manager
+    override = _ask(_story(first_name="May"), manager)
+    with pytest.raises(DomainError, match="someone else must decide it"):
+        services.override_decide(override=override, by=manager, approve=True)
+    override.refresh_from_db()
+    assert override.status == OverrideStatus.PENDING
 
 
-def test_editing_the_story_makes_the_check_run_afresh():
+@pytest.mark.parametrize("role", [Role.IRO, Role.REPORT_VIEWER])
+def test_only_a_service_manager_or_an_admin_approves(role):
+    override = _ask(_story(first_name="May"), ServiceManagerFactory())
+    with pytest.raises(NotPermitted):
+        services.override_decide(override=override, by=UserFactory(role=role), approve=True)
+
+
+def test_a_refused_override_lets_nothing_through():
+    story = _story(first_name="May")
+    override = _ask(story, ServiceManagerFactory())
+    services.override_decide(override=override, by=ServiceManagerFactory(), approve=False)
+    assert [p.term for p in _problems(story)] == ["May"]
+    override.refresh_from_db()
+    assert override.status == OverrideStatus.REFUSED
+
+
+def test_the_request_and_the_approval_are_both_audited():
+    asker, approver = ServiceManagerFactory(), ServiceManagerFactory()
+    override = _ask(_story(first_name="May"), asker)
+    services.override_decide(override=override, by=approver, approve=True)
+    entries = list(override.history.order_by("history_id"))
+    assert [(e.history_type, e.history_user, e.status) for e in entries] == [
+        ("+", asker, OverrideStatus.PENDING),
+        ("~", approver, OverrideStatus.APPROVED),
+    ]
+    assert (entries[0].term, entries[0].kind, entries[0].reason) == ("May", identifiers.NAME, "May is the month here.")
+    assert (entries[1].requested_by, entries[1].decided_by) == (asker, approver)
+
+
+def test_a_full_name_can_never_be_overridden():
+    story = _story(first_name="May")
+    child = story.escalation.children.get()
+    manager = ServiceManagerFactory()
+    services.story_update(story=story, by=manager, text=f"{child.first_name} {child.last_name} waited.")
+    with pytest.raises(DomainError, match="cannot be overridden") as refused:
+        _ask(story, manager, term=f"{child.first_name} {child.last_name}")
+    assert refused.value.field == "term"
+    assert not TextOverride.objects.exists()
+
+
+def test_a_surname_can_never_be_overridden():
+    story = _story(first_name="May")
+    manager = ServiceManagerFactory()
+    services.story_update(story=story, by=manager, text="The Lindqvist family moved.")
+    with pytest.raises(DomainError, match="cannot be overridden"):
+        _ask(story, manager, term="Lindqvist")
+    assert not TextOverride.objects.exists()
+
+
+def test_an_approval_no_longer_counts_once_the_text_is_edited():
     manager = ServiceManagerFactory()
     story = _story(first_name="May")
-    services.story_override_add(story=story, by=manager, term="May", reason="May is the month here.")
+    override = _ask(story, manager)
+    services.override_decide(override=override, by=ServiceManagerFactory(), approve=True)
     services.story_update(story=story, by=manager, text=story.text + " May's plan is now in place.")
     assert [p.term for p in _problems(story)] == ["May"]
 
 
-def test_override_needs_a_reason():
-    story = _story(first_name="May")
-    with pytest.raises(DomainError) as refused:
-        services.story_override_add(story=story, by=ServiceManagerFactory(), term="May", reason=" ")
-    assert refused.value.field == "reason"
-    assert not StoryOverride.objects.exists()
-
-
-def test_override_only_for_a_term_the_check_flags():
-    story = _story(first_name="May")
-    with pytest.raises(DomainError) as refused:
-        services.story_override_add(story=story, by=ServiceManagerFactory(), term="manager", reason="Not a name.")
-    assert refused.value.field == "term"
-    assert not StoryOverride.objects.exists()
-
-
-def test_override_is_refused_twice_for_the_same_text():
+def test_a_text_edited_after_the_request_cannot_be_approved():
     manager = ServiceManagerFactory()
     story = _story(first_name="May")
-    services.story_override_add(story=story, by=manager, term="May", reason="The month.")
-    with pytest.raises(DomainError):
-        services.story_override_add(story=story, by=manager, term="May", reason="The month again.")
-    assert StoryOverride.objects.count() == 1
+    override = _ask(story, manager)
+    services.story_update(story=story, by=manager, text=story.text + " Later.")
+    with pytest.raises(DomainError, match="changed since the override was asked for"):
+        services.override_decide(override=override, by=ServiceManagerFactory(), approve=True)
+
+
+def test_an_override_needs_a_reason():
+    story = _story(first_name="May")
+    with pytest.raises(DomainError) as refused:
+        _ask(story, ServiceManagerFactory(), reason=" ")
+    assert refused.value.field == "reason"
+    assert not TextOverride.objects.exists()
+
+
+def test_an_override_only_for_a_word_the_check_flags():
+    story = _story(first_name="May")
+    with pytest.raises(DomainError) as refused:
+        _ask(story, ServiceManagerFactory(), term="manager", reason="Not a name.")
+    assert refused.value.field == "term"
+    assert not TextOverride.objects.exists()
+
+
+def test_an_override_is_asked_for_once_for_the_same_text():
+    manager = ServiceManagerFactory()
+    story = _story(first_name="May")
+    _ask(story, manager)
+    with pytest.raises(DomainError, match="already been asked for"):
+        _ask(story, manager, reason="The month again.")
+    assert TextOverride.objects.count() == 1
 
 
 # --- issued reports ------------------------------------------------------------------------------
@@ -211,10 +284,10 @@ def test_issuing_freezes_the_json_and_every_file():
     _issue_setup()
     manager = ServiceManagerFactory()
     period = Period.financial_year("2015-16")
-    issued = services.report_issue(period=period, by=manager)
+    issued, _ = services.report_issue(period=period, by=manager)
     assert issued.version == 1
     assert issued.issued_by == manager
-    assert issued.data == report_build(period=period)
+    assert issued.data == report_document(period=period)
     assert bytes(issued.pdf).startswith(b"%PDF")
     assert bytes(issued.docx).startswith(b"PK") and bytes(issued.xlsx).startswith(b"PK")
     assert "Health issues" in issued.html
@@ -223,7 +296,7 @@ def test_issuing_freezes_the_json_and_every_file():
 def test_an_issued_report_is_unchanged_after_the_records_are_edited():
     esc = _issue_setup()
     period = Period.financial_year("2015-16")
-    issued = services.report_issue(period=period, by=ServiceManagerFactory())
+    issued, _ = services.report_issue(period=period, by=ServiceManagerFactory())
     pdf_before, data_before = bytes(issued.pdf), issued.data
     escalation_services.escalation_resolve(
         escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2015, 6, 3, 10, 0)
@@ -244,7 +317,7 @@ def test_issuing_again_makes_the_next_version():
     period = Period.financial_year("2015-16")
     manager = ServiceManagerFactory()
     services.report_issue(period=period, by=manager)
-    assert services.report_issue(period=period, by=manager).version == 2
+    assert services.report_issue(period=period, by=manager)[0].version == 2
 
 
 def test_only_the_service_manager_or_an_admin_can_issue():
