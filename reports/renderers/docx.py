@@ -14,10 +14,10 @@ import io
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 
 from reports.branding import council_logo
 from reports.charts import CHARTS
@@ -25,6 +25,26 @@ from reports.renderers.paper import paper_blocks
 from reports.renderers.tables import Table, report_heading
 
 COMMENTARY_FILL = "F3F2F1"  # GOV.UK light grey
+TEXT_WIDTH = Cm(17)  # A4 less the margins
+NUMBER_COLUMN = Cm(2.9)
+
+
+def _column_widths(grid, widths) -> None:
+    """Fixed column widths (Word and LibreOffice read the grid; Word also each cell's own width)."""
+    grid.autofit = False
+    for column, width in zip(grid.columns, widths):
+        width = Emu(int(width))
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+
+
+def _widths_for(columns: int, *, label_share: float | None = None):
+    """A wide first column for the row names, then equal number columns."""
+    if columns == 1:
+        return [TEXT_WIDTH]
+    numbers = NUMBER_COLUMN if label_share is None else int(TEXT_WIDTH * (1 - label_share) / (columns - 1))
+    return [TEXT_WIDTH - numbers * (columns - 1)] + [numbers] * (columns - 1)
 
 
 def _repeat_header_row(row) -> None:
@@ -105,6 +125,7 @@ def _add_table(doc, table: Table, commentary: dict[int, str]) -> None:
                 paragraph = merged.paragraphs[0] if first else merged.add_paragraph()
                 paragraph.add_run(text.strip())
                 first = False
+    _column_widths(grid, _widths_for(len(table.columns)))
     if table.note:
         doc.add_paragraph(table.note, style="Caption")
 
@@ -145,13 +166,8 @@ def _cover(doc, block) -> None:
         run.bold = True
         run.font.size = Pt(14)
     grid = _grid(doc, [label for label, _ in block.grid], [[value for _, value in block.grid]])
-    grid.autofit = True
-    rows = doc.add_table(rows=0, cols=2)
-    rows.style = "Table Grid"
-    for label, value in block.rows:
-        cells = rows.add_row().cells
-        cells[0].paragraphs[0].add_run(label).bold = True
-        cells[1].paragraphs[0].add_run(value)
+    _column_widths(grid, [TEXT_WIDTH / 4] * 4)
+    _pairs(doc, block)
 
 
 def _pairs(doc, block) -> None:
@@ -161,6 +177,7 @@ def _pairs(doc, block) -> None:
         cells = rows.add_row().cells
         cells[0].paragraphs[0].add_run(label).bold = True
         cells[1].paragraphs[0].add_run(value)
+    _column_widths(rows, [Cm(6), TEXT_WIDTH - Cm(6)])
 
 
 def _cases(doc, block) -> None:
@@ -201,7 +218,8 @@ def render_docx(report: dict) -> bytes:
     for side in ("left_margin", "right_margin"):
         setattr(section, side, Cm(2))
     header = section.header.paragraphs[0]
-    header.text = f"{heading.title}: {heading.period_label}\t\t{heading.classification}"
+    header.paragraph_format.tab_stops.add_tab_stop(TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT)
+    header.text = f"{heading.title}: {heading.period_label}\t{heading.classification}"
     footer = section.footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     footer.add_run("Page ")
@@ -224,7 +242,8 @@ def render_docx(report: dict) -> bytes:
         elif kind == "cases":
             _cases(doc, block)
         elif kind == "grid":
-            _grid(doc, block.columns, block.rows)
+            grid = _grid(doc, block.columns, block.rows)
+            _column_widths(grid, [int(TEXT_WIDTH / len(block.columns))] * len(block.columns))
         elif kind == "pairs":
             _pairs(doc, block)
         elif kind == "page_break":

@@ -75,8 +75,17 @@ class Note:
 @dataclass(frozen=True)
 class TableBlock:
     table: Table
-    commentary: dict[int, str] = field(default_factory=dict)  # row index -> the commentary box after it
+    commentary: dict[int, str] = field(default_factory=dict)  # a theme's row index -> the box under it
     kind: str = "table"
+
+    @property
+    def rows_and_commentary(self) -> list[tuple[list, str]]:
+        return [(row, self.commentary.get(i, "")) for i, row in enumerate(self.table.rows)]
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the rows come in groups (a theme, its sub-themes and its commentary) to keep together."""
+        return bool(self.commentary) or any(row[0].level for row in self.table.rows)
 
 
 @dataclass(frozen=True)
@@ -271,10 +280,10 @@ def paper_blocks(report: dict) -> list:
 
 
 def _theme_commentary(report: dict, commentary: dict[str, str]) -> dict[int, str]:
-    """Commentary by the index of the last row of its theme (the theme's row, then its sub-themes')."""
-    found, index = {}, -1
+    """Commentary by the index of its theme's row in the themes table (sub-theme rows come after it)."""
+    found, index = {}, 0
     for row in report["themes"]:
-        index += 1 + len(row["subthemes"])
         if commentary.get(row["code"]):
             found[index] = commentary[row["code"]]
+        index += 1 + len(row["subthemes"])
     return found
