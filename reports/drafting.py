@@ -182,11 +182,7 @@ def _period_words(report: dict) -> str:
     period = report["period"]
     start, end = dt.date.fromisoformat(period["start"]), dt.date.fromisoformat(period["end"])
     if (start.month, start.day, end.month, end.day) == (4, 1, 3, 31) and end.year == start.year + 1:
-        words = (
-            period["label"]
-            if "label" in period and " " not in period["label"]
-            else f"{start.year}-{end.year % 100:02d}"
-        )
+        words = f"{start.year}-{end.year % 100:02d}"
     elif start.day == 1 and (end + dt.timedelta(days=1)).day == 1:
         if (start.year, start.month) == (end.year, end.month):
             words = f"{start:%B %Y}"

@@ -41,6 +41,10 @@ from reports.renderers import render_docx, render_html, render_json, render_pdf,
 from reports.renderers.tables import SUPPRESSED
 from tests.reports.test_renderers import html_tables
 
+# The reports are built once per module (conftest); the mark makes pytest-django set up the test
+# database even when this module runs alone.
+pytestmark = pytest.mark.django_db
+
 HIDDEN = None
 
 

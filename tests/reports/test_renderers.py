@@ -31,9 +31,11 @@ from reports.renderers import (
     render_json,
     render_pdf,
     render_xlsx,
+    report_heading,
     report_tables,
 )
 from reports.selectors import report_build
+from tests.factories import london, raise_escalation
 
 
 @pytest.fixture(scope="module")
@@ -524,3 +526,75 @@ def test_charts_name_what_they_leave_out(suppressed):
 
 def test_suppression_is_explained_at_the_top(suppressed):
     assert "Counts from 1 to 4 are not shown, and nor is any count" in render_html(suppressed)
+
+
+# --- Excel: dates, charts, text that is only text --------------------------------------------------
+
+
+def test_excel_dates_are_real_dates(excel):
+    book = workbook(excel)
+    about = {row[0]: row[1] for row in book["About"].iter_rows(values_only=True) if row[0]}
+    assert (about["Start"], about["End"]) == (dt.datetime(2015, 4, 1), dt.datetime(2016, 3, 31))
+    april = book["Monthly trend"]["A2"]
+    assert (april.value, april.number_format) == (dt.datetime(2015, 4, 1), "mmmm yyyy")
+
+
+def test_excel_has_a_chart_beside_each_charted_table(excel, tables):
+    book = workbook(excel)
+    charted = {t.sheet for t in tables if t.chart}
+    assert charted == {"Themes", "Monthly trend"}
+    assert {sheet.title: len(sheet._charts) for sheet in book.worksheets if sheet._charts} == {
+        "Themes": 1,
+        "Monthly trend": 1,
+    }
+
+
+def test_excel_themes_chart_reads_the_themes_alone_labels_and_values_in_separate_cells(excel, report):
+    sheet = workbook(excel)["Themes"]
+    block = [row for row in sheet.iter_rows(min_col=6, max_col=7, values_only=True) if row[0]]
+    assert block[0] == ("Theme (for the chart)", "Escalations")
+    assert block[1:] == [(row["label"], row["escalations"]) for row in report["themes"]]
+
+
+@pytest.mark.parametrize("text", ['=HYPERLINK("http://example.invalid","x")', "+1+1", "-2+3", "@SUM(A1)"])
+def test_excel_never_makes_a_formula_of_text(report, text):
+    risky = {**report, "stories": [{"number": 1, "text": text, "what_happened_next": text}]}
+    book = openpyxl.load_workbook(io.BytesIO(render_xlsx(risky)))
+    cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
+    assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
+    story = book["Case stories"]["B2"]
+    assert (story.value, story.data_type) == (text, "s")
+
+
+# --- comparisons as printed ---------------------------------------------------------------------------
+
+
+def test_a_comparison_with_a_year_of_no_records_shows_no_arrows(db, every_number_shown):
+    raise_escalation(raised_at=london(2025, 6, 1, 10, 0))
+    report = report_build(period=Period.financial_year("2025-26"))
+    comparison = table(report_tables(report), "comparison")
+    assert comparison.note == "No records for 2024-25, so there is nothing to compare with."
+    assert {row[0].display: (row[2].display, row[3].display) for row in comparison.rows}["Escalations"] == (
+        "no records",
+        "–",
+    )
+    html = render_html(report)
+    section = html[html.index('id="comparison"') :]
+    section = section[: section.index("</section>")]
+    assert "▲" not in section and "▼" not in section and "+1" not in section
+
+
+def test_a_year_not_yet_ended_says_so_and_its_outcomes_are_so_far(db, every_number_shown):
+    raise_escalation(raised_at=london(2026, 5, 1, 10, 0))
+    report = report_build(period=Period.financial_year("2026-27"), now=london(2026, 11, 14, 12, 0))
+    tables = report_tables(report)
+    assert table(tables, "outcomes").title == "Outcomes so far"
+    assert table(tables, "comparison").columns == [
+        "Measure",
+        "1 April 2026 to 14 November 2026",
+        "1 April 2025 to 14 November 2025",
+        "Change",
+    ]
+    assert "2026-27 has not ended: the figures are for 1 April 2026 to 14 November 2026" in " ".join(
+        report_heading(report).notes
+    )
