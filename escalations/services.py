@@ -20,12 +20,22 @@ from django.utils import timezone
 from children.models import Child
 from core.errors import DomainError, IllegalMove, NotPermitted, StaleUpdate
 from core.formats import format_date, format_datetime
-from escalations.models import Escalation, EscalationStatus, ReferenceCounter, Step, StepResult
-from escalations.states import Action, is_legal, why_illegal
+from escalations.models import Escalation, EscalationStatus, Note, ReferenceCounter, Step, StepResult
+from escalations.selectors import escalation_overdue_digest_items
+from escalations.states import ACTION_WORDS, RESPONDER_MOVES, Action, may_act, refusal
 from ladder.models import Stage
+from ladder.selectors import ladder_settings
+from notices.models import NoticeKind
+from notices.services import (
+    notice_queue,
+    notices_cancel_for_escalation,
+    notices_cancel_for_step,
+    notices_schedule_step,
+)
 from people.models import Role, User
+from people.selectors import absence_on, service_manager_list
 from themes.models import DriftReason, Outcome, SubTheme, Theme
-from workdays.clock import WorkingCalendar, end_of_day
+from workdays.clock import WorkingCalendar, end_of_day, local_date
 from workdays.selectors import working_calendar
 
 # Clocks on two machines never agree exactly; anything later than this is "in the future".
@@ -77,7 +87,9 @@ def escalation_raise(
     if not concern.strip():
         raise DomainError("Enter the concern.", field="concern")
 
-    theme_set, subtheme_set, reason_set = _coded_choices(themes, subthemes, drift_reasons)
+    theme_set, subtheme_set, reason_set = escalation_choices_check(
+        themes=themes, subthemes=subthemes, drift_reasons=drift_reasons
+    )
     _check_stage_and_addressee(stage, addressee)
 
     escalation = Escalation(
@@ -96,7 +108,9 @@ def escalation_raise(
     escalation.subthemes.set(subtheme_set)
     escalation.drift_reasons.set(reason_set)
     del escalation.skip_history_when_saving
-    _send_step(escalation, stage=stage, addressee=addressee, at=raised_at, by=by, calendar=working_calendar())
+    _send_step(
+        escalation, stage=stage, addressee=addressee, at=raised_at, by=by, calendar=working_calendar(), how="raised"
+    )
     _save(escalation, by)
     return escalation
 
@@ -111,12 +125,15 @@ def escalation_first_response(
     """Record the first reply (an acknowledgement counts) from the manager the step was sent to."""
     escalation = _lock(escalation, expected_version, Action.FIRST_RESPONSE)
     step = escalation.current_step
-    _require_responder(by, step)
+    _require(Action.FIRST_RESPONSE, by, escalation)
     at = _moment(at)
     _check_step_time(at, step, "The first response")
     step.first_response_at = at
+    step.first_response_by = by
     _save(step, by)
     _note_first_response(escalation, at)
+    if _live(at):
+        _tell(NoticeKind.FIRST_RESPONSE, [escalation.iro], escalation, step, by, due_at=step.due_at)
     return _bump(escalation, by)
 
 
@@ -134,27 +151,33 @@ def escalation_respond(
     """Record the manager's response, and the action agreed with the date it will be done by."""
     escalation = _lock(escalation, expected_version, Action.RESPOND)
     step = escalation.current_step
-    _require_responder(by, step)
+    _require(Action.RESPOND, by, escalation)
     if not response.strip():
         raise DomainError("Enter the response.", field="response")
     at = _moment(at)
     _check_step_time(at, step, "The response")
     if action_agreed.strip() and action_due_on is None:
         raise DomainError("Enter the date the agreed action will be done by.", field="action_due_on")
+    if action_due_on is not None and not action_agreed.strip():
+        raise DomainError("Enter the action agreed, or leave the date empty.", field="action_agreed")
     if action_due_on is not None and action_due_on < timezone.localtime(at).date():
         raise DomainError(
             f"The date the action will be done by ({format_date(action_due_on)}) is before the response.",
             field="action_due_on",
         )
     step.responded_at = at
+    step.responded_by = by
     step.response = response.strip()
     step.action_agreed = action_agreed.strip()
     step.action_due_on = action_due_on
     if step.first_response_at is None:
-        step.first_response_at = at
+        step.first_response_at, step.first_response_by = at, by
     _save(step, by)
     _note_first_response(escalation, step.first_response_at)
     escalation.next_due_at = None
+    notices_cancel_for_step(step=step)
+    if _live(at):
+        _tell(NoticeKind.RESPONSE, [escalation.iro], escalation, step, by)
     return _bump(escalation, by)
 
 
@@ -168,12 +191,14 @@ def escalation_escalate(
     by: User,
     stage: Stage,
     addressee: User,
+    reason: str = "",
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Escalation:
-    """Send the escalation to a more senior stage (any stage above the current one)."""
+    """Send the escalation to a more senior stage (any stage above the current one), saying why."""
     escalation = _lock(escalation, expected_version, Action.ESCALATE)
-    _require_iro_side(by, escalation, "escalate")
+    _require(Action.ESCALATE, by, escalation)
+    reason = _reason(reason, "escalating")
     current = escalation.current_step
     if stage.order <= current.stage.order:
         raise DomainError(
@@ -185,7 +210,18 @@ def escalation_escalate(
     at = _moment(at)
     _check_step_time(at, current, "The escalation")
     _end_step(current, StepResult.ESCALATED, at, by)
-    _send_step(escalation, stage=stage, addressee=addressee, at=at, by=by, calendar=working_calendar())
+    _send_step(
+        escalation,
+        stage=stage,
+        addressee=addressee,
+        at=at,
+        by=by,
+        calendar=working_calendar(),
+        how="escalated",
+        reason=reason,
+    )
+    if _live(at):
+        _tell(NoticeKind.ESCALATED_PAST_YOU, [current.addressee], escalation, current, by, how=stage.label)
     return _bump(escalation, by)
 
 
@@ -203,7 +239,7 @@ def escalation_reassign(
     The new step keeps the original due time: reassigning does not restart the stage's clock.
     """
     escalation = _lock(escalation, expected_version, Action.REASSIGN)
-    _require_iro_side(by, escalation, "reassign")
+    _require(Action.REASSIGN, by, escalation)
     current = escalation.current_step
     if addressee.pk == current.addressee_id:
         raise DomainError(
@@ -213,7 +249,16 @@ def escalation_reassign(
     at = _moment(at)
     _check_step_time(at, current, "The reassignment")
     _end_step(current, StepResult.REASSIGNED, at, by)
-    _send_step(escalation, stage=current.stage, addressee=addressee, at=at, by=by, due_on=current.due_on)
+    _send_step(
+        escalation,
+        stage=current.stage,
+        addressee=addressee,
+        at=at,
+        by=by,
+        calendar=working_calendar(),
+        due_on=current.due_on,
+        how="reassigned",
+    )
     return _bump(escalation, by)
 
 
@@ -223,28 +268,36 @@ def escalation_resolve(
     escalation: Escalation,
     by: User,
     outcome: Outcome,
+    reason: str = "",
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Escalation:
-    """Close the escalation with an outcome: resolved or not resolved."""
+    """Close the escalation with an outcome, resolved or not resolved, saying why."""
     escalation = _lock(escalation, expected_version, Action.RESOLVE)
-    _require_iro_side(by, escalation, "resolve")
+    _require(Action.RESOLVE, by, escalation)
+    reason = _reason(reason, "closing")
     if outcome.code == Outcome.WITHDRAWN:
         raise DomainError("To withdraw an escalation, use withdraw rather than resolve.", field="outcome")
     if not outcome.active:
         raise DomainError(f"The outcome {outcome.label!r} has been retired. Choose another.", field="outcome")
-    return _close(escalation, by, outcome, StepResult.RESOLVED, _moment(at))
+    return _close(escalation, by, outcome, StepResult.RESOLVED, _moment(at), reason)
 
 
 @transaction.atomic
 def escalation_withdraw(
-    *, escalation: Escalation, by: User, expected_version: int | None = None, at: dt.datetime | None = None
+    *,
+    escalation: Escalation,
+    by: User,
+    reason: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Escalation:
-    """Close the escalation as withdrawn by the IRO."""
+    """Close the escalation as withdrawn by the IRO, saying why."""
     escalation = _lock(escalation, expected_version, Action.WITHDRAW)
-    _require_iro_side(by, escalation, "withdraw")
+    _require(Action.WITHDRAW, by, escalation)
+    reason = _reason(reason, "withdrawing")
     outcome = Outcome.objects.get(code=Outcome.WITHDRAWN)
-    return _close(escalation, by, outcome, StepResult.WITHDRAWN, _moment(at))
+    return _close(escalation, by, outcome, StepResult.WITHDRAWN, _moment(at), reason)
 
 
 @transaction.atomic
@@ -258,12 +311,7 @@ def escalation_refer_to_cafcass(
 ) -> Escalation:
     """Record a referral to Cafcass. It sits beside any stage, or follows the last one."""
     escalation = _lock(escalation, expected_version, Action.REFER_CAFCASS)
-    _require_iro_side(by, escalation, "refer to Cafcass")
-    if escalation.cafcass_referred_on is not None:
-        raise DomainError(
-            f"{escalation.reference} was already referred to Cafcass on {format_date(escalation.cafcass_referred_on)}.",
-            field="referred_on",
-        )
+    _require(Action.REFER_CAFCASS, by, escalation)
     if not reason.strip():
         raise DomainError("Enter the reason for the Cafcass referral.", field="reason")
     today = timezone.localdate()
@@ -278,6 +326,8 @@ def escalation_refer_to_cafcass(
         )
     escalation.cafcass_referred_on = referred_on
     escalation.cafcass_reason = reason.strip()
+    if referred_on >= today - LIVE_FOR_DAYS:
+        _tell(NoticeKind.CAFCASS, service_manager_list(), escalation, None, by)
     return _bump(escalation, by)
 
 
@@ -288,12 +338,15 @@ def escalation_reopen(
     by: User,
     stage: Stage | None = None,
     addressee: User | None = None,
+    reason: str = "",
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Escalation:
-    """Reopen a closed escalation by sending a new step, by default to the last stage and person."""
+    """Reopen a closed escalation by sending a new step, by default to the last stage and person,
+    saying why."""
     escalation = _lock(escalation, expected_version, Action.REOPEN)
-    _require_iro_side(by, escalation, "reopen")
+    _require(Action.REOPEN, by, escalation)
+    reason = _reason(reason, "reopening")
     last = escalation.current_step
     stage = stage or last.stage
     addressee = addressee or last.addressee
@@ -316,8 +369,58 @@ def escalation_reopen(
     escalation.status = EscalationStatus.OPEN
     escalation.outcome = None
     escalation.closed_at = None
-    _send_step(escalation, stage=stage, addressee=addressee, at=at, by=by, calendar=working_calendar())
+    _send_step(
+        escalation,
+        stage=stage,
+        addressee=addressee,
+        at=at,
+        by=by,
+        calendar=working_calendar(),
+        how="reopened",
+        reason=reason,
+    )
     return _bump(escalation, by)
+
+
+@transaction.atomic
+def escalation_note_add(*, escalation: Escalation, by: User, text: str, at: dt.datetime | None = None) -> Note:
+    """Add a note to an open escalation: a question or an update that is not a formal step. From
+    the IRO, the addressee, someone it was sent to before, or the service manager; the other side
+    is told (the IRO, or the addressee). Notes are never changed or removed."""
+    escalation = _lock(escalation, None, Action.NOTE)
+    sent_before = escalation.steps.filter(addressee=by).exists()
+    if not may_act(Action.NOTE, user=by, escalation=escalation, sent_before=sent_before):
+        raise NotPermitted(
+            f"Only the IRO, the people {escalation.reference} was sent to, and the IRO service manager can add "
+            "notes to it."
+        )
+    text = text.strip()
+    if not text:
+        raise DomainError("Enter the note.", field="text")
+    at = _moment(at)
+    note = Note.objects.create(escalation=escalation, author=by, text=text, created_at=at)
+    others = [escalation.current_addressee] if by.pk == escalation.iro_id else [escalation.iro]
+    if by.sees_everything and by.pk != escalation.iro_id:
+        others = [escalation.iro, escalation.current_addressee]
+    notice_queue(kind=NoticeKind.NOTE, recipients=others, escalation=escalation, note=note, actor=by)
+    return note
+
+
+@transaction.atomic
+def escalation_overdue_digest_queue(*, now: dt.datetime | None = None) -> list:
+    """The service managers' morning digest: one notice each, listing every open escalation whose
+    reply is overdue (``escalations.selectors.escalation_overdue_digest_items``), if there are any."""
+    now = now or timezone.now()
+    items = escalation_overdue_digest_items(now=now)
+    if not items:
+        return []
+    return notice_queue(
+        kind=NoticeKind.OVERDUE_DIGEST,
+        recipients=service_manager_list(),
+        day=local_date(now),
+        items=items,
+        send_after=now,
+    )
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -371,26 +474,25 @@ def _lock(escalation: Escalation, expected_version: int | None, action: Action) 
         )
     if locked.current_step is not None:
         locked.current_step.escalation = locked
-    state = locked.state
-    if not is_legal(action, state):
-        raise IllegalMove(why_illegal(action, state, locked.reference))
+    why_not = refusal(action, locked)
+    if why_not:
+        raise IllegalMove(why_not)
     return locked
 
 
-def _require_responder(by: User, step: Step) -> None:
-    if by.pk != step.addressee_id and not by.sees_everything:
+def _require(action: Action, by: User, escalation: Escalation) -> None:
+    """Refuse someone who may not make ``action`` (``escalations.states.may_act``)."""
+    if may_act(action, user=by, escalation=escalation):
+        return
+    if action in RESPONDER_MOVES:
         raise NotPermitted(
-            f"This step is addressed to {step.addressee}. Only they, or the IRO service manager on their "
-            "behalf, can reply to it."
+            f"This step is addressed to {escalation.current_addressee}. Only they, or the IRO service manager on "
+            "their behalf, can reply to it."
         )
-
-
-def _require_iro_side(by: User, escalation: Escalation, verb: str) -> None:
-    if by.pk != escalation.iro_id and not by.sees_everything:
-        raise NotPermitted(
-            f"Only the escalation's IRO ({escalation.iro}) or the IRO service manager can {verb} "
-            f"{escalation.reference}."
-        )
+    raise NotPermitted(
+        f"Only the escalation's IRO ({escalation.iro}) or the IRO service manager can "
+        f"{ACTION_WORDS[action]} {escalation.reference}."
+    )
 
 
 def _check_stage_and_addressee(stage: Stage, addressee: User) -> None:
@@ -403,7 +505,12 @@ def _check_stage_and_addressee(stage: Stage, addressee: User) -> None:
         )
 
 
-def _coded_choices(themes, subthemes, drift_reasons):
+def escalation_choices_check(
+    *, themes: Iterable[Theme], subthemes: Iterable[SubTheme], drift_reasons: Iterable[DriftReason]
+) -> tuple[list[Theme], list[SubTheme], list[DriftReason]]:
+    """The themes, sub-themes and drift reasons of an escalation as they will be stored, or a
+    DomainError. A sub-theme implies its theme; retired entries cannot be chosen; reasons for drift
+    need the drift theme. The raise form asks this too, so the person hears it before confirming."""
     theme_set = {t.pk: t for t in themes}
     subtheme_list = list(subthemes)
     for sub in subtheme_list:  # a sub-theme implies its theme
@@ -420,7 +527,7 @@ def _coded_choices(themes, subthemes, drift_reasons):
             "Reasons for drift can only be given when the theme 'Drift in care planning' is chosen.",
             field="drift_reasons",
         )
-    return list(theme_set.values()), subtheme_list, reasons
+    return sorted(theme_set.values(), key=lambda t: (t.order, t.label)), subtheme_list, reasons
 
 
 def _looked_after_period(child: Child) -> str:
@@ -441,6 +548,37 @@ def _next_reference(raised_at: dt.datetime) -> str:
             return reference
 
 
+def step_due(
+    *, sent_at: dt.datetime, target_working_days: int, calendar: WorkingCalendar
+) -> tuple[dt.date, dt.datetime]:
+    """When a step sent at ``sent_at`` is due: its last working day (``workdays.clock``) and the end
+    of that day. The log import stores its steps by this rule too."""
+    due_on = calendar.due_on(sent_at, target_working_days)
+    return due_on, end_of_day(due_on)
+
+
+def escalation_fields_on_send(
+    *,
+    stage: Stage,
+    addressee: User | None,
+    due_at: dt.datetime,
+    at: dt.datetime,
+    highest_stage: Stage | None,
+    formal_started_at: dt.datetime | None,
+) -> dict:
+    """The fields the services keep on an escalation (for lists and reports) once a step is sent
+    to ``addressee`` at ``stage``: where it is now, when the reply is due, the most senior stage
+    reached, and when the first formal step went (the 20-working-day cap starts there). The log
+    import stores its escalations by this rule too."""
+    return {
+        "current_stage": stage,
+        "current_addressee": addressee,
+        "next_due_at": due_at,
+        "highest_stage": stage if highest_stage is None or stage.order > highest_stage.order else highest_stage,
+        "formal_started_at": formal_started_at or (at if stage.formal else None),
+    }
+
+
 def _send_step(
     escalation: Escalation,
     *,
@@ -448,12 +586,24 @@ def _send_step(
     addressee: User | None,
     at: dt.datetime,
     by: User | None,
-    calendar: WorkingCalendar | None = None,
+    calendar: WorkingCalendar,
     due_on: dt.date | None = None,
+    how: str,
+    reason: str = "",
 ) -> Step:
+    """Send the escalation to ``addressee`` at ``stage``: the step, the escalation's maintained
+    fields, and the notices: the step sent to them (when the move is live, see :func:`_live`),
+    and its reminders (``notices.services.notices_schedule_step``)."""
     previous = escalation.current_step
+    starts_cap = stage.formal and escalation.formal_started_at is None
+    sent_for = None
+    absence = absence_on(manager=addressee, day=local_date(at)) if addressee is not None else None
+    if absence is not None and absence.delegate.is_active and absence.delegate.stage_id == stage.pk:
+        sent_for, addressee = addressee, absence.delegate  # away: it goes to the person covering
     if due_on is None:
-        due_on = calendar.due_on(at, stage.target_working_days)
+        due_on, due_at = step_due(sent_at=at, target_working_days=stage.target_working_days, calendar=calendar)
+    else:
+        due_at = end_of_day(due_on)
     step = Step(
         escalation=escalation,
         sequence=previous.sequence + 1 if previous else 1,
@@ -461,37 +611,100 @@ def _send_step(
         addressee=addressee,
         sent_at=at,
         sent_by=by,
+        sent_for=sent_for,
+        sent_reason=reason,
         target_working_days=stage.target_working_days,
         due_on=due_on,
-        due_at=end_of_day(due_on),
+        due_at=due_at,
     )
     _save(step, by)
     escalation.current_step = step
-    escalation.current_stage = stage
-    escalation.current_addressee = addressee
-    escalation.next_due_at = step.due_at
-    if escalation.highest_stage is None or stage.order > escalation.highest_stage.order:
-        escalation.highest_stage = stage
-    if stage.formal and escalation.formal_started_at is None:
-        escalation.formal_started_at = at
+    fields = escalation_fields_on_send(
+        stage=stage,
+        addressee=addressee,
+        due_at=due_at,
+        at=at,
+        highest_stage=escalation.highest_stage,
+        formal_started_at=escalation.formal_started_at,
+    )
+    for name, value in fields.items():
+        setattr(escalation, name, value)
+    if _live(at):
+        _tell(NoticeKind.STEP_SENT, [addressee], escalation, step, by, how=how, due_at=due_at, addressed=True)
+    notices_schedule_step(
+        step=step,
+        escalation=escalation,
+        calendar=calendar,
+        cap_working_days=ladder_settings().process_cap_working_days if starts_cap else None,
+    )
     return step
 
 
-def _end_step(step: Step, result: StepResult, at: dt.datetime, by: User) -> None:
+def _end_step(step: Step, result: StepResult, at: dt.datetime, by: User, reason: str = "") -> None:
     step.result = result
     step.ended_at = at
+    step.ended_by = by
+    step.end_reason = reason
     _save(step, by)
+    notices_cancel_for_step(step=step)
 
 
-def _close(escalation: Escalation, by: User, outcome: Outcome, result: StepResult, at: dt.datetime) -> Escalation:
+def _close(
+    escalation: Escalation, by: User, outcome: Outcome, result: StepResult, at: dt.datetime, reason: str
+) -> Escalation:
     step = escalation.current_step
     _check_step_time(at, step, "The closing date")
-    _end_step(step, result, at, by)
+    _end_step(step, result, at, by, reason)
     escalation.status = EscalationStatus.CLOSED
     escalation.outcome = outcome
     escalation.closed_at = at
     escalation.next_due_at = None
+    notices_cancel_for_escalation(escalation=escalation)
+    if _live(at):
+        everyone = [escalation.iro, *(s.addressee for s in escalation.steps.select_related("addressee"))]
+        _tell(NoticeKind.CLOSED, everyone, escalation, step, by, how=outcome.label.lower())
     return _bump(escalation, by)
+
+
+REASON_MAX = 2000  # characters: a short reason, not a report
+
+
+def _reason(reason: str, doing: str) -> str:
+    """A move's reason, as it will be kept and shown on the timeline."""
+    reason = reason.strip()
+    if len(reason) > REASON_MAX:
+        raise DomainError(
+            f"The reason for {doing} is {len(reason):,} characters long. Keep it to {REASON_MAX:,}; "
+            "add a note for more.",
+            field="reason",
+        )
+    return reason
+
+
+# A move recorded within this long of when it happened is news, and tells people; an older one is
+# a record of the past (back-dated entry, the demo's history) and tells no one.
+LIVE_FOR = dt.timedelta(hours=1)
+LIVE_FOR_DAYS = dt.timedelta(days=1)  # the same, for a move dated by day (a Cafcass referral)
+
+
+def _live(at: dt.datetime) -> bool:
+    return at >= timezone.now() - LIVE_FOR
+
+
+def _tell(kind, recipients, escalation: Escalation, step: Step | None, by: User, **details) -> None:
+    """Write the notices of a move (``notices.services.notice_queue``), noting who acted for whom."""
+    on_behalf_of = None
+    if step is not None and by.pk not in (step.addressee_id, escalation.iro_id):
+        on_behalf_of = step.addressee if kind in (NoticeKind.FIRST_RESPONSE, NoticeKind.RESPONSE) else escalation.iro
+    notice_queue(
+        kind=kind,
+        recipients=recipients,
+        escalation=escalation,
+        step=step,
+        actor=by,
+        on_behalf_of=on_behalf_of,
+        **details,
+    )
 
 
 def _note_first_response(escalation: Escalation, at: dt.datetime) -> None:

@@ -16,12 +16,16 @@ from children.selectors import child_get_for, child_siblings, child_visible_to
 from core.access import role_required
 from core.errors import DomainError, StaleUpdate
 from core.forms import add_domain_error, error_summary
+from core.once import FIELD as ONCE
+from core.once import once_key_new, once_run
 from escalations import forms, selectors, services
-from escalations.models import Escalation, EscalationStatus
-from escalations.states import Action, is_legal
+from escalations.models import Escalation
+from escalations.states import Action, actions_open_to
 from ladder.models import Stage
+from ladder.selectors import stage_list
 from people.access import CASEWORKERS, IRO_SIDE, RESPONDERS
 from people.models import Role, User
+from people.selectors import manager_list
 from workdays.selectors import working_calendar
 
 PAGE_SIZE = 25
@@ -60,30 +64,28 @@ def _get(queryset, pk: int) -> Escalation:
         raise Http404("No escalation found") from None
 
 
+# The page (URL name) and link text for each move; which moves are offered is decided by
+# escalations.states.actions_open_to.
+ACTION_LINKS = {
+    Action.FIRST_RESPONSE: ("acknowledge", "Acknowledge"),
+    Action.RESPOND: ("respond", "Respond"),
+    Action.ESCALATE: ("escalate", "Escalate"),
+    Action.REASSIGN: ("reassign", "Reassign"),
+    Action.RESOLVE: ("resolve", "Resolve"),
+    Action.REFER_CAFCASS: ("cafcass", "Refer to Cafcass"),
+    Action.WITHDRAW: ("withdraw", "Withdraw"),
+}
+
+
 def _actions(user: User, escalation: Escalation) -> list[dict]:
     """The changes this person may make now, as links for the escalation page."""
-    state = escalation.state
-    iro_side = user.sees_everything or escalation.iro_id == user.pk
-    responder = escalation.status == EscalationStatus.OPEN and (
-        user.sees_everything or escalation.current_addressee_id == user.pk
-    )
-    offered = [
-        (responder, Action.FIRST_RESPONSE, "acknowledge", "Acknowledge"),
-        (responder, Action.RESPOND, "respond", "Respond"),
-        (iro_side, Action.ESCALATE, "escalate", "Escalate"),
-        (iro_side, Action.REASSIGN, "reassign", "Reassign"),
-        (iro_side, Action.RESOLVE, "resolve", "Resolve"),
-        (iro_side, Action.REFER_CAFCASS, "cafcass", "Refer to Cafcass"),
-        (iro_side, Action.WITHDRAW, "withdraw", "Withdraw"),
-    ]
     actions = []
-    for allowed, action, name, label in offered:
-        if not allowed or not is_legal(action, state):
-            continue
-        if action == Action.REFER_CAFCASS and escalation.cafcass_referred_on:
+    for action in actions_open_to(user, escalation):
+        if action not in ACTION_LINKS:
             continue
         if action == Action.ESCALATE and not _higher_stages(escalation):
             continue
+        name, label = ACTION_LINKS[action]
         actions.append({"url": reverse(f"escalations:{name}", args=[escalation.pk]), "label": label})
     return actions
 
@@ -111,24 +113,33 @@ def detail(request, pk: int):
 
 
 def _change(request, escalation, *, form, template, title, run, done, extra=None):
-    """Show ``form``; on a valid POST call ``run(form.cleaned_data)``. A refusal keeps what was typed;
-    a stale change also shows what the other person changed, and offers the form again on the
-    current version."""
+    """Show ``form``; on a valid POST call ``run(form.cleaned_data)``, once for the form's one-time
+    key (``core.once``): the same form sent again shows the first one's result. A refusal keeps
+    what was typed; a stale change also shows what the other person changed, and offers the form
+    again on the current version."""
     changes = []
     if request.method == "POST" and form.is_valid():
+        result_page = reverse("escalations:detail", args=[escalation.pk])
         try:
-            run(form.cleaned_data)
+            result = once_run(
+                key=form.cleaned_data.get("once"),
+                user=request.user,
+                scope=f"{request.resolver_match.view_name} {escalation.pk}",
+                run=lambda: (run(form.cleaned_data), result_page)[1],
+            )
         except StaleUpdate as error:
-            current = Escalation.objects.get(pk=escalation.pk)
-            changes = selectors.escalation_changes_since(escalation=current, version=form.cleaned_data["version"])
+            current, changes = selectors.escalation_changes_since(
+                pk=escalation.pk, version=form.cleaned_data["version"]
+            )
             form.data = form.data.copy()
             form.data["version"] = str(current.version)
             form.add_error(None, error.message)
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, done)
-            return redirect("escalations:detail", pk=escalation.pk)
+            if result.first:
+                messages.success(request, done)
+            return redirect(result.path)
     context = {
         "escalation": escalation,
         "form": form,
@@ -189,8 +200,7 @@ def respond(request, pk: int):
 
 
 def _higher_stages(escalation) -> list[Stage]:
-    current = escalation.current_step.stage.order if escalation.current_step else -1
-    return list(Stage.objects.filter(active=True, order__gt=current).order_by("order"))
+    return stage_list(above=escalation.current_step.stage if escalation.current_step else None)
 
 
 @role_required(*IRO_SIDE)
@@ -219,11 +229,7 @@ def escalate(request, pk: int):
 def reassign(request, pk: int):
     escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
     step = escalation.current_step
-    managers = list(
-        User.objects.filter(role=Role.MANAGER, is_active=True, stage_id=step.stage_id if step else None)
-        .exclude(pk=escalation.current_addressee_id)
-        .order_by("last_name", "first_name")
-    )
+    managers = list(manager_list(stages=[step.stage], exclude=escalation.current_addressee)) if step else []
     form = forms.ReassignForm(request.POST or None, initial=_version(escalation), managers=managers)
     return _change(
         request,
@@ -309,8 +315,7 @@ DRAFT_KEY = "raise_draft"
 
 def _raise_form(request, child, data=None, initial=None):
     children = [child, *child_siblings(child=child, user=request.user)]
-    stages = list(Stage.objects.filter(active=True).order_by("order"))
-    return forms.RaiseForm(data, initial=initial, children=children, stages=stages)
+    return forms.RaiseForm(data, initial=initial, children=children, stages=stage_list())
 
 
 def _draft_child(request):
@@ -377,7 +382,8 @@ def raise_check(request):
     data = form.cleaned_data
     error = None
     if request.method == "POST":
-        try:
+
+        def send() -> str:
             escalation = services.escalation_raise(
                 by=request.user,
                 children=data["children_objs"],
@@ -389,12 +395,16 @@ def raise_check(request):
                 subthemes=data["subtheme_objs"],
                 drift_reasons=data["reason_objs"],
             )
+            messages.success(request, f"Escalation {escalation.reference} was sent to {escalation.current_addressee}.")
+            return reverse("escalations:detail", args=[escalation.pk])
+
+        try:
+            result = once_run(key=request.POST.get(ONCE), user=request.user, scope="escalations:raise", run=send)
         except DomainError as refusal:
             error = refusal.message
         else:
-            del request.session[DRAFT_KEY]
-            messages.success(request, f"Escalation {escalation.reference} was sent to {escalation.current_addressee}.")
-            return redirect("escalations:detail", pk=escalation.pk)
+            request.session.pop(DRAFT_KEY, None)
+            return redirect(result.path)
     change = reverse("escalations:raise") + f"?child={child.pk}"
     return render(
         request,
@@ -404,6 +414,7 @@ def raise_check(request):
             "data": data,
             "change": change,
             "errors": [{"message": error, "anchor": None}] if error else [],
+            "once": request.POST.get(ONCE) or once_key_new(),
         },
         status=400 if error else 200,
     )

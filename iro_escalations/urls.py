@@ -12,5 +12,6 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("access-log/", include("audit.urls")),
+    path("emails/", include("notices.urls")),
     path("", include("core.urls")),
 ]

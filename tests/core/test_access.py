@@ -141,6 +141,12 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "dashboard": [("none", STAFF_ONLY)],
     "audit:child_access_log": [("own", STAFF_ONLY), ("other", STAFF_ONLY)],
     "imports:confirm": [("missing_job", _all("405"))],  # POST only, refused before anything else
+    "imports:retry": [("missing_job", _all("405"))],  # POST only, refused before anything else
+    "notices:settings": [("none", SIGNED_IN)],
+    "notices:failed": [("none", STAFF_ONLY)],
+    "notices:retry": [("missing_notice", _all("405"))],  # POST only, refused before anything else
+    # Development only: with DEBUG off (as here) it does not exist for anyone.
+    "notices:sent": [("none", _row(iro="404", manager="404", service_manager="404", admin="404", report_viewer="404"))],
 }
 
 # The Django admin is for staff: admins, and service managers given the configuration pages
@@ -231,7 +237,7 @@ def _url(name: str, pattern: URLPattern, case: str, world) -> str:
         return reverse(name, kwargs={"pk": 999999, "fmt": "json"})
     if case == "missing_job":
         return reverse(name, kwargs={"pk": 999999})
-    if case in ("missing_story", "missing_issued", "missing_override"):
+    if case in ("missing_story", "missing_notice", "missing_issued", "missing_override"):
         return reverse(name, kwargs={"pk": 999999})
     if case == "section_key":
         return reverse(name, kwargs={"key": "background"})
