@@ -30,7 +30,7 @@ from themes.models import DriftReason, Outcome, SubTheme, Theme
 from workdays.clock import local_date
 from workdays.selectors import working_calendar
 
-SCHEMA = "iro-escalations/committee-report/1"
+SCHEMA = "iro-escalations/committee-report/2"
 SENIOR_STAGE_CODE = "head_of_service"
 THEMES_NOTE = (
     "An escalation can be about more than one theme, so the theme counts can add up to more than "

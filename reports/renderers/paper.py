@@ -117,6 +117,7 @@ class Grid:
     caption: str
     columns: list[str]
     rows: list[list[str]]
+    show_caption: bool = True  # False where the heading above already says it
     kind: str = "grid"
 
 
@@ -240,6 +241,7 @@ def paper_blocks(report: dict) -> list:
             "Background documents",
             ["Background Papers", "Held At", "Contact"],
             [[d["title"], d["held_at"], d["contact"]] for d in paper["background_documents"]] or [["None", "", ""]],
+            show_caption=False,
         ),
         Heading("Appendices", 1),
         Grid(
@@ -247,6 +249,7 @@ def paper_blocks(report: dict) -> list:
             ["No.", "Title"],
             [["Appendix 1", f"The figures: IRO escalations, {period}"]]
             + [[f"Appendix {i}", a["title"]] for i, a in enumerate(paper["appendices"], start=2)],
+            show_caption=False,
         ),
         Heading("Audit trail", 1),
         Pairs(

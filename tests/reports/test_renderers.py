@@ -20,6 +20,7 @@ from html.parser import HTMLParser
 import docx
 import openpyxl
 import pytest
+from PIL import Image
 from pypdf import PdfReader
 from weasyprint.urls import FatalURLFetchingError
 
@@ -34,6 +35,7 @@ from reports.renderers import (
     report_heading,
     report_tables,
 )
+from reports.renderers.paper import default_paper
 from reports.selectors import report_build
 from tests.factories import london, raise_escalation
 
@@ -598,3 +600,35 @@ def test_a_year_not_yet_ended_says_so_and_its_outcomes_are_so_far(db, every_numb
     assert "2026-27 has not ended: the figures are for 1 April 2026 to 14 November 2026" in " ".join(
         report_heading(report).notes
     )
+
+
+# --- the council's logo on the cover -------------------------------------------------------------------
+
+
+@pytest.fixture
+def logo(tmp_path, settings):
+    path = tmp_path / "logo.png"
+    Image.new("RGB", (120, 40), "#1d70b8").save(path)
+    settings.REPORT_COUNCIL_LOGO = str(path)
+    return path.read_bytes()
+
+
+def test_the_logo_is_on_the_word_cover(report, logo):
+    document = docx.Document(
+        io.BytesIO(render_docx({**report, "paper": {**default_paper(report), "council": "Exampleshire"}}))
+    )
+    images = [rel.target_part.blob for rel in document.part.rels.values() if "image" in rel.reltype]
+    assert logo in images
+    assert document.inline_shapes[0]._inline.docPr.get("descr") == "Exampleshire logo"
+
+
+def test_the_logo_is_on_the_html_and_pdf_cover(report, logo):
+    document = render_html_document(report)
+    assert '<img class="iro-paper__logo" src="data:image/png;base64,' in document
+    assert render_pdf(report).startswith(b"%PDF")  # the data: URL is the only thing WeasyPrint fetches
+
+
+def test_a_logo_that_is_not_an_image_is_left_out(report, tmp_path, settings):
+    (tmp_path / "logo.png").write_text("not an image")
+    settings.REPORT_COUNCIL_LOGO = str(tmp_path / "logo.png")
+    assert '<img class="iro-paper__logo"' not in render_html_document(report)
