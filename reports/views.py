@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -169,7 +170,7 @@ def report_issue(request):
                 messages.info(
                     request,
                     f"Version {issued.version} had already been issued, by {issued.issued_by} at "
-                    f"{issued.issued_at:%H:%M on %-d %B %Y}. Nothing new was issued.",
+                    f"{timezone.localtime(issued.issued_at):%H:%M on %-d %B %Y}. Nothing new was issued.",
                 )
             return redirect("reports:issued", issued.pk)
     checks = _issue_checks(period)
