@@ -9,7 +9,8 @@ from reports import services
 from reports.identifiers import TextNotClean, story_subject
 from reports.outputs import report_render
 from reports.periods import Period
-from tests.factories import ChildFactory, ServiceManagerFactory, london, raise_escalation
+from tests.factories import ChildFactory, london, raise_escalation
+from tests.reports.helpers import iro, manager, service_manager
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_number_shown")]
 YEAR = Period.financial_year("2015-16")
@@ -17,12 +18,18 @@ YEAR = Period.financial_year("2015-16")
 
 def _story_with(text: str, **child):
     child = ChildFactory(
-        **{"first_name": "Amara", "last_name": "Lindqvist", "date_of_birth": dt.date(2009, 3, 12), **child}
+        **{
+            "first_name": "Amara",
+            "last_name": "Lindqvist",
+            "date_of_birth": dt.date(2009, 3, 12),
+            "iro": iro(),
+            **child,
+        }
     )
-    esc = raise_escalation(iro=child.iro, children=[child], raised_at=london(2015, 5, 12, 10, 0))
-    manager = ServiceManagerFactory()
-    story = services.story_include(escalation=esc, by=manager)
-    return services.story_update(story=story, by=manager, text=text), manager
+    esc = raise_escalation(iro=child.iro, children=[child], addressee=manager(), raised_at=london(2015, 5, 12, 10, 0))
+    manager_ = service_manager()
+    story = services.story_include(escalation=esc, by=manager_)
+    return services.story_update(story=story, by=manager_, text=text), manager_
 
 
 @pytest.mark.parametrize(
@@ -57,7 +64,7 @@ def test_may_the_month_needs_an_approved_override_and_then_the_report_is_produce
     )
     with pytest.raises(TextNotClean, match="first name 'May'"):  # asked for, not yet approved
         report_render(period=YEAR, fmt="json")
-    services.override_decide(override=override, by=ServiceManagerFactory(), approve=True)
+    services.override_decide(override=override, by=service_manager(), approve=True)
     assert '"May 2015: the IRO contacted' in report_render(period=YEAR, fmt="json")
 
 

@@ -30,6 +30,7 @@ from tests.factories import (
     stage,
     theme,
 )
+from tests.reports.helpers import admin, service_manager
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_number_shown")]
 
@@ -53,7 +54,7 @@ def _escalation(*, first_name="Amara", raised_at=RAISED_AT):
 
 
 def _story(**kwargs):
-    return services.story_include(escalation=_escalation(**kwargs), by=ServiceManagerFactory())
+    return services.story_include(escalation=_escalation(**kwargs), by=service_manager())
 
 
 def _problems(story):
@@ -162,21 +163,21 @@ def _ask(story, by, term="May", reason="May is the month here."):
 
 def test_an_approved_override_lets_the_story_pass():
     story = _story(first_name="May")
-    override = _ask(story, ServiceManagerFactory(), term="may")
+    override = _ask(story, service_manager(), term="may")
     assert [p.term for p in _problems(story)] == ["May"]  # asked for: not yet
-    services.override_decide(override=override, by=ServiceManagerFactory(), approve=True)
+    services.override_decide(override=override, by=service_manager(), approve=True)
     assert _problems(story) == []
 
 
 def test_an_admin_may_approve_an_override():
     story = _story(first_name="May")
-    override = _ask(story, ServiceManagerFactory())
-    services.override_decide(override=override, by=UserFactory(role=Role.ADMIN), approve=True)
+    override = _ask(story, service_manager())
+    services.override_decide(override=override, by=admin(), approve=True)
     assert _problems(story) == []
 
 
 def test_nobody_approves_their_own_override():
-    manager = ServiceManagerFactory()
+    manager = service_manager()
     override = _ask(_story(first_name="May"), manager)
     with pytest.raises(DomainError, match="someone else must decide it"):
         services.override_decide(override=override, by=manager, approve=True)
@@ -186,22 +187,22 @@ def test_nobody_approves_their_own_override():
 
 @pytest.mark.parametrize("role", [Role.IRO, Role.REPORT_VIEWER])
 def test_only_a_service_manager_or_an_admin_approves(role):
-    override = _ask(_story(first_name="May"), ServiceManagerFactory())
+    override = _ask(_story(first_name="May"), service_manager())
     with pytest.raises(NotPermitted):
         services.override_decide(override=override, by=UserFactory(role=role), approve=True)
 
 
 def test_a_refused_override_lets_nothing_through():
     story = _story(first_name="May")
-    override = _ask(story, ServiceManagerFactory())
-    services.override_decide(override=override, by=ServiceManagerFactory(), approve=False)
+    override = _ask(story, service_manager())
+    services.override_decide(override=override, by=service_manager(), approve=False)
     assert [p.term for p in _problems(story)] == ["May"]
     override.refresh_from_db()
     assert override.status == OverrideStatus.REFUSED
 
 
 def test_the_request_and_the_approval_are_both_audited():
-    asker, approver = ServiceManagerFactory(), ServiceManagerFactory()
+    asker, approver = service_manager(), service_manager()
     override = _ask(_story(first_name="May"), asker)
     services.override_decide(override=override, by=approver, approve=True)
     entries = list(override.history.order_by("history_id"))
@@ -216,7 +217,7 @@ def test_the_request_and_the_approval_are_both_audited():
 def test_a_full_name_can_never_be_overridden():
     story = _story(first_name="May")
     child = story.escalation.children.get()
-    manager = ServiceManagerFactory()
+    manager = service_manager()
     services.story_update(story=story, by=manager, text=f"{child.first_name} {child.last_name} waited.")
     with pytest.raises(DomainError, match="cannot be overridden") as refused:
         _ask(story, manager, term=f"{child.first_name} {child.last_name}")
@@ -226,7 +227,7 @@ def test_a_full_name_can_never_be_overridden():
 
 def test_a_surname_can_never_be_overridden():
     story = _story(first_name="May")
-    manager = ServiceManagerFactory()
+    manager = service_manager()
     services.story_update(story=story, by=manager, text="The Lindqvist family moved.")
     with pytest.raises(DomainError, match="cannot be overridden"):
         _ask(story, manager, term="Lindqvist")
@@ -234,27 +235,27 @@ def test_a_surname_can_never_be_overridden():
 
 
 def test_an_approval_no_longer_counts_once_the_text_is_edited():
-    manager = ServiceManagerFactory()
+    manager = service_manager()
     story = _story(first_name="May")
     override = _ask(story, manager)
-    services.override_decide(override=override, by=ServiceManagerFactory(), approve=True)
+    services.override_decide(override=override, by=service_manager(), approve=True)
     services.story_update(story=story, by=manager, text=story.text + " May's plan is now in place.")
     assert [p.term for p in _problems(story)] == ["May"]
 
 
 def test_a_text_edited_after_the_request_cannot_be_approved():
-    manager = ServiceManagerFactory()
+    manager = service_manager()
     story = _story(first_name="May")
     override = _ask(story, manager)
     services.story_update(story=story, by=manager, text=story.text + " Later.")
     with pytest.raises(DomainError, match="changed since the override was asked for"):
-        services.override_decide(override=override, by=ServiceManagerFactory(), approve=True)
+        services.override_decide(override=override, by=service_manager(), approve=True)
 
 
 def test_an_override_needs_a_reason():
     story = _story(first_name="May")
     with pytest.raises(DomainError) as refused:
-        _ask(story, ServiceManagerFactory(), reason=" ")
+        _ask(story, service_manager(), reason=" ")
     assert refused.value.field == "reason"
     assert not TextOverride.objects.exists()
 
@@ -262,13 +263,13 @@ def test_an_override_needs_a_reason():
 def test_an_override_only_for_a_word_the_check_flags():
     story = _story(first_name="May")
     with pytest.raises(DomainError) as refused:
-        _ask(story, ServiceManagerFactory(), term="manager", reason="Not a name.")
+        _ask(story, service_manager(), term="manager", reason="Not a name.")
     assert refused.value.field == "term"
     assert not TextOverride.objects.exists()
 
 
 def test_an_override_is_asked_for_once_for_the_same_text():
-    manager = ServiceManagerFactory()
+    manager = service_manager()
     story = _story(first_name="May")
     _ask(story, manager)
     with pytest.raises(DomainError, match="already been asked for"):

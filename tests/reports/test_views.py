@@ -20,6 +20,7 @@ from tests.factories import (
     raise_escalation,
     theme,
 )
+from tests.reports.helpers import iro, manager, service_manager
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_number_shown")]
 YEAR = {"period": "2015-16"}
@@ -313,9 +314,9 @@ def test_the_settings_page_refuses_a_threshold_of_one(client):
 
 
 def test_an_override_is_asked_for_on_one_page_and_approved_by_another_person(client):
-    child = ChildFactory(first_name="May", last_name="Lindqvist")
-    esc = raise_escalation(iro=child.iro, children=[child], raised_at=london(2015, 5, 12, 10, 0))
-    asker, approver = ServiceManagerFactory(), ServiceManagerFactory()
+    child = ChildFactory(first_name="May", last_name="Lindqvist", iro=iro())
+    esc = raise_escalation(iro=child.iro, children=[child], addressee=manager(), raised_at=london(2015, 5, 12, 10, 0))
+    asker, approver = service_manager(), service_manager()
     story = services.story_include(escalation=esc, by=asker)
     client.force_login(asker)
     response = client.post(
