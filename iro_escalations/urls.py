@@ -13,5 +13,6 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("access-log/", include("audit.urls")),
     path("emails/", include("notices.urls")),
+    path("people/", include("people.urls")),
     path("", include("core.urls")),
 ]

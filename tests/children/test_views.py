@@ -1,10 +1,15 @@
 """The caseload and a child's page (children.views)."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from people.models import Role
+from ssda903.models import Episode, Review
+from ssda903.selectors import age_on
 from tests.factories import (
     ChildFactory,
     IroFactory,
@@ -98,3 +103,34 @@ def test_the_service_manager_sees_every_child_in_the_list(client):
     ChildFactory(), ChildFactory()
     client.force_login(ServiceManagerFactory())
     assert client.get(reverse("children:list")).context["page"].paginator.count == 2
+
+
+def test_my_children_searches_the_caseload_by_name_or_case_id(client):
+    iro = IroFactory()
+    ada = ChildFactory(iro=iro, first_name="Ada", last_name="Okafor", case_id="A-1")
+    ChildFactory(iro=iro, first_name="Bea", last_name="Nwosu", case_id="B-2")
+    client.force_login(iro)
+    assert [c for c, _ in client.get(reverse("children:list") + "?q=okafor").context["rows"]] == [ada]
+    assert [c for c, _ in client.get(reverse("children:list") + "?q=a-1").context["rows"]] == [ada]
+
+
+def test_a_child_with_no_name_is_listed_after_the_named_with_their_case_id(client):
+    iro = IroFactory()
+    unnamed = ChildFactory(iro=iro, first_name="", last_name="", case_id="566910")
+    named = ChildFactory(iro=iro, first_name="Zed", last_name="Zulu")
+    client.force_login(iro)
+    response = client.get(reverse("children:list"))
+    assert [c for c, _ in response.context["rows"]] == [named, unnamed]
+    assert ">Name not recorded (case ID 566910)</a>" in response.content.decode()
+
+
+def test_the_childs_page_shows_their_age_legal_status_placement_and_last_review(client):
+    child = ChildFactory(date_of_birth=dt.date(2012, 6, 1))
+    Episode.objects.create(
+        child=child, start=dt.date(2020, 1, 6), reason_new_episode="S", legal_status="C2", placement_type="U4"
+    )
+    Review.objects.create(child=child, date=dt.date(2025, 9, 3), participation="PN1")
+    client.force_login(child.iro)
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+    assert "C2: Full care order" in body and "U4: " in body and "since 6 January 2020" in body
+    assert "3 September 2025" in body and f"(aged {age_on(child.date_of_birth, timezone.localdate())})" in body
