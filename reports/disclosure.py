@@ -100,6 +100,7 @@ class Figures:
             self.percents.append((holder, key, cells))
 
     links: dict[str, str] = field(default_factory=dict)  # cell -> the cell it is hidden with (union-find)
+    aliases: dict[str, str] = field(default_factory=dict)  # after merged(): each cell -> its merged cell
 
     def link(self, a: str, b: str) -> None:
         """Two counts a reader may take to be the same when they are equal: hidden together."""
@@ -131,8 +132,6 @@ class Figures:
                 merged.equations.append(Equation(eq.name, terms, self._root(eq.total)))
         merged.aliases = {cell: self._root(cell) for cell in self.values}
         return merged
-
-    aliases: dict[str, str] = field(default_factory=dict)
 
     def equation(self, name: str, total: str, parts: list[str], *, exact: bool = True) -> None:
         """``total = sum(parts)``. ``exact=False``: the parts may overlap or leave some out, so the

@@ -1,10 +1,10 @@
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Fieldset, Layout, Size
 from django import forms
 from django.core import signing
 
 from core.errors import DomainError
+from core.forms import GovukDateField
 from escalations.selectors import escalation_by_reference
 from reports.models import Classification
 from reports.periods import Period
@@ -73,23 +73,6 @@ def _helper(*layout) -> FormHelper:
     return helper
 
 
-class _OptionalDate(DateInputField):
-    """A GOV.UK date input that may be left empty, naming the question in its messages."""
-
-    def __init__(self, *, what: str, **kwargs):
-        super().__init__(require_all_fields=False, required=False, **kwargs)
-        self.error_messages["invalid"] = f"{what[0].upper()}{what[1:]} must be a real date"
-        self.error_messages["incomplete"] = f"{what[0].upper()}{what[1:]} must include a day, month and year"
-
-    def compress(self, data_list):
-        if not data_list or not any(data_list):
-            return None
-        try:
-            return super().compress(data_list)
-        except (ValueError, TypeError, forms.ValidationError) as error:
-            raise forms.ValidationError(self.error_messages["invalid"]) from error
-
-
 class ReportSettingsForm(forms.Form):
     classification = forms.ChoiceField(
         label="How is the report classified?",
@@ -125,8 +108,8 @@ class ReportSettingsForm(forms.Form):
 class PaperCoverForm(forms.Form):
     item_number = forms.CharField(label="Item number", required=False, max_length=20, help_text="For example, 11")
     meeting_name = forms.ChoiceField(label="Meeting", error_messages={"required": "Choose the meeting"})
-    meeting_date = _OptionalDate(
-        what="the date of the meeting", label="Date of the meeting", help_text="For example, 1 3 2017"
+    meeting_date = GovukDateField(
+        required=False, what="the date of the meeting", label="Date of the meeting", help_text="For example, 1 3 2017"
     )
     title = forms.CharField(label="Report title", max_length=200, error_messages={"required": "Enter the report title"})
     wards = forms.CharField(
@@ -135,10 +118,14 @@ class PaperCoverForm(forms.Form):
     version_label = forms.CharField(
         label="Version", max_length=40, help_text="For example, Final", error_messages={"required": "Enter the version"}
     )
-    dated = _OptionalDate(what="the date of this version", label="Dated", help_text="For example, 20 2 2017")
+    dated = GovukDateField(
+        required=False, what="the date of this version", label="Dated", help_text="For example, 20 2 2017"
+    )
     key_decision = forms.BooleanField(label="This is a key decision", required=False)
-    sent_to_constitutional_officer = _OptionalDate(
-        what="the date the final report was sent", label="Date the final report was sent to the constitutional officer"
+    sent_to_constitutional_officer = GovukDateField(
+        required=False,
+        what="the date the final report was sent",
+        label="Date the final report was sent to the constitutional officer",
     )
 
     def __init__(self, *args, meeting_names: list[str], **kwargs):

@@ -95,11 +95,11 @@ def paper_content(period: Period, report: dict) -> tuple[dict, list[TextItem]]:
     it for the identifier check (the very strings the content holds)."""
     paper = paper_or_default(period)
     sections = paper_sections(paper, report)
-    subject = lambda key: paper_subject(period, key)  # noqa: E731
     items: list[TextItem] = []
 
     def text(key: str, label: str, value: str) -> str:
-        items.append(TextItem(subject(key), label, value))
+        """``value``, recorded as a text to check."""
+        items.append(TextItem(paper_subject(period, key), label, value))
         return value
 
     stories = []
