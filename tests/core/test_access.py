@@ -224,7 +224,7 @@ def world():
     )
     # caseload B also has a closed escalation, so lists have something else to leak
     closed_b = raise_escalation(iro=iro_b, children=[child_b], addressee=manager_b)
-    services.escalation_withdraw(escalation=closed_b, by=iro_b)
+    services.escalation_withdraw(escalation=closed_b, by=iro_b, reason="Raised in error.")
     users = {
         "iro": iro_a,
         "manager": manager_a,
