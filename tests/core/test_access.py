@@ -129,6 +129,13 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
             _row(iro="405", manager="405", service_manager="405", admin="405", report_viewer="405", anonymous="405"),
         )
     ],
+    "reports:issue_job": [
+        ("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="403"))
+    ],
+    "reports:issue_job_progress": [
+        ("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="403"))
+    ],
+    "reports:issue_job_retry": [("missing_job", _all("405"))],  # POST only, refused before anything else
     "reports:issued_download": [
         ("missing_report", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="404"))
     ],
