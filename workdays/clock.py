@@ -7,6 +7,11 @@ Deadline rule (``domain.md``): day 0 is the day a step is sent. The step is due 
 Nth working day after it. A step sent on a weekend or holiday counts from the next working day,
 which becomes its day 0. "End of the day" is local midnight (Europe/London), so ``due_at`` is the
 first instant of the following calendar day and a response is on time when it comes before it.
+
+The drift watch (``drift-watch.md``) counts differently: "the Nth working day after date X" counts
+the working days after X from 1, and X itself never counts, whether or not it is a working day (for
+a Saturday X, the Monday is the 1st). That is :meth:`WorkingCalendar.nth_working_day_after`; the
+steps' :meth:`WorkingCalendar.add_working_days` makes a weekend start's next working day day 0.
 """
 
 from __future__ import annotations
@@ -57,6 +62,16 @@ class WorkingCalendar:
         if n < 0:
             raise ValueError("A target in working days cannot be negative.")
         day = self.day_zero(sent_on)
+        for _ in range(n):
+            day = self.next_working_day(day)
+        return day
+
+    def nth_working_day_after(self, day: dt.date, n: int) -> dt.date:
+        """The drift watch's "Nth working day after ``day``": the working days strictly after ``day``,
+        counted from 1; ``day`` never counts. For a Saturday, the Monday is the 1st (unlike
+        :meth:`add_working_days`, where it is day 0). ``n = 0`` gives ``day`` itself."""
+        if n < 0:
+            raise ValueError("A number of working days cannot be negative.")
         for _ in range(n):
             day = self.next_working_day(day)
         return day
