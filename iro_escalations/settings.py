@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "imports",
     "dashboard",
     "ssda903",
+    "extract",
 ]
 
 MIDDLEWARE = [

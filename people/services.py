@@ -1,12 +1,14 @@
-"""Writes for people: who may configure the service."""
+"""Writes for people: who may configure the service, and the teams imports name."""
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from core.errors import DomainError
-from people.models import Role, User
+from people.models import Role, Team, User
 
 CONFIGURATION_GROUP = "Service configuration"
 
@@ -45,3 +47,21 @@ def user_grant_configuration(*, user: User) -> User:
     user.save(update_fields=["is_staff"])
     user.groups.add(configuration_group_ensure())
     return user
+
+
+@transaction.atomic
+def teams_ensure(*, names, reason: str, by: User | None = None, when=None) -> tuple[dict[str, Team], int]:
+    """The teams with these names (matched ignoring case), creating those not stored yet.
+
+    Returns the teams by lower-cased name, and how many were created. Each new team gets an audit
+    row with ``reason``, ``by`` and ``when``. Blank names are skipped."""
+    wanted = {name.strip().lower(): name.strip() for name in names if name and name.strip()}
+    found = {team.name.lower(): team for team in Team.objects.all() if team.name.lower() in wanted}
+    new = [Team(name=wanted[key]) for key in sorted(wanted) if key not in found]
+    if new:
+        bulk_create_with_history(
+            new, Team, default_change_reason=reason[:100], default_user=by, default_date=when or timezone.now()
+        )
+        for team in Team.objects.filter(name__in=[t.name for t in new]):
+            found[team.name.lower()] = team
+    return found, len(new)
