@@ -41,7 +41,10 @@ def episode(start, rne="S", ls="C2", place="U4", end=None, rec=""):
     return Episode(start=start, rne=rne, legal_status=ls, placement_type=place, end=end, reason_ended=rec)
 
 
-def child(*episodes, dob=D(2012, 5, 1), reviews=(), visits=(), plans=(), allocations=(), missing=()):
+CHILD_DOB = D(2012, 5, 1)
+
+
+def child(*episodes, dob=CHILD_DOB, reviews=(), visits=(), plans=(), allocations=(), missing=()):
     return ChildRecord(
         case_id="C1",
         date_of_birth=dob,
