@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "dashboard",
     "ssda903",
     "extract",
+    "drift",
 ]
 
 MIDDLEWARE = [
