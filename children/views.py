@@ -27,7 +27,12 @@ def child_list(request):
         children = child_visible_to(user=request.user).select_related("iro", "sibling_group")
         title = "Children"
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "children/list.html", {"page": page, "title": title, "now": timezone.now()})
+    now = timezone.now()
+    rows = [
+        (child, escalation_selectors.is_overdue(getattr(child, "next_due_at", None), now=now))
+        for child in page.object_list
+    ]
+    return render(request, "children/list.html", {"page": page, "rows": rows, "title": title})
 
 
 @role_required(*CASEWORKERS)

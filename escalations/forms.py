@@ -1,5 +1,6 @@
 """Forms for the escalation pages, one per purpose. They check what was typed; the services decide
-whether the move is allowed. Layout is crispy-forms-gds (GOV.UK Design System markup)."""
+whether the move is allowed (the raise form asks the service's own check of the themes, so the rule
+is written once). Layout is crispy-forms-gds (GOV.UK Design System markup)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
 
 from children.models import Child
+from core.errors import DomainError
+from escalations.services import escalation_choices_check
 from ladder.models import Stage
-from people.models import Role, User
-from themes.models import DriftReason, Outcome, Theme
+from people.models import User
+from people.selectors import manager_list
+from themes.models import Theme
+from themes.selectors import drift_reason_list, resolution_outcome_list, theme_list
 
 
 def _helper(*layout) -> FormHelper:
@@ -57,11 +62,7 @@ class StageAndPersonMixin:
     conditional radios carry aria-expanded, which ARIA does not allow on a radio.)"""
 
     def add_stage_fields(self, stages: list[Stage], *, label: str = "Who is it going to?"):
-        managers = list(
-            User.objects.filter(role=Role.MANAGER, is_active=True, stage__in=stages)
-            .select_related("stage")
-            .order_by("last_name", "first_name")
-        )
+        managers = list(manager_list(stages=stages))
         self.managers = {str(m.pk): m for m in managers}
         groups = []
         for stage in stages:
@@ -121,12 +122,10 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
         self.fields["children"].choices = [
             (str(c.pk), f"{c.first_name} {c.last_name} ({c.case_id})".strip()) for c in children
         ]
-        self.theme_list = list(
-            Theme.objects.filter(active=True).prefetch_related("subthemes").order_by("order", "label")
-        )
+        self.theme_list = theme_list()
         self.theme_choices = {str(t.pk): t for t in self.theme_list}
-        self.subtheme_choices = {str(s.pk): s for t in self.theme_list for s in t.subthemes.all() if s.active}
-        self.reason_choices = {str(r.pk): r for r in DriftReason.objects.filter(active=True).order_by("order", "label")}
+        self.subtheme_choices = {str(s.pk): s for t in self.theme_list for s in t.active_subthemes}
+        self.reason_choices = {str(r.pk): r for r in drift_reason_list()}
         self.fields["themes"].choices = [(k, t.label) for k, t in self.theme_choices.items()]
         self.fields["subthemes"].choices = [(k, s.label) for k, s in self.subtheme_choices.items()]
         self.fields["drift_reasons"].choices = [(k, r.label) for k, r in self.reason_choices.items()]
@@ -147,7 +146,7 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
         ticked_reasons = set(self._value("drift_reasons"))
         rows = []
         for key, theme in self.theme_choices.items():
-            subs = [(str(s.pk), s.label, str(s.pk) in ticked_subs) for s in theme.subthemes.all() if s.active]
+            subs = [(str(s.pk), s.label, str(s.pk) in ticked_subs) for s in theme.active_subthemes]
             reasons = (
                 [(k, r.label, k in ticked_reasons) for k, r in self.reason_choices.items()]
                 if theme.code == Theme.DRIFT
@@ -175,12 +174,12 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
         themes = [self.theme_choices[k] for k in data.get("themes", [])]
         subthemes = [self.subtheme_choices[k] for k in data.get("subthemes", [])]
         reasons = [self.reason_choices[k] for k in data.get("drift_reasons", [])]
-        chosen_theme_pks = {t.pk for t in themes}
-        for sub in subthemes:
-            if sub.theme_id not in chosen_theme_pks:
-                self.add_error("themes", f"Select the theme '{sub.theme.label}' to choose its detail '{sub.label}'")
-        if reasons and not any(t.code == Theme.DRIFT for t in themes):
-            self.add_error("themes", "Select 'Drift in care planning' to give reasons for drift")
+        try:
+            themes, subthemes, reasons = escalation_choices_check(
+                themes=themes, subthemes=subthemes, drift_reasons=reasons
+            )
+        except DomainError as error:
+            self.add_error("themes", error.message)
         data["children_objs"] = [self.child_choices[k] for k in data.get("children", [])]
         data["theme_objs"], data["subtheme_objs"], data["reason_objs"] = themes, subthemes, reasons
         return data
@@ -215,12 +214,6 @@ class RespondForm(VersionForm):
             Field.textarea("action_agreed"),
             Field("action_due_on"),
         )
-
-    def clean(self):
-        data = super().clean()
-        if data.get("action_due_on") and not data.get("action_agreed", "").strip():
-            self.add_error("action_agreed", "Enter the action agreed, or leave the date empty")
-        return data
 
 
 # --- the IRO's side -------------------------------------------------------------------------------
@@ -257,9 +250,7 @@ class ResolveForm(VersionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.outcomes = {
-            str(o.pk): o for o in Outcome.objects.filter(active=True).exclude(code=Outcome.WITHDRAWN).order_by("order")
-        }
+        self.outcomes = {str(o.pk): o for o in resolution_outcome_list()}
         self.fields["outcome"].choices = [(k, o.label) for k, o in self.outcomes.items()]
         self.helper = _helper("version", Field.radios("outcome", legend_size=Size.MEDIUM))
 

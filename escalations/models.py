@@ -202,10 +202,6 @@ class Step(models.Model):
     def __str__(self):
         return f"{self.escalation_id} step {self.sequence}: {self.stage}"
 
-    @property
-    def is_open(self) -> bool:
-        return not self.result
-
 
 class ReferenceCounter(models.Model):
     """The last number used for generated references, per year."""

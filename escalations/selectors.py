@@ -49,11 +49,17 @@ def due_state(
     finished_at = responded_at or ended_at
     if finished_at is not None:
         return DueState.MET if finished_at < due_at else DueState.MISSED
-    if now >= due_at:
+    if is_overdue(due_at, now=now):
         return DueState.OVERDUE
     if due_on <= calendar.next_working_day(local_date(now)):
         return DueState.DUE_SOON
     return DueState.DUE
+
+
+def is_overdue(due_at: dt.datetime | None, *, now: dt.datetime) -> bool:
+    """Whether a reply due at ``due_at`` and still awaited is overdue at ``now`` (the due time has
+    come). :func:`escalation_overdue` is the same rule in SQL."""
+    return due_at is not None and now >= due_at
 
 
 def step_due_state(step: Step, *, now: dt.datetime | None = None, calendar: WorkingCalendar) -> DueState:
@@ -79,14 +85,9 @@ def step_inbox(*, manager: User) -> QuerySet[Step]:
     )
 
 
-def escalation_get(*, pk: int) -> Escalation:
-    return Escalation.objects.select_related(
-        "iro", "outcome", "current_step", "current_stage", "current_addressee", "highest_stage"
-    ).get(pk=pk)
-
-
-def escalation_steps(*, escalation: Escalation) -> QuerySet[Step]:
-    return escalation.steps.select_related("stage", "addressee", "sent_by").order_by("sequence")
+def escalation_by_reference(reference: str) -> Escalation | None:
+    """The escalation with this reference (compared case-insensitively, as they are unique), or None."""
+    return Escalation.objects.filter(reference__iexact=reference.strip()).first()
 
 
 # --- who may see what ----------------------------------------------------------------------------
@@ -183,10 +184,10 @@ def escalation_raised_by(*, iro: User, status: str | None = None) -> QuerySet[Es
     return escalation_list_rows(escalations).order_by("-raised_at", "-pk")
 
 
-def escalation_changes_since(*, escalation: Escalation, version: int) -> list[dict]:
-    """What someone else changed after the version a user opened: who, when, and the fields changed
-    (by their labels), from the audit trail."""
-
+def escalation_changes_since(*, pk: int, version: int) -> tuple[Escalation, list[dict]]:
+    """The escalation as it is now, and what was changed after the version a user opened: who,
+    when, and the fields changed (by their labels), from the audit trail."""
+    escalation = Escalation.objects.get(pk=pk)
     history_versions = list(escalation.history.order_by("history_date", "history_id").values_list("version", flat=True))
     entries = audit_entries_for(escalation)
     hidden = {"version", "updated_at", "imported_version", "import_row_hash"}
@@ -204,7 +205,7 @@ def escalation_changes_since(*, escalation: Escalation, version: int) -> list[di
                 label = change.field.replace("_", " ")
             labels.append(label[0].upper() + label[1:])
         changes.append({"who": entry.who, "when": entry.when, "fields": labels})
-    return changes
+    return escalation, changes
 
 
 # --- what the pages show about an escalation -----------------------------------------------------

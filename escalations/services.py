@@ -21,7 +21,7 @@ from children.models import Child
 from core.errors import DomainError, IllegalMove, NotPermitted, StaleUpdate
 from core.formats import format_date, format_datetime
 from escalations.models import Escalation, EscalationStatus, ReferenceCounter, Step, StepResult
-from escalations.states import Action, is_legal, why_illegal
+from escalations.states import ACTION_WORDS, RESPONDER_MOVES, Action, may_act, refusal
 from ladder.models import Stage
 from people.models import Role, User
 from themes.models import DriftReason, Outcome, SubTheme, Theme
@@ -77,7 +77,9 @@ def escalation_raise(
     if not concern.strip():
         raise DomainError("Enter the concern.", field="concern")
 
-    theme_set, subtheme_set, reason_set = _coded_choices(themes, subthemes, drift_reasons)
+    theme_set, subtheme_set, reason_set = escalation_choices_check(
+        themes=themes, subthemes=subthemes, drift_reasons=drift_reasons
+    )
     _check_stage_and_addressee(stage, addressee)
 
     escalation = Escalation(
@@ -111,7 +113,7 @@ def escalation_first_response(
     """Record the first reply (an acknowledgement counts) from the manager the step was sent to."""
     escalation = _lock(escalation, expected_version, Action.FIRST_RESPONSE)
     step = escalation.current_step
-    _require_responder(by, step)
+    _require(Action.FIRST_RESPONSE, by, escalation)
     at = _moment(at)
     _check_step_time(at, step, "The first response")
     step.first_response_at = at
@@ -134,13 +136,15 @@ def escalation_respond(
     """Record the manager's response, and the action agreed with the date it will be done by."""
     escalation = _lock(escalation, expected_version, Action.RESPOND)
     step = escalation.current_step
-    _require_responder(by, step)
+    _require(Action.RESPOND, by, escalation)
     if not response.strip():
         raise DomainError("Enter the response.", field="response")
     at = _moment(at)
     _check_step_time(at, step, "The response")
     if action_agreed.strip() and action_due_on is None:
         raise DomainError("Enter the date the agreed action will be done by.", field="action_due_on")
+    if action_due_on is not None and not action_agreed.strip():
+        raise DomainError("Enter the action agreed, or leave the date empty.", field="action_agreed")
     if action_due_on is not None and action_due_on < timezone.localtime(at).date():
         raise DomainError(
             f"The date the action will be done by ({format_date(action_due_on)}) is before the response.",
@@ -173,7 +177,7 @@ def escalation_escalate(
 ) -> Escalation:
     """Send the escalation to a more senior stage (any stage above the current one)."""
     escalation = _lock(escalation, expected_version, Action.ESCALATE)
-    _require_iro_side(by, escalation, "escalate")
+    _require(Action.ESCALATE, by, escalation)
     current = escalation.current_step
     if stage.order <= current.stage.order:
         raise DomainError(
@@ -203,7 +207,7 @@ def escalation_reassign(
     The new step keeps the original due time: reassigning does not restart the stage's clock.
     """
     escalation = _lock(escalation, expected_version, Action.REASSIGN)
-    _require_iro_side(by, escalation, "reassign")
+    _require(Action.REASSIGN, by, escalation)
     current = escalation.current_step
     if addressee.pk == current.addressee_id:
         raise DomainError(
@@ -228,7 +232,7 @@ def escalation_resolve(
 ) -> Escalation:
     """Close the escalation with an outcome: resolved or not resolved."""
     escalation = _lock(escalation, expected_version, Action.RESOLVE)
-    _require_iro_side(by, escalation, "resolve")
+    _require(Action.RESOLVE, by, escalation)
     if outcome.code == Outcome.WITHDRAWN:
         raise DomainError("To withdraw an escalation, use withdraw rather than resolve.", field="outcome")
     if not outcome.active:
@@ -242,7 +246,7 @@ def escalation_withdraw(
 ) -> Escalation:
     """Close the escalation as withdrawn by the IRO."""
     escalation = _lock(escalation, expected_version, Action.WITHDRAW)
-    _require_iro_side(by, escalation, "withdraw")
+    _require(Action.WITHDRAW, by, escalation)
     outcome = Outcome.objects.get(code=Outcome.WITHDRAWN)
     return _close(escalation, by, outcome, StepResult.WITHDRAWN, _moment(at))
 
@@ -258,12 +262,7 @@ def escalation_refer_to_cafcass(
 ) -> Escalation:
     """Record a referral to Cafcass. It sits beside any stage, or follows the last one."""
     escalation = _lock(escalation, expected_version, Action.REFER_CAFCASS)
-    _require_iro_side(by, escalation, "refer to Cafcass")
-    if escalation.cafcass_referred_on is not None:
-        raise DomainError(
-            f"{escalation.reference} was already referred to Cafcass on {format_date(escalation.cafcass_referred_on)}.",
-            field="referred_on",
-        )
+    _require(Action.REFER_CAFCASS, by, escalation)
     if not reason.strip():
         raise DomainError("Enter the reason for the Cafcass referral.", field="reason")
     today = timezone.localdate()
@@ -293,7 +292,7 @@ def escalation_reopen(
 ) -> Escalation:
     """Reopen a closed escalation by sending a new step, by default to the last stage and person."""
     escalation = _lock(escalation, expected_version, Action.REOPEN)
-    _require_iro_side(by, escalation, "reopen")
+    _require(Action.REOPEN, by, escalation)
     last = escalation.current_step
     stage = stage or last.stage
     addressee = addressee or last.addressee
@@ -371,26 +370,25 @@ def _lock(escalation: Escalation, expected_version: int | None, action: Action) 
         )
     if locked.current_step is not None:
         locked.current_step.escalation = locked
-    state = locked.state
-    if not is_legal(action, state):
-        raise IllegalMove(why_illegal(action, state, locked.reference))
+    why_not = refusal(action, locked)
+    if why_not:
+        raise IllegalMove(why_not)
     return locked
 
 
-def _require_responder(by: User, step: Step) -> None:
-    if by.pk != step.addressee_id and not by.sees_everything:
+def _require(action: Action, by: User, escalation: Escalation) -> None:
+    """Refuse someone who may not make ``action`` (``escalations.states.may_act``)."""
+    if may_act(action, user=by, escalation=escalation):
+        return
+    if action in RESPONDER_MOVES:
         raise NotPermitted(
-            f"This step is addressed to {step.addressee}. Only they, or the IRO service manager on their "
-            "behalf, can reply to it."
+            f"This step is addressed to {escalation.current_addressee}. Only they, or the IRO service manager on "
+            "their behalf, can reply to it."
         )
-
-
-def _require_iro_side(by: User, escalation: Escalation, verb: str) -> None:
-    if by.pk != escalation.iro_id and not by.sees_everything:
-        raise NotPermitted(
-            f"Only the escalation's IRO ({escalation.iro}) or the IRO service manager can {verb} "
-            f"{escalation.reference}."
-        )
+    raise NotPermitted(
+        f"Only the escalation's IRO ({escalation.iro}) or the IRO service manager can "
+        f"{ACTION_WORDS[action]} {escalation.reference}."
+    )
 
 
 def _check_stage_and_addressee(stage: Stage, addressee: User) -> None:
@@ -403,7 +401,12 @@ def _check_stage_and_addressee(stage: Stage, addressee: User) -> None:
         )
 
 
-def _coded_choices(themes, subthemes, drift_reasons):
+def escalation_choices_check(
+    *, themes: Iterable[Theme], subthemes: Iterable[SubTheme], drift_reasons: Iterable[DriftReason]
+) -> tuple[list[Theme], list[SubTheme], list[DriftReason]]:
+    """The themes, sub-themes and drift reasons of an escalation as they will be stored, or a
+    DomainError. A sub-theme implies its theme; retired entries cannot be chosen; reasons for drift
+    need the drift theme. The raise form asks this too, so the person hears it before confirming."""
     theme_set = {t.pk: t for t in themes}
     subtheme_list = list(subthemes)
     for sub in subtheme_list:  # a sub-theme implies its theme
@@ -420,7 +423,7 @@ def _coded_choices(themes, subthemes, drift_reasons):
             "Reasons for drift can only be given when the theme 'Drift in care planning' is chosen.",
             field="drift_reasons",
         )
-    return list(theme_set.values()), subtheme_list, reasons
+    return sorted(theme_set.values(), key=lambda t: (t.order, t.label)), subtheme_list, reasons
 
 
 def _looked_after_period(child: Child) -> str:
@@ -441,6 +444,37 @@ def _next_reference(raised_at: dt.datetime) -> str:
             return reference
 
 
+def step_due(
+    *, sent_at: dt.datetime, target_working_days: int, calendar: WorkingCalendar
+) -> tuple[dt.date, dt.datetime]:
+    """When a step sent at ``sent_at`` is due: its last working day (``workdays.clock``) and the end
+    of that day. The log import stores its steps by this rule too."""
+    due_on = calendar.due_on(sent_at, target_working_days)
+    return due_on, end_of_day(due_on)
+
+
+def escalation_fields_on_send(
+    *,
+    stage: Stage,
+    addressee: User | None,
+    due_at: dt.datetime,
+    at: dt.datetime,
+    highest_stage: Stage | None,
+    formal_started_at: dt.datetime | None,
+) -> dict:
+    """The fields the services keep on an escalation (for lists and reports) once a step is sent
+    to ``addressee`` at ``stage``: where it is now, when the reply is due, the most senior stage
+    reached, and when the first formal step went (the 20-working-day cap starts there). The log
+    import stores its escalations by this rule too."""
+    return {
+        "current_stage": stage,
+        "current_addressee": addressee,
+        "next_due_at": due_at,
+        "highest_stage": stage if highest_stage is None or stage.order > highest_stage.order else highest_stage,
+        "formal_started_at": formal_started_at or (at if stage.formal else None),
+    }
+
+
 def _send_step(
     escalation: Escalation,
     *,
@@ -453,7 +487,9 @@ def _send_step(
 ) -> Step:
     previous = escalation.current_step
     if due_on is None:
-        due_on = calendar.due_on(at, stage.target_working_days)
+        due_on, due_at = step_due(sent_at=at, target_working_days=stage.target_working_days, calendar=calendar)
+    else:
+        due_at = end_of_day(due_on)
     step = Step(
         escalation=escalation,
         sequence=previous.sequence + 1 if previous else 1,
@@ -463,17 +499,20 @@ def _send_step(
         sent_by=by,
         target_working_days=stage.target_working_days,
         due_on=due_on,
-        due_at=end_of_day(due_on),
+        due_at=due_at,
     )
     _save(step, by)
     escalation.current_step = step
-    escalation.current_stage = stage
-    escalation.current_addressee = addressee
-    escalation.next_due_at = step.due_at
-    if escalation.highest_stage is None or stage.order > escalation.highest_stage.order:
-        escalation.highest_stage = stage
-    if stage.formal and escalation.formal_started_at is None:
-        escalation.formal_started_at = at
+    fields = escalation_fields_on_send(
+        stage=stage,
+        addressee=addressee,
+        due_at=due_at,
+        at=at,
+        highest_stage=escalation.highest_stage,
+        formal_started_at=escalation.formal_started_at,
+    )
+    for name, value in fields.items():
+        setattr(escalation, name, value)
     return step
 
 

@@ -1,6 +1,7 @@
-"""The legal moves of an escalation: a state x action table.
+"""The legal moves of an escalation, and who may make them: the one place that decides.
 
-This table is the rule. ``escalations.services`` asks :func:`check_move` before every change, and
+The state x action table below is the rule. ``escalations.services`` asks :func:`refusal` and
+:func:`may_act` before every change; the pages ask :func:`actions_open_to` which moves to offer.
 ``tests/escalations/test_states.py`` tries every cell against the services.
 
 State of an escalation (derived from its status and its current step):
@@ -23,10 +24,24 @@ State of an escalation (derived from its status and its current step):
 | reopen          | no                | no           | no        | yes    |
 
 A response counts as the first response too when none was recorded. Raising creates an escalation
-in ``awaiting_response``.
+in ``awaiting_response``. "Once" means the move is refused after it has been made (an escalation is
+referred to Cafcass at most once).
+
+Who: the manager the current step is addressed to makes the first response and the response; the
+escalation's IRO makes the other moves; the IRO service manager and admins may make any move, on
+someone's behalf.
 """
 
+from __future__ import annotations
+
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from core.formats import format_date
+
+if TYPE_CHECKING:  # annotations only: the models import this module
+    from escalations.models import Escalation
+    from people.models import User
 
 
 class EscalationState(StrEnum):
@@ -71,7 +86,7 @@ _WHY_NOT = {
     (Action.REOPEN, _S.RESPONDED): "This escalation is open, so it cannot be reopened.",
 }
 
-_ACTION_WORDS = {
+ACTION_WORDS = {
     Action.FIRST_RESPONSE: "record a first response on",
     Action.RESPOND: "respond to",
     Action.ESCALATE: "escalate",
@@ -83,13 +98,61 @@ _ACTION_WORDS = {
 }
 
 
+# The addressee's side; every other move is the IRO's side.
+RESPONDER_MOVES = frozenset({Action.FIRST_RESPONSE, Action.RESPOND})
+
+# The order in which pages offer the moves.
+OFFERED = (
+    Action.FIRST_RESPONSE,
+    Action.RESPOND,
+    Action.ESCALATE,
+    Action.REASSIGN,
+    Action.RESOLVE,
+    Action.REFER_CAFCASS,
+    Action.WITHDRAW,
+    Action.REOPEN,
+)
+
+
 def is_legal(action: Action, state: EscalationState) -> bool:
     return state in LEGAL_MOVES[action]
+
+
+def refusal(action: Action, escalation: Escalation) -> str | None:
+    """Why ``action`` cannot be made on ``escalation`` now (its state, or a move made only once
+    that was made already), or None when it can."""
+    state = escalation.state
+    if not is_legal(action, state):
+        return why_illegal(action, state, escalation.reference)
+    if action == Action.REFER_CAFCASS and escalation.cafcass_referred_on is not None:
+        return (
+            f"{escalation.reference} was already referred to Cafcass on {format_date(escalation.cafcass_referred_on)}."
+        )
+    return None
+
+
+def may_act(action: Action, *, user: User, escalation: Escalation) -> bool:
+    """Whether ``user`` is someone who may make ``action`` on ``escalation``: its addressee for the
+    replies, its IRO for the rest, and the service manager and admins for any."""
+    if user.sees_everything:
+        return True
+    if action in RESPONDER_MOVES:
+        return escalation.state != EscalationState.CLOSED and escalation.current_addressee_id == user.pk
+    return escalation.iro_id == user.pk
+
+
+def actions_open_to(user: User, escalation: Escalation) -> list[Action]:
+    """The moves ``user`` may make on ``escalation`` now, in the order the pages offer them."""
+    return [
+        action
+        for action in OFFERED
+        if may_act(action, user=user, escalation=escalation) and refusal(action, escalation) is None
+    ]
 
 
 def why_illegal(action: Action, state: EscalationState, reference: str) -> str:
     if (action, state) in _WHY_NOT:
         return f"{reference}: {_WHY_NOT[action, state]}"
     if state == _S.CLOSED:
-        return f"{reference} is closed, so you cannot {_ACTION_WORDS[action]} it. Reopen it first."
-    return f"You cannot {_ACTION_WORDS[action]} {reference} while it is {state.replace('_', ' ')}."
+        return f"{reference} is closed, so you cannot {ACTION_WORDS[action]} it. Reopen it first."
+    return f"You cannot {ACTION_WORDS[action]} {reference} while it is {state.replace('_', ' ')}."

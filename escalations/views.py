@@ -17,11 +17,13 @@ from core.access import role_required
 from core.errors import DomainError, StaleUpdate
 from core.forms import add_domain_error, error_summary
 from escalations import forms, selectors, services
-from escalations.models import Escalation, EscalationStatus
-from escalations.states import Action, is_legal
+from escalations.models import Escalation
+from escalations.states import Action, actions_open_to
 from ladder.models import Stage
+from ladder.selectors import stage_list
 from people.access import CASEWORKERS, IRO_SIDE, RESPONDERS
 from people.models import Role, User
+from people.selectors import manager_list
 from workdays.selectors import working_calendar
 
 PAGE_SIZE = 25
@@ -60,30 +62,28 @@ def _get(queryset, pk: int) -> Escalation:
         raise Http404("No escalation found") from None
 
 
+# The page (URL name) and link text for each move; which moves are offered is decided by
+# escalations.states.actions_open_to.
+ACTION_LINKS = {
+    Action.FIRST_RESPONSE: ("acknowledge", "Acknowledge"),
+    Action.RESPOND: ("respond", "Respond"),
+    Action.ESCALATE: ("escalate", "Escalate"),
+    Action.REASSIGN: ("reassign", "Reassign"),
+    Action.RESOLVE: ("resolve", "Resolve"),
+    Action.REFER_CAFCASS: ("cafcass", "Refer to Cafcass"),
+    Action.WITHDRAW: ("withdraw", "Withdraw"),
+}
+
+
 def _actions(user: User, escalation: Escalation) -> list[dict]:
     """The changes this person may make now, as links for the escalation page."""
-    state = escalation.state
-    iro_side = user.sees_everything or escalation.iro_id == user.pk
-    responder = escalation.status == EscalationStatus.OPEN and (
-        user.sees_everything or escalation.current_addressee_id == user.pk
-    )
-    offered = [
-        (responder, Action.FIRST_RESPONSE, "acknowledge", "Acknowledge"),
-        (responder, Action.RESPOND, "respond", "Respond"),
-        (iro_side, Action.ESCALATE, "escalate", "Escalate"),
-        (iro_side, Action.REASSIGN, "reassign", "Reassign"),
-        (iro_side, Action.RESOLVE, "resolve", "Resolve"),
-        (iro_side, Action.REFER_CAFCASS, "cafcass", "Refer to Cafcass"),
-        (iro_side, Action.WITHDRAW, "withdraw", "Withdraw"),
-    ]
     actions = []
-    for allowed, action, name, label in offered:
-        if not allowed or not is_legal(action, state):
-            continue
-        if action == Action.REFER_CAFCASS and escalation.cafcass_referred_on:
+    for action in actions_open_to(user, escalation):
+        if action not in ACTION_LINKS:
             continue
         if action == Action.ESCALATE and not _higher_stages(escalation):
             continue
+        name, label = ACTION_LINKS[action]
         actions.append({"url": reverse(f"escalations:{name}", args=[escalation.pk]), "label": label})
     return actions
 
@@ -119,8 +119,9 @@ def _change(request, escalation, *, form, template, title, run, done, extra=None
         try:
             run(form.cleaned_data)
         except StaleUpdate as error:
-            current = Escalation.objects.get(pk=escalation.pk)
-            changes = selectors.escalation_changes_since(escalation=current, version=form.cleaned_data["version"])
+            current, changes = selectors.escalation_changes_since(
+                pk=escalation.pk, version=form.cleaned_data["version"]
+            )
             form.data = form.data.copy()
             form.data["version"] = str(current.version)
             form.add_error(None, error.message)
@@ -189,8 +190,7 @@ def respond(request, pk: int):
 
 
 def _higher_stages(escalation) -> list[Stage]:
-    current = escalation.current_step.stage.order if escalation.current_step else -1
-    return list(Stage.objects.filter(active=True, order__gt=current).order_by("order"))
+    return stage_list(above=escalation.current_step.stage if escalation.current_step else None)
 
 
 @role_required(*IRO_SIDE)
@@ -219,11 +219,7 @@ def escalate(request, pk: int):
 def reassign(request, pk: int):
     escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
     step = escalation.current_step
-    managers = list(
-        User.objects.filter(role=Role.MANAGER, is_active=True, stage_id=step.stage_id if step else None)
-        .exclude(pk=escalation.current_addressee_id)
-        .order_by("last_name", "first_name")
-    )
+    managers = list(manager_list(stages=[step.stage], exclude=escalation.current_addressee)) if step else []
     form = forms.ReassignForm(request.POST or None, initial=_version(escalation), managers=managers)
     return _change(
         request,
@@ -309,8 +305,7 @@ DRAFT_KEY = "raise_draft"
 
 def _raise_form(request, child, data=None, initial=None):
     children = [child, *child_siblings(child=child, user=request.user)]
-    stages = list(Stage.objects.filter(active=True).order_by("order"))
-    return forms.RaiseForm(data, initial=initial, children=children, stages=stages)
+    return forms.RaiseForm(data, initial=initial, children=children, stages=stage_list())
 
 
 def _draft_child(request):

@@ -3,40 +3,34 @@
 :func:`escalation_log_import` checks every row and stores them in one transaction, a chunk at a
 time, as plain rows (``imports.bulk``: COPY on PostgreSQL): no query per row. If any row is bad, or
 conflicts with the database, it raises :class:`ImportRejected` with every problem and the
-transaction is rolled back: nothing is stored. The ``import_job_*`` functions run an import for the
-upload page and record how far it has got.
+transaction is rolled back: nothing is stored. The upload page runs it as a job (``imports.jobs``).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import gc
-import hashlib
-import logging
-import threading
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from children.services import child_bulk_upsert
 from core.errors import DomainError
 from escalations.models import Escalation, EscalationStatus, Source, Step, StepResult
+from escalations.services import escalation_fields_on_send, step_due
 from imports.bulk import BulkWriter, Shape, shape_history
-from imports.models import CHECK_KEPT_FOR, ImportJob, ImportJobStatus
 from imports.parsing import Mapping, table_read
-from imports.progress import ProgressFile, job_upload_id, job_upload_path, progress_remove, upload_dir
-from imports.selectors import CHUNK, escalations_by_reference, import_job_state, import_lookups
+from imports.selectors import CHUNK, escalations_by_reference, import_lookups
 from imports.validation import CHECK_CHUNK, CHECKING, ImportRow, Problem, RowsCheck
 from people.models import Role, User
 from themes.models import Outcome
-from workdays.clock import WorkingCalendar, end_of_day, local_date
+from workdays.clock import WorkingCalendar, local_date
 from workdays.selectors import working_calendar
 
 BATCH = 2000
@@ -260,33 +254,54 @@ def _sort_rows(rows: list[ImportRow], existing):
 # links' audit rows, as django-simple-history records them on a save. The ids are taken first, so
 # an escalation is written with its current step already set.
 
-ESCALATION_COLUMNS = (
-    "id",
-    "current_step_id",
-    "reference",
-    "iro_id",
-    "raised_at",
-    "raised_date_only",
-    "concern",
-    "status",
-    "outcome_id",
-    "closed_at",
-    "cafcass_referred_on",
-    "cafcass_reason",
-    "source",
-    "current_stage_id",
-    "current_addressee_id",
-    "highest_stage_id",
-    "next_due_at",
-    "first_response_at",
-    "first_response_date_only",
-    "formal_started_at",
-    "import_row_hash",
-    "version",
-    "imported_version",
-    "created_at",
-    "updated_at",
-)
+
+class EscalationParts(NamedTuple):
+    """An imported escalation's columns but its two ids (taken later): ``ESCALATION_COLUMNS[2:]``."""
+
+    reference: str
+    iro_id: int
+    raised_at: dt.datetime
+    raised_date_only: bool
+    concern: str
+    status: str
+    outcome_id: int | None
+    closed_at: dt.datetime | None
+    cafcass_referred_on: dt.date | None
+    cafcass_reason: str
+    source: str
+    current_stage_id: int
+    current_addressee_id: int | None
+    highest_stage_id: int
+    next_due_at: dt.datetime | None
+    first_response_at: dt.datetime | None
+    first_response_date_only: bool
+    formal_started_at: dt.datetime | None
+    import_row_hash: str
+    version: int
+    imported_version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class StepParts(NamedTuple):
+    """An imported escalation's one step's columns but its id and its escalation's: ``STEP_COLUMNS[2:]``."""
+
+    sequence: int
+    stage_id: int
+    addressee_id: int | None
+    sent_at: dt.datetime
+    sent_by_id: int | None
+    target_working_days: int
+    due_on: dt.date
+    due_at: dt.datetime
+    first_response_at: dt.datetime | None
+    first_response_date_only: bool
+    responded_at: dt.datetime | None
+    result: str
+    ended_at: dt.datetime | None
+
+
+ESCALATION_COLUMNS = ("id", "current_step_id", *EscalationParts._fields)
 # What a re-import overwrites (the rest, such as desired_outcome, is as the first import left it).
 UPDATED_COLUMNS = (
     "iro_id",
@@ -310,23 +325,7 @@ UPDATED_COLUMNS = (
     "imported_version",
     "updated_at",
 )
-STEP_COLUMNS = (
-    "id",
-    "escalation_id",
-    "sequence",
-    "stage_id",
-    "addressee_id",
-    "sent_at",
-    "sent_by_id",
-    "target_working_days",
-    "due_on",
-    "due_at",
-    "first_response_at",
-    "first_response_date_only",
-    "responded_at",
-    "result",
-    "ended_at",
-)
+STEP_COLUMNS = ("id", "escalation_id", *StepParts._fields)
 UPDATED_STEP_COLUMNS = STEP_COLUMNS[3:]
 
 
@@ -416,10 +415,7 @@ def _create_iros(new_iros: list[tuple[str, tuple[str, str, str]]], iro_ids, by, 
 
 
 class _DueDays:
-    """The working calendar's due day, remembered per (send day, target): many rows share them.
-
-    Same rule as ``escalations.services._send_step``: ``calendar.due_on`` then ``end_of_day``.
-    """
+    """``escalations.services.step_due``, remembered per (send day, target): many rows share them."""
 
     def __init__(self, calendar: WorkingCalendar):
         self.calendar = calendar
@@ -429,8 +425,7 @@ class _DueDays:
         key = (local_date(sent_at), target)
         found = self.cache.get(key)
         if found is None:
-            due_on = self.calendar.due_on(sent_at, target)
-            found = self.cache[key] = (due_on, end_of_day(due_on))
+            found = self.cache[key] = step_due(sent_at=sent_at, target_working_days=target, calendar=self.calendar)
         return found
 
 
@@ -456,60 +451,63 @@ class _RowBuilder:
         """Whether the row's IRO has an id yet (one created by ``--create-missing`` may not)."""
         return row.iro_key in self.iro_ids
 
-    def parts(self, row: ImportRow, version: int) -> tuple[tuple, tuple]:
-        """The escalation's and the step's tuples without their two ids (taken later)."""
+    def parts(self, row: ImportRow, version: int) -> tuple[EscalationParts, StepParts]:
+        """The escalation's and the step's rows without their two ids (taken later)."""
         stage = row.stage
         iro_id = self.iro_ids[row.iro_key]
         raised_at = row.raised_at
         due_on, due_at = self.calendar.due(raised_at, stage.target_working_days)
+        sent = escalation_fields_on_send(
+            stage=stage, addressee=None, due_at=due_at, at=raised_at, highest_stage=None, formal_started_at=None
+        )
         resolved_at = row.resolved_at
         if resolved_at is None:
-            status, outcome_id, result, next_due_at = EscalationStatus.OPEN, None, "", due_at
+            status, outcome_id, result, next_due_at = EscalationStatus.OPEN, None, "", sent["next_due_at"]
         else:
             # An imported first response is an acknowledgement, not a substantive response: the
             # step stays due until it is closed (as in escalations.services).
             status, outcome_id, next_due_at = EscalationStatus.CLOSED, row.outcome.pk, None
             result = StepResult.WITHDRAWN if row.outcome.code == self.withdrawn else StepResult.RESOLVED
         cafcass = row.cafcass_referred_on
-        escalation = (
-            row.reference,
-            iro_id,
-            raised_at,
-            row.raised_date_only,
-            row.summary or DEFAULT_CONCERN,
-            status,
-            outcome_id,
-            resolved_at,
-            cafcass,
-            CAFCASS_REASON if cafcass else "",
-            Source.IMPORT,
-            stage.pk,
-            None,
-            stage.pk,
-            next_due_at,
-            row.first_response_at,
-            row.first_response_date_only,
-            raised_at if stage.formal else None,
-            row.row_hash,
-            version,
-            version,
-            self.now,
-            self.now,
+        escalation = EscalationParts(
+            reference=row.reference,
+            iro_id=iro_id,
+            raised_at=raised_at,
+            raised_date_only=row.raised_date_only,
+            concern=row.summary or DEFAULT_CONCERN,
+            status=status,
+            outcome_id=outcome_id,
+            closed_at=resolved_at,
+            cafcass_referred_on=cafcass,
+            cafcass_reason=CAFCASS_REASON if cafcass else "",
+            source=Source.IMPORT,
+            current_stage_id=sent["current_stage"].pk,
+            current_addressee_id=None,
+            highest_stage_id=sent["highest_stage"].pk,
+            next_due_at=next_due_at,
+            first_response_at=row.first_response_at,
+            first_response_date_only=row.first_response_date_only,
+            formal_started_at=sent["formal_started_at"],
+            import_row_hash=row.row_hash,
+            version=version,
+            imported_version=version,
+            created_at=self.now,
+            updated_at=self.now,
         )
-        step = (
-            1,
-            stage.pk,
-            None,
-            raised_at,
-            iro_id,
-            stage.target_working_days,
-            due_on,
-            due_at,
-            row.first_response_at,
-            row.first_response_date_only,
-            None,
-            result,
-            resolved_at,
+        step = StepParts(
+            sequence=1,
+            stage_id=stage.pk,
+            addressee_id=None,
+            sent_at=raised_at,
+            sent_by_id=iro_id,
+            target_working_days=stage.target_working_days,
+            due_on=due_on,
+            due_at=due_at,
+            first_response_at=row.first_response_at,
+            first_response_date_only=row.first_response_date_only,
+            responded_at=None,
+            result=result,
+            ended_at=resolved_at,
         )
         return escalation, step
 
@@ -672,216 +670,3 @@ def _stored(model, shape: Shape, pks: list[int]) -> list[tuple]:
     given = shape.names[: shape.width]
     found = {row[0]: row for row in model.objects.filter(pk__in=pks).values_list(*given)}
     return [found[pk] for pk in pks]
-
-
-# --- import jobs (the upload page) ----------------------------------------------------------------
-
-logger = logging.getLogger(__name__)
-
-
-@transaction.atomic
-def import_job_create(
-    *,
-    by: User,
-    data: bytes,
-    filename: str,
-    sheet: str = "",
-    encoding: str = "",
-    create_missing: bool = False,
-    dry_run: bool = False,
-    preview: ImportJob | None = None,
-) -> ImportJob:
-    """Record an upload as a job waiting to run (``dry_run``: a preview, which stores nothing),
-    and keep its file for the run."""
-    job = ImportJob.objects.create(
-        created_by=by,
-        filename=filename[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
-        sheet=sheet,
-        encoding=encoding,
-        create_missing=create_missing,
-        dry_run=dry_run,
-        preview=preview,
-    )
-    job_upload_path(job.pk).write_bytes(data)
-    return job
-
-
-class AlreadyConfirmed(DomainError):
-    """The check was confirmed before: ``job`` is the import it started."""
-
-    def __init__(self, job: ImportJob):
-        self.job = job
-        super().__init__(
-            f"An import of {job.filename} was already started from this check: see 'Recent checks and imports' "
-            f"on the import page."
-        )
-
-
-@transaction.atomic
-def import_job_confirm(*, preview: ImportJob, by: User, sha256: str) -> ImportJob:
-    """Import the file a finished preview checked: the very same file, checked by its SHA-256
-    hash, with the same options. Only the person who uploaded it may confirm it, once, and within
-    ``CHECK_KEPT_FOR`` (the records may have changed since). Returns the import job, waiting
-    to run (start it with :func:`import_job_start`); :class:`AlreadyConfirmed` names the import
-    a second confirmation would repeat."""
-    preview = ImportJob.objects.select_for_update().get(pk=preview.pk)
-    if not preview.dry_run or preview.status != ImportJobStatus.DONE:
-        raise DomainError("This file has not passed its checks, so it cannot be imported. Upload it again.")
-    if preview.created_by_id != by.pk:
-        raise DomainError("Only the person who uploaded the file can import it. Upload it yourself to import it.")
-    started = ImportJob.objects.filter(preview=preview).first()
-    if started is not None:
-        raise AlreadyConfirmed(started)
-    if preview.confirm_by < timezone.now():
-        hours = int(CHECK_KEPT_FOR.total_seconds() // 3600)
-        raise DomainError(
-            f"This check is more than {hours} hours old, and the records may have changed since. "
-            "Upload the file again to check it again."
-        )
-    path = job_upload_path(preview.pk)
-    data = path.read_bytes() if path.exists() else b""
-    if sha256 != preview.sha256 or hashlib.sha256(data).hexdigest() != preview.sha256:
-        raise DomainError("The file to import is no longer the file that was checked. Upload it again.")
-    job = import_job_create(
-        by=by,
-        data=data,
-        filename=preview.filename,
-        sheet=preview.sheet,
-        encoding=preview.encoding,
-        create_missing=preview.create_missing,
-        preview=preview,
-    )
-    transaction.on_commit(lambda: path.unlink(missing_ok=True))
-    return job
-
-
-def import_job_start(*, job: ImportJob) -> None:
-    """Run the job in a background thread once the transaction that made it commits, so the
-    page can follow it. With ``IMPORT_JOBS_IN_BACKGROUND = False`` (the tests) it runs now."""
-    if not settings.IMPORT_JOBS_IN_BACKGROUND:
-        import_job_run(job_id=job.pk)
-        return
-    transaction.on_commit(lambda: import_job_thread(job.pk).start())
-
-
-def import_job_thread(job_id: int) -> threading.Thread:
-    """A daemon thread that runs the job on its own database connection, then closes it."""
-
-    def run():
-        try:
-            import_job_run(job_id=job_id)
-        finally:
-            connections.close_all()
-
-    return threading.Thread(target=run, name=f"import-job-{job_id}", daemon=True)
-
-
-def import_job_run(*, job_id: int) -> ImportJob:
-    """Run a waiting job: the import (all or nothing, in its own transaction) or the preview,
-    then its outcome. A preview that passed keeps its file for :func:`import_job_confirm`.
-
-    Not itself atomic: the job's own row must show it running, and how it ended, whatever
-    happens to the import's transaction.
-    """
-    # Claimed by one conditional UPDATE: of two runs started for the same job, one runs it.
-    claimed = ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).update(
-        status=ImportJobStatus.RUNNING, started_at=timezone.now()
-    )
-    job = ImportJob.objects.get(pk=job_id)
-    if not claimed:
-        return job
-    progress = ProgressFile(job.pk)
-    progress(READING, 0, 0)
-    path = job_upload_path(job.pk)
-    try:
-        data = path.read_bytes() if path.exists() else b""
-        if hashlib.sha256(data).hexdigest() != job.sha256:
-            raise DomainError("The uploaded file is no longer the file you checked. Upload it again.")
-        result = escalation_log_import(
-            data=data,
-            filename=job.filename,
-            by=job.created_by,
-            create_missing=job.create_missing,
-            sheet=job.sheet or None,
-            encoding=job.encoding or None,
-            progress=_counting(job, progress),
-            dry_run=job.dry_run,
-        )
-    except DomainError as error:
-        job.status, job.problems = ImportJobStatus.FAILED, getattr(error, "problems", None) or [error.message]
-    except Exception:
-        logger.exception("Import job %s failed", job.pk)
-        job.status, job.problems = (
-            ImportJobStatus.FAILED,
-            [
-                "The import stopped because of an error in the service: nothing was stored. Try again later, or "
-                "import the file with the import_escalations command."
-            ],
-        )
-    else:
-        job.status, job.result = ImportJobStatus.DONE, dataclasses.asdict(result)
-    job.finished_at = timezone.now()
-    job.save(update_fields=["status", "problems", "result", "rows_total", "finished_at"])
-    if not (job.dry_run and job.status == ImportJobStatus.DONE):
-        path.unlink(missing_ok=True)
-    progress_remove(job.pk)
-    return job
-
-
-READING = "Reading the file"
-
-RECENT_FILE = dt.timedelta(hours=1)  # a file this new may belong to a job whose row is not yet committed
-
-
-def import_uploads_prune(*, keep_for: dt.timedelta = CHECK_KEPT_FOR, now: dt.datetime | None = None) -> int:
-    """Remove the uploaded files no job needs any more: a check (preview) that passed but was not
-    confirmed within ``keep_for``; the file of a job that has ended, or stopped reporting
-    (stalled), or is gone; and files left by earlier versions (named by their SHA-256). A file
-    written in the last hour is kept (its job may not be committed yet), and so is the file of a
-    job waiting or running. Uploaded logs name children: none is kept longer than it is needed.
-    The number of files removed."""
-    now = now or timezone.now()
-    cutoff, recent = now - keep_for, (now - RECENT_FILE).timestamp()
-    files, legacy = {}, []
-    for path in upload_dir().iterdir():
-        job_id = job_upload_id(path)
-        if job_id is not None:
-            files[job_id] = path
-        elif len(path.name) == 64 and all(c in "0123456789abcdef" for c in path.name):
-            legacy.append(path)
-    jobs = {job.pk: job for job in ImportJob.objects.filter(pk__in=files)}
-    removed = 0
-    for path in legacy:
-        if _written_before(path, recent):
-            path.unlink(missing_ok=True)
-            removed += 1
-    for pk, path in files.items():
-        job = jobs.get(pk)
-        if not _written_before(path, recent):
-            continue
-        if job is not None and not job.finished and not import_job_state(job).stalled:
-            continue  # waiting or running
-        if job is not None and job.confirm_by is not None and job.finished_at > cutoff:
-            continue  # a check that may still be confirmed
-        path.unlink(missing_ok=True)
-        removed += 1
-    return removed
-
-
-def _written_before(path, timestamp: float) -> bool:
-    try:
-        return path.stat().st_mtime <= timestamp
-    except FileNotFoundError:
-        return False
-
-
-def _counting(job: ImportJob, progress: Progress) -> Progress:
-    """The progress callback, which also notes the file's row count on the job."""
-
-    def report(phase: str, done: int, total: int) -> None:
-        if total and job.rows_total is None:
-            job.rows_total = total
-        progress(phase, done, total)
-
-    return report

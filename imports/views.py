@@ -10,8 +10,8 @@ from core.access import role_required
 from core.errors import DomainError
 from core.forms import error_summary
 from imports.forms import UploadForm
+from imports.jobs import AlreadyConfirmed, import_job_confirm, import_job_create, import_job_start
 from imports.selectors import import_job_find, import_job_state, import_jobs_recent
-from imports.services import AlreadyConfirmed, import_job_confirm, import_job_create, import_job_start
 from people.access import REPORT_MANAGERS
 
 PROBLEMS_SHOWN = 50

@@ -6,10 +6,9 @@ def ladder_settings() -> LadderSettings:
     return settings
 
 
-def stage_list(*, include_retired: bool = False):
-    stages = Stage.objects.all()
-    return stages if include_retired else stages.filter(active=True)
-
-
-def stage_by_code(code: str) -> Stage:
-    return Stage.objects.get(code=code)
+def stage_list(*, include_retired: bool = False, above: Stage | None = None) -> list[Stage]:
+    """The ladder's stages, most junior first; only those more senior than ``above`` if given."""
+    stages = Stage.objects.all() if include_retired else Stage.objects.filter(active=True)
+    if above is not None:
+        stages = stages.filter(order__gt=above.order)
+    return list(stages.order_by("order"))

@@ -52,13 +52,5 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
     @property
-    def is_iro(self) -> bool:
-        return self.role == Role.IRO
-
-    @property
-    def is_manager(self) -> bool:
-        return self.role == Role.MANAGER
-
-    @property
     def sees_everything(self) -> bool:
         return self.role in (Role.SERVICE_MANAGER, Role.ADMIN)

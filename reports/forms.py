@@ -1,7 +1,7 @@
 from django import forms
 
 from core.errors import DomainError
-from escalations.models import Escalation
+from escalations.selectors import escalation_by_reference
 from reports.periods import Period
 
 
@@ -50,7 +50,7 @@ class IncludeStoryForm(forms.Form):
 
     def clean_reference(self):
         reference = self.cleaned_data["reference"].strip()
-        escalation = Escalation.objects.filter(reference__iexact=reference).first()
+        escalation = escalation_by_reference(reference)
         if escalation is None:
             raise forms.ValidationError(f"There is no escalation with the reference {reference}.")
         self.cleaned_data["escalation"] = escalation

@@ -363,7 +363,7 @@ def _comparison(report: dict, previous: Period, hours: int) -> dict:
         ("children", "Children", report["children"], before["children"]),
         (
             "first_response_within_24h",
-            "First response within 24 hours",
+            f"First response within {hours} hours",
             report["first_response_within_24h"],
             before["first_response_within_24h"],
         ),

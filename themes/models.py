@@ -43,10 +43,6 @@ class SubTheme(CodedEntry):
             models.UniqueConstraint(fields=["theme", "code"], name="subtheme_code_unique_in_theme"),
         ]
 
-    @property
-    def qualified_code(self) -> str:
-        return f"{self.theme.code}:{self.code}"
-
 
 class DriftReason(CodedEntry):
     history = HistoricalRecords()

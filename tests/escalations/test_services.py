@@ -21,6 +21,7 @@ from tests.factories import (
     theme,
 )
 from themes.models import DriftReason
+from workdays.selectors import working_calendar
 
 pytestmark = pytest.mark.django_db
 
@@ -222,6 +223,15 @@ def test_an_agreed_action_needs_its_date():
         services.escalation_respond(
             escalation=esc, by=esc.current_addressee, response="Yes.", action_agreed="Visit the child"
         )
+
+
+def test_a_date_for_the_action_needs_the_action_agreed():
+    esc = raise_escalation()
+    with pytest.raises(DomainError, match="Enter the action agreed, or leave the date empty") as error:
+        services.escalation_respond(
+            escalation=esc, by=esc.current_addressee, response="Yes.", action_due_on=timezone.localdate()
+        )
+    assert error.value.field == "action_agreed"
 
 
 def test_an_empty_response_is_refused():
@@ -441,3 +451,46 @@ def test_a_reassigned_step_waits_for_the_new_managers_own_first_response():
     assert esc.current_step.first_response_at is None
     assert esc.first_response_at == london(2016, 3, 24, 11, 0)  # the escalation's first reply stands
     services.escalation_first_response(escalation=esc, by=cover, at=london(2016, 3, 24, 13, 0))
+
+
+def test_fields_on_send_keep_the_most_senior_stage_reached():
+    at = london(2026, 3, 2, 10, 0)
+    fields = services.escalation_fields_on_send(
+        stage=stage("team_manager"),
+        addressee=None,
+        due_at=at,
+        at=at,
+        highest_stage=stage("head_of_service"),
+        formal_started_at=None,
+    )
+    assert (fields["current_stage"].code, fields["highest_stage"].code) == ("team_manager", "head_of_service")
+
+
+def test_fields_on_send_start_the_cap_at_the_first_formal_step_only():
+    first, later = london(2026, 3, 2, 10, 0), london(2026, 3, 9, 10, 0)
+    informal = services.escalation_fields_on_send(
+        stage=stage("social_worker"),
+        addressee=None,
+        due_at=first,
+        at=first,
+        highest_stage=None,
+        formal_started_at=None,
+    )
+    formal = services.escalation_fields_on_send(
+        stage=stage("head_of_service"),
+        addressee=None,
+        due_at=later,
+        at=later,
+        highest_stage=None,
+        formal_started_at=first,
+    )
+    assert (informal["formal_started_at"], formal["formal_started_at"]) == (None, first)
+
+
+def test_a_step_is_due_at_the_end_of_its_last_working_day():
+    due_on, due_at = services.step_due(
+        sent_at=london(2026, 4, 2, 15, 0), target_working_days=2, calendar=working_calendar()
+    )
+    # Thursday 2 April 2026 is day 0; Good Friday and Easter Monday are bank holidays.
+    assert due_on == dt.date(2026, 4, 8)
+    assert due_at == london(2026, 4, 9, 0, 0)

@@ -14,8 +14,8 @@ import escalations.states as module
 from core.errors import IllegalMove
 from escalations import services
 from escalations.models import Escalation
-from escalations.states import LEGAL_MOVES, Action, EscalationState, is_legal
-from tests.factories import ManagerFactory, outcome, raise_escalation, stage
+from escalations.states import LEGAL_MOVES, Action, EscalationState, actions_open_to, is_legal, refusal
+from tests.factories import ManagerFactory, ServiceManagerFactory, outcome, raise_escalation, stage
 
 pytestmark = pytest.mark.django_db
 
@@ -125,3 +125,34 @@ def test_the_readme_copy_of_the_table_matches_the_rules():
         action = Action(cells[0].lower().replace(" to ", " ").replace(" ", "_"))
         published[action] = {EscalationState(h) for h, c in zip(header[1:], cells[1:]) if c.startswith("yes")}
     assert published == {action: set(states) for action, states in LEGAL_MOVES.items()}
+
+
+def test_the_addressee_is_offered_the_replies_and_the_iro_the_rest():
+    esc = _in_state(EscalationState.AWAITING_RESPONSE)
+    assert actions_open_to(esc.current_addressee, esc) == [Action.FIRST_RESPONSE, Action.RESPOND]
+    assert actions_open_to(esc.iro, esc) == [
+        Action.ESCALATE,
+        Action.REASSIGN,
+        Action.RESOLVE,
+        Action.REFER_CAFCASS,
+        Action.WITHDRAW,
+    ]
+
+
+def test_the_service_manager_is_offered_every_legal_move():
+    esc = _in_state(EscalationState.ACKNOWLEDGED)
+    legal = [a for a in Action if is_legal(a, EscalationState.ACKNOWLEDGED)]
+    assert sorted(actions_open_to(ServiceManagerFactory(), esc)) == sorted(legal)
+
+
+def test_someone_else_is_offered_nothing():
+    esc = _in_state(EscalationState.AWAITING_RESPONSE)
+    assert actions_open_to(ManagerFactory(stage=stage("team_manager")), esc) == []
+
+
+def test_a_referral_to_cafcass_is_refused_and_not_offered_once_made():
+    esc = _do(Action.REFER_CAFCASS, _in_state(EscalationState.RESPONDED))
+    assert Action.REFER_CAFCASS not in actions_open_to(esc.iro, esc)
+    assert "already referred to Cafcass" in refusal(Action.REFER_CAFCASS, esc)
+    with pytest.raises(IllegalMove, match="already referred to Cafcass"):
+        _do(Action.REFER_CAFCASS, esc)

@@ -27,6 +27,7 @@ from tests.factories import (
     theme,
 )
 from tests.querycount import assert_same_queries
+from themes.models import DriftReason
 
 pytestmark = pytest.mark.django_db
 
@@ -78,16 +79,26 @@ def test_a_raise_form_with_errors_keeps_what_was_typed_and_summarises_the_errors
     assert "Keep this text" in body
 
 
-def test_a_sub_theme_without_its_theme_is_refused(client):
+def test_a_sub_theme_without_its_theme_brings_its_theme_as_the_service_does(client):
     iro = IroFactory()
     child = ChildFactory(iro=iro)
     sub = subtheme("safety", "missing")
     data = _raise_post(child, ManagerFactory(), subthemes=[str(sub.pk)])
+    signed_in = _signed_in(client, iro)
+    response = signed_in.post(reverse("escalations:raise") + f"?child={child.pk}", data)
+    assert response.status_code == 302
+    check = signed_in.get(response["Location"]).content.decode()
+    assert "Concerns about the young person&#x27;s safety" in check and "Missing episodes" in check
+
+
+def test_reasons_for_drift_without_the_drift_theme_are_refused_on_the_form(client):
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    reason = DriftReason.objects.get(code="housing")
+    data = _raise_post(child, ManagerFactory(), themes=[str(theme("health").pk)], drift_reasons=[str(reason.pk)])
     response = _signed_in(client, iro).post(reverse("escalations:raise") + f"?child={child.pk}", data)
-    assert (
-        "Select the theme &#x27;Concerns about the young person&#x27;s safety&#x27; to choose its detail"
-        in response.content.decode()
-    )
+    assert response.status_code == 400
+    assert "Reasons for drift can only be given when the theme" in response.content.decode()
 
 
 def test_continuing_shows_the_answers_to_check_and_saves_nothing(client):

@@ -10,7 +10,16 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from escalations.models import Escalation
-from imports import services
+from imports import jobs
+from imports.jobs import (
+    READING,
+    AlreadyConfirmed,
+    import_job_confirm,
+    import_job_create,
+    import_job_run,
+    import_job_thread,
+    import_uploads_prune,
+)
 from imports.models import ImportJob
 from imports.progress import (
     STALLED_AFTER,
@@ -23,17 +32,7 @@ from imports.progress import (
     progress_write,
 )
 from imports.selectors import import_job_state
-from imports.services import (
-    CHECKING,
-    READING,
-    STORING,
-    AlreadyConfirmed,
-    import_job_confirm,
-    import_job_create,
-    import_job_run,
-    import_job_thread,
-    import_uploads_prune,
-)
+from imports.services import CHECKING, STORING
 from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation, reseed_vocabularies
 from tests.imports.helpers import log_csv, row
 
@@ -110,7 +109,7 @@ def test_an_error_in_the_service_fails_the_job_and_stores_nothing(monkeypatch):
     def broken(**options):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(services, "escalation_log_import", broken)
+    monkeypatch.setattr(jobs, "escalation_log_import", broken)
     job = import_job_run(job_id=_job(_rows()).pk)
     assert job.status == "failed"
     assert job.problems[0].startswith("The import stopped because of an error in the service: nothing was stored.")
@@ -139,7 +138,7 @@ def reports(monkeypatch) -> list[tuple[str, int, int]]:
             made.append((phase, done, total))
             super().__call__(phase, done, total)
 
-    monkeypatch.setattr(services, "ProgressFile", Recording)
+    monkeypatch.setattr(jobs, "ProgressFile", Recording)
     return made
 
 

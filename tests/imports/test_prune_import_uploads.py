@@ -9,9 +9,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from imports.jobs import import_job_create, import_job_run
 from imports.models import ImportJob
 from imports.progress import job_upload_path
-from imports.services import import_job_create, import_job_run
 from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory
 from tests.imports.helpers import log_csv, row
 

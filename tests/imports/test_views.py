@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from escalations.models import Escalation
-from imports import services
+from imports import jobs
 from imports.models import ImportJob
 from imports.progress import ProgressFile, job_upload_path
 from imports.services import STORING
@@ -154,9 +154,7 @@ def test_confirm_starts_the_job_after_its_transaction_commits(
     preview = _preview(client)
     settings.IMPORT_JOBS_IN_BACKGROUND = True
     started = []
-    monkeypatch.setattr(
-        services, "import_job_thread", lambda job_id: SimpleNamespace(start=lambda: started.append(job_id))
-    )
+    monkeypatch.setattr(jobs, "import_job_thread", lambda job_id: SimpleNamespace(start=lambda: started.append(job_id)))
     with django_capture_on_commit_callbacks(execute=True):
         _confirm(client, preview)
     assert (started, Escalation.objects.count()) == ([ImportJob.objects.get(dry_run=False).pk], 0)

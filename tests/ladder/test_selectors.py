@@ -1,6 +1,6 @@
 import pytest
 
-from ladder.models import LadderSettings
+from ladder.models import LadderSettings, Stage
 from ladder.selectors import ladder_settings, stage_list
 
 pytestmark = pytest.mark.django_db
@@ -11,8 +11,21 @@ def test_ladder_settings_is_the_single_row():
 
 
 def test_retired_stages_are_left_out_unless_asked_for():
-    stage = stage_list().get(code="director")
-    stage.active = False
-    stage.save()
-    assert "director" not in stage_list().values_list("code", flat=True)
-    assert "director" in stage_list(include_retired=True).values_list("code", flat=True)
+    Stage.objects.filter(code="director").update(active=False)
+    assert "director" not in [s.code for s in stage_list()]
+    assert "director" in [s.code for s in stage_list(include_retired=True)]
+
+
+def test_stages_come_most_junior_first():
+    orders = [s.order for s in stage_list()]
+    assert orders == sorted(orders) and stage_list()[0].code == "social_worker"
+
+
+def test_above_gives_only_the_more_senior_stages():
+    team_manager = Stage.objects.get(code="team_manager")
+    assert [s.code for s in stage_list(above=team_manager)] == [
+        "practice_group_lead",
+        "head_of_service",
+        "assistant_director",
+        "director",
+    ]

@@ -14,7 +14,7 @@ def test_a_responding_manager_must_have_a_stage():
 
 def test_a_manager_responds_at_their_stage():
     manager = ManagerFactory(stage=stage("head_of_service"))
-    assert manager.is_manager
+    assert manager.role == Role.MANAGER
     assert manager.stage.code == "head_of_service"
 
 

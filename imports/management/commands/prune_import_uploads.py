@@ -9,8 +9,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from imports.jobs import import_uploads_prune
 from imports.models import CHECK_KEPT_FOR
-from imports.services import import_uploads_prune
 
 
 class Command(BaseCommand):
