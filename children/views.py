@@ -10,6 +10,7 @@ from audit.services import access_log_record
 from children.models import Child
 from children.selectors import child_caseload, child_get_for, child_siblings, child_visible_to
 from core.access import role_required
+from drift.selectors import drift_child_clocks
 from escalations import selectors as escalation_selectors
 from people.access import CASEWORKERS
 from people.models import Role
@@ -54,5 +55,6 @@ def detail(request, pk: int):
             "siblings": list(child_siblings(child=child, user=request.user)),
             "escalations": rows,
             "can_raise": request.user.role == Role.IRO and child.iro_id == request.user.pk,
+            "clocks": drift_child_clocks(child=child, calendar=working_calendar()),
         },
     )

@@ -25,7 +25,7 @@ from drift.models import DriftFlag, DriftRun, RuleTheme
 from extract.models import Allocation, CarePlan, Visit
 from extract.selectors import extract_tables_imported
 from people.models import User
-from ssda903.codes import REVIEW_PARTICIPATION
+from ssda903.codes import PLACEMENT_TYPE, REVIEW_PARTICIPATION
 from ssda903.models import Episode, ImportRun, MissingEpisode, Review
 from workdays.clock import WorkingCalendar, local_date
 
@@ -78,7 +78,12 @@ def drift_child_records(
     ids = sorted(children.filter(ssda903_episodes__start__lte=as_of).distinct().order_by().values_list("pk", flat=True))
     for chunk in _ranges(ids, chunk_size):
         members = set(chunk)
-        people = {c.pk: c for c in Child.objects.filter(pk__in=chunk).only("pk", "case_id", "date_of_birth", "iro")}
+        people = {
+            c.pk: c
+            for c in Child.objects.filter(pk__in=chunk).only(
+                "pk", "case_id", "first_name", "last_name", "date_of_birth", "iro"
+            )
+        }
         episodes = _rows_by_child(
             Episode.objects.values_list(
                 "child_id", "start", "reason_new_episode", "legal_status", "placement_type", "end", "reason_ended"
@@ -150,14 +155,6 @@ def drift_assessments(
         assessment = rules.assess(record, as_of=as_of, calendar=calendar, rules=evaluated)
         if assessment.looked_after:
             yield child, assessment
-
-
-def drift_child_assessment(*, child: Child, as_of: dt.date, calendar: WorkingCalendar) -> rules.Assessment:
-    """One child's clocks as of ``as_of`` (their page). Not looked after: an assessment with no period."""
-    evaluated, _ = drift_rules_evaluated()
-    for _, record in drift_child_records(as_of=as_of, children=Child.objects.filter(pk=child.pk)):
-        return rules.assess(record, as_of=as_of, calendar=calendar, rules=evaluated)
-    return rules.Assessment(case_id=child.case_id, as_of=as_of)
 
 
 def drift_today() -> dt.date:
@@ -345,3 +342,106 @@ def drift_impact(*, start: dt.date, end: dt.date, calendar: WorkingCalendar) -> 
 
 def _noon(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+
+# ----------------------------------------------------------------------------- a child's clocks
+
+
+@dataclass(frozen=True)
+class ClockRow:
+    """One line of a child's clocks for their page."""
+
+    heading: str
+    last: str  # what happened last, as a sentence
+    clock: rules.Clock | None  # what is due next (None: nothing is)
+    evaluated: bool
+
+
+@dataclass(frozen=True)
+class ChildClocks:
+    assessment: rules.Assessment
+    rows: list[ClockRow]
+    open_flags: list[DriftFlag]
+    placement_label: str
+
+
+def drift_child_clocks(*, child: Child, calendar: WorkingCalendar) -> ChildClocks:
+    """The child's clocks as of today: reviews, visits, care plan, allocated worker and missing
+    episodes, with what is due next, and their open flags. For the child's page."""
+    today = drift_today()
+    evaluated, _ = drift_rules_evaluated()
+    assessment = rules.Assessment(case_id=child.case_id, as_of=today)
+    for _, record in drift_child_records(as_of=today, children=Child.objects.filter(pk=child.pk)):
+        assessment = rules.assess(record, as_of=today, calendar=calendar, rules=evaluated)
+    clocks = assessment.clocks
+    review = next((clocks[r] for r in rules.REVIEW_RULES if r in clocks), None)
+    rows = [
+        ClockRow(
+            "Reviews",
+            f"Last review {rules.long_date(assessment.reviews[-1].date)}"
+            if assessment.reviews
+            else "No review in this period of care",
+            review,
+            rules.R33_FIRST in evaluated,
+        ),
+        ClockRow(
+            "Social worker visits",
+            f"Last visit {rules.long_date(assessment.last_visit.date)}"
+            if assessment.last_visit
+            else "No visit in this placement",
+            clocks.get(rules.R28_VISIT),
+            rules.R28_VISIT in evaluated,
+        ),
+        ClockRow(
+            "Care plan",
+            f"On the system from {rules.long_date(assessment.care_plan.start)}"
+            if assessment.care_plan
+            else "No care plan on the system in this period of care",
+            None if assessment.care_plan else clocks.get(rules.R4_CARE_PLAN),
+            rules.R4_CARE_PLAN in evaluated,
+        ),
+        ClockRow(
+            "Allocated social worker",
+            _allocated(assessment.allocation),
+            None if assessment.allocation else clocks.get(rules.NO_ALLOCATED_WORKER),
+            rules.NO_ALLOCATED_WORKER in evaluated,
+        ),
+        ClockRow(
+            "Missing episodes",
+            _missing(assessment.missing),
+            clocks.get(rules.MISSING_NOW),
+            rules.MISSING_NOW in evaluated,
+        ),
+    ]
+    if rules.STAYING_PUT in clocks:
+        rows.append(
+            ClockRow(
+                "Staying put", "Aged 17 and a half or more, in a foster placement", clocks[rules.STAYING_PUT], True
+            )
+        )
+    placement = assessment.placement
+    return ChildClocks(
+        assessment=assessment,
+        rows=rows,
+        open_flags=list(DriftFlag.objects.filter(child=child, cleared_on__isnull=True).select_related("escalation")),
+        placement_label=PLACEMENT_TYPE.get(placement.placement_type, placement.placement_type) if placement else "",
+    )
+
+
+def _allocated(allocation: rules.Allocation | None) -> str:
+    if allocation is None:
+        return "None allocated today"
+    role = f" ({allocation.role})" if allocation.role else ""
+    team = f", {allocation.team}" if allocation.team else ""
+    return f"{allocation.worker}{role}{team}, since {rules.long_date(allocation.start)}"
+
+
+def _missing(missing: list[rules.MissingEpisode]) -> str:
+    if not missing:
+        return "None in this period of care"
+    parts = []
+    for episode in missing[-5:]:
+        kind = "Missing" if episode.kind == rules.MISSING else "Away without authorisation"
+        until = f" to {rules.long_date(episode.end)}" if episode.end else ", not yet ended"
+        parts.append(f"{kind} from {rules.long_date(episode.start)}{until}")
+    return "; ".join(parts)

@@ -16,6 +16,7 @@ from children.selectors import child_get_for, child_siblings, child_visible_to
 from core.access import role_required
 from core.errors import DomainError, StaleUpdate
 from core.forms import add_domain_error, error_summary
+from drift.services import drift_flag_link_escalation
 from escalations import forms, selectors, services
 from escalations.models import Escalation
 from escalations.states import Action, actions_open_to
@@ -301,6 +302,24 @@ def withdraw(request, pk: int):
 # --- raising: the form, then check your answers, then confirm ------------------------------------
 
 DRAFT_KEY = "raise_draft"
+# The drift watch flag an escalation is being raised from (``?flag=`` with ``theme`` and ``subtheme``
+# from its *Raise an escalation* link): {"child": pk, "flag": pk}, kept until the draft is written.
+FLAG_KEY = "raise_flag"
+
+
+def _flag_start(request, child) -> dict | None:
+    """The initial data of a raise started from a drift watch flag (``?theme=&subtheme=&flag=``), and
+    the flag remembered in the session; None for any other start."""
+    params = {name: request.GET.get(name, "") for name in ("theme", "subtheme", "flag")}
+    if not params["flag"].isdigit():
+        return None
+    request.session[FLAG_KEY] = {"child": child.pk, "flag": int(params["flag"])}
+    initial = {"children": [str(child.pk)]}
+    if params["theme"].isdigit():
+        initial["themes"] = [params["theme"]]
+        if params["subtheme"].isdigit():
+            initial["subthemes"] = [params["subtheme"]]
+    return initial
 
 
 def _raise_form(request, child, data=None, initial=None):
@@ -329,13 +348,20 @@ def raise_start(request):
     if request.method == "POST":
         form = _raise_form(request, child, data=request.POST)
         if form.is_valid():
+            pending = request.session.get(FLAG_KEY) or {}
             request.session[DRAFT_KEY] = {
                 "child": child.pk,
                 "data": {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"},
+                "flag": pending.get("flag") if pending.get("child") == child.pk else None,
             }
             return redirect(reverse("escalations:raise_check") + f"?child={child.pk}")
     else:
-        initial = _draft_initial(draft) if draft and draft.get("child") == child.pk else {"children": [str(child.pk)]}
+        initial = _flag_start(request, child)
+        if initial is None and draft and draft.get("child") == child.pk:
+            initial = _draft_initial(draft)
+        elif initial is None:
+            request.session.pop(FLAG_KEY, None)  # a fresh start, not from a flag
+            initial = {"children": [str(child.pk)]}
         form = _raise_form(request, child, initial=initial)
     return render(
         request,
@@ -388,7 +414,13 @@ def raise_check(request):
             error = refusal.message
         else:
             del request.session[DRAFT_KEY]
+            request.session.pop(FLAG_KEY, None)
             messages.success(request, f"Escalation {escalation.reference} was sent to {escalation.current_addressee}.")
+            if draft.get("flag"):
+                try:
+                    drift_flag_link_escalation(flag_id=draft["flag"], escalation=escalation, by=request.user)
+                except DomainError as refusal:
+                    messages.warning(request, refusal.message)
             return redirect("escalations:detail", pk=escalation.pk)
     change = reverse("escalations:raise") + f"?child={child.pk}"
     return render(

@@ -1,17 +1,23 @@
 """The caseload and a child's page (children.views)."""
 
+import datetime as dt
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from people.models import Role
 from tests.factories import (
+    AllocationFactory,
     ChildFactory,
+    EpisodeFactory,
     IroFactory,
     ManagerFactory,
     ServiceManagerFactory,
     SiblingGroupFactory,
     UserFactory,
+    drift_tables_imported,
     raise_escalation,
 )
 from tests.querycount import assert_same_queries
@@ -98,3 +104,46 @@ def test_the_service_manager_sees_every_child_in_the_list(client):
     ChildFactory(), ChildFactory()
     client.force_login(ServiceManagerFactory())
     assert client.get(reverse("children:list")).context["page"].paginator.count == 2
+
+
+# --- the child's statutory clocks (drift watch) --------------------------------------------------
+
+
+def test_the_childs_page_shows_their_clocks(client):
+    drift_tables_imported()
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    start = timezone.localdate() - dt.timedelta(days=5)
+    EpisodeFactory(child=child, start=start)
+    AllocationFactory(child=child, worker="Sam Worker", role="SW", team="Team North", start=start)
+    client.force_login(iro)
+
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+
+    assert "Statutory clocks" in body
+    assert "No review in this period of care" in body
+    assert "No visit in this placement" in body
+    assert "Due soon</strong>" in body  # the first visit, due 7 days after the placement began
+    assert "Sam Worker (SW), Team North" in body
+
+
+def test_the_childs_page_says_when_they_are_not_looked_after(client):
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    client.force_login(iro)
+
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+
+    assert "Not looked after today" in body
+
+
+def test_the_childs_page_says_which_clocks_are_not_evaluated(client):
+    drift_tables_imported(extract=())
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    EpisodeFactory(child=child, start=timezone.localdate() - dt.timedelta(days=5))
+    client.force_login(iro)
+
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+
+    assert body.count("Not evaluated: this data has never been imported.") == 3
