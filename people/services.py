@@ -13,7 +13,8 @@ from people.models import Role, Team, User
 CONFIGURATION_GROUP = "Service configuration"
 
 # What the IRO service manager configures in the admin: the ladder, themes, teams, users, closure
-# days and the drift watch's rule-to-theme map. View, add and change only: nothing is deleted (entries are retired, people deactivated).
+# days and the drift watch's rule-to-theme map. View, add and change only: nothing is deleted
+# (entries are retired, people deactivated).
 CONFIGURATION_MODELS = {
     "ladder": ["stage", "laddersettings"],
     "themes": ["theme", "subtheme", "driftreason", "outcome"],
