@@ -258,6 +258,11 @@ def long_date(day: dt.date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
+def due_by(due: dt.date, as_of: dt.date) -> str:
+    """ "was due by 31 December 2025" once past, "is due by ..." until then."""
+    return f"{'was' if due < as_of else 'is'} due by {long_date(due)}"
+
+
 # ----------------------------------------------------------------------------- periods and placements
 
 
@@ -322,16 +327,16 @@ def _review_clock(period: Period, reviews: list[Review], as_of, calendar) -> Clo
         due = calendar.nth_working_day_after(period.start, FIRST_REVIEW_WORKING_DAYS)
         detail = (
             f"No review since the period of care began on {long_date(period.start)}; "
-            f"the first review is due by {long_date(due)}."
+            f"the first review {due_by(due, as_of)}."
         )
         return _clock(R33_FIRST, due, as_of, calendar, detail, soon=True)
     last = reviews[-1].date
     if len(reviews) == 1 and period.start_known:
         due = add_months(last, SECOND_REVIEW_MONTHS)
-        detail = f"The first review was on {long_date(last)}; the second is due by {long_date(due)}."
+        detail = f"The first review was on {long_date(last)}; the second {due_by(due, as_of)}."
         return _clock(R33_SECOND, due, as_of, calendar, detail, soon=True, last=last)
     due = add_months(last, LATER_REVIEW_MONTHS)
-    detail = f"The last review was on {long_date(last)}; the next is due by {long_date(due)}."
+    detail = f"The last review was on {long_date(last)}; the next {due_by(due, as_of)}."
     return _clock(R33_LATER, due, as_of, calendar, detail, soon=True, last=last)
 
 
@@ -339,8 +344,7 @@ def _visit_clock(placement: Placement, last_visit: Visit | None, reviews: list[R
     if last_visit is None:
         due = placement.start + dt.timedelta(days=FIRST_VISIT_DAYS)
         detail = (
-            f"No visit since the placement began on {long_date(placement.start)}; "
-            f"the first visit is due by {long_date(due)}."
+            f"No visit since the placement began on {long_date(placement.start)}; the first visit {due_by(due, as_of)}."
         )
         return _clock(R28_VISIT, due, as_of, calendar, detail, soon=True)
     last = last_visit.date
@@ -354,7 +358,7 @@ def _visit_clock(placement: Placement, last_visit: Visit | None, reviews: list[R
         due, how = add_months(last, LONG_TERM_VISIT_MONTHS), "within 3 months in long-term fostering"
     else:
         due, how = last + dt.timedelta(days=VISIT_DAYS), "within 6 weeks"
-    detail = f"The last visit was on {long_date(last)}; the next is due by {long_date(due)} ({how})."
+    detail = f"The last visit was on {long_date(last)}; the next {due_by(due, as_of)} ({how})."
     return _clock(R28_VISIT, due, as_of, calendar, detail, soon=True, last=last)
 
 
@@ -368,7 +372,7 @@ def _care_plan_clock(period: Period, plans: list[CarePlan], as_of, calendar) -> 
         return Clock(R4_CARE_PLAN, due, ON_TRACK, detail, None, plan.start)
     detail = (
         f"No care plan on the system since the period of care began on {long_date(period.start)}; "
-        f"one was due by {long_date(due)}."
+        f"one {due_by(due, as_of)}."
     )
     return _clock(R4_CARE_PLAN, due, as_of, calendar, detail, soon=False)
 
@@ -385,7 +389,7 @@ def _allocation_clock(period: Period, allocations: list[Allocation], current, as
         since = period.start
         what = f"none since the period of care began on {long_date(since)}"
     due = calendar.nth_working_day_after(since, ALLOCATION_WORKING_DAYS)
-    detail = f"No allocated social worker: {what}; one was due by {long_date(due)}."
+    detail = f"No allocated social worker: {what}; one {due_by(due, as_of)}."
     return _clock(NO_ALLOCATED_WORKER, due, as_of, calendar, detail, soon=False, last=since)
 
 

@@ -207,7 +207,9 @@ class DriftFlagFactory(factory.django.DjangoModelFactory):
     child = factory.SubFactory(ChildFactory)
     rule = "R33-first"
     due = dt.date(2025, 12, 31)
-    detail = "No review since the period of care began on 1 December 2025; the first review is due by 31 December 2025."
+    detail = (
+        "No review since the period of care began on 1 December 2025; the first review was due by 31 December 2025."
+    )
     first_seen = dt.date(2026, 1, 1)
 
 

@@ -53,7 +53,7 @@ def test_the_json_has_exactly_the_specs_shape():
                 "rule": "R33-first",
                 "due": "2025-12-31",
                 "days_overdue": 90,
-                "detail": "No review since the period of care began on 1 December 2025; the first review is due by "
+                "detail": "No review since the period of care began on 1 December 2025; the first review was due by "
                 "31 December 2025.",
             }
         ],
@@ -150,7 +150,7 @@ def test_csv_has_the_same_fields_and_names_the_rules_not_evaluated_on_standard_e
     assert out.splitlines() == [
         "child,rule,due,days_overdue,detail",
         "1001,R33-first,2025-12-31,90,No review since the period of care began on 1 December 2025; the first review "
-        "is due by 31 December 2025.",
+        "was due by 31 December 2025.",
     ]
     assert err.strip() == "Not evaluated (their data was never imported): no-allocated-worker"
 

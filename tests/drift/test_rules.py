@@ -605,7 +605,7 @@ def test_the_flag_carries_a_sentence_without_names():
 
     (flag,) = assess(record, as_of=D(2026, 8, 5), calendar=ENGLAND).flags
 
-    assert flag.detail == "The first review was on 1 February 2026; the second is due by 1 May 2026."
+    assert flag.detail == "The first review was on 1 February 2026; the second was due by 1 May 2026."
 
 
 # ----------------------------------------------------------------------------- review timeliness
