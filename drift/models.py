@@ -70,6 +70,9 @@ class DriftRun(models.Model):
     updated = models.PositiveIntegerField(help_text="Open flags whose due date or sentence changed.")
     open = models.PositiveIntegerField(help_text="Flags open after the refresh.")
     not_evaluated = models.JSONField(help_text="Rules whose data was never imported.")
+    impact = models.JSONField(
+        null=True, blank=True, help_text="The reporting year's impact figures as of the run (drift.selectors)."
+    )
 
     class Meta:
         ordering = ["-as_of", "-started_at"]

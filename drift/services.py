@@ -61,6 +61,8 @@ def drift_refresh(*, as_of: dt.date | None = None, calendar: WorkingCalendar | N
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
         _refuse_going_back(as_of)  # again, now that no other refresh can be storing
         created, cleared, updated = _store(found, as_of)
+        start, end = selectors.financial_year_of(as_of)
+        impact = selectors.drift_impact(start=start, end=end, calendar=calendar)
         run = DriftRun.objects.create(
             as_of=as_of,
             started_at=started,
@@ -71,6 +73,7 @@ def drift_refresh(*, as_of: dt.date | None = None, calendar: WorkingCalendar | N
             updated=updated,
             open=len(found),
             not_evaluated=not_evaluated,
+            impact=selectors.impact_as_json(impact),
         )
     return RefreshResult(run=run, seconds_assessing=assessing, seconds_storing=time.perf_counter() - clock)
 

@@ -1,4 +1,5 @@
 import datetime as dt
+import json
 from decimal import Decimal
 
 import pytest
@@ -7,6 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from drift import selectors
 from drift.rules import R33_FIRST
+from drift.services import drift_refresh
 from tests.factories import (
     ChildFactory,
     DriftFlagFactory,
@@ -215,3 +217,29 @@ def test_impact_with_nothing_gives_no_percentages():
 
     assert (impact.flags_raised, impact.percent_on_time, impact.median_working_days_to_clear) == (0, None, None)
     assert all(row.percent is None for row in impact.participation)
+
+
+def test_the_impact_survives_being_stored_as_json():
+    child = ChildFactory()
+    EpisodeFactory(child=child, start=D(2025, 12, 1))
+    ReviewFactory(child=child, date=D(2025, 12, 31), participation="PN3")
+    DriftFlagFactory(first_seen=D(2026, 1, 2))
+    impact = selectors.drift_impact(start=D(2025, 4, 1), end=D(2026, 3, 31), calendar=ENGLAND)
+
+    assert selectors.impact_from_json(json.loads(json.dumps(selectors.impact_as_json(impact)))) == impact
+
+
+def test_the_latest_impact_is_the_nightly_refreshs_for_its_year_and_computed_otherwise():
+    drift_tables_imported()
+    drift_refresh(as_of=D(2026, 1, 10))
+    DriftFlagFactory(first_seen=D(2026, 1, 11))  # after the refresh
+
+    stored = selectors.drift_impact_latest(start=D(2025, 4, 1), end=D(2026, 3, 31), calendar=ENGLAND)
+    computed = selectors.drift_impact_latest(start=D(2026, 1, 1), end=D(2026, 3, 31), calendar=ENGLAND)
+
+    assert (stored.flags_raised, computed.flags_raised) == (0, 1)
+
+
+def test_the_reporting_year_runs_from_april_to_march():
+    assert selectors.financial_year_of(D(2026, 3, 31)) == (D(2025, 4, 1), D(2026, 3, 31))
+    assert selectors.financial_year_of(D(2026, 4, 1)) == (D(2026, 4, 1), D(2027, 3, 31))
