@@ -1,11 +1,11 @@
-"""The service manager's filters for *All drift flags* (django-filter, laid out with crispy-forms-gds).
-The FilterSet checks the input; the query is :func:`drift.selectors.drift_flag_search`."""
+"""The service manager's filters for *All drift flags* (django-filter).
+The FilterSet checks the input; the query is :func:`drift.selectors.drift_flag_search`. The page
+writes the selects itself (``drift.views._select``): crispy-forms-gds renders a template per option,
+which took 360 ms for a council's 1,600 IROs."""
 
 from __future__ import annotations
 
 import django_filters
-from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Div, Field, Layout
 from django import forms
 
 from drift.models import RULE_CHOICES, DriftFlag
@@ -20,25 +20,7 @@ def _choice_error(what: str) -> dict:
 
 
 class FlagFilterForm(forms.Form):
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper = FormHelper()
-        self.helper.form_tag = False
-        self.helper.disable_csrf = True
-        column = "govuk-grid-column-one-third"
-        self.helper.layout = Layout(
-            Div(
-                Div(Field.select("status"), css_class=column),
-                Div(Field.select("rule"), css_class=column),
-                Div(Field.select("open_for"), css_class=column),
-                css_class="govuk-grid-row",
-            ),
-            Div(
-                Div(Field.select("team"), css_class=column),
-                Div(Field.select("iro"), css_class=column),
-                css_class="govuk-grid-row",
-            ),
-        )
+    """The filter form; drift/templates/drift/all.html lays it out as GOV.UK selects."""
 
 
 class DriftFlagFilter(django_filters.FilterSet):
@@ -62,7 +44,9 @@ class DriftFlagFilter(django_filters.FilterSet):
         error_messages=_choice_error("a team"),
     )
     iro = django_filters.ModelChoiceFilter(
-        queryset=User.objects.filter(role=Role.IRO).order_by("last_name", "first_name", "username"),
+        queryset=User.objects.filter(role=Role.IRO)
+        .only("pk", "username", "first_name", "last_name")
+        .order_by("last_name", "first_name", "username"),
         empty_label="Any IRO",
         label="Child’s IRO",
         error_messages=_choice_error("an IRO"),

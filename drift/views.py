@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from children.selectors import child_visible_to
 from core.access import role_required
@@ -56,6 +58,21 @@ def _rows(flags, as_of: dt.date, themes: dict | None = None) -> list[dict]:
     return rows
 
 
+def _select(bound) -> dict:
+    """A filter's select, its options written here in one go: rendering a template per option took
+    a third of a second for a council's 1,600 IROs."""
+    current = "" if bound.value() is None else str(bound.value())
+    options = format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (str(value), mark_safe(" selected") if str(value) == current else "", label)
+            for value, label in bound.field.choices
+        ),
+    )
+    return {"field": bound, "options": options}
+
+
 def _watch_state() -> dict:
     last_run = selectors.drift_last_run()
     _, not_evaluated = selectors.drift_rules_evaluated()
@@ -98,6 +115,7 @@ def all_flags(request):
     context = {
         **state,
         "filter": filterset,
+        "selects": {name: _select(filterset.form[name]) for name in filterset.form.fields},
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "status")),
     }
     if filterset.is_valid():
