@@ -1,7 +1,7 @@
 # IRO Escalations: set up, run and test.  GNU make.
 #
 #   make run            set everything up (venv, npm, migrate, static, demo data) and serve
-#                       on http://127.0.0.1:8000 with DEBUG=1
+#                       on http://127.0.0.1:8000 with DEBUG=1, with the background worker
 #   make test           lint, then every test suite (TEST_TARGETS below); non-zero on any failure
 #   make lint           ruff: the linter, and the formatter's check (make format rewrites the code)
 #   make test-sqlite    pytest on SQLite only        } extra pytest arguments:
@@ -98,8 +98,9 @@ demo: migrate
 check: deps
 	$(VPY) manage.py check
 
+# The web server and the background worker together (scripts/run-dev.sh); one Ctrl-C stops both.
 run: migrate collectstatic demo
-	$(VPY) manage.py runserver 127.0.0.1:8000
+	scripts/run-dev.sh
 
 # ----------------------------------------------------------------------------- test
 test:

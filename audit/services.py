@@ -25,11 +25,13 @@ $$ LANGUAGE plpgsql;
 
 
 def audit_tables() -> list[str]:
-    """The database tables that hold audit history, and the access log."""
+    """The database tables that hold audit history, the access log, and any model marked
+    ``APPEND_ONLY`` (a record that is added to and never changed, like an escalation's notes)."""
 
     tables = [AccessLogEntry._meta.db_table]
     for model in apps.get_models():
-        if hasattr(model, "instance_type") and model.__name__.startswith("Historical"):
+        historical = hasattr(model, "instance_type") and model.__name__.startswith("Historical")
+        if historical or getattr(model, "APPEND_ONLY", False):  # e.g. escalations.Note
             tables.append(model._meta.db_table)
     return sorted(tables)
 

@@ -11,6 +11,7 @@ from django import forms
 
 from children.models import Child
 from core.errors import DomainError
+from core.once import once_key_new
 from escalations.services import escalation_choices_check
 from ladder.models import Stage
 from people.models import User
@@ -28,13 +29,16 @@ def _helper(*layout) -> FormHelper:
 
 
 class VersionForm(forms.Form):
-    """Every change carries the version the person opened, so a stale change is refused."""
+    """Every change carries the version the person opened, so a stale change is refused, and a
+    one-time key (``core.once``), so a second submission of the same form changes nothing."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("version")
+        self.initial.setdefault("once", once_key_new())
+        self.helper = _helper("version", "once")
 
 
 class _DateField(DateInputField):
@@ -210,6 +214,7 @@ class RespondForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.helper = _helper(
             "version",
+            "once",
             Field.textarea("response", label_size=Size.MEDIUM),
             Field.textarea("action_agreed"),
             Field("action_due_on"),
@@ -223,7 +228,7 @@ class EscalateForm(StageAndPersonMixin, VersionForm):
     def __init__(self, *args, stages: list[Stage], **kwargs):
         super().__init__(*args, **kwargs)
         self.add_stage_fields(stages, label="Who should it go to?")
-        self.helper = _helper("version", self.stage_layout())
+        self.helper = _helper("version", "once", self.stage_layout())
 
     def clean(self):
         return self.clean_stage_and_person(super().clean())
@@ -237,7 +242,7 @@ class ReassignForm(VersionForm):
         self.managers = {str(m.pk): m for m in managers}
         self.fields["addressee"].choices = [("", "Choose a person")] + [(k, str(m)) for k, m in self.managers.items()]
         self.fields["addressee"].help_text = "Managers at the same stage. The response is still due at the same time."
-        self.helper = _helper("version", Field.select("addressee"))
+        self.helper = _helper("version", "once", Field.select("addressee"))
 
     def clean_addressee(self):
         return self.managers[self.cleaned_data["addressee"]]
@@ -252,7 +257,7 @@ class ResolveForm(VersionForm):
         super().__init__(*args, **kwargs)
         self.outcomes = {str(o.pk): o for o in resolution_outcome_list()}
         self.fields["outcome"].choices = [(k, o.label) for k, o in self.outcomes.items()]
-        self.helper = _helper("version", Field.radios("outcome", legend_size=Size.MEDIUM))
+        self.helper = _helper("version", "once", Field.radios("outcome", legend_size=Size.MEDIUM))
 
     def clean_outcome(self):
         return self.outcomes[self.cleaned_data["outcome"]]
@@ -273,4 +278,4 @@ class CafcassForm(VersionForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("version", Field("referred_on"), Field.textarea("reason"))
+        self.helper = _helper("version", "once", Field("referred_on"), Field.textarea("reason"))

@@ -165,6 +165,15 @@ class Step(models.Model):
     )
     sent_at = models.DateTimeField()
     sent_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    sent_for = models.ForeignKey(
+        "people.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The manager it was meant for, when they were away and it went to their delegate.",
+    )
+    sent_reason = models.TextField(blank=True, help_text="Why it was escalated to this stage, or reopened.")
 
     # Fixed when the step is sent: a later change to the ladder or the closure days never moves them.
     target_working_days = models.PositiveSmallIntegerField()
@@ -173,15 +182,44 @@ class Step(models.Model):
 
     first_response_at = models.DateTimeField(null=True, blank=True)
     first_response_date_only = models.BooleanField(default=False)
+    first_response_by = models.ForeignKey(
+        "people.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who recorded it: the addressee, or the service manager for them.",
+    )
     responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        "people.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Who recorded it: the addressee, or the service manager for them.",
+    )
     response = models.TextField(blank=True)
     action_agreed = models.TextField(blank=True)
     action_due_on = models.DateField(null=True, blank=True)
 
     result = models.CharField(max_length=12, choices=StepResult.choices, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    end_reason = models.TextField(blank=True, help_text="Why it was resolved or withdrawn.")
 
-    history = HistoricalRecords(no_db_index=["escalation", "stage", "addressee", "sent_by"])
+    history = HistoricalRecords(
+        no_db_index=[
+            "escalation",
+            "stage",
+            "addressee",
+            "sent_by",
+            "sent_for",
+            "first_response_by",
+            "responded_by",
+            "ended_by",
+        ]
+    )
 
     class Meta:
         ordering = ["escalation", "sequence"]
@@ -201,6 +239,28 @@ class Step(models.Model):
 
     def __str__(self):
         return f"{self.escalation_id} step {self.sequence}: {self.stage}"
+
+
+class Note(models.Model):
+    """A question or an update on an open escalation that is not a formal step: from the IRO, the
+    addressee or the service manager. Append-only (PostgreSQL refuses UPDATE and DELETE on it),
+    shown on the timeline, never in an Open report."""
+
+    APPEND_ONLY = True  # audit.services.audit_protect_tables puts the append-only trigger on it
+
+    escalation = models.ForeignKey(Escalation, on_delete=models.PROTECT, related_name="notes", db_index=False)
+    author = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["escalation", "created_at", "pk"]
+        indexes = [
+            models.Index(fields=["escalation", "created_at"], name="note_escalation_idx"),
+        ]
+
+    def __str__(self):
+        return f"Note on {self.escalation_id} by {self.author_id}"
 
 
 class ReferenceCounter(models.Model):

@@ -14,7 +14,9 @@ from django.utils import timezone
 from audit.selectors import audit_entries_for
 from children.models import Child
 from core.formats import format_date
-from escalations.models import Escalation, EscalationStatus, Step, StepResult
+from escalations.models import Escalation, EscalationStatus, Note, Step, StepResult
+from notices.delivery import notice_link
+from notices.selectors import notices_failed
 from people.models import Role, User
 from themes.models import Theme
 from workdays.clock import WorkingCalendar, local_date
@@ -76,6 +78,37 @@ def step_due_state(step: Step, *, now: dt.datetime | None = None, calendar: Work
 def escalation_overdue(*, now: dt.datetime | None = None) -> QuerySet[Escalation]:
     """Open escalations whose current step's response is past due. Uses the (status, next_due_at) index."""
     return Escalation.objects.filter(status=EscalationStatus.OPEN, next_due_at__lte=now or timezone.now())
+
+
+def escalation_awaiting_count(*, user: User) -> int:
+    """What awaits ``user``, for the navigation: a manager's escalations waiting for their reply; an
+    IRO's open escalations whose reply has come (their decision is needed); for the service manager,
+    the notices that could not be sent."""
+    if user.role == Role.MANAGER:
+        return Escalation.objects.filter(
+            status=EscalationStatus.OPEN, current_addressee=user, next_due_at__isnull=False
+        ).count()
+    if user.role == Role.IRO:
+        return Escalation.objects.filter(
+            status=EscalationStatus.OPEN, iro=user, current_step__responded_at__isnull=False
+        ).count()
+    if user.sees_everything:
+        return notices_failed().count()
+    return 0
+
+
+def escalation_overdue_digest_items(*, now: dt.datetime) -> list[dict]:
+    """The service managers' morning digest: each open escalation whose reply is overdue, by its
+    reference, stage, addressee and due day only (no child, no text), oldest due first."""
+    rows = escalation_overdue(now=now).select_related("current_stage", "current_addressee", "current_step")
+    return [
+        {
+            "line": f"{e.reference}: {e.current_stage.label}, {e.current_addressee or 'person not recorded'}, "
+            f"reply due by the end of {format_date(e.current_step.due_on)}",
+            "link": notice_link(f"/escalations/{e.pk}/"),
+        }
+        for e in rows.order_by("next_due_at", "pk")
+    ]
 
 
 def step_inbox(*, manager: User) -> QuerySet[Step]:
@@ -159,8 +192,12 @@ def escalation_detail(*, queryset: QuerySet[Escalation], pk: int) -> Escalation:
             "subthemes__theme",
             "drift_reasons",
             Prefetch(
-                "steps", queryset=Step.objects.select_related("stage", "addressee", "sent_by").order_by("sequence")
+                "steps",
+                queryset=Step.objects.select_related(
+                    "stage", "addressee", "sent_by", "sent_for", "first_response_by", "responded_by", "ended_by"
+                ).order_by("sequence"),
             ),
+            Prefetch("notes", queryset=Note.objects.select_related("author").order_by("created_at", "pk")),
         )
         .get(pk=pk)
     )
@@ -244,31 +281,49 @@ _ENDINGS = {
 }
 
 
+def by_for(actor, meant_for) -> str:
+    """ "Ada Okafor", or "Sam Patel for Ada Okafor" when someone acted for the person it was theirs to do."""
+    if actor is None:
+        return str(meant_for) if meant_for else ""
+    if meant_for is None or actor.pk == meant_for.pk:
+        return str(actor)
+    return f"{actor} for {meant_for}"
+
+
 def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
-    """Everything that happened to an escalation, newest first. Uses the prefetched steps only."""
+    """Everything that happened to an escalation, newest first: each step and what became of it,
+    who did it (and for whom, when someone acted for another), the reasons given, and the notes.
+    Uses the prefetched steps and notes only."""
+    iro = escalation.iro
     events = [
-        TimelineEvent(
-            title="Raised", at=escalation.raised_at, by=str(escalation.iro), date_only=escalation.raised_date_only
-        )
+        TimelineEvent(title="Raised", at=escalation.raised_at, by=str(iro), date_only=escalation.raised_date_only)
     ]
-    for step in escalation.steps.all():
+    steps = list(escalation.steps.all())
+    for index, step in enumerate(steps):
         person = str(step.addressee) if step.addressee else "(person not recorded)"
+        lines = []
+        if step.sent_for:
+            lines.append(f"{step.sent_for} was away, so it went to {person}, who is covering for them.")
+        if step.sent_reason:
+            lines.append(f"Why: {step.sent_reason}")
+        lines.append(
+            f"Response due by the end of {format_date(step.due_on)} ({step.target_working_days} working days)."
+        )
+        reopened = index > 0 and steps[index - 1].result in (StepResult.RESOLVED, StepResult.WITHDRAWN)
         events.append(
             TimelineEvent(
-                title=f"Sent to {person}, {step.stage.label}",
+                title=f"{'Reopened and sent' if reopened else 'Sent'} to {person}, {step.stage.label}",
                 at=step.sent_at,
-                by=str(step.sent_by) if step.sent_by else "",
-                lines=(
-                    f"Response due by the end of {format_date(step.due_on)} ({step.target_working_days} working days).",
-                ),
+                by=by_for(step.sent_by, iro),
+                lines=tuple(lines),
             )
         )
         if step.first_response_at and step.first_response_at != step.responded_at:
             events.append(
                 TimelineEvent(
-                    title=f"Acknowledged by {person}",
+                    title="Acknowledged",
                     at=step.first_response_at,
-                    by=person,
+                    by=by_for(step.first_response_by, step.addressee),
                     date_only=step.first_response_date_only,
                 )
             )
@@ -278,14 +333,36 @@ def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
                 due = f", to be done by {format_date(step.action_due_on)}" if step.action_due_on else ""
                 lines.append(f"Action agreed: {step.action_agreed}{due}.")
             events.append(
-                TimelineEvent(title=f"Response from {person}", at=step.responded_at, by=person, lines=tuple(lines))
-            )
-        if step.result and step.result != StepResult.RESOLVED and step.result != StepResult.WITHDRAWN:
-            events.append(
                 TimelineEvent(
-                    title=_ENDINGS[step.result].format(stage=step.stage.label, person=person), at=step.ended_at
+                    title="Responded",
+                    at=step.responded_at,
+                    by=by_for(step.responded_by, step.addressee),
+                    lines=tuple(lines),
                 )
             )
+        if step.result in (StepResult.ESCALATED, StepResult.REASSIGNED):
+            events.append(
+                TimelineEvent(
+                    title=_ENDINGS[step.result].format(stage=step.stage.label, person=person),
+                    at=step.ended_at,
+                    by=by_for(step.ended_by, iro),
+                )
+            )
+        if step.result in (StepResult.RESOLVED, StepResult.WITHDRAWN):
+            if index == len(steps) - 1 and escalation.status == EscalationStatus.CLOSED:
+                title = f"Closed: {escalation.outcome.label}"
+            else:  # closed, then reopened: the outcome it had then is not kept
+                title = f"{'Withdrawn' if step.result == StepResult.WITHDRAWN else 'Closed'} at {step.stage.label}"
+            events.append(
+                TimelineEvent(
+                    title=title,
+                    at=step.ended_at,
+                    by=by_for(step.ended_by, iro),
+                    lines=(f"Why: {step.end_reason}",) if step.end_reason else (),
+                )
+            )
+    for note in escalation.notes.all():
+        events.append(TimelineEvent(title="Note", at=note.created_at, by=str(note.author), lines=(note.text,)))
     if escalation.cafcass_referred_on:
         events.append(
             TimelineEvent(
@@ -295,8 +372,6 @@ def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
                 date_only=True,
             )
         )
-    if escalation.status == EscalationStatus.CLOSED:
-        events.append(TimelineEvent(title=f"Closed: {escalation.outcome.label}", at=escalation.closed_at))
 
     def moment(event):
         at = event.at

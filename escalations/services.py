@@ -20,12 +20,22 @@ from django.utils import timezone
 from children.models import Child
 from core.errors import DomainError, IllegalMove, NotPermitted, StaleUpdate
 from core.formats import format_date, format_datetime
-from escalations.models import Escalation, EscalationStatus, ReferenceCounter, Step, StepResult
+from escalations.models import Escalation, EscalationStatus, Note, ReferenceCounter, Step, StepResult
+from escalations.selectors import escalation_overdue_digest_items
 from escalations.states import ACTION_WORDS, RESPONDER_MOVES, Action, may_act, refusal
 from ladder.models import Stage
+from ladder.selectors import ladder_settings
+from notices.models import NoticeKind
+from notices.services import (
+    notice_queue,
+    notices_cancel_for_escalation,
+    notices_cancel_for_step,
+    notices_schedule_step,
+)
 from people.models import Role, User
+from people.selectors import absence_on, service_manager_list
 from themes.models import DriftReason, Outcome, SubTheme, Theme
-from workdays.clock import WorkingCalendar, end_of_day
+from workdays.clock import WorkingCalendar, end_of_day, local_date
 from workdays.selectors import working_calendar
 
 # Clocks on two machines never agree exactly; anything later than this is "in the future".
@@ -98,7 +108,9 @@ def escalation_raise(
     escalation.subthemes.set(subtheme_set)
     escalation.drift_reasons.set(reason_set)
     del escalation.skip_history_when_saving
-    _send_step(escalation, stage=stage, addressee=addressee, at=raised_at, by=by, calendar=working_calendar())
+    _send_step(
+        escalation, stage=stage, addressee=addressee, at=raised_at, by=by, calendar=working_calendar(), how="raised"
+    )
     _save(escalation, by)
     return escalation
 
@@ -117,8 +129,11 @@ def escalation_first_response(
     at = _moment(at)
     _check_step_time(at, step, "The first response")
     step.first_response_at = at
+    step.first_response_by = by
     _save(step, by)
     _note_first_response(escalation, at)
+    if _live(at):
+        _tell(NoticeKind.FIRST_RESPONSE, [escalation.iro], escalation, step, by, due_at=step.due_at)
     return _bump(escalation, by)
 
 
@@ -151,14 +166,18 @@ def escalation_respond(
             field="action_due_on",
         )
     step.responded_at = at
+    step.responded_by = by
     step.response = response.strip()
     step.action_agreed = action_agreed.strip()
     step.action_due_on = action_due_on
     if step.first_response_at is None:
-        step.first_response_at = at
+        step.first_response_at, step.first_response_by = at, by
     _save(step, by)
     _note_first_response(escalation, step.first_response_at)
     escalation.next_due_at = None
+    notices_cancel_for_step(step=step)
+    if _live(at):
+        _tell(NoticeKind.RESPONSE, [escalation.iro], escalation, step, by)
     return _bump(escalation, by)
 
 
@@ -172,12 +191,14 @@ def escalation_escalate(
     by: User,
     stage: Stage,
     addressee: User,
+    reason: str = "",
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Escalation:
-    """Send the escalation to a more senior stage (any stage above the current one)."""
+    """Send the escalation to a more senior stage (any stage above the current one), saying why."""
     escalation = _lock(escalation, expected_version, Action.ESCALATE)
     _require(Action.ESCALATE, by, escalation)
+    reason = _reason(reason, "escalating")
     current = escalation.current_step
     if stage.order <= current.stage.order:
         raise DomainError(
@@ -189,7 +210,18 @@ def escalation_escalate(
     at = _moment(at)
     _check_step_time(at, current, "The escalation")
     _end_step(current, StepResult.ESCALATED, at, by)
-    _send_step(escalation, stage=stage, addressee=addressee, at=at, by=by, calendar=working_calendar())
+    _send_step(
+        escalation,
+        stage=stage,
+        addressee=addressee,
+        at=at,
+        by=by,
+        calendar=working_calendar(),
+        how="escalated",
+        reason=reason,
+    )
+    if _live(at):
+        _tell(NoticeKind.ESCALATED_PAST_YOU, [current.addressee], escalation, current, by, how=stage.label)
     return _bump(escalation, by)
 
 
@@ -217,7 +249,16 @@ def escalation_reassign(
     at = _moment(at)
     _check_step_time(at, current, "The reassignment")
     _end_step(current, StepResult.REASSIGNED, at, by)
-    _send_step(escalation, stage=current.stage, addressee=addressee, at=at, by=by, due_on=current.due_on)
+    _send_step(
+        escalation,
+        stage=current.stage,
+        addressee=addressee,
+        at=at,
+        by=by,
+        calendar=working_calendar(),
+        due_on=current.due_on,
+        how="reassigned",
+    )
     return _bump(escalation, by)
 
 
@@ -227,28 +268,36 @@ def escalation_resolve(
     escalation: Escalation,
     by: User,
     outcome: Outcome,
+    reason: str = "",
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Escalation:
-    """Close the escalation with an outcome: resolved or not resolved."""
+    """Close the escalation with an outcome, resolved or not resolved, saying why."""
     escalation = _lock(escalation, expected_version, Action.RESOLVE)
     _require(Action.RESOLVE, by, escalation)
+    reason = _reason(reason, "closing")
     if outcome.code == Outcome.WITHDRAWN:
         raise DomainError("To withdraw an escalation, use withdraw rather than resolve.", field="outcome")
     if not outcome.active:
         raise DomainError(f"The outcome {outcome.label!r} has been retired. Choose another.", field="outcome")
-    return _close(escalation, by, outcome, StepResult.RESOLVED, _moment(at))
+    return _close(escalation, by, outcome, StepResult.RESOLVED, _moment(at), reason)
 
 
 @transaction.atomic
 def escalation_withdraw(
-    *, escalation: Escalation, by: User, expected_version: int | None = None, at: dt.datetime | None = None
+    *,
+    escalation: Escalation,
+    by: User,
+    reason: str = "",
+    expected_version: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Escalation:
-    """Close the escalation as withdrawn by the IRO."""
+    """Close the escalation as withdrawn by the IRO, saying why."""
     escalation = _lock(escalation, expected_version, Action.WITHDRAW)
     _require(Action.WITHDRAW, by, escalation)
+    reason = _reason(reason, "withdrawing")
     outcome = Outcome.objects.get(code=Outcome.WITHDRAWN)
-    return _close(escalation, by, outcome, StepResult.WITHDRAWN, _moment(at))
+    return _close(escalation, by, outcome, StepResult.WITHDRAWN, _moment(at), reason)
 
 
 @transaction.atomic
@@ -277,6 +326,8 @@ def escalation_refer_to_cafcass(
         )
     escalation.cafcass_referred_on = referred_on
     escalation.cafcass_reason = reason.strip()
+    if referred_on >= today - LIVE_FOR_DAYS:
+        _tell(NoticeKind.CAFCASS, service_manager_list(), escalation, None, by)
     return _bump(escalation, by)
 
 
@@ -287,12 +338,15 @@ def escalation_reopen(
     by: User,
     stage: Stage | None = None,
     addressee: User | None = None,
+    reason: str = "",
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Escalation:
-    """Reopen a closed escalation by sending a new step, by default to the last stage and person."""
+    """Reopen a closed escalation by sending a new step, by default to the last stage and person,
+    saying why."""
     escalation = _lock(escalation, expected_version, Action.REOPEN)
     _require(Action.REOPEN, by, escalation)
+    reason = _reason(reason, "reopening")
     last = escalation.current_step
     stage = stage or last.stage
     addressee = addressee or last.addressee
@@ -315,8 +369,58 @@ def escalation_reopen(
     escalation.status = EscalationStatus.OPEN
     escalation.outcome = None
     escalation.closed_at = None
-    _send_step(escalation, stage=stage, addressee=addressee, at=at, by=by, calendar=working_calendar())
+    _send_step(
+        escalation,
+        stage=stage,
+        addressee=addressee,
+        at=at,
+        by=by,
+        calendar=working_calendar(),
+        how="reopened",
+        reason=reason,
+    )
     return _bump(escalation, by)
+
+
+@transaction.atomic
+def escalation_note_add(*, escalation: Escalation, by: User, text: str, at: dt.datetime | None = None) -> Note:
+    """Add a note to an open escalation: a question or an update that is not a formal step. From
+    the IRO, the addressee, someone it was sent to before, or the service manager; the other side
+    is told (the IRO, or the addressee). Notes are never changed or removed."""
+    escalation = _lock(escalation, None, Action.NOTE)
+    sent_before = escalation.steps.filter(addressee=by).exists()
+    if not may_act(Action.NOTE, user=by, escalation=escalation, sent_before=sent_before):
+        raise NotPermitted(
+            f"Only the IRO, the people {escalation.reference} was sent to, and the IRO service manager can add "
+            "notes to it."
+        )
+    text = text.strip()
+    if not text:
+        raise DomainError("Enter the note.", field="text")
+    at = _moment(at)
+    note = Note.objects.create(escalation=escalation, author=by, text=text, created_at=at)
+    others = [escalation.current_addressee] if by.pk == escalation.iro_id else [escalation.iro]
+    if by.sees_everything and by.pk != escalation.iro_id:
+        others = [escalation.iro, escalation.current_addressee]
+    notice_queue(kind=NoticeKind.NOTE, recipients=others, escalation=escalation, note=note, actor=by)
+    return note
+
+
+@transaction.atomic
+def escalation_overdue_digest_queue(*, now: dt.datetime | None = None) -> list:
+    """The service managers' morning digest: one notice each, listing every open escalation whose
+    reply is overdue (``escalations.selectors.escalation_overdue_digest_items``), if there are any."""
+    now = now or timezone.now()
+    items = escalation_overdue_digest_items(now=now)
+    if not items:
+        return []
+    return notice_queue(
+        kind=NoticeKind.OVERDUE_DIGEST,
+        recipients=service_manager_list(),
+        day=local_date(now),
+        items=items,
+        send_after=now,
+    )
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -482,10 +586,20 @@ def _send_step(
     addressee: User | None,
     at: dt.datetime,
     by: User | None,
-    calendar: WorkingCalendar | None = None,
+    calendar: WorkingCalendar,
     due_on: dt.date | None = None,
+    how: str,
+    reason: str = "",
 ) -> Step:
+    """Send the escalation to ``addressee`` at ``stage``: the step, the escalation's maintained
+    fields, and the notices: the step sent to them (when the move is live, see :func:`_live`),
+    and its reminders (``notices.services.notices_schedule_step``)."""
     previous = escalation.current_step
+    starts_cap = stage.formal and escalation.formal_started_at is None
+    sent_for = None
+    absence = absence_on(manager=addressee, day=local_date(at)) if addressee is not None else None
+    if absence is not None and absence.delegate.is_active and absence.delegate.stage_id == stage.pk:
+        sent_for, addressee = addressee, absence.delegate  # away: it goes to the person covering
     if due_on is None:
         due_on, due_at = step_due(sent_at=at, target_working_days=stage.target_working_days, calendar=calendar)
     else:
@@ -497,6 +611,8 @@ def _send_step(
         addressee=addressee,
         sent_at=at,
         sent_by=by,
+        sent_for=sent_for,
+        sent_reason=reason,
         target_working_days=stage.target_working_days,
         due_on=due_on,
         due_at=due_at,
@@ -513,24 +629,82 @@ def _send_step(
     )
     for name, value in fields.items():
         setattr(escalation, name, value)
+    if _live(at):
+        _tell(NoticeKind.STEP_SENT, [addressee], escalation, step, by, how=how, due_at=due_at, addressed=True)
+    notices_schedule_step(
+        step=step,
+        escalation=escalation,
+        calendar=calendar,
+        cap_working_days=ladder_settings().process_cap_working_days if starts_cap else None,
+    )
     return step
 
 
-def _end_step(step: Step, result: StepResult, at: dt.datetime, by: User) -> None:
+def _end_step(step: Step, result: StepResult, at: dt.datetime, by: User, reason: str = "") -> None:
     step.result = result
     step.ended_at = at
+    step.ended_by = by
+    step.end_reason = reason
     _save(step, by)
+    notices_cancel_for_step(step=step)
 
 
-def _close(escalation: Escalation, by: User, outcome: Outcome, result: StepResult, at: dt.datetime) -> Escalation:
+def _close(
+    escalation: Escalation, by: User, outcome: Outcome, result: StepResult, at: dt.datetime, reason: str
+) -> Escalation:
     step = escalation.current_step
     _check_step_time(at, step, "The closing date")
-    _end_step(step, result, at, by)
+    _end_step(step, result, at, by, reason)
     escalation.status = EscalationStatus.CLOSED
     escalation.outcome = outcome
     escalation.closed_at = at
     escalation.next_due_at = None
+    notices_cancel_for_escalation(escalation=escalation)
+    if _live(at):
+        everyone = [escalation.iro, *(s.addressee for s in escalation.steps.select_related("addressee"))]
+        _tell(NoticeKind.CLOSED, everyone, escalation, step, by, how=outcome.label.lower())
     return _bump(escalation, by)
+
+
+REASON_MAX = 2000  # characters: a short reason, not a report
+
+
+def _reason(reason: str, doing: str) -> str:
+    """A move's reason, as it will be kept and shown on the timeline."""
+    reason = reason.strip()
+    if len(reason) > REASON_MAX:
+        raise DomainError(
+            f"The reason for {doing} is {len(reason):,} characters long. Keep it to {REASON_MAX:,}; "
+            "add a note for more.",
+            field="reason",
+        )
+    return reason
+
+
+# A move recorded within this long of when it happened is news, and tells people; an older one is
+# a record of the past (back-dated entry, the demo's history) and tells no one.
+LIVE_FOR = dt.timedelta(hours=1)
+LIVE_FOR_DAYS = dt.timedelta(days=1)  # the same, for a move dated by day (a Cafcass referral)
+
+
+def _live(at: dt.datetime) -> bool:
+    return at >= timezone.now() - LIVE_FOR
+
+
+def _tell(kind, recipients, escalation: Escalation, step: Step | None, by: User, **details) -> None:
+    """Write the notices of a move (``notices.services.notice_queue``), noting who acted for whom."""
+    on_behalf_of = None
+    if step is not None and by.pk not in (step.addressee_id, escalation.iro_id):
+        on_behalf_of = step.addressee if kind in (NoticeKind.FIRST_RESPONSE, NoticeKind.RESPONSE) else escalation.iro
+    notice_queue(
+        kind=kind,
+        recipients=recipients,
+        escalation=escalation,
+        step=step,
+        actor=by,
+        on_behalf_of=on_behalf_of,
+        **details,
+    )
 
 
 def _note_first_response(escalation: Escalation, at: dt.datetime) -> None:

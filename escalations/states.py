@@ -22,14 +22,16 @@ State of an escalation (derived from its status and its current step):
 | withdraw        | yes               | yes          | yes       | no     |
 | refer_cafcass   | yes (once)        | yes (once)   | yes (once)| yes (once) |
 | reopen          | no                | no           | no        | yes    |
+| note            | yes               | yes          | yes       | no     |
 
 A response counts as the first response too when none was recorded. Raising creates an escalation
 in ``awaiting_response``. "Once" means the move is refused after it has been made (an escalation is
 referred to Cafcass at most once).
 
 Who: the manager the current step is addressed to makes the first response and the response; the
-escalation's IRO makes the other moves; the IRO service manager and admins may make any move, on
-someone's behalf.
+escalation's IRO makes the other moves; a note comes from the IRO, the addressee or anyone the
+escalation was sent to before; the IRO service manager and admins may make any move, on someone's
+behalf.
 """
 
 from __future__ import annotations
@@ -60,6 +62,7 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     REFER_CAFCASS = "refer_cafcass"
     REOPEN = "reopen"
+    NOTE = "note"
 
 
 _S = EscalationState
@@ -74,6 +77,7 @@ LEGAL_MOVES: dict[Action, frozenset[EscalationState]] = {
     Action.WITHDRAW: _OPEN,
     Action.REFER_CAFCASS: frozenset(EscalationState),
     Action.REOPEN: frozenset({_S.CLOSED}),
+    Action.NOTE: _OPEN,
 }
 
 _WHY_NOT = {
@@ -95,6 +99,7 @@ ACTION_WORDS = {
     Action.WITHDRAW: "withdraw",
     Action.REFER_CAFCASS: "refer to Cafcass",
     Action.REOPEN: "reopen",
+    Action.NOTE: "add a note to",
 }
 
 
@@ -111,6 +116,7 @@ OFFERED = (
     Action.REFER_CAFCASS,
     Action.WITHDRAW,
     Action.REOPEN,
+    Action.NOTE,
 )
 
 
@@ -131,22 +137,26 @@ def refusal(action: Action, escalation: Escalation) -> str | None:
     return None
 
 
-def may_act(action: Action, *, user: User, escalation: Escalation) -> bool:
+def may_act(action: Action, *, user: User, escalation: Escalation, sent_before: bool = False) -> bool:
     """Whether ``user`` is someone who may make ``action`` on ``escalation``: its addressee for the
-    replies, its IRO for the rest, and the service manager and admins for any."""
+    replies, its IRO for the rest, and the service manager and admins for any. A note may come from
+    the IRO, the addressee, or (``sent_before``) someone it was sent to before."""
     if user.sees_everything:
         return True
     if action in RESPONDER_MOVES:
         return escalation.state != EscalationState.CLOSED and escalation.current_addressee_id == user.pk
+    if action == Action.NOTE:
+        return user.pk in (escalation.iro_id, escalation.current_addressee_id) or sent_before
     return escalation.iro_id == user.pk
 
 
-def actions_open_to(user: User, escalation: Escalation) -> list[Action]:
+def actions_open_to(user: User, escalation: Escalation, *, sent_before: bool = False) -> list[Action]:
     """The moves ``user`` may make on ``escalation`` now, in the order the pages offer them."""
     return [
         action
         for action in OFFERED
-        if may_act(action, user=user, escalation=escalation) and refusal(action, escalation) is None
+        if may_act(action, user=user, escalation=escalation, sent_before=sent_before)
+        and refusal(action, escalation) is None
     ]
 
 

@@ -16,6 +16,8 @@ from children.selectors import child_get_for, child_siblings, child_visible_to
 from core.access import role_required
 from core.errors import DomainError, StaleUpdate
 from core.forms import add_domain_error, error_summary
+from core.once import FIELD as ONCE
+from core.once import once_key_new, once_run
 from drift.services import drift_flag_link_escalation
 from escalations import forms, selectors, services
 from escalations.models import Escalation
@@ -112,13 +114,20 @@ def detail(request, pk: int):
 
 
 def _change(request, escalation, *, form, template, title, run, done, extra=None):
-    """Show ``form``; on a valid POST call ``run(form.cleaned_data)``. A refusal keeps what was typed;
-    a stale change also shows what the other person changed, and offers the form again on the
-    current version."""
+    """Show ``form``; on a valid POST call ``run(form.cleaned_data)``, once for the form's one-time
+    key (``core.once``): the same form sent again shows the first one's result. A refusal keeps
+    what was typed; a stale change also shows what the other person changed, and offers the form
+    again on the current version."""
     changes = []
     if request.method == "POST" and form.is_valid():
+        result_page = reverse("escalations:detail", args=[escalation.pk])
         try:
-            run(form.cleaned_data)
+            result = once_run(
+                key=form.cleaned_data.get("once"),
+                user=request.user,
+                scope=f"{request.resolver_match.view_name} {escalation.pk}",
+                run=lambda: (run(form.cleaned_data), result_page)[1],
+            )
         except StaleUpdate as error:
             current, changes = selectors.escalation_changes_since(
                 pk=escalation.pk, version=form.cleaned_data["version"]
@@ -129,8 +138,9 @@ def _change(request, escalation, *, form, template, title, run, done, extra=None
         except DomainError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, done)
-            return redirect("escalations:detail", pk=escalation.pk)
+            if result.first:
+                messages.success(request, done)
+            return redirect(result.path)
     context = {
         "escalation": escalation,
         "form": form,
@@ -398,7 +408,8 @@ def raise_check(request):
     data = form.cleaned_data
     error = None
     if request.method == "POST":
-        try:
+
+        def send() -> str:
             escalation = services.escalation_raise(
                 by=request.user,
                 children=data["children_objs"],
@@ -410,18 +421,22 @@ def raise_check(request):
                 subthemes=data["subtheme_objs"],
                 drift_reasons=data["reason_objs"],
             )
-        except DomainError as refusal:
-            error = refusal.message
-        else:
-            del request.session[DRAFT_KEY]
-            request.session.pop(FLAG_KEY, None)
             messages.success(request, f"Escalation {escalation.reference} was sent to {escalation.current_addressee}.")
-            if draft.get("flag"):
+            if draft.get("flag"):  # raised from a drift watch flag: the flag remembers it
                 try:
                     drift_flag_link_escalation(flag_id=draft["flag"], escalation=escalation, by=request.user)
                 except DomainError as refusal:
                     messages.warning(request, refusal.message)
-            return redirect("escalations:detail", pk=escalation.pk)
+            return reverse("escalations:detail", args=[escalation.pk])
+
+        try:
+            result = once_run(key=request.POST.get(ONCE), user=request.user, scope="escalations:raise", run=send)
+        except DomainError as refusal:
+            error = refusal.message
+        else:
+            request.session.pop(DRAFT_KEY, None)
+            request.session.pop(FLAG_KEY, None)
+            return redirect(result.path)
     change = reverse("escalations:raise") + f"?child={child.pk}"
     return render(
         request,
@@ -431,6 +446,7 @@ def raise_check(request):
             "data": data,
             "change": change,
             "errors": [{"message": error, "anchor": None}] if error else [],
+            "once": request.POST.get(ONCE) or once_key_new(),
         },
         status=400 if error else 200,
     )

@@ -9,10 +9,8 @@ import dataclasses
 import datetime as dt
 import hashlib
 import logging
-import threading
 
-from django.conf import settings
-from django.db import connections, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError
@@ -103,27 +101,29 @@ def import_job_confirm(*, preview: ImportJob, by: User, sha256: str) -> ImportJo
 
 
 def import_job_start(*, job: ImportJob) -> None:
-    """Run the job in a background thread once the transaction that made it commits, so the
-    page can follow it. With ``IMPORT_JOBS_IN_BACKGROUND = False`` (the tests) it runs now."""
-    if not settings.IMPORT_JOBS_IN_BACKGROUND:
-        import_job_run(job_id=job.pk)
-        return
-    transaction.on_commit(lambda: import_job_thread(job.pk).start())
+    """Queue the job for the background worker (``imports.tasks.run_import_job``); its page follows it."""
+    from imports.tasks import run_import_job  # noqa: PLC0415 (imports.tasks imports this module)
+
+    run_import_job.enqueue(job.pk)
 
 
-def import_job_thread(job_id: int) -> threading.Thread:
-    """A daemon thread that runs the job on its own database connection, then closes it."""
+@transaction.atomic
+def import_job_retry(*, job: ImportJob) -> ImportJob:
+    """Run again a job whose worker stopped before it finished (nothing of it was stored: the import
+    is one transaction), with the same file and options, if the file is still here."""
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if job.finished or not import_job_state(job).stalled:
+        raise DomainError("This job has not stopped, so there is nothing to try again. Its page shows how it is going.")
+    if not job_upload_path(job.pk).exists():
+        raise DomainError("The uploaded file has been removed since the job stopped. Upload the file again.")
+    job.status, job.started_at, job.worker_id, job.rows_total = ImportJobStatus.QUEUED, None, "", None
+    job.save(update_fields=["status", "started_at", "worker_id", "rows_total"])
+    progress_remove(job.pk)
+    import_job_start(job=job)
+    return job
 
-    def run():
-        try:
-            import_job_run(job_id=job_id)
-        finally:
-            connections.close_all()
 
-    return threading.Thread(target=run, name=f"import-job-{job_id}", daemon=True)
-
-
-def import_job_run(*, job_id: int) -> ImportJob:
+def import_job_run(*, job_id: int, worker_id: str = "") -> ImportJob:
     """Run a waiting job: the import (all or nothing, in its own transaction) or the preview,
     then its outcome. A preview that passed keeps its file for :func:`import_job_confirm`.
 
@@ -132,7 +132,7 @@ def import_job_run(*, job_id: int) -> ImportJob:
     """
     # Claimed by one conditional UPDATE: of two runs started for the same job, one runs it.
     claimed = ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).update(
-        status=ImportJobStatus.RUNNING, started_at=timezone.now()
+        status=ImportJobStatus.RUNNING, started_at=timezone.now(), worker_id=worker_id[:64]
     )
     job = ImportJob.objects.get(pk=job_id)
     if not claimed:

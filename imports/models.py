@@ -15,7 +15,7 @@ class ImportJobStatus(models.TextChoices):
 
 
 class ImportJob(models.Model):
-    """One run over an uploaded escalation log, in the background: a preview (``dry_run``: every
+    """One run over an uploaded escalation log, on the background worker: a preview (``dry_run``: every
     row checked, nothing stored) or, once the person who uploaded it confirms the preview, the
     import of the very same file (``preview`` points at the preview it confirms).
 
@@ -46,6 +46,9 @@ class ImportJob(models.Model):
     result = models.JSONField(null=True, blank=True, help_text="Created, updated and unchanged counts, once done.")
     problems = models.JSONField(default=list, blank=True, help_text="Why nothing was imported, one line each.")
 
+    worker_id = models.CharField(
+        max_length=64, blank=True, help_text="The background worker running it (its heartbeat says if it is alive)."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -18,7 +18,6 @@ from django.conf import settings
 
 # A running job reports at least this often (each 5,000 rows checked, each chunk stored); one that
 # has said nothing for this long is taken to have stopped with its process.
-STALLED_AFTER = 600  # seconds
 _EVERY = 0.5  # seconds between two writes of the file, at most
 
 
@@ -56,7 +55,7 @@ class Progress:
 
     @property
     def stalled(self) -> bool:
-        return time.time() - self.at > STALLED_AFTER
+        return time.time() - self.at > settings.BACKGROUND_STALE_SECONDS
 
 
 class ProgressFile:

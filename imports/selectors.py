@@ -7,16 +7,18 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import connection
 from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from background.selectors import worker_alive, workers_alive
 from children.models import Child
 from core.errors import DomainError
 from escalations.models import Escalation
-from imports.models import ImportJob
-from imports.progress import STALLED_AFTER, Progress, job_upload_path, progress_read
+from imports.models import ImportJob, ImportJobStatus
+from imports.progress import Progress, job_upload_path, progress_read
 from ladder.models import Stage
 from people.models import User
 from themes.models import DriftReason, Outcome, SubTheme, Theme
@@ -126,13 +128,18 @@ class JobState:
 
     job: ImportJob
     progress: Progress | None
-    stalled: bool  # running (or waiting) but silent for too long: its process has gone
+    stalled: bool  # started (or waiting) but its worker has stopped: it will not finish
     imported_as: ImportJob | None = None  # a preview's import, once confirmed
     expired: bool = False  # a preview not confirmed in time: its file has been removed
+    no_worker: bool = False  # waiting, and no background worker is running to take it
 
     @property
     def finished(self) -> bool:
         return self.job.finished or self.stalled
+
+    @property
+    def retry_possible(self) -> bool:
+        return self.stalled and job_upload_path(self.job.pk).exists()
 
 
 def import_job_find(pk: int) -> ImportJob:
@@ -141,6 +148,9 @@ def import_job_find(pk: int) -> ImportJob:
 
 
 def import_job_state(job: ImportJob) -> JobState:
+    """A job's state. One that has started is stopped (``stalled``) when it has reported no progress
+    for ``BACKGROUND_STALE_SECONDS`` and its worker's heartbeat is stale too; one still waiting after
+    that long while workers are alive is stopped too (the worker that took it died first)."""
     if job.finished:
         imported_as = ImportJob.objects.filter(preview=job).first() if job.dry_run else None
         expired = (
@@ -151,7 +161,13 @@ def import_job_state(job: ImportJob) -> JobState:
         return JobState(job=job, progress=None, stalled=False, imported_as=imported_as, expired=expired)
     progress = progress_read(job.pk)
     last = progress.at if progress else (job.started_at or job.created_at).timestamp()
-    return JobState(job=job, progress=progress, stalled=time.time() - last > STALLED_AFTER)
+    silent = time.time() - last > settings.BACKGROUND_STALE_SECONDS
+    alive = workers_alive()
+    if job.status == ImportJobStatus.RUNNING:
+        stalled = silent and not (job.worker_id and worker_alive(job.worker_id))
+    else:
+        stalled = silent and alive > 0
+    return JobState(job=job, progress=progress, stalled=stalled, no_worker=not stalled and alive == 0)
 
 
 def import_jobs_recent(limit: int = 10) -> list[ImportJob]:

@@ -9,4 +9,5 @@ urlpatterns = [
     path("jobs/<int:pk>/", views.job, name="job"),
     path("jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
     path("jobs/<int:pk>/import/", views.confirm, name="confirm"),
+    path("jobs/<int:pk>/retry/", views.retry, name="retry"),
 ]

@@ -10,7 +10,7 @@ from core.access import role_required
 from core.errors import DomainError
 from core.forms import error_summary
 from imports.forms import UploadForm
-from imports.jobs import AlreadyConfirmed, import_job_confirm, import_job_create, import_job_start
+from imports.jobs import AlreadyConfirmed, import_job_confirm, import_job_create, import_job_retry, import_job_start
 from imports.selectors import import_job_find, import_job_state, import_jobs_recent
 from people.access import REPORT_MANAGERS
 
@@ -69,6 +69,27 @@ def confirm(request, pk: int):
             status=400,
         )
     import_job_start(job=job)
+    return redirect("imports:job", pk=job.pk)
+
+
+@require_POST
+@role_required(*REPORT_MANAGERS)
+def retry(request, pk: int):
+    """Run again a job whose worker stopped before it finished."""
+    job = import_job_find(pk)
+    try:
+        import_job_retry(job=job)
+    except DomainError as error:
+        return render(
+            request,
+            "imports/job.html",
+            {
+                "state": import_job_state(job),
+                "problems_shown": PROBLEMS_SHOWN,
+                "errors": [{"message": error.message, "anchor": None}],
+            },
+            status=400,
+        )
     return redirect("imports:job", pk=job.pk)
 
 

@@ -8,6 +8,8 @@ Everything that differs between machines comes from the environment:
 - ``ALLOWED_HOSTS``: comma-separated; defaults to localhost when ``DEBUG`` is on.
 """
 
+import datetime as dt
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -16,7 +18,9 @@ from django.core.exceptions import ImproperlyConfigured
 from iro_escalations.env import env_bool, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
+# Where the SQLite database (by default), uploaded files waiting for their job, and collected static
+# files live. The web and worker processes must share it.
+VAR_DIR = Path(env_str("VAR_DIR", default=str(BASE_DIR / "var")))
 
 DEFAULT_SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 
@@ -42,13 +46,17 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_forms_gds",
     "django_filters",
+    "django_tasks",
+    "django_tasks_db",
     "core",
+    "background",
     "audit",
     "people",
     "workdays",
     "ladder",
     "themes",
     "children",
+    "notices",
     "escalations",
     "demo",
     "reports",
@@ -84,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "escalations.context_processors.awaiting",
             ],
         },
     },
@@ -232,6 +241,58 @@ if OIDC_ENABLED:
     INSTALLED_APPS.append("mozilla_django_oidc")
     AUTHENTICATION_BACKENDS.append("core.oidc.CouncilAccountBackend")
 
-# Imports confirmed on the upload page run in a background thread of the web process, and the page
-# follows their progress. Off: the import runs within the request (the tests switch it off).
-IMPORT_JOBS_IN_BACKGROUND = env_bool("IMPORT_JOBS_IN_BACKGROUND", default=True)
+# Background work (README "The background worker"): Django's tasks framework (the django-tasks
+# backport of Django 6's django.tasks) with its database backend, so no broker is needed. Tasks are
+# queued in the database and run by `python manage.py run_worker`; the tests run them at once.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A worker beats its heartbeat (and looks for periodic jobs due) this often; one silent for
+# BACKGROUND_STALE_SECONDS has stopped, and a job it was running is shown as stopped.
+BACKGROUND_TICK_SECONDS = float(env_str("BACKGROUND_TICK_SECONDS", default="10"))
+BACKGROUND_STALE_SECONDS = float(env_str("BACKGROUND_STALE_SECONDS", default="60"))
+
+# --- Notices (README "Notices") ----------------------------------------------------------------------
+# Emails to the people an escalation concerns, from the outbox (notices.models.Notice) the worker
+# delivers: GOV.UK Notify when NOTIFY_API_KEY is set, else SMTP when EMAIL_HOST is set, else the
+# console (the worker's output, and in DEBUG the /dev/sent-emails/ page).
+SERVICE_BASE_URL = env_str("SERVICE_BASE_URL", default="http://127.0.0.1:8000")
+EMAIL_HOST = env_str("EMAIL_HOST", default="")
+EMAIL_PORT = int(env_str("EMAIL_PORT", default="25"))
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_TIMEOUT = int(env_str("EMAIL_TIMEOUT", default="30"))
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="IRO Escalations <iro-escalations@localhost>")
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend"
+)
+NOTIFY_API_KEY = env_str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env_str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TEMPLATE_ID = env_str("NOTIFY_TEMPLATE_ID", default="")
+# Optional: a template of its own for a kind of notice, e.g. NOTIFY_TEMPLATE_STEP_SENT=<id>.
+NOTIFY_TEMPLATES = {
+    name.removeprefix("NOTIFY_TEMPLATE_").lower(): value
+    for name, value in os.environ.items()
+    if name.startswith("NOTIFY_TEMPLATE_") and name != "NOTIFY_TEMPLATE_ID" and value
+}
+if NOTIFY_API_KEY and not (NOTIFY_TEMPLATE_ID or NOTIFY_TEMPLATES):
+    raise ImproperlyConfigured("NOTIFY_API_KEY is set but no template is: set NOTIFY_TEMPLATE_ID (README, Notices).")
+
+
+def _hours(raw: str) -> tuple[dt.time, dt.time]:
+    try:
+        start, end = (dt.time.fromisoformat(part.strip()) for part in raw.split("-"))
+    except ValueError as error:
+        raise ImproperlyConfigured(f"NOTICE_HOURS={raw!r} is not like 09:00-17:00.") from error
+    if start >= end:
+        raise ImproperlyConfigured(f"NOTICE_HOURS={raw!r} ends before it starts.")
+    return start, end
+
+
+# Clock-driven notices (due soon, overdue, the cap, digests, summaries) go only in these London
+# hours, on working days.
+NOTICE_WORKING_HOURS = _hours(env_str("NOTICE_HOURS", default="09:00-17:00"))
+NOTICE_DELIVER_EVERY_SECONDS = int(env_str("NOTICE_DELIVER_EVERY_SECONDS", default="30"))  # the catch-up run
+NOTICE_CLAIM_SECONDS = int(env_str("NOTICE_CLAIM_SECONDS", default="300"))  # a sending worker's claim
+NOTICE_RETRY_BASE_SECONDS = int(env_str("NOTICE_RETRY_BASE_SECONDS", default="30"))  # doubles each try, to 1 hour
+NOTICE_MAX_ATTEMPTS = int(env_str("NOTICE_MAX_ATTEMPTS", default="12"))
+NOTICE_MESSAGE_ID_DOMAIN = env_str("NOTICE_MESSAGE_ID_DOMAIN", default="iro-escalations.invalid")

@@ -12,6 +12,7 @@ urlpatterns = [
     path("imports/", include("imports.urls")),
     path("dashboard/", include("dashboard.urls")),
     path("access-log/", include("audit.urls")),
+    path("emails/", include("notices.urls")),
     path("drift/", include("drift.urls")),
     path("case-extract/", include("extract.urls")),
     path("", include("core.urls")),

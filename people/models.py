@@ -54,3 +54,36 @@ class User(AbstractUser):
     @property
     def sees_everything(self) -> bool:
         return self.role in (Role.SERVICE_MANAGER, Role.ADMIN)
+
+
+class Absence(models.Model):
+    """A responding manager away from one day to another (both included), and who covers for them:
+    an escalation sent to them while they are away goes to the delegate, and the timeline says so."""
+
+    manager = models.ForeignKey(User, on_delete=models.PROTECT, related_name="absences")
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    delegate = models.ForeignKey(User, on_delete=models.PROTECT, related_name="covering_for")
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["manager", "starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="absence_ends_after_it_starts",
+                violation_error_message="An absence ends on or after the day it starts.",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(delegate=models.F("manager")),
+                name="absence_delegate_is_someone_else",
+                violation_error_message="Someone cannot cover for themselves.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.manager} away {self.starts_on} to {self.ends_on}, covered by {self.delegate}"

@@ -1,4 +1,4 @@
-"""Writes for people: who may configure the service, and the teams imports name."""
+"""Writes for people: who may configure the service, managers' absences, and the teams imports name."""
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
@@ -7,8 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
-from core.errors import DomainError
-from people.models import Role, Team, User
+from core.errors import DomainError, NotPermitted
+from core.formats import format_date
+from people.models import Absence, Role, Team, User
 
 CONFIGURATION_GROUP = "Service configuration"
 
@@ -49,6 +50,55 @@ def user_grant_configuration(*, user: User) -> User:
     user.save(update_fields=["is_staff"])
     user.groups.add(configuration_group_ensure())
     return user
+
+
+@transaction.atomic
+def absence_record(*, by: User, manager: User, starts_on, ends_on, delegate: User) -> Absence:
+    """Record that ``manager`` is away from ``starts_on`` to ``ends_on`` (both included), with
+    ``delegate`` covering: escalations sent to them meanwhile go to the delegate. The manager
+    records their own; the IRO service manager or an admin may record anyone's."""
+    if manager.role != Role.MANAGER:
+        raise DomainError(f"{manager} is not a responding manager, so has no escalations to cover.", field="manager")
+    if by.pk != manager.pk and not by.sees_everything:
+        raise NotPermitted("You can record your own absence only. The IRO service manager can record anyone's.")
+    if ends_on < starts_on:
+        raise DomainError("The last day away is before the first. Check the dates.", field="ends_on")
+    if ends_on < timezone.localdate():
+        raise DomainError("The absence has already ended. Enter days from today on.", field="ends_on")
+    if delegate.pk == manager.pk:
+        raise DomainError("Choose someone else to cover: a manager cannot cover for themselves.", field="delegate")
+    if not delegate.is_active or delegate.role != Role.MANAGER or delegate.stage_id != manager.stage_id:
+        raise DomainError(
+            f"{delegate} is not an active responding manager at the {manager.stage.label} stage. "
+            "Choose someone who is.",
+            field="delegate",
+        )
+    overlapping = Absence.objects.filter(
+        manager=manager, cancelled_at__isnull=True, starts_on__lte=ends_on, ends_on__gte=starts_on
+    ).first()
+    if overlapping is not None:
+        raise DomainError(
+            f"{manager} is already recorded as away from {format_date(overlapping.starts_on)} to "
+            f"{format_date(overlapping.ends_on)}. Cancel that absence first, or choose other dates.",
+            field="starts_on",
+        )
+    absence = Absence(manager=manager, starts_on=starts_on, ends_on=ends_on, delegate=delegate, recorded_by=by)
+    absence._history_user = by
+    absence.save()
+    return absence
+
+
+@transaction.atomic
+def absence_cancel(*, by: User, absence: Absence) -> Absence:
+    """Cancel an absence (the manager is back, or it was recorded by mistake)."""
+    absence = Absence.objects.select_for_update().get(pk=absence.pk)
+    if by.pk != absence.manager_id and not by.sees_everything:
+        raise NotPermitted("You can cancel your own absence only. The IRO service manager can cancel anyone's.")
+    if absence.cancelled_at is None:
+        absence.cancelled_at = timezone.now()
+        absence._history_user = by
+        absence.save(update_fields=["cancelled_at"])
+    return absence
 
 
 @transaction.atomic

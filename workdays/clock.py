@@ -54,6 +54,13 @@ class WorkingCalendar:
             day += dt.timedelta(days=1)
         return day
 
+    def previous_working_day(self, day: dt.date) -> dt.date:
+        """The last working day strictly before ``day``."""
+        day -= dt.timedelta(days=1)
+        while not self.is_working_day(day):
+            day -= dt.timedelta(days=1)
+        return day
+
     def day_zero(self, sent_on: dt.date) -> dt.date:
         """The send day, or the next working day when it was sent on a non-working day."""
         return sent_on if self.is_working_day(sent_on) else self.next_working_day(sent_on)
@@ -110,6 +117,11 @@ class WorkingCalendar:
 def local_date(moment: dt.datetime) -> dt.date:
     """The date in England (the project's fixed time zone), whatever zone is active."""
     return timezone.localtime(moment, timezone.get_default_timezone()).date()
+
+
+def local_moment(day: dt.date, at: dt.time) -> dt.datetime:
+    """``at`` o'clock on ``day``, England's time, as an aware datetime."""
+    return timezone.make_aware(dt.datetime.combine(day, at), timezone.get_default_timezone())
 
 
 def end_of_day(day: dt.date) -> dt.datetime:

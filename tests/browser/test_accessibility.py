@@ -29,7 +29,7 @@ from children.models import Child
 from escalations import services
 from escalations.models import Escalation
 from imports.models import ImportJob, ImportJobStatus
-from imports.progress import Progress, progress_path, progress_write
+from imports.progress import Progress, job_upload_path, progress_path, progress_write
 from people.models import User
 from reports.selectors import default_period
 from tests.browser.conftest import axe_check, screenshot, sign_in
@@ -559,7 +559,6 @@ def test_the_import_pages_pass_axe_with_and_without_errors(page, demo_world, sca
     settings.VAR_DIR = tmp_path  # the uploaded files and the job's progress file
     # The job runs in the request: a background thread cannot write to the live server's shared
     # in-memory SQLite test database ("database table is locked"). Its states are scanned below.
-    settings.IMPORT_JOBS_IN_BACKGROUND = False
     iro = _user("iro1")
     kids = list(Child.objects.filter(iro=iro).order_by("case_id")[:2])
     good = tmp_path / "log.csv"
@@ -634,6 +633,7 @@ def test_the_import_job_page_passes_axe_in_every_state(page, demo_world, scans, 
 
     _open(page, f"/imports/jobs/{waiting.pk}/", "Importing log.csv")
     expect(page.locator("main")).to_contain_text("Waiting to start")
+    expect(page.locator("main")).to_contain_text("No background worker is running")
     scans("import-job-waiting", "import: a job waiting to start")
 
     _open(page, f"/imports/jobs/{running.pk}/", "Importing log.csv")
@@ -645,7 +645,13 @@ def test_the_import_job_page_passes_axe_in_every_state(page, demo_world, scans, 
     scans("import-job-failed", "import: a job that failed, with its problems")
 
     _open(page, f"/imports/jobs/{stalled.pk}/", "The import did not finish")
-    scans("import-job-stalled", "import: a job that stopped reporting")
+    expect(page.locator("main")).to_contain_text("the background worker running it stopped before it finished")
+    scans("import-job-stalled", "import: a job whose worker stopped, its file gone")
+
+    job_upload_path(stalled.pk).write_bytes(log_csv([]))
+    _open(page, f"/imports/jobs/{stalled.pk}/", "The import did not finish")
+    expect(page.get_by_role("button", name="Try again")).to_be_visible()
+    scans("import-job-stalled-retry", "import: a job whose worker stopped, with Try again")
 
     _open(page, f"/imports/jobs/{checking.pk}/", "Checking log.csv")
     expect(page.locator("main")).to_contain_text("Nothing is stored")

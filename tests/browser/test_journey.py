@@ -127,7 +127,7 @@ def test_an_escalation_from_raising_to_resolution(page, demo_world):
     expect(page.locator(".moj-timeline")).to_contain_text(f"Acknowledged by {team_manager}")
     _respond(page, "A permanence planning meeting is booked.", action="Permanence planning meeting", due=due)
     timeline = page.locator(".moj-timeline")
-    expect(timeline).to_contain_text(f"Response from {team_manager}")
+    expect(timeline).to_contain_text(f"Responded by {team_manager}")
     expect(timeline).to_contain_text("Action agreed: Permanence planning meeting")
     axe_check(page, "an escalation the manager has responded to")
     screenshot(page, "journey-2-responded")
@@ -150,7 +150,7 @@ def test_an_escalation_from_raising_to_resolution(page, demo_world):
     sign_in(page, "hos1")
     _open_from_inbox(page, reference)
     _respond(page, "The head of service has agreed a carer search.", action="Carer search", due=due)
-    expect(page.locator(".moj-timeline")).to_contain_text(f"Response from {head}")
+    expect(page.locator(".moj-timeline")).to_contain_text(f"Responded by {head}")
     sign_out(page)
 
     # 5. iro1 resolves it.

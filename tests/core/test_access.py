@@ -131,6 +131,12 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "dashboard": [("none", STAFF_ONLY)],
     "audit:child_access_log": [("own", STAFF_ONLY), ("other", STAFF_ONLY)],
     "imports:confirm": [("missing_job", _all("405"))],  # POST only, refused before anything else
+    "imports:retry": [("missing_job", _all("405"))],  # POST only, refused before anything else
+    "notices:settings": [("none", SIGNED_IN)],
+    "notices:failed": [("none", STAFF_ONLY)],
+    "notices:retry": [("missing_notice", _all("405"))],  # POST only, refused before anything else
+    # Development only: with DEBUG off (as here) it does not exist for anyone.
+    "notices:sent": [("none", _row(iro="404", manager="404", service_manager="404", admin="404", report_viewer="404"))],
     "drift:mine": [("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403"))],
     "drift:all": [("none", STAFF_ONLY)],
     "extract:upload": [("none", STAFF_ONLY)],
@@ -233,7 +239,7 @@ def _url(name: str, pattern: URLPattern, case: str, world) -> str:
         return reverse(name, kwargs={"pk": 999999, "fmt": "json"})
     if case == "missing_job":
         return reverse(name, kwargs={"pk": 999999})
-    if case == "missing_story":
+    if case in ("missing_story", "missing_notice"):
         return reverse(name, kwargs={"pk": 999999})
     objects = world[case] if name.startswith("escalations:") else world[f"{case}_child"]  # children, access log
     assert params == ["pk"], f"{name}: no rule to fill {params}"

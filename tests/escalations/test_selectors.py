@@ -2,9 +2,10 @@ import datetime as dt
 
 import pytest
 
-from escalations import services
+from escalations import selectors, services
+from escalations.models import Escalation
 from escalations.selectors import DueState, due_state, escalation_overdue, step_inbox
-from tests.factories import ManagerFactory, london, outcome, raise_escalation, stage
+from tests.factories import ManagerFactory, ServiceManagerFactory, london, outcome, raise_escalation, stage
 from workdays.clock import WorkingCalendar, end_of_day
 
 ENGLAND = WorkingCalendar()
@@ -78,3 +79,34 @@ def test_inbox_lists_open_steps_for_the_manager_soonest_due_first():
     sooner = raise_escalation(addressee=tm, raised_at=london(2016, 3, 1, 10, 0))
     raise_escalation(raised_at=london(2016, 3, 1, 10, 0))  # someone else's
     assert [step.escalation for step in step_inbox(manager=tm)] == [sooner, later]
+
+
+@pytest.mark.django_db
+def test_the_timeline_says_who_acted_for_whom_and_why():
+    esc = raise_escalation()
+    sm = ServiceManagerFactory()
+    manager = esc.current_addressee
+    esc = services.escalation_first_response(escalation=esc, by=sm)
+    esc = services.escalation_resolve(
+        escalation=esc, by=esc.iro, outcome=outcome("resolved"), reason="The plan was updated at the review."
+    )
+    events = {
+        e.title: e
+        for e in selectors.escalation_timeline(
+            escalation=selectors.escalation_detail(queryset=Escalation.objects.all(), pk=esc.pk)
+        )
+    }
+    assert events["Acknowledged"].by == f"{sm} for {manager}"
+    assert events["Closed: Resolved"].by == str(esc.iro)
+    assert events["Closed: Resolved"].lines == ("Why: The plan was updated at the review.",)
+
+
+@pytest.mark.django_db
+def test_notes_are_on_the_timeline():
+    esc = raise_escalation()
+    services.escalation_note_add(escalation=esc, by=esc.current_addressee, text="Can we speak on Monday?")
+    events = selectors.escalation_timeline(
+        escalation=selectors.escalation_detail(queryset=Escalation.objects.all(), pk=esc.pk)
+    )
+    note = next(e for e in events if e.title == "Note")
+    assert (note.by, note.lines) == (str(esc.current_addressee), ("Can we speak on Monday?",))

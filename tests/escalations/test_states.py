@@ -13,7 +13,7 @@ from django.utils import timezone
 import escalations.states as module
 from core.errors import IllegalMove
 from escalations import services
-from escalations.models import Escalation
+from escalations.models import Escalation, Note
 from escalations.states import LEGAL_MOVES, Action, EscalationState, actions_open_to, is_legal, refusal
 from tests.factories import ManagerFactory, ServiceManagerFactory, outcome, raise_escalation, stage
 
@@ -57,6 +57,9 @@ def _do(action: Action, esc: Escalation) -> Escalation:
         )
     if action == Action.REOPEN:
         return services.escalation_reopen(escalation=esc, by=iro)
+    if action == Action.NOTE:
+        services.escalation_note_add(escalation=esc, by=iro, text="Could you send the assessment dates?")
+        return Escalation.objects.get(pk=esc.pk)
     raise AssertionError(f"no driver for {action}")
 
 
@@ -72,6 +75,9 @@ def test_legal_move_succeeds(state, action):
     esc = _in_state(state)
     history_before = esc.history.count()
     result = _do(action, esc)
+    if action == Action.NOTE:  # a note is added beside the escalation, which it does not change
+        assert (result.version, Note.objects.filter(escalation=esc).count()) == (esc.version, 1)
+        return
     assert result.version == esc.version + 1
     assert Escalation.objects.get(pk=esc.pk).version == esc.version + 1
     assert esc.history.count() > history_before
@@ -98,8 +104,8 @@ def test_illegal_move_is_refused_and_changes_nothing(state, action):
 def test_legal_and_illegal_cells_cover_the_whole_table():
     cells = set(itertools.product(EscalationState, Action))
     legal = {(s, a) for s, a in cells if is_legal(a, s)}
-    assert len(cells) == 32
-    assert len(legal) == 19
+    assert len(cells) == 36
+    assert len(legal) == 22
 
 
 def test_the_published_table_in_the_docstring_matches_the_rules():
@@ -129,13 +135,14 @@ def test_the_readme_copy_of_the_table_matches_the_rules():
 
 def test_the_addressee_is_offered_the_replies_and_the_iro_the_rest():
     esc = _in_state(EscalationState.AWAITING_RESPONSE)
-    assert actions_open_to(esc.current_addressee, esc) == [Action.FIRST_RESPONSE, Action.RESPOND]
+    assert actions_open_to(esc.current_addressee, esc) == [Action.FIRST_RESPONSE, Action.RESPOND, Action.NOTE]
     assert actions_open_to(esc.iro, esc) == [
         Action.ESCALATE,
         Action.REASSIGN,
         Action.RESOLVE,
         Action.REFER_CAFCASS,
         Action.WITHDRAW,
+        Action.NOTE,
     ]
 
 

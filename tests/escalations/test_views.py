@@ -160,7 +160,7 @@ def test_the_escalation_page_shows_the_timeline_newest_first(client):
     escalation = raise_escalation()
     services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Meeting booked.")
     body = _signed_in(client, escalation.iro).get(reverse("escalations:detail", args=[escalation.pk])).content.decode()
-    assert body.index("Response from") < body.index("Sent to") < body.index("Raised</h3>")
+    assert body.index("Responded</h3>") < body.index("Sent to") < body.index("Raised</h3>")
     assert "Meeting booked." in body
 
 

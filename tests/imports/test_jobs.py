@@ -8,6 +8,9 @@ import time
 import pytest
 from django.utils import timezone
 
+from background.models import WorkerHeartbeat
+from background.selectors import heartbeat_stale
+from background.services import worker_heartbeat_beat
 from core.errors import DomainError
 from escalations.models import Escalation
 from imports import jobs
@@ -16,13 +19,12 @@ from imports.jobs import (
     AlreadyConfirmed,
     import_job_confirm,
     import_job_create,
+    import_job_retry,
     import_job_run,
-    import_job_thread,
     import_uploads_prune,
 )
 from imports.models import ImportJob
 from imports.progress import (
-    STALLED_AFTER,
     Progress,
     ProgressFile,
     job_upload_id,
@@ -33,7 +35,7 @@ from imports.progress import (
 )
 from imports.selectors import import_job_state
 from imports.services import CHECKING, STORING
-from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation, reseed_vocabularies
+from tests.factories import ChildFactory, IroFactory, ServiceManagerFactory, raise_escalation
 from tests.imports.helpers import log_csv, row
 
 pytestmark = pytest.mark.django_db
@@ -329,31 +331,48 @@ def test_the_last_row_of_a_phase_is_always_written():
     assert progress_read(job.pk).done == 10000
 
 
-def test_a_running_job_silent_for_too_long_is_shown_as_stalled():
-    job = _job(_rows())
-    ImportJob.objects.filter(pk=job.pk).update(status="running")
-    progress_write(progress_path(job.pk), Progress(STORING, 10, 100, time.time() - STALLED_AFTER - 1))
+def _running(job, *, worker_id="worker-1", silent_for=61):
+    ImportJob.objects.filter(pk=job.pk).update(status="running", worker_id=worker_id)
+    progress_write(progress_path(job.pk), Progress(STORING, 10, 100, time.time() - silent_for))
     job.refresh_from_db()
+    return job
+
+
+def test_a_running_job_whose_worker_stopped_beating_is_shown_as_stopped():
+    job = _running(_job(_rows()))
+    WorkerHeartbeat.objects.create(
+        worker_id="worker-1", started_at=timezone.now(), beat_at=timezone.now() - heartbeat_stale()
+    )
     assert (import_job_state(job).stalled, import_job_state(job).finished) == (True, True)
 
 
-def test_a_running_job_that_reported_lately_is_not_stalled():
-    job = _job(_rows())
-    ImportJob.objects.filter(pk=job.pk).update(status="running")
-    ProgressFile(job.pk)(STORING, 10, 100)
-    job.refresh_from_db()
+def test_a_silent_job_whose_worker_is_alive_is_still_running():
+    job = _running(_job(_rows()))
+    worker_heartbeat_beat(worker_id="worker-1")
     assert import_job_state(job).stalled is False
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_background_thread_runs_the_job_on_its_own_connection():
-    reseed_vocabularies()  # an earlier transactional test's flush took the seeded ladder and themes
-    job = _job(_rows(2))
-    thread = import_job_thread(job.pk)
-    thread.start()
-    thread.join(timeout=120)
+def test_a_running_job_that_reported_lately_is_not_stalled():
+    job = _running(_job(_rows()), silent_for=0)
+    assert import_job_state(job).stalled is False
+
+
+def test_a_waiting_job_says_when_no_worker_is_running():
+    job = _job(_rows())
+    assert (import_job_state(job).stalled, import_job_state(job).no_worker) == (False, True)
+
+
+def test_a_stopped_job_runs_again_with_its_file():
+    job = _running(_job(_rows(2)))
+    job = import_job_retry(job=job)
     job.refresh_from_db()
-    assert (thread.is_alive(), job.status, Escalation.objects.count()) == (False, "done", 2)
+    assert (job.status, Escalation.objects.count()) == ("done", 2)
+
+
+def test_a_job_that_has_not_stopped_is_not_run_again():
+    job = _running(_job(_rows()), silent_for=0)
+    with pytest.raises(DomainError, match="has not stopped"):
+        import_job_retry(job=job)
 
 
 def test_an_uploaded_files_name_gives_back_its_job_and_no_other_name_does(settings):

@@ -3,15 +3,14 @@ shows its progress and then what would be imported; confirming it imports the ve
 second job, whose page shows its progress and then how it ended."""
 
 import datetime as dt
-from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from escalations.models import Escalation
-from imports import jobs
 from imports.models import ImportJob
 from imports.progress import ProgressFile, job_upload_path
 from imports.services import STORING
@@ -147,17 +146,19 @@ def test_only_the_uploader_is_offered_the_import(client):
     assert Escalation.objects.count() == 0
 
 
-def test_confirm_starts_the_job_after_its_transaction_commits(
-    client, settings, monkeypatch, django_capture_on_commit_callbacks
-):
+def test_confirm_queues_the_import_for_the_background_worker(client, settings):
     client.force_login(ServiceManagerFactory())
     preview = _preview(client)
-    settings.IMPORT_JOBS_IN_BACKGROUND = True
-    started = []
-    monkeypatch.setattr(jobs, "import_job_thread", lambda job_id: SimpleNamespace(start=lambda: started.append(job_id)))
-    with django_capture_on_commit_callbacks(execute=True):
-        _confirm(client, preview)
-    assert (started, Escalation.objects.count()) == ([ImportJob.objects.get(dry_run=False).pk], 0)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    _confirm(client, preview)
+    job = ImportJob.objects.get(dry_run=False)
+    queued = DBTaskResult.objects.get()
+    assert (queued.task_path, queued.args_kwargs["args"], job.status) == (
+        "imports.tasks.run_import_job",
+        [job.pk],
+        "queued",
+    )
+    assert Escalation.objects.count() == 0
 
 
 def test_confirm_refuses_a_file_other_than_the_one_previewed(client):

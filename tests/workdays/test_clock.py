@@ -6,7 +6,7 @@ import random
 import pytest
 
 from tests.factories import london
-from workdays.clock import WorkingCalendar, end_of_day, is_bank_holiday
+from workdays.clock import WorkingCalendar, end_of_day, is_bank_holiday, local_moment
 
 D = dt.date
 ENGLAND = WorkingCalendar()
@@ -108,6 +108,20 @@ def test_working_days_between_agrees_with_counting_day_by_day():
         start = london(2014, 1, 1, 9, 0) + dt.timedelta(days=rng.randrange(3500), hours=rng.randrange(24))
         end = start + dt.timedelta(days=rng.randrange(60), hours=rng.randrange(24))
         assert calendar.working_days_between(start, end) == _counted_day_by_day(calendar, start, end), (start, end)
+
+
+def test_the_working_day_before_easter_tuesday_2016_is_the_thursday_before_good_friday():
+    assert WorkingCalendar().previous_working_day(dt.date(2016, 3, 29)) == dt.date(2016, 3, 24)
+
+
+def test_the_working_day_before_a_closure_day_monday_is_the_friday():
+    calendar = WorkingCalendar(closure_days=[dt.date(2026, 6, 8)])
+    assert calendar.previous_working_day(dt.date(2026, 6, 9)) == dt.date(2026, 6, 5)
+
+
+def test_a_local_moment_is_london_time_in_summer_and_winter():
+    assert local_moment(dt.date(2026, 7, 1), dt.time(9, 0)).utcoffset() == dt.timedelta(hours=1)
+    assert local_moment(dt.date(2026, 12, 1), dt.time(9, 0)).utcoffset() == dt.timedelta(0)
 
 
 # --- the drift watch's "Nth working day after X" (drift-watch.md): X never counts ---------------
