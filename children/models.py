@@ -67,6 +67,12 @@ class Child(models.Model):
         name = f"{self.first_name} {self.last_name}".strip()
         return f"{name} ({self.case_id})" if name else self.case_id
 
+    @property
+    def display_name(self) -> str:
+        """The child's name as lists show it; never empty (a child imported with only an ID)."""
+        name = f"{self.first_name} {self.last_name}".strip()
+        return name or f"Name not recorded (case ID {self.case_id})"
+
     def was_looked_after_on(self, day) -> bool | None:
         """Whether the record shows the child looked after on ``day``; None when it cannot say."""
         if self.looked_after_from is None:

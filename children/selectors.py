@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Value, When
 
 from children.models import Child
 from people.models import Role, User
@@ -50,17 +50,17 @@ def child_siblings(*, child: Child, user: User) -> QuerySet[Child]:
     )
 
 
-def child_caseload(*, iro: User) -> QuerySet[Child]:
-    """An IRO's caseload, each child with the number of open escalations and the soonest due time."""
+def child_caseload(*, iro: User, q: str = "") -> QuerySet[Child]:
+    """An IRO's caseload (those matching ``q``), each child with the number of open escalations and
+    the soonest due time, named children first."""
     open_escalations = Q(escalations__status="open")
-    return (
-        Child.objects.filter(iro=iro)
+    return child_named_first(
+        child_matching(Child.objects.filter(iro=iro), q)
         .select_related("sibling_group")
         .annotate(
             open_escalations=Count("escalations", filter=open_escalations),
             next_due_at=Min("escalations__next_due_at", filter=open_escalations),
         )
-        .order_by("last_name", "first_name", "case_id")
     )
 
 
@@ -75,3 +75,22 @@ def children_by_case_id(case_ids: Iterable[str]) -> dict[str, Child]:
         for child in Child.objects.filter(case_id__in=case_ids[start : start + CASE_ID_CHUNK]):
             found[child.case_id] = child
     return found
+
+
+def child_matching(children: QuerySet[Child], q: str) -> QuerySet[Child]:
+    """``children`` narrowed to those whose name or case ID matches ``q``: a case ID exactly (any
+    case), or every word of ``q`` in the first or last name ("ada ok" finds Ada Okafor)."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return children
+    words = q.split()
+    by_name = Q()
+    for word in words[:5]:
+        by_name &= Q(first_name__icontains=word) | Q(last_name__icontains=word)
+    return children.filter(Q(case_id__iexact=q) | by_name)
+
+
+def child_named_first(children: QuerySet[Child]) -> QuerySet[Child]:
+    """Children with a name first, by last then first name; then those with none recorded, by case ID."""
+    unnamed = Case(When(first_name="", last_name="", then=Value(1)), default=Value(0), output_field=IntegerField())
+    return children.annotate(unnamed=unnamed).order_by("unnamed", "last_name", "first_name", "case_id")

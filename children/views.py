@@ -8,7 +8,14 @@ from django.utils import timezone
 
 from audit.services import access_log_record
 from children.models import Child
-from children.selectors import child_caseload, child_get_for, child_siblings, child_visible_to
+from children.selectors import (
+    child_caseload,
+    child_get_for,
+    child_matching,
+    child_named_first,
+    child_siblings,
+    child_visible_to,
+)
 from core.access import role_required
 from drift.selectors import drift_child_clocks
 from escalations import selectors as escalation_selectors
@@ -21,11 +28,14 @@ PAGE_SIZE = 50
 
 @role_required(Role.IRO, Role.SERVICE_MANAGER, Role.ADMIN)
 def child_list(request):
+    q = request.GET.get("q", "").strip()[:100]
     if request.user.role == Role.IRO:
-        children = child_caseload(iro=request.user)
+        children = child_caseload(iro=request.user, q=q)
         title = "My children"
     else:
-        children = child_visible_to(user=request.user).select_related("iro", "sibling_group")
+        children = child_named_first(
+            child_matching(child_visible_to(user=request.user), q).select_related("iro", "sibling_group")
+        )
         title = "Children"
     page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
@@ -33,7 +43,7 @@ def child_list(request):
         (child, escalation_selectors.is_overdue(getattr(child, "next_due_at", None), now=now))
         for child in page.object_list
     ]
-    return render(request, "children/list.html", {"page": page, "rows": rows, "title": title})
+    return render(request, "children/list.html", {"page": page, "rows": rows, "title": title, "q": q})
 
 
 @role_required(*CASEWORKERS)

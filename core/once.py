@@ -57,3 +57,10 @@ def once_run(*, key: str | None, user, scope: str, run: Callable[[], str]) -> On
         record.result_path = path[:500]
         record.save(update_fields=["result_path"])
         return OnceResult(path, first=True)
+
+
+def once_seen(*, key: str | None, user) -> str | None:
+    """The result page of the change this key already made for ``user``, if it made one."""
+    if not key:
+        return None
+    return OnceKey.objects.filter(key=key.strip()[:64], user=user).values_list("result_path", flat=True).first()

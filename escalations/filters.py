@@ -13,7 +13,7 @@ import datetime as dt
 import django_filters
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Div, Field, Layout
+from crispy_forms_gds.layout import Div, Field, Fluid, Layout
 from django import forms
 from django.http import QueryDict
 
@@ -68,6 +68,7 @@ class AllEscalationsForm(forms.Form):
         self.helper.disable_csrf = True
         column = "govuk-grid-column-one-third"
         self.helper.layout = Layout(
+            Field.text("q", field_width=Fluid.TWO_THIRDS),
             Div(
                 Div(Field.select("status"), css_class=column),
                 Div(Field.select("stage"), css_class=column),
@@ -100,6 +101,11 @@ def _choice_error(what: str) -> dict:
 
 
 class AllEscalationsFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Reference, child's name or case ID",
+        max_length=100,
+        error_messages={"max_length": "Search for 100 characters or fewer"},
+    )
     status = django_filters.ChoiceFilter(
         choices=EscalationStatus.choices,
         empty_label="Open or closed",

@@ -8,14 +8,16 @@ from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
+from django.utils import timezone
 
 from children.models import Child
 from core.errors import DomainError
+from core.formats import format_date
 from core.once import once_key_new
 from escalations.services import escalation_choices_check
 from ladder.models import Stage
 from people.models import User
-from people.selectors import manager_list
+from people.selectors import absences_current, manager_list
 from themes.models import Theme
 from themes.selectors import drift_reason_list, resolution_outcome_list, theme_list
 
@@ -26,6 +28,44 @@ def _helper(*layout) -> FormHelper:
     helper.disable_csrf = True
     helper.layout = Layout(*layout)
     return helper
+
+
+TEXT_MAX = 10_000  # characters in a long answer (the concern, a response, a note)
+REASON_MAX = 2_000  # characters in a move's reason
+
+
+def text_field(
+    *, label: str, called: str, required: str = "", max_length: int = TEXT_MAX, rows: int = 5, **kwargs
+) -> forms.CharField:
+    """A long-text question with GOV.UK messages (shown with the character count by ``counted``):
+    ``called`` names the answer in them; ``required`` is the message for an empty answer, and
+    without it the question is optional."""
+    messages = {"required": required, "max_length": f"{called} must be {max_length:,} characters or fewer"}
+    return forms.CharField(
+        label=label,
+        # crispy-forms-gds adds the character count's id to aria-describedby, which must exist
+        widget=forms.Textarea(attrs={"rows": rows, "aria-describedby": ""}),
+        max_length=max_length,
+        required=bool(required),
+        error_messages=messages,
+        **kwargs,
+    )
+
+
+def counted(form, name: str, **kwargs) -> Field:
+    """A textarea with GOV.UK's character count, up to the field's maximum."""
+    return Field.textarea(name, max_characters=form.fields[name].max_length, **kwargs)
+
+
+def reason_field(*, label: str, required: str) -> forms.CharField:
+    return text_field(
+        label=label,
+        called="The reason",
+        required=required,
+        max_length=REASON_MAX,
+        rows=3,
+        help_text="A sentence or two. It is shown on the escalation's timeline.",
+    )
 
 
 class VersionForm(forms.Form):
@@ -65,18 +105,28 @@ class StageAndPersonMixin:
     person gives the stage. (One select rather than stage radios revealing a list each: GOV.UK's
     conditional radios carry aria-expanded, which ARIA does not allow on a radio.)"""
 
-    def add_stage_fields(self, stages: list[Stage], *, label: str = "Who is it going to?"):
-        managers = list(manager_list(stages=stages))
+    def add_stage_fields(self, stages: list[Stage], *, label: str = "Who is it going to?", team=None, exclude=None):
+        """The people at ``stages``, each with their team (those of ``team``, the child's, first)
+        and, when they are away, who covers for them (an escalation sent to them goes there)."""
+        managers = list(manager_list(stages=stages, exclude=exclude))
+        away = absences_current(on=timezone.localdate())
         self.managers = {str(m.pk): m for m in managers}
+        self.child_team = team
         groups = []
         for stage in stages:
-            people = [(str(m.pk), str(m)) for m in managers if m.stage_id == stage.pk]
+            people = [m for m in managers if m.stage_id == stage.pk]
+            people.sort(key=lambda m: (team is None or m.team_id != team.pk, m.last_name, m.first_name))
             if people:
                 days = f"{stage.target_working_days} working day{'s' if stage.target_working_days != 1 else ''}"
-                groups.append((f"{stage.label} (response within {days})", people))
+                groups.append(
+                    (f"{stage.label} (response within {days})", [(str(m.pk), _person(m, away)) for m in people])
+                )
+        hint = "People are listed by their stage of the ladder. The response target depends on the stage."
+        if team is not None:
+            hint += f" At each stage, {team}'s managers come first."
         self.fields["addressee"] = forms.ChoiceField(
             label=label,
-            help_text="People are listed by their stage of the ladder. The response target depends on the stage.",
+            help_text=hint,
             choices=[("", "Choose a person")] + groups,
             error_messages={"required": "Choose who it is going to"},
         )
@@ -88,7 +138,22 @@ class StageAndPersonMixin:
         person = self.managers.get(data.get("addressee") or "")
         if person is not None:
             data["stage_obj"], data["addressee_obj"] = person.stage, person
+            other_team = self.child_team is not None and person.team_id != self.child_team.pk
+            data["other_team_warning"] = (
+                f"{person} is not in {self.child_team}, the child's team. You can still send it to them."
+                if other_team
+                else ""
+            )
         return data
+
+
+def _person(manager: User, away: dict) -> str:
+    """How the pickers show a manager: their name, their team, and who covers while they are away."""
+    label = f"{manager} ({manager.team})" if manager.team_id else f"{manager} (no team)"
+    absence = away.get(manager.pk)
+    if absence is not None:
+        label += f": away until {format_date(absence.ends_on)}, {absence.delegate} is covering"
+    return label
 
 
 # --- raising -------------------------------------------------------------------------------------
@@ -106,19 +171,14 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
     themes = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     subthemes = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
     drift_reasons = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
-    concern = forms.CharField(
+    concern = text_field(
         label="What is the concern?",
+        called="The concern",
         help_text="Say what has drifted or been delayed, and what it means for the child.",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter the concern"},
-        max_length=10000,
+        required="Enter the concern",
+        rows=6,
     )
-    desired_outcome = forms.CharField(
-        label="What outcome do you want? (optional)",
-        widget=forms.Textarea(attrs={"rows": 4}),
-        required=False,
-        max_length=10000,
-    )
+    desired_outcome = text_field(label="What outcome do you want? (optional)", called="The outcome you want", rows=4)
 
     def __init__(self, *args, children: list[Child], stages: list[Stage], **kwargs):
         super().__init__(*args, **kwargs)
@@ -134,13 +194,13 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
         self.fields["subthemes"].choices = [(k, s.label) for k, s in self.subtheme_choices.items()]
         self.fields["drift_reasons"].choices = [(k, r.label) for k, r in self.reason_choices.items()]
         self.error_anchors = {"themes": "id_themes_1", "subthemes": "id_themes_1", "drift_reasons": "id_themes_1"}
-        self.add_stage_fields(stages)
+        self.add_stage_fields(stages, team=children[0].team if children else None)
         self.helper = _helper(
             Field.checkboxes("children", legend_size=Size.MEDIUM),
             HTML('{% include "escalations/_themes_field.html" %}'),
             self.stage_layout(),
-            Field.textarea("concern", label_size=Size.MEDIUM),
-            Field.textarea("desired_outcome", label_size=Size.MEDIUM),
+            counted(self, "concern", label_size=Size.MEDIUM),
+            counted(self, "desired_outcome", label_size=Size.MEDIUM),
         )
 
     def theme_rows(self):
@@ -193,16 +253,14 @@ class RaiseForm(StageAndPersonMixin, forms.Form):
 
 
 class RespondForm(VersionForm):
-    response = forms.CharField(
+    response = text_field(
         label="Your response",
+        called="Your response",
         help_text="What you have found and what will happen.",
-        widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Enter your response"},
-        max_length=10000,
+        required="Enter your response",
+        rows=6,
     )
-    action_agreed = forms.CharField(
-        label="Action agreed (optional)", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=10000
-    )
+    action_agreed = text_field(label="Action agreed (optional)", called="The action agreed", rows=3)
     action_due_on = _DateField(
         what="the date the action will be done by",
         label="Date the action will be done by (optional)",
@@ -215,8 +273,8 @@ class RespondForm(VersionForm):
         self.helper = _helper(
             "version",
             "once",
-            Field.textarea("response", label_size=Size.MEDIUM),
-            Field.textarea("action_agreed"),
+            counted(self, "response", label_size=Size.MEDIUM),
+            counted(self, "action_agreed"),
             Field("action_due_on"),
         )
 
@@ -225,10 +283,12 @@ class RespondForm(VersionForm):
 
 
 class EscalateForm(StageAndPersonMixin, VersionForm):
-    def __init__(self, *args, stages: list[Stage], **kwargs):
+    reason = reason_field(label="Why are you escalating it?", required="Enter why you are escalating it")
+
+    def __init__(self, *args, stages: list[Stage], team=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.add_stage_fields(stages, label="Who should it go to?")
-        self.helper = _helper("version", "once", self.stage_layout())
+        self.add_stage_fields(stages, label="Who should it go to?", team=team)
+        self.helper = _helper("version", "once", self.stage_layout(), counted(self, "reason", label_size=Size.MEDIUM))
 
     def clean(self):
         return self.clean_stage_and_person(super().clean())
@@ -252,15 +312,58 @@ class ResolveForm(VersionForm):
     outcome = forms.ChoiceField(
         label="What was the outcome?", widget=forms.RadioSelect, error_messages={"required": "Choose the outcome"}
     )
+    reason = reason_field(label="Why are you closing it?", required="Enter why you are closing it")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.outcomes = {str(o.pk): o for o in resolution_outcome_list()}
         self.fields["outcome"].choices = [(k, o.label) for k, o in self.outcomes.items()]
-        self.helper = _helper("version", "once", Field.radios("outcome", legend_size=Size.MEDIUM))
+        self.helper = _helper(
+            "version",
+            "once",
+            Field.radios("outcome", legend_size=Size.MEDIUM),
+            counted(self, "reason", label_size=Size.MEDIUM),
+        )
 
     def clean_outcome(self):
         return self.outcomes[self.cleaned_data["outcome"]]
+
+
+class WithdrawForm(VersionForm):
+    reason = reason_field(label="Why are you withdrawing it?", required="Enter why you are withdrawing it")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("version", "once", counted(self, "reason", label_size=Size.MEDIUM))
+
+
+class ReopenForm(StageAndPersonMixin, VersionForm):
+    reason = reason_field(label="Why are you reopening it?", required="Enter why you are reopening it")
+
+    def __init__(self, *args, stages: list[Stage], team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_stage_fields(stages, label="Who should it go to?", team=team)
+        self.helper = _helper("version", "once", self.stage_layout(), counted(self, "reason", label_size=Size.MEDIUM))
+
+    def clean(self):
+        return self.clean_stage_and_person(super().clean())
+
+
+class NoteForm(forms.Form):
+    """A note: a question or an update that is not a formal step."""
+
+    text = text_field(
+        label="Your note",
+        called="The note",
+        help_text="A question or an update. It is added to the timeline and cannot be changed afterwards.",
+        required="Enter the note",
+    )
+    once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("once", once_key_new())
+        self.helper = _helper("once", counted(self, "text", label_size=Size.MEDIUM))
 
 
 class CafcassForm(VersionForm):
@@ -269,13 +372,10 @@ class CafcassForm(VersionForm):
         label="When was the case referred to Cafcass?",
         help_text="For example, 27 3 2026",
     )
-    reason = forms.CharField(
-        label="Why was it referred?",
-        widget=forms.Textarea(attrs={"rows": 5}),
-        error_messages={"required": "Enter why the case was referred to Cafcass"},
-        max_length=10000,
+    reason = text_field(
+        label="Why was it referred?", called="The reason", required="Enter why the case was referred to Cafcass"
     )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.helper = _helper("version", "once", Field("referred_on"), Field.textarea("reason"))
+        self.helper = _helper("version", "once", Field("referred_on"), counted(self, "reason"))

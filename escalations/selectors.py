@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from audit.selectors import audit_entries_for
 from children.models import Child
+from children.selectors import child_matching
 from core.formats import format_date
 from escalations.models import Escalation, EscalationStatus, Note, Step, StepResult
+from ladder.selectors import ladder_settings
 from notices.delivery import notice_link
 from notices.selectors import notices_failed
 from people.models import Role, User
@@ -80,6 +82,30 @@ def escalation_overdue(*, now: dt.datetime | None = None) -> QuerySet[Escalation
     return Escalation.objects.filter(status=EscalationStatus.OPEN, next_due_at__lte=now or timezone.now())
 
 
+def escalation_team(*, escalation: Escalation):
+    """The children's team (of the first child with one), whose managers the pickers list first."""
+    child = escalation.children.filter(team__isnull=False).select_related("team").order_by("pk").first()
+    return child.team if child else None
+
+
+def escalation_was_sent_to(*, escalation: Escalation, user: User) -> bool:
+    """Whether the escalation was ever sent to ``user`` (a step addressed to them, now or before)."""
+    return Step.objects.filter(escalation=escalation, addressee=user).exists()
+
+
+def escalation_taken_from(*, escalation: Escalation, user: User) -> Step | None:
+    """The step that ended ``user``'s part in the escalation (reassigned or escalated past them),
+    with who did it: for the page a manager meets when it was taken from them while they typed."""
+    mine = (
+        Step.objects.filter(escalation=escalation, addressee=user)
+        .exclude(result="")
+        .select_related("ended_by", "stage")
+        .order_by("-sequence")
+        .first()
+    )
+    return mine
+
+
 def escalation_awaiting_count(*, user: User) -> int:
     """What awaits ``user``, for the navigation: a manager's escalations waiting for their reply; an
     IRO's open escalations whose reply has come (their decision is needed); for the service manager,
@@ -111,10 +137,45 @@ def escalation_overdue_digest_items(*, now: dt.datetime) -> list[dict]:
     ]
 
 
-def step_inbox(*, manager: User) -> QuerySet[Step]:
-    """The open steps addressed to a manager, soonest due (so overdue) first."""
-    return (
-        Step.objects.filter(addressee=manager, result="").select_related("escalation", "stage").order_by("due_at", "pk")
+@dataclass(frozen=True)
+class Inbox:
+    """A manager's escalations in three groups."""
+
+    awaiting: list[Escalation]  # the current step is theirs and waits for their reply, overdue first
+    answered: list[Escalation]  # they have replied; it is with the IRO to decide
+    earlier: QuerySet[Escalation]  # sent to them before: now with someone else, or closed (paginate)
+
+
+def manager_inbox(*, manager: User, now: dt.datetime | None = None, calendar: WorkingCalendar) -> Inbox:
+    """The manager's inbox: what awaits their reply (overdue first, then soonest due), what they
+    have answered and is with the IRO, and what was sent to them before. Each row has what the
+    inbox shows (children, IRO, themes, its current step), in a fixed number of queries."""
+    mine = Escalation.objects.filter(status=EscalationStatus.OPEN, current_addressee=manager)
+    awaiting = escalation_list_rows(mine.filter(next_due_at__isnull=False)).order_by("next_due_at", "pk")
+    answered = escalation_list_rows(mine.filter(current_step__responded_at__isnull=False)).order_by(
+        "-current_step__responded_at", "-pk"
+    )
+    earlier = escalation_list_rows(
+        Escalation.objects.filter(Exists(Step.objects.filter(escalation=OuterRef("pk"), addressee=manager))).exclude(
+            status=EscalationStatus.OPEN, current_addressee=manager
+        )
+    ).order_by("-raised_at", "-pk")
+    hours = dt.timedelta(hours=ladder_settings().first_response_hours)
+    awaiting = escalation_with_due_states(awaiting, now=now, calendar=calendar)
+    for escalation in awaiting:  # the first-response mark: the ladder's hours after the step was sent
+        escalation.first_response_by = escalation.current_step.sent_at + hours
+    return Inbox(awaiting=awaiting, answered=list(answered), earlier=earlier)
+
+
+def escalation_decisions(*, iro: User) -> list[Escalation]:
+    """An IRO's open escalations whose reply has come: their decision is needed (resolve, escalate,
+    or ask a follow-up), longest waiting first."""
+    return list(
+        escalation_list_rows(
+            Escalation.objects.filter(status=EscalationStatus.OPEN, iro=iro, current_step__responded_at__isnull=False)
+        )
+        .select_related("current_step__responded_by", "current_step__addressee", "current_step__stage")
+        .order_by("current_step__responded_at", "pk")
     )
 
 
@@ -416,10 +477,13 @@ def escalation_search(
     overdue: bool = False,
     raised_from: dt.date | None = None,
     raised_to: dt.date | None = None,
+    q: str | None = None,
     now: dt.datetime | None = None,
 ) -> QuerySet[Escalation]:
     """``queryset`` narrowed by the service manager's filters; an empty criterion does not narrow.
 
+    - ``q``: the reference (any part of it), or a child's name or case ID
+      (``children.selectors.child_matching``);
     - ``stage``: the current stage (where the escalation is now);
     - ``theme``: escalations with that theme among theirs;
     - ``team``: escalations about at least one child of that team (``Child.team``, the social work
@@ -431,6 +495,11 @@ def escalation_search(
     """
     if status:
         queryset = queryset.filter(status=status)
+    if q and q.strip():
+        q = q.strip()[:100]
+        children = child_matching(Child.objects.all(), q).values("pk")
+        about = Escalation.children.through.objects.filter(escalation=OuterRef("pk"), child__in=children)
+        queryset = queryset.filter(Q(reference__icontains=q) | Exists(about))
     if stage is not None:
         queryset = queryset.filter(current_stage=stage)
     if theme is not None:

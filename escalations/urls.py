@@ -8,6 +8,7 @@ urlpatterns = [
     path("mine/", views.my_escalations, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
     path("all/", views_oversight.all_escalations, name="all"),  # the service manager's list
+    path("search/", views_oversight.search, name="search"),
     path("raise/", views.raise_start, name="raise"),
     path("raise/check/", views.raise_check, name="raise_check"),
     path("<int:pk>/", views.detail, name="detail"),
@@ -18,4 +19,6 @@ urlpatterns = [
     path("<int:pk>/resolve/", views.resolve, name="resolve"),
     path("<int:pk>/cafcass/", views.cafcass, name="cafcass"),
     path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
+    path("<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("<int:pk>/note/", views.note, name="note"),
 ]

@@ -17,16 +17,16 @@ from core.access import role_required
 from core.errors import DomainError, StaleUpdate
 from core.forms import add_domain_error, error_summary
 from core.once import FIELD as ONCE
-from core.once import once_key_new, once_run
+from core.once import once_key_new, once_run, once_seen
 from drift.services import drift_flag_link_escalation
 from escalations import forms, selectors, services
 from escalations.models import Escalation
-from escalations.states import Action, actions_open_to
+from escalations.states import Action, EscalationState, actions_open_to, may_act, refusal
 from ladder.models import Stage
 from ladder.selectors import stage_list
 from people.access import CASEWORKERS, IRO_SIDE, RESPONDERS
 from people.models import Role, User
-from people.selectors import manager_list
+from people.selectors import absence_on, manager_list
 from workdays.selectors import working_calendar
 
 PAGE_SIZE = 25
@@ -43,16 +43,19 @@ def my_escalations(request):
     page = Paginator(selectors.escalation_raised_by(iro=request.user, status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    rows = selectors.escalation_with_due_states(page.object_list, calendar=working_calendar())
-    return render(request, "escalations/my_escalations.html", {"page": page, "rows": rows, "status": status})
+    calendar = working_calendar()
+    rows = selectors.escalation_with_due_states(page.object_list, calendar=calendar)
+    decisions = selectors.escalation_decisions(iro=request.user) if status == "open" else []
+    context = {"page": page, "rows": rows, "status": status, "decisions": decisions, "now": timezone.now()}
+    return render(request, "escalations/my_escalations.html", context)
 
 
 @role_required(Role.MANAGER)
 def inbox(request):
-    page = Paginator(selectors.step_inbox(manager=request.user), PAGE_SIZE).get_page(request.GET.get("page"))
-    calendar, now = working_calendar(), timezone.now()
-    rows = [(step, selectors.step_due_state(step, now=now, calendar=calendar)) for step in page.object_list]
-    return render(request, "escalations/inbox.html", {"page": page, "rows": rows})
+    inbox = selectors.manager_inbox(manager=request.user, calendar=working_calendar())
+    earlier = Paginator(inbox.earlier, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"inbox": inbox, "earlier": earlier}
+    return render(request, "escalations/inbox.html", context)
 
 
 # --- one escalation ------------------------------------------------------------------------------
@@ -69,6 +72,8 @@ def _get(queryset, pk: int) -> Escalation:
 # escalations.states.actions_open_to.
 ACTION_LINKS = {
     Action.FIRST_RESPONSE: ("acknowledge", "Acknowledge"),
+    Action.REOPEN: ("reopen", "Reopen"),
+    Action.NOTE: ("note", "Add a note"),
     Action.RESPOND: ("respond", "Respond"),
     Action.ESCALATE: ("escalate", "Escalate"),
     Action.REASSIGN: ("reassign", "Reassign"),
@@ -81,7 +86,8 @@ ACTION_LINKS = {
 def _actions(user: User, escalation: Escalation) -> list[dict]:
     """The changes this person may make now, as links for the escalation page."""
     actions = []
-    for action in actions_open_to(user, escalation):
+    sent_before = selectors.escalation_was_sent_to(escalation=escalation, user=user)
+    for action in actions_open_to(user, escalation, sent_before=sent_before):
         if action not in ACTION_LINKS:
             continue
         if action == Action.ESCALATE and not _higher_stages(escalation):
@@ -113,11 +119,22 @@ def detail(request, pk: int):
 # --- changes: one pattern for every action -------------------------------------------------------
 
 
-def _change(request, escalation, *, form, template, title, run, done, extra=None):
-    """Show ``form``; on a valid POST call ``run(form.cleaned_data)``, once for the form's one-time
-    key (``core.once``): the same form sent again shows the first one's result. A refusal keeps
-    what was typed; a stale change also shows what the other person changed, and offers the form
-    again on the current version."""
+def _change(request, escalation, *, action, form, title, run, done, extra=None):
+    """The page of one move on an escalation.
+
+    - A POST whose one-time key (``core.once``) was used already answers with that change's result.
+    - A move the escalation's state refuses (``escalations.states.refusal``), a closed escalation
+      above all, is a page saying so and what can be done, GET included.
+    - Otherwise ``form``; on a valid POST ``run(form.cleaned_data)``, once for the form's key. A
+      refusal keeps what was typed; a stale change also shows what the other person changed, and
+      offers the form again on the current version.
+    """
+    seen = once_seen(key=request.POST.get(ONCE), user=request.user) if request.method == "POST" else None
+    if seen:
+        return redirect(seen)
+    why_not = refusal(action, escalation)
+    if why_not:
+        return _refused(request, escalation, why_not)
     changes = []
     if request.method == "POST" and form.is_valid():
         result_page = reverse("escalations:detail", args=[escalation.pk])
@@ -149,22 +166,57 @@ def _change(request, escalation, *, form, template, title, run, done, extra=None
         "changes": changes,
         **(extra or {}),
     }
-    return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
+    return render(request, "escalations/change.html", context, status=400 if form.is_bound and form.errors else 200)
+
+
+def _refused(request, escalation, why_not: str):
+    """A move the escalation's state does not allow: say why, and offer what can be done instead."""
+    offered = _actions(request.user, escalation)
+    return render(
+        request,
+        "escalations/refused.html",
+        {"escalation": escalation, "why_not": why_not, "actions": offered},
+        status=409,
+    )
 
 
 def _version(escalation) -> dict:
     return {"version": escalation.version}
 
 
+def _for_reply(request, pk: int, action: Action):
+    """The escalation for a reply (acknowledge, respond), or, for a manager it was taken from while
+    they were writing (reassigned or escalated), the page that says so and keeps their text."""
+    escalation = _get(selectors.escalation_visible_to(user=request.user), pk)
+    if may_act(action, user=request.user, escalation=escalation) or escalation.state == EscalationState.CLOSED:
+        return escalation, None
+    now_with = escalation.current_addressee
+    context = {
+        "escalation": escalation,
+        "now_with": now_with,
+        "typed": [request.POST.get(name, "") for name in ("response", "action_agreed") if request.POST.get(name)],
+        "note_form": forms.NoteForm(
+            initial={
+                "text": "\n\n".join(
+                    request.POST.get(name, "") for name in ("response", "action_agreed") if request.POST.get(name)
+                )
+            }
+        ),
+        "taken": selectors.escalation_taken_from(escalation=escalation, user=request.user),
+    }
+    return escalation, render(request, "escalations/taken_away.html", context, status=409)
+
+
 @role_required(*RESPONDERS)
 def acknowledge(request, pk: int):
-    escalation = _get(selectors.escalation_for_responder(user=request.user), pk)
-    form = forms.VersionForm(request.POST or None, initial=_version(escalation))
+    escalation, taken = _for_reply(request, pk, Action.FIRST_RESPONSE)
+    if taken:
+        return taken
     return _change(
         request,
         escalation,
-        form=form,
-        template="escalations/change.html",
+        action=Action.FIRST_RESPONSE,
+        form=forms.VersionForm(request.POST or None, initial=_version(escalation)),
         title=f"Acknowledge {escalation.reference}",
         extra={
             "explanation": "This records your first response. You can respond in full afterwards.",
@@ -179,13 +231,14 @@ def acknowledge(request, pk: int):
 
 @role_required(*RESPONDERS)
 def respond(request, pk: int):
-    escalation = _get(selectors.escalation_for_responder(user=request.user), pk)
-    form = forms.RespondForm(request.POST or None, initial=_version(escalation))
+    escalation, taken = _for_reply(request, pk, Action.RESPOND)
+    if taken:
+        return taken
     return _change(
         request,
         escalation,
-        form=form,
-        template="escalations/change.html",
+        action=Action.RESPOND,
+        form=forms.RespondForm(request.POST or None, initial=_version(escalation)),
         title=f"Respond to {escalation.reference}",
         extra={"button": "Send response", "show_concern": True},
         run=lambda data: services.escalation_respond(
@@ -204,15 +257,24 @@ def _higher_stages(escalation) -> list[Stage]:
     return stage_list(above=escalation.current_step.stage if escalation.current_step else None)
 
 
+def _iro_side(request, pk: int) -> Escalation:
+    return _get(selectors.escalation_for_iro_side(user=request.user), pk)
+
+
 @role_required(*IRO_SIDE)
 def escalate(request, pk: int):
-    escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
-    form = forms.EscalateForm(request.POST or None, initial=_version(escalation), stages=_higher_stages(escalation))
+    escalation = _iro_side(request, pk)
+    form = forms.EscalateForm(
+        request.POST or None,
+        initial=_version(escalation),
+        stages=_higher_stages(escalation),
+        team=selectors.escalation_team(escalation=escalation),
+    )
     return _change(
         request,
         escalation,
+        action=Action.ESCALATE,
         form=form,
-        template="escalations/change.html",
         title=f"Escalate {escalation.reference}",
         extra={"button": "Escalate"},
         run=lambda data: services.escalation_escalate(
@@ -220,6 +282,7 @@ def escalate(request, pk: int):
             by=request.user,
             stage=data["stage_obj"],
             addressee=data["addressee_obj"],
+            reason=data["reason"],
             expected_version=data["version"],
         ),
         done=f"{escalation.reference} was escalated.",
@@ -228,15 +291,14 @@ def escalate(request, pk: int):
 
 @role_required(*IRO_SIDE)
 def reassign(request, pk: int):
-    escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
+    escalation = _iro_side(request, pk)
     step = escalation.current_step
     managers = list(manager_list(stages=[step.stage], exclude=escalation.current_addressee)) if step else []
-    form = forms.ReassignForm(request.POST or None, initial=_version(escalation), managers=managers)
     return _change(
         request,
         escalation,
-        form=form,
-        template="escalations/change.html",
+        action=Action.REASSIGN,
+        form=forms.ReassignForm(request.POST or None, initial=_version(escalation), managers=managers),
         title=f"Reassign {escalation.reference}",
         extra={"button": "Reassign"},
         run=lambda data: services.escalation_reassign(
@@ -248,17 +310,20 @@ def reassign(request, pk: int):
 
 @role_required(*IRO_SIDE)
 def resolve(request, pk: int):
-    escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
-    form = forms.ResolveForm(request.POST or None, initial=_version(escalation))
+    escalation = _iro_side(request, pk)
     return _change(
         request,
         escalation,
-        form=form,
-        template="escalations/change.html",
+        action=Action.RESOLVE,
+        form=forms.ResolveForm(request.POST or None, initial=_version(escalation)),
         title=f"Resolve {escalation.reference}",
         extra={"button": "Close the escalation"},
         run=lambda data: services.escalation_resolve(
-            escalation=escalation, by=request.user, outcome=data["outcome"], expected_version=data["version"]
+            escalation=escalation,
+            by=request.user,
+            outcome=data["outcome"],
+            reason=data["reason"],
+            expected_version=data["version"],
         ),
         done=f"{escalation.reference} was closed.",
     )
@@ -266,13 +331,12 @@ def resolve(request, pk: int):
 
 @role_required(*IRO_SIDE)
 def cafcass(request, pk: int):
-    escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
-    form = forms.CafcassForm(request.POST or None, initial=_version(escalation))
+    escalation = _iro_side(request, pk)
     return _change(
         request,
         escalation,
-        form=form,
-        template="escalations/change.html",
+        action=Action.REFER_CAFCASS,
+        form=forms.CafcassForm(request.POST or None, initial=_version(escalation)),
         title=f"Refer {escalation.reference} to Cafcass",
         extra={"button": "Record the referral"},
         run=lambda data: services.escalation_refer_to_cafcass(
@@ -288,13 +352,12 @@ def cafcass(request, pk: int):
 
 @role_required(*IRO_SIDE)
 def withdraw(request, pk: int):
-    escalation = _get(selectors.escalation_for_iro_side(user=request.user), pk)
-    form = forms.VersionForm(request.POST or None, initial=_version(escalation))
+    escalation = _iro_side(request, pk)
     return _change(
         request,
         escalation,
-        form=form,
-        template="escalations/change.html",
+        action=Action.WITHDRAW,
+        form=forms.WithdrawForm(request.POST or None, initial=_version(escalation)),
         title=f"Withdraw {escalation.reference}",
         extra={
             "explanation": "Withdrawing closes the escalation with the outcome 'Withdrawn'. It still counts in the "
@@ -303,9 +366,63 @@ def withdraw(request, pk: int):
             "warning": True,
         },
         run=lambda data: services.escalation_withdraw(
-            escalation=escalation, by=request.user, expected_version=data["version"]
+            escalation=escalation, by=request.user, reason=data["reason"], expected_version=data["version"]
         ),
         done=f"{escalation.reference} was withdrawn.",
+    )
+
+
+@role_required(*IRO_SIDE)
+def reopen(request, pk: int):
+    escalation = _iro_side(request, pk)
+    last = escalation.current_step
+    stages = [stage for stage in stage_list() if last is None or stage.order >= last.stage.order]
+    initial = {**_version(escalation), "addressee": str(last.addressee_id) if last and last.addressee_id else ""}
+    return _change(
+        request,
+        escalation,
+        action=Action.REOPEN,
+        form=forms.ReopenForm(
+            request.POST or None, initial=initial, stages=stages, team=selectors.escalation_team(escalation=escalation)
+        ),
+        title=f"Reopen {escalation.reference}",
+        extra={
+            "explanation": "Reopening sends the escalation to someone again, at the stage it last reached or a more "
+            "senior one. Their reply is due by the stage's target.",
+            "button": "Reopen and send",
+        },
+        run=lambda data: services.escalation_reopen(
+            escalation=escalation,
+            by=request.user,
+            stage=data["stage_obj"],
+            addressee=data["addressee_obj"],
+            reason=data["reason"],
+            expected_version=data["version"],
+        ),
+        done=f"{escalation.reference} was reopened and sent to the person you chose.",
+    )
+
+
+@role_required(*CASEWORKERS)
+def note(request, pk: int):
+    """Add a note to an open escalation (the IRO, anyone it was sent to, the service manager)."""
+    escalation = _get(selectors.escalation_visible_to(user=request.user), pk)
+    sent_before = selectors.escalation_was_sent_to(escalation=escalation, user=request.user)
+    if not may_act(Action.NOTE, user=request.user, escalation=escalation, sent_before=sent_before):
+        raise Http404("No escalation found")
+    told = "The IRO and the person it is with are told." if request.user.sees_everything else "The other side is told."
+    return _change(
+        request,
+        escalation,
+        action=Action.NOTE,
+        form=forms.NoteForm(request.POST or None),
+        title=f"Add a note to {escalation.reference}",
+        extra={
+            "explanation": f"Ask a question or give an update that is not a formal step. {told}",
+            "button": "Add the note",
+        },
+        run=lambda data: services.escalation_note_add(escalation=escalation, by=request.user, text=data["text"]),
+        done=f"Your note was added to {escalation.reference}.",
     )
 
 
@@ -352,8 +469,15 @@ def _draft_child(request):
 def raise_start(request):
     child = _draft_child(request)
     if child is None:
-        caseload = child_visible_to(user=request.user).order_by("first_name", "last_name")
-        return render(request, "escalations/raise_choose_child.html", {"caseload": caseload})
+        caseload = child_visible_to(user=request.user).order_by("first_name", "last_name", "case_id")
+        chose_nobody = "child" in request.GET  # the form was sent with "Choose a child" still chosen
+        errors = [{"message": "Choose the child the escalation is about", "anchor": "child"}] if chose_nobody else []
+        return render(
+            request,
+            "escalations/raise_choose_child.html",
+            {"caseload": caseload, "errors": errors},
+            status=400 if errors else 200,
+        )
     draft = request.session.get(DRAFT_KEY)
     if request.method == "POST":
         form = _raise_form(request, child, data=request.POST)
@@ -447,6 +571,7 @@ def raise_check(request):
             "change": change,
             "errors": [{"message": error, "anchor": None}] if error else [],
             "once": request.POST.get(ONCE) or once_key_new(),
+            "away": absence_on(manager=data["addressee_obj"], day=timezone.localdate()),
         },
         status=400 if error else 200,
     )

@@ -8,10 +8,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from children.selectors import child_matching, child_named_first, child_visible_to
 from core.access import role_required
 from core.forms import error_summary
 from escalations import selectors
-from escalations.filters import AllEscalationsFilter
+from escalations.filters import AllEscalationsFilter, all_escalations_query
 from people.access import OVERSIGHT
 from workdays.selectors import working_calendar
 
@@ -83,3 +84,27 @@ def all_escalations(request):
     else:
         context["errors"] = error_summary(filterset.form)
     return render(request, "escalations/oversight/all.html", context)
+
+
+SEARCH_SHOWN = 25
+
+
+@role_required(*OVERSIGHT)
+def search(request):
+    """The service manager's search: children by name or case ID, and escalations by reference or by
+    a child's name or case ID."""
+    q = request.GET.get("q", "").strip()[:100]
+    children = escalations = None
+    if q:
+        children = child_named_first(child_matching(child_visible_to(user=request.user), q).select_related("iro"))
+        escalations = selectors.escalation_all_rows(user=request.user, q=q)
+    context = {
+        "q": q,
+        "children": children[:SEARCH_SHOWN] if children is not None else None,
+        "children_count": children.count() if children is not None else 0,
+        "escalations": escalations[:SEARCH_SHOWN] if escalations is not None else None,
+        "escalations_count": escalations.count() if escalations is not None else 0,
+        "all_escalations": all_escalations_query(q=q) if q else "",
+        "shown": SEARCH_SHOWN,
+    }
+    return render(request, "escalations/oversight/search.html", context)

@@ -1,6 +1,9 @@
 from django import forms
 
+from imports.parsing import FileProblem, mapping_load
+
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_MAPPING_BYTES = 1024 * 1024
 
 
 class UploadForm(forms.Form):
@@ -15,11 +18,36 @@ class UploadForm(forms.Form):
         required=False,
         help_text="Only for a CSV file that is not UTF-8, for example cp1252.",
     )
+    mapping = forms.FileField(
+        label="Mapping file (optional)",
+        required=False,
+        help_text="A YAML file that maps your log's own headings and words to the service's (see the import guide).",
+    )
     create_missing = forms.BooleanField(
         label="Create children and IROs the system does not know yet",
         required=False,
         help_text="Children are marked 'details to complete'; IROs are created as inactive users.",
     )
+
+    def clean_mapping(self):
+        upload = self.cleaned_data.get("mapping")
+        if not upload:
+            return ""
+        if upload.size > MAX_MAPPING_BYTES:
+            raise forms.ValidationError(
+                "The mapping file is larger than 1 MB: a mapping file lists headings and words."
+            )
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise forms.ValidationError(
+                f"{upload.name} is not a text file in UTF-8. Save the mapping file as UTF-8."
+            ) from None
+        try:
+            mapping_load(text)
+        except FileProblem as problem:
+            raise forms.ValidationError(str(problem)) from None
+        return text
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from imports.models import CHECK_KEPT_FOR, ImportJob, ImportJobStatus
+from imports.parsing import mapping_load
 from imports.progress import ProgressFile, job_upload_id, job_upload_path, progress_remove, upload_dir
 from imports.selectors import import_job_state
 from imports.services import Progress, escalation_log_import
@@ -32,6 +33,7 @@ def import_job_create(
     sheet: str = "",
     encoding: str = "",
     create_missing: bool = False,
+    mapping: str = "",
     dry_run: bool = False,
     preview: ImportJob | None = None,
 ) -> ImportJob:
@@ -44,6 +46,7 @@ def import_job_create(
         sheet=sheet,
         encoding=encoding,
         create_missing=create_missing,
+        mapping=mapping,
         dry_run=dry_run,
         preview=preview,
     )
@@ -94,6 +97,7 @@ def import_job_confirm(*, preview: ImportJob, by: User, sha256: str) -> ImportJo
         sheet=preview.sheet,
         encoding=preview.encoding,
         create_missing=preview.create_missing,
+        mapping=preview.mapping,
         preview=preview,
     )
     transaction.on_commit(lambda: path.unlink(missing_ok=True))
@@ -153,6 +157,7 @@ def import_job_run(*, job_id: int, worker_id: str = "") -> ImportJob:
             encoding=job.encoding or None,
             progress=_counting(job, progress),
             dry_run=job.dry_run,
+            mapping=mapping_load(job.mapping),
         )
     except DomainError as error:
         job.status, job.problems = ImportJobStatus.FAILED, getattr(error, "problems", None) or [error.message]

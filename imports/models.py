@@ -31,6 +31,7 @@ class ImportJob(models.Model):
     sheet = models.CharField(max_length=100, blank=True)
     encoding = models.CharField(max_length=40, blank=True)
     create_missing = models.BooleanField(default=False)
+    mapping = models.TextField(blank=True, help_text="The YAML mapping file uploaded with it, if any.")
     dry_run = models.BooleanField("preview", default=False, help_text="Check every row and store nothing.")
     preview = models.OneToOneField(
         "self",

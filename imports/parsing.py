@@ -70,7 +70,7 @@ def table_read(data: bytes, *, filename: str, sheet: str | None = None, encoding
     if filename.lower().endswith((".xlsx", ".xlsm")) or data[:2] == b"PK":
         return _read_xlsx(data, sheet)
     if sheet:
-        raise FileProblem("--sheet only applies to XLSX files; this file is CSV.")
+        raise FileProblem("A sheet can be chosen only for an Excel workbook (.xlsx); this file is CSV.")
     return _read_csv(data, encoding)
 
 
@@ -228,7 +228,7 @@ def headers_resolve(
         if column is None:
             problems.append(
                 f"Row 1, column {_letter(index)}: unknown header {raw.strip()!r}. Use one of {', '.join(columns)}, "
-                "or map it (or set it to 'ignore') in a mapping file (--mapping)."
+                "or map it (or set it to 'ignore') in a mapping file."
             )
             continue
         if column == IGNORE:

@@ -33,6 +33,8 @@ from themes.models import Outcome, Theme
 
 FUTURE_TOLERANCE = dt.timedelta(minutes=5)
 CHECKING = "Checking rows"  # the progress phase
+# The option that creates unknown children and IROs, as the upload page and the command both name it.
+CREATE_MISSING = "'create children and IROs the system does not know yet'"
 REFERENCE_MAX = 40
 
 
@@ -439,7 +441,11 @@ class _RowChecker:
             return (user.username.lower(), user.pk, _json_text(user.username.lower())), ()
         if not self.create_missing:
             return ("", None, ""), (
-                ("iro", "no IRO has this username or full name: add them first, or use --create-missing", text),
+                (
+                    "iro",
+                    f"no IRO has this username or full name: add them first, or import with {CREATE_MISSING}",
+                    text,
+                ),
             )
         username = self._pending_iros.get(key)
         if username is None:
@@ -471,7 +477,7 @@ class _RowChecker:
                     (
                         "children",
                         f"unknown child ID{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}: "
-                        "add the children first, or use --create-missing",
+                        f"add the children first, or import with {CREATE_MISSING}",
                         cell_text(raw),
                     ),
                 )

@@ -28,6 +28,7 @@ def upload(request):
             sheet=form.cleaned_data["sheet"],
             encoding=form.cleaned_data["encoding"],
             create_missing=form.cleaned_data["create_missing"],
+            mapping=form.cleaned_data["mapping"],
             dry_run=True,
         )
         import_job_start(job=job)

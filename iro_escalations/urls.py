@@ -13,6 +13,7 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("access-log/", include("audit.urls")),
     path("emails/", include("notices.urls")),
+    path("people/", include("people.urls")),
     path("drift/", include("drift.urls")),
     path("case-extract/", include("extract.urls")),
     path("", include("core.urls")),

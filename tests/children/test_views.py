@@ -106,6 +106,25 @@ def test_the_service_manager_sees_every_child_in_the_list(client):
     assert client.get(reverse("children:list")).context["page"].paginator.count == 2
 
 
+def test_my_children_searches_the_caseload_by_name_or_case_id(client):
+    iro = IroFactory()
+    ada = ChildFactory(iro=iro, first_name="Ada", last_name="Okafor", case_id="A-1")
+    ChildFactory(iro=iro, first_name="Bea", last_name="Nwosu", case_id="B-2")
+    client.force_login(iro)
+    assert [c for c, _ in client.get(reverse("children:list") + "?q=okafor").context["rows"]] == [ada]
+    assert [c for c, _ in client.get(reverse("children:list") + "?q=a-1").context["rows"]] == [ada]
+
+
+def test_a_child_with_no_name_is_listed_after_the_named_with_their_case_id(client):
+    iro = IroFactory()
+    unnamed = ChildFactory(iro=iro, first_name="", last_name="", case_id="566910")
+    named = ChildFactory(iro=iro, first_name="Zed", last_name="Zulu")
+    client.force_login(iro)
+    response = client.get(reverse("children:list"))
+    assert [c for c, _ in response.context["rows"]] == [named, unnamed]
+    assert ">Name not recorded (case ID 566910)</a>" in response.content.decode()
+
+
 # --- the child's statutory clocks (drift watch) --------------------------------------------------
 
 

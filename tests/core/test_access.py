@@ -107,6 +107,15 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
         ]
         for name in ("escalate", "reassign", "resolve", "cafcass", "withdraw")
     },
+    # Reopening an open escalation is refused, with a page saying why (409).
+    "escalations:reopen": [
+        ("own", _row(iro="409", manager="403", service_manager="409", admin="409", report_viewer="403")),
+        ("other", _row(iro="404", manager="403", service_manager="409", admin="409", report_viewer="403")),
+    ],
+    "escalations:note": [
+        ("own", _row(iro="ok", manager="ok", service_manager="ok", admin="ok", report_viewer="403")),
+        ("other", _row(iro="404", manager="404", service_manager="ok", admin="ok", report_viewer="403")),
+    ],
     "reports:page": [("none", REPORT_READERS)],
     "reports:download": [("format", REPORT_READERS)],
     "reports:issue": [("none", _all("405"))],  # POST only, refused before anything else
@@ -128,11 +137,14 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
         ("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="403"))
     ],
     "escalations:all": [("none", STAFF_ONLY)],
+    "escalations:search": [("none", STAFF_ONLY), ("search_sentinel", STAFF_ONLY)],
     "dashboard": [("none", STAFF_ONLY)],
     "audit:child_access_log": [("own", STAFF_ONLY), ("other", STAFF_ONLY)],
     "imports:confirm": [("missing_job", _all("405"))],  # POST only, refused before anything else
     "imports:retry": [("missing_job", _all("405"))],  # POST only, refused before anything else
     "notices:settings": [("none", SIGNED_IN)],
+    "people:absences": [("none", _row(iro="403", manager="ok", service_manager="ok", admin="ok", report_viewer="403"))],
+    "people:absence_cancel": [("missing_notice", _all("405"))],  # POST only, refused before anything else
     "notices:failed": [("none", STAFF_ONLY)],
     "notices:retry": [("missing_notice", _all("405"))],  # POST only, refused before anything else
     # Development only: with DEBUG off (as here) it does not exist for anyone.
@@ -233,6 +245,8 @@ def _url(name: str, pattern: URLPattern, case: str, world) -> str:
         return reverse(name) + f"?child={world['own_child'].pk}"
     if case == "other_child_query":
         return reverse(name) + f"?child={world['other_child'].pk}"
+    if case == "search_sentinel":  # a search whose answers are caseload B's child: staff only
+        return reverse(name) + f"?q={SENTINEL_LAST}"
     if case == "format":
         return reverse(name, kwargs={"fmt": "json"})
     if case == "missing_report":

@@ -4,7 +4,7 @@ import pytest
 
 from escalations import selectors, services
 from escalations.models import Escalation
-from escalations.selectors import DueState, due_state, escalation_overdue, step_inbox
+from escalations.selectors import DueState, due_state, escalation_overdue
 from tests.factories import ManagerFactory, ServiceManagerFactory, london, outcome, raise_escalation, stage
 from workdays.clock import WorkingCalendar, end_of_day
 
@@ -73,12 +73,36 @@ def test_overdue_lists_open_escalations_past_their_due_time():
 
 
 @pytest.mark.django_db
-def test_inbox_lists_open_steps_for_the_manager_soonest_due_first():
+def test_the_inbox_lists_what_awaits_the_manager_soonest_due_first():
     tm = ManagerFactory(stage=stage("team_manager"))
     later = raise_escalation(addressee=tm, raised_at=london(2016, 3, 10, 10, 0))
     sooner = raise_escalation(addressee=tm, raised_at=london(2016, 3, 1, 10, 0))
     raise_escalation(raised_at=london(2016, 3, 1, 10, 0))  # someone else's
-    assert [step.escalation for step in step_inbox(manager=tm)] == [sooner, later]
+    assert selectors.manager_inbox(manager=tm, calendar=WorkingCalendar()).awaiting == [sooner, later]
+
+
+@pytest.mark.django_db
+def test_the_inbox_groups_answered_and_earlier_apart():
+    tm = ManagerFactory(stage=stage("team_manager"))
+    answered = services.escalation_respond(escalation=raise_escalation(addressee=tm), by=tm, response="Done.")
+    moved = raise_escalation(addressee=tm)
+    services.escalation_escalate(
+        escalation=moved,
+        by=moved.iro,
+        stage=stage("head_of_service"),
+        addressee=ManagerFactory(stage=stage("head_of_service")),
+        reason="No progress.",
+    )
+    inbox = selectors.manager_inbox(manager=tm, calendar=WorkingCalendar())
+    assert (inbox.awaiting, inbox.answered, list(inbox.earlier)) == ([], [answered], [moved])
+
+
+@pytest.mark.django_db
+def test_an_iros_decisions_are_their_open_escalations_with_a_response():
+    answered = raise_escalation()
+    services.escalation_respond(escalation=answered, by=answered.current_addressee, response="Plan agreed.")
+    raise_escalation(iro=answered.iro)  # still waiting for its reply
+    assert selectors.escalation_decisions(iro=answered.iro) == [answered]
 
 
 @pytest.mark.django_db

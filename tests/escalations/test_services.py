@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.errors import DomainError, NotPermitted, StaleUpdate
 from escalations import services
 from escalations.models import Escalation, EscalationStatus, Step, StepResult
+from people.services import absence_record
 from tests.factories import (
     ChildFactory,
     IroFactory,
@@ -494,3 +495,19 @@ def test_a_step_is_due_at_the_end_of_its_last_working_day():
     # Thursday 2 April 2026 is day 0; Good Friday and Easter Monday are bank holidays.
     assert due_on == dt.date(2026, 4, 8)
     assert due_at == london(2026, 4, 9, 0, 0)
+
+
+def test_a_step_for_a_manager_who_is_away_goes_to_their_delegate():
+    away, cover = ManagerFactory(), ManagerFactory()
+    absence_record(by=away, manager=away, starts_on=timezone.localdate(), ends_on=timezone.localdate(), delegate=cover)
+    esc = raise_escalation(addressee=away, raised_at=timezone.now())
+    assert (esc.current_addressee, esc.current_step.sent_for) == (cover, away)
+
+
+def test_a_note_needs_text_and_an_open_escalation():
+    esc = raise_escalation()
+    with pytest.raises(DomainError, match="Enter the note"):
+        services.escalation_note_add(escalation=esc, by=esc.iro, text="  ")
+    esc = services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"))
+    with pytest.raises(DomainError, match="is closed, so you cannot add a note to it"):
+        services.escalation_note_add(escalation=esc, by=esc.iro, text="Too late?")

@@ -8,10 +8,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
+from core.formats import format_date
 from escalations import services
 from escalations.models import Escalation, StepResult
 from escalations.views import DRAFT_KEY
+from notices.models import Notice, NoticeKind
 from people.models import Role
+from people.services import absence_record
 from reports.models import CaseStory
 from tests.factories import (
     ChildFactory,
@@ -20,6 +23,7 @@ from tests.factories import (
     ManagerFactory,
     ServiceManagerFactory,
     SiblingGroupFactory,
+    TeamFactory,
     UserFactory,
     outcome,
     raise_escalation,
@@ -191,7 +195,7 @@ def test_a_report_viewer_may_not_open_escalation_pages(client):
 def test_the_page_offers_the_manager_acknowledge_and_respond_only(client):
     escalation = raise_escalation()
     response = _signed_in(client, escalation.current_addressee).get(reverse("escalations:detail", args=[escalation.pk]))
-    assert [a["label"] for a in response.context["actions"]] == ["Acknowledge", "Respond"]
+    assert [a["label"] for a in response.context["actions"]] == ["Acknowledge", "Respond", "Add a note"]
 
 
 def test_the_page_offers_the_iro_their_actions(client):
@@ -203,6 +207,7 @@ def test_the_page_offers_the_iro_their_actions(client):
         "Resolve",
         "Refer to Cafcass",
         "Withdraw",
+        "Add a note",
     ]
 
 
@@ -214,8 +219,32 @@ def test_the_inbox_lists_overdue_first(client):
     later = raise_escalation(addressee=manager, raised_at=timezone.now() - dt.timedelta(days=1))
     overdue = raise_escalation(addressee=manager, raised_at=timezone.now() - dt.timedelta(days=30))
     response = _signed_in(client, manager).get(reverse("escalations:inbox"))
-    assert [(step.escalation, due) for step, due in response.context["rows"]][0] == (overdue, "overdue")
-    assert [step.escalation for step, _ in response.context["rows"]] == [overdue, later]
+    awaiting = response.context["inbox"].awaiting
+    assert ([e for e in awaiting], awaiting[0].due) == ([overdue, later], "overdue")
+
+
+def test_the_inbox_shows_the_children_the_iro_and_the_themes(client):
+    manager = ManagerFactory()
+    child = ChildFactory(first_name="Ada", last_name="Okafor")
+    escalation = raise_escalation(addressee=manager, children=[child], iro=child.iro, themes=[theme("health")])
+    body = _signed_in(client, manager).get(reverse("escalations:inbox")).content.decode()
+    assert "Ada Okafor" in body and str(escalation.iro) in body and "Health issues" in body
+
+
+def test_an_answered_escalation_is_listed_apart_not_as_awaiting(client):
+    escalation = raise_escalation()
+    manager = escalation.current_addressee
+    services.escalation_respond(escalation=escalation, by=manager, response="Agreed.")
+    inbox = _signed_in(client, manager).get(reverse("escalations:inbox")).context["inbox"]
+    assert (inbox.awaiting, inbox.answered) == ([], [escalation])
+
+
+def test_my_escalations_starts_with_the_decisions_needed(client):
+    escalation = raise_escalation()
+    services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Meeting on 3 May.")
+    body = _signed_in(client, escalation.iro).get(reverse("escalations:mine")).content.decode()
+    assert body.index("Your decision needed") < body.index("Meeting on 3 May.") < body.index("Open escalations")
+    assert reverse("escalations:note", args=[escalation.pk]) in body
 
 
 def test_acknowledging_records_the_first_response(client):
@@ -279,10 +308,11 @@ def test_escalating_sends_the_escalation_to_the_head_of_service(client):
     head = ManagerFactory(stage=stage("head_of_service"))
     _signed_in(client, escalation.iro).post(
         reverse("escalations:escalate", args=[escalation.pk]),
-        {"version": escalation.version, "addressee": str(head.pk)},
+        {"version": escalation.version, "addressee": str(head.pk), "reason": "No reply from the team manager."},
     )
     escalation.refresh_from_db()
     assert (escalation.current_stage, escalation.current_addressee) == (stage("head_of_service"), head)
+    assert escalation.current_step.sent_reason == "No reply from the team manager."
 
 
 def test_escalating_offers_only_people_at_higher_stages(client):
@@ -308,10 +338,11 @@ def test_resolving_closes_with_the_outcome(client):
     escalation = raise_escalation()
     _signed_in(client, escalation.iro).post(
         reverse("escalations:resolve", args=[escalation.pk]),
-        {"version": escalation.version, "outcome": str(outcome("resolved").pk)},
+        {"version": escalation.version, "outcome": str(outcome("resolved").pk), "reason": "Plan agreed."},
     )
     escalation.refresh_from_db()
     assert (escalation.status, escalation.outcome) == ("closed", outcome("resolved"))
+    assert escalation.current_step.end_reason == "Plan agreed."
 
 
 def test_resolving_does_not_offer_withdrawn(client):
@@ -323,7 +354,8 @@ def test_resolving_does_not_offer_withdrawn(client):
 def test_withdrawing_closes_as_withdrawn(client):
     escalation = raise_escalation()
     _signed_in(client, escalation.iro).post(
-        reverse("escalations:withdraw", args=[escalation.pk]), {"version": escalation.version}
+        reverse("escalations:withdraw", args=[escalation.pk]),
+        {"version": escalation.version, "reason": "Raised about the wrong child."},
     )
     escalation.refresh_from_db()
     assert (escalation.outcome, escalation.current_step.result) == (outcome("withdrawn"), StepResult.WITHDRAWN)
@@ -357,10 +389,11 @@ def test_the_service_manager_may_resolve_on_the_iros_behalf(client):
     escalation = raise_escalation()
     _signed_in(client, ServiceManagerFactory()).post(
         reverse("escalations:resolve", args=[escalation.pk]),
-        {"version": escalation.version, "outcome": str(outcome("not_resolved").pk)},
+        {"version": escalation.version, "outcome": str(outcome("not_resolved").pk), "reason": "No progress."},
     )
     escalation.refresh_from_db()
     assert escalation.outcome == outcome("not_resolved")
+    assert escalation.current_step.ended_by.role == Role.SERVICE_MANAGER
 
 
 # --- stale edits ---------------------------------------------------------------------------------
@@ -491,6 +524,171 @@ def test_a_post_without_the_csrf_token_is_refused(name):
     )
     assert response.status_code == 403
     assert Escalation.objects.get().version == escalation.version
+
+
+# --- reasons, notes, reopen, refusals ------------------------------------------------------------
+
+
+def test_escalating_needs_a_reason_and_keeps_what_was_typed(client):
+    escalation = raise_escalation()
+    head = ManagerFactory(stage=stage("head_of_service"))
+    response = _signed_in(client, escalation.iro).post(
+        reverse("escalations:escalate", args=[escalation.pk]),
+        {"version": escalation.version, "addressee": str(head.pk), "reason": ""},
+    )
+    assert response.status_code == 400
+    assert 'href="#id_reason">Enter why you are escalating it' in response.content.decode()
+
+
+def test_a_reason_longer_than_allowed_is_refused_with_the_limit(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, escalation.iro).post(
+        reverse("escalations:withdraw", args=[escalation.pk]), {"version": escalation.version, "reason": "x" * 2001}
+    )
+    assert "The reason must be 2,000 characters or fewer" in response.content.decode()
+
+
+def test_a_note_from_the_manager_is_on_the_timeline_and_tells_the_iro(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, escalation.current_addressee).post(
+        reverse("escalations:note", args=[escalation.pk]), {"text": "Can we meet on Monday?", "once": "n1"}
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("escalations:detail", args=[escalation.pk])).content.decode()
+    assert "Can we meet on Monday?" in page
+    assert Notice.objects.filter(kind=NoticeKind.NOTE, recipient=escalation.iro).count() == 1
+
+
+def test_the_same_note_sent_twice_is_added_once(client):
+    escalation = raise_escalation()
+    signed_in = _signed_in(client, escalation.iro)
+    for _ in range(2):
+        signed_in.post(
+            reverse("escalations:note", args=[escalation.pk]), {"text": "Update: court date set.", "once": "k"}
+        )
+    assert escalation.notes.count() == 1
+
+
+def test_a_manager_it_was_never_sent_to_cannot_add_a_note(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, ManagerFactory()).get(reverse("escalations:note", args=[escalation.pk]))
+    assert response.status_code == 404
+
+
+def test_an_action_page_refuses_a_closed_escalation_and_links_to_reopen_it(client):
+    escalation = raise_escalation()
+    services.escalation_resolve(escalation=escalation, by=escalation.iro, outcome=outcome("resolved"))
+    response = _signed_in(client, escalation.iro).get(reverse("escalations:escalate", args=[escalation.pk]))
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "is closed, so you cannot escalate it. Reopen it first." in body
+    assert reverse("escalations:reopen", args=[escalation.pk]) in body
+
+
+def test_reopening_sends_it_again_with_the_reason(client):
+    escalation = raise_escalation()
+    manager = escalation.current_addressee
+    closed = services.escalation_resolve(escalation=escalation, by=escalation.iro, outcome=outcome("resolved"))
+    response = _signed_in(client, escalation.iro).post(
+        reverse("escalations:reopen", args=[escalation.pk]),
+        {"version": closed.version, "addressee": str(manager.pk), "reason": "The plan fell through."},
+    )
+    assert response.status_code == 302
+    escalation.refresh_from_db()
+    assert (escalation.status, escalation.current_step.sent_reason) == ("open", "The plan fell through.")
+
+
+def test_a_reply_typed_while_the_step_was_reassigned_is_kept_with_who_has_it_now(client):
+    escalation = raise_escalation()
+    first = escalation.current_addressee
+    signed_in = _signed_in(client, first)
+    form = signed_in.get(reverse("escalations:respond", args=[escalation.pk])).context["form"]
+    second = ManagerFactory(stage=stage("team_manager"), first_name="Sam", last_name="Patel")
+    services.escalation_reassign(escalation=escalation, by=escalation.iro, addressee=second)
+    response = signed_in.post(
+        reverse("escalations:respond", args=[escalation.pk]),
+        {"version": form.initial["version"], "once": form.initial["once"], "response": "We will review on Friday."},
+    )
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert f"{escalation.reference} is now with {second}" in body and "It was reassigned" in body
+    assert body.count("We will review on Friday.") == 2  # shown to copy, and in the note ready to send
+    assert not escalation.steps.exclude(response="").exists()
+
+
+def test_every_inbox_group_runs_the_same_queries_for_1_or_50_rows(client):
+    iro, head = IroFactory(), ManagerFactory(stage=stage("head_of_service"))
+
+    def one_of_each():
+        for _ in range(2):
+            raise_escalation(
+                iro=iro,
+                stage_code="head_of_service",
+                addressee=head,
+                children=[ChildFactory(iro=iro) for _ in range(3)],
+            )
+        answered = raise_escalation(iro=iro, stage_code="head_of_service", addressee=head)
+        services.escalation_respond(escalation=answered, by=head, response="Agreed.")
+        moved = raise_escalation(iro=iro, stage_code="head_of_service", addressee=head)
+        services.escalation_escalate(
+            escalation=moved,
+            by=iro,
+            stage=stage("director"),
+            addressee=ManagerFactory(stage=stage("director")),
+            reason="Urgent.",
+        )
+
+    one_of_each()
+    assert_same_queries(
+        _signed_in(client, head), reverse("escalations:inbox"), lambda: [one_of_each() for _ in range(12)]
+    )
+
+
+def test_the_decisions_on_my_escalations_run_the_same_queries_for_1_or_20(client):
+    iro = IroFactory()
+
+    def answered():
+        escalation = raise_escalation(iro=iro, children=[ChildFactory(iro=iro) for _ in range(2)])
+        services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Agreed.")
+
+    answered()
+    assert_same_queries(_signed_in(client, iro), reverse("escalations:mine"), lambda: [answered() for _ in range(19)])
+
+
+def test_the_person_picker_shows_teams_the_childs_team_first_and_who_is_away(client):
+    ours, theirs = TeamFactory(name="North"), TeamFactory(name="South")
+    child = ChildFactory(team=ours)
+    tm = stage("team_manager")
+    away = ManagerFactory(stage=tm, team=theirs, first_name="Aaron", last_name="Able")
+    near = ManagerFactory(stage=tm, team=ours, first_name="Zoe", last_name="Zed")
+    cover = ManagerFactory(stage=tm, team=theirs, first_name="Carl", last_name="Cover")
+    absence_record(by=away, manager=away, starts_on=timezone.localdate(), ends_on=timezone.localdate(), delegate=cover)
+    form = _signed_in(client, child.iro).get(reverse("escalations:raise") + f"?child={child.pk}").context["form"]
+    team_managers = dict(form.fields["addressee"].choices)["Team manager (response within 3 working days)"]
+    labels = [label for _, label in team_managers]
+    assert labels[0] == f"{near} (North)"
+    assert f"{away} (South): away until {format_date(timezone.localdate())}, {cover} is covering" in labels
+
+
+def test_a_manager_of_another_team_is_warned_about_but_not_refused(client):
+    child = ChildFactory(team=TeamFactory(name="North"))
+    other = ManagerFactory(team=TeamFactory(name="South"))
+    signed_in = _signed_in(client, child.iro)
+    signed_in.post(reverse("escalations:raise") + f"?child={child.pk}", _raise_post(child, other))
+    body = signed_in.get(reverse("escalations:raise_check") + f"?child={child.pk}").content.decode()
+    assert f"{other} is not in North, the child&#x27;s team. You can still send it to them." in body
+
+
+def test_the_child_chooser_starts_with_no_child_chosen_and_asks_for_one(client):
+    iro = IroFactory()
+    ChildFactory(iro=iro)
+    signed_in = _signed_in(client, iro)
+    assert (
+        '<option value="" selected>Choose a child</option>'
+        in signed_in.get(reverse("escalations:raise")).content.decode()
+    )
+    response = signed_in.get(reverse("escalations:raise") + "?child=")
+    assert response.status_code == 400 and "Choose the child the escalation is about" in response.content.decode()
 
 
 # --- raising from a drift watch flag --------------------------------------------------------------

@@ -233,3 +233,23 @@ def test_a_closed_escalation_shows_its_outcome(sm_client):
     closed = raised_days_ago(3)
     services.escalation_resolve(escalation=closed, by=closed.iro, outcome=outcome("resolved"))
     assert "Closed: Resolved" in sm_client.get(URL).content.decode()
+
+
+def test_the_search_finds_children_by_name_and_case_id_and_escalations_by_reference(sm_client):
+    child = ChildFactory(first_name="Ada", last_name="Okafor", case_id="566910")
+    escalation = raise_escalation(children=[child], iro=child.iro)
+    other = raise_escalation()
+    by_name = sm_client.get(reverse("escalations:search") + "?q=ada oka").content.decode()
+    assert "Ada Okafor" in by_name and escalation.reference in by_name and other.reference not in by_name
+    by_id = sm_client.get(reverse("escalations:search") + "?q=566910").content.decode()
+    assert "Ada Okafor" in by_id
+    by_reference = sm_client.get(reverse("escalations:search") + f"?q={other.reference.lower()}").content.decode()
+    assert other.reference in by_reference and escalation.reference not in by_reference
+
+
+def test_all_escalations_searches_by_reference_or_child(sm_client):
+    child = ChildFactory(first_name="Bea", last_name="Nwosu")
+    mine = raise_escalation(children=[child], iro=child.iro)
+    raise_escalation()
+    rows = sm_client.get(reverse("escalations:all") + "?q=nwosu").context["rows"]
+    assert [e.pk for e in rows] == [mine.pk]

@@ -306,7 +306,7 @@ def test_an_unknown_header_is_an_error_naming_the_file_and_column(child):
 
     assert errors_of(files) == [
         "visits.csv: Row 1, column C: unknown header 'seen_alone'. Use one of person_id, visit_date, child_seen, "
-        "child_seen_alone, or map it (or set it to 'ignore') in a mapping file (--mapping)."
+        "child_seen_alone, or map it (or set it to 'ignore') in a mapping file."
     ]
 
 

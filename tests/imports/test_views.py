@@ -292,3 +292,34 @@ def test_a_checks_counts_are_shown_with_thousands_separators(client):
     client.force_login(manager)
     page = client.get(reverse("imports:job", args=[check.pk])).content.decode()
     assert "Import 30,000 rows" in page and "29,000" in page and "1,000" in page
+
+
+def test_a_mapping_file_uploaded_with_the_log_maps_its_headings(client):
+    client.force_login(ServiceManagerFactory())
+    iro, child = IroFactory(), ChildFactory(case_id="C1")
+    data = log_csv([row("LOG-1", iro, [child])]).replace(b"reference,", b"Ref no,", 1)
+    response = client.post(
+        reverse("imports:upload"),
+        {
+            "file": SimpleUploadedFile("log.csv", data),
+            "mapping": SimpleUploadedFile("map.yaml", b"columns:\n  Ref no: reference\n"),
+        },
+    )
+    job = ImportJob.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
+    assert (job.status, job.result["created"]) == ("done", 1)
+
+
+def test_a_mapping_file_that_is_not_yaml_is_refused_on_the_form(client):
+    client.force_login(ServiceManagerFactory())
+    response = client.post(
+        reverse("imports:upload"),
+        {"file": SimpleUploadedFile("log.csv", b"reference\n"), "mapping": SimpleUploadedFile("m.yaml", b"columns: [")},
+    )
+    assert response.status_code == 400 and "The mapping file is not valid YAML" in response.content.decode()
+
+
+def test_problems_on_the_page_name_the_option_not_a_command_line_flag(client):
+    client.force_login(ServiceManagerFactory())
+    preview = _preview(client, [row("LOG-1", IroFactory(), [ChildFactory.build(case_id="NOPE")])])
+    page = client.get(reverse("imports:job", args=[preview.pk])).content.decode()
+    assert "create children and IROs the system does not know yet" in page and "--create-missing" not in page

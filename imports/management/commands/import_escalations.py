@@ -46,7 +46,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--create-missing",
             action="store_true",
-            help="Create unknown children (details to complete) and unknown IROs (inactive).",
+            help="Create children and IROs the system does not know yet: children marked details to complete, "
+            "IROs as inactive users.",
         )
         parser.add_argument("--user", help="The username of who is importing, for the audit trail.")
         parser.add_argument("--sheet", help="The XLSX sheet to read (default: the first).")

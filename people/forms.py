@@ -1,0 +1,58 @@
+from crispy_forms_gds.fields import DateInputField
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Field, Layout, Size
+from django import forms
+
+from core.once import once_key_new
+
+
+class _Day(DateInputField):
+    def __init__(self, *, what: str, **kwargs):
+        super().__init__(require_all_fields=False, **kwargs)
+        self.error_messages["required"] = f"Enter {what}"
+        self.error_messages["invalid"] = f"{what[0].upper()}{what[1:]} must be a real date"
+
+    def compress(self, data_list):
+        try:
+            return super().compress(data_list)
+        except (ValueError, TypeError, OverflowError, forms.ValidationError) as error:
+            raise forms.ValidationError(self.error_messages["invalid"]) from error
+
+
+class AbsenceForm(forms.Form):
+    manager = forms.ChoiceField(label="Who is away?", error_messages={"required": "Choose who is away"})
+    starts_on = _Day(what="the first day away", label="First day away", help_text="For example, 27 3 2026")
+    ends_on = _Day(what="the last day away", label="Last day away", help_text="For example, 3 4 2026")
+    delegate = forms.ChoiceField(
+        label="Who covers for them?",
+        help_text="A manager at the same stage. Escalations sent to the person away go to them instead.",
+        error_messages={"required": "Choose who covers for them"},
+    )
+    once = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, managers, delegates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("once", once_key_new())
+        self.people = {str(m.pk): m for m in [*managers, *delegates]}
+        self.fields["manager"].choices = [(str(m.pk), f"{m} ({m.stage.label})") for m in managers]
+        if len(managers) > 1:
+            self.fields["manager"].choices.insert(0, ("", "Choose a person"))
+        self.fields["delegate"].choices = [("", "Choose a person")] + [
+            (str(m.pk), f"{m} ({m.stage.label}{', ' + str(m.team) if m.team_id else ''})") for m in delegates
+        ]
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "once",
+            Field.select("manager", label_size=Size.SMALL),
+            Field("starts_on"),
+            Field("ends_on"),
+            Field.select("delegate", label_size=Size.SMALL),
+        )
+
+    def clean(self):
+        data = super().clean()
+        data["manager_obj"] = self.people.get(data.get("manager") or "")
+        data["delegate_obj"] = self.people.get(data.get("delegate") or "")
+        return data
