@@ -77,7 +77,7 @@ def test_an_iro_raises_an_escalation_from_a_flag(page, world, tmp_path):
     expect(page.get_by_role("heading", level=1)).to_have_text("Raise an escalation")
     expect(page.get_by_label("Drift in care planning")).to_be_checked()
     expect(page.get_by_label("Ada Lovelace (1001)")).to_be_checked()
-    page.get_by_label("Who is it going to?").select_option(label="Tom Manager")
+    page.get_by_label("Who is it going to?").select_option(label="Tom Manager (no team)")
     page.get_by_label("What is the concern?").fill(CONCERN)
     axe_check(page, "the raise form from a flag")
     screenshot(page, "drift-2-raise-from-flag")
