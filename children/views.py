@@ -21,6 +21,7 @@ from drift.selectors import drift_child_clocks
 from escalations import selectors as escalation_selectors
 from people.access import CASEWORKERS
 from people.models import Role
+from ssda903.selectors import child_care_context
 from workdays.selectors import working_calendar
 
 PAGE_SIZE = 50
@@ -64,6 +65,8 @@ def detail(request, pk: int):
             "child": child,
             "siblings": list(child_siblings(child=child, user=request.user)),
             "escalations": rows,
+            "open_escalations": sum(1 for e in rows if e.status == "open"),
+            "care": child_care_context(child=child, today=timezone.localdate()),
             "can_raise": request.user.role == Role.IRO and child.iro_id == request.user.pk,
             "clocks": drift_child_clocks(child=child, calendar=working_calendar()),
         },

@@ -1,5 +1,8 @@
 """Helpers shared by forms: GOV.UK error summaries, and showing a domain error on its field."""
 
+import datetime as dt
+
+from crispy_forms_gds.fields import DateInputField
 from django import forms
 
 from core.errors import DomainError
@@ -38,3 +41,44 @@ def add_domain_error(form, error: DomainError) -> None:
     """Show a refusal from a service on the form field it names, or at the top of the form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+class GovukDateField(DateInputField):
+    """A GOV.UK date input (day, month, year) with one message for whatever is wrong, naming the
+    question ("The date the action will be done by must include a month"), as the Design System
+    asks; a date outside 1900 to 2100 is refused as not a real one for this service."""
+
+    EARLIEST, LATEST = 1900, 2100
+
+    def __init__(self, *, what: str, **kwargs):
+        kwargs.setdefault("require_all_fields", False)
+        super().__init__(**kwargs)
+        self.what = what
+        self.error_messages["required"] = f"Enter {what}"
+
+    def _refuse(self, message: str):
+        raise forms.ValidationError(f"{self.what[0].upper()}{self.what[1:]} {message}", code="invalid")
+
+    def clean(self, value):
+        parts = [str(part).strip() if part is not None else "" for part in (list(value or []) + ["", "", ""])[:3]]
+        for field in self.fields:
+            field.widget.errors = []
+        if not any(parts):
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return None
+        missing = [name for name, part in zip(("day", "month", "year"), parts) if not part]
+        if missing:
+            self._refuse("must include a " + " and a ".join(missing))
+        day, month, year = parts
+        if not all(part.isdigit() and len(part) <= 4 for part in parts):
+            self._refuse("must be a real date")
+        if len(year) != 4:
+            self._refuse("must have a year with 4 numbers")
+        try:
+            found = dt.date(int(year), int(month), int(day))
+        except (ValueError, OverflowError):
+            self._refuse("must be a real date")
+        if not self.EARLIEST <= found.year <= self.LATEST:
+            self._refuse(f"must be between {self.EARLIEST} and {self.LATEST}")
+        return found

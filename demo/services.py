@@ -42,7 +42,6 @@ from workdays.clock import WorkingCalendar, local_date
 from workdays.selectors import working_calendar
 
 DEMO_PASSWORD = "demo-password"
-DEMO_URL = "http://127.0.0.1:8000/"
 SEED = 20150401  # the seed report's year began on 1 April 2015
 
 # The logins printed at the end: one of each kind of user.
@@ -150,6 +149,7 @@ OFFICE_CLOSES = dt.time(18, 0)
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
+    name: str
     role: str
     password: str = DEMO_PASSWORD
 
@@ -1198,5 +1198,5 @@ def _logins() -> list[DemoLogin]:
             if user.role == Role.MANAGER and user.stage
             else ROLE_WORDS.get(user.role, user.get_role_display())
         )
-        logins.append(DemoLogin(username=username, role=role))
+        logins.append(DemoLogin(username=username, name=user.get_full_name() or username, role=role))
     return logins

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 
 import django_filters
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Div, Field, Fluid, Layout
 from django import forms
 from django.http import QueryDict
 
+from core.forms import GovukDateField
 from escalations import selectors
 from escalations.models import Escalation, EscalationStatus
 from ladder.models import Stage
@@ -24,30 +24,12 @@ from people.models import Role, Team, User
 from themes.models import Theme
 
 
-class FilterDateField(DateInputField):
-    """A GOV.UK date input (day, month, year) that names the question in its messages."""
+class FilterDateField(GovukDateField):
+    """The list's dates are optional: an empty one does not narrow the list."""
 
     def __init__(self, *, what: str, **kwargs):
         kwargs.setdefault("required", False)
-        super().__init__(require_all_fields=False, **kwargs)
-        self.what = what[0].upper() + what[1:]
-        self.error_messages["invalid"] = f"{self.what} must be a real date"
-        for part, name in zip(self.fields, ("day", "month", "year")):
-            part.error_messages["incomplete"] = f"{self.what} must include a {name}"
-            part.validators = []  # any non-number: compress() says the date is not a real one
-
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        if not (day.isdigit() and month.isdigit() and year.isdigit()):
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
-        if len(year) != 4:
-            raise forms.ValidationError(f"{self.what} must have a year with 4 numbers", code="invalid")
-        try:
-            return dt.date(int(year), int(month), int(day))
-        except ValueError as error:
-            raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from error
+        super().__init__(what=what, **kwargs)
 
 
 class DateFilter(django_filters.Filter):

@@ -4,7 +4,6 @@ is written once). Layout is crispy-forms-gds (GOV.UK Design System markup)."""
 
 from __future__ import annotations
 
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import HTML, Field, Layout, Size
 from django import forms
@@ -13,6 +12,7 @@ from django.utils import timezone
 from children.models import Child
 from core.errors import DomainError
 from core.formats import format_date
+from core.forms import GovukDateField
 from core.once import once_key_new
 from escalations.services import escalation_choices_check
 from ladder.models import Stage
@@ -81,20 +81,7 @@ class VersionForm(forms.Form):
         self.helper = _helper("version", "once")
 
 
-class _DateField(DateInputField):
-    """A GOV.UK date input that names the question in its messages."""
-
-    def __init__(self, *, what: str, **kwargs):
-        super().__init__(require_all_fields=False, **kwargs)
-        self.error_messages["required"] = f"Enter {what}"
-        self.error_messages["invalid"] = f"{what[0].upper()}{what[1:]} must be a real date"
-        self.what = what
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except (ValueError, TypeError, forms.ValidationError) as error:
-            raise forms.ValidationError(self.error_messages["invalid"]) from error
+_DateField = GovukDateField  # one message for a bad date, naming the question
 
 
 # --- choosing the person it goes to, and so the stage ----------------------------------------------

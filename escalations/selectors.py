@@ -282,27 +282,51 @@ def escalation_raised_by(*, iro: User, status: str | None = None) -> QuerySet[Es
     return escalation_list_rows(escalations).order_by("-raised_at", "-pk")
 
 
+# How the stale-edit notice names what someone else changed: in words, not field names. Fields the
+# services keep up to date themselves are named by what they mean to the person reading.
+CHANGE_WORDS = {
+    "status": "the status",
+    "outcome": "the outcome",
+    "closed_at": "the outcome",
+    "current_step": "who it is with",
+    "current_stage": "the stage",
+    "current_addressee": "who it is with",
+    "highest_stage": "the stage",
+    "next_due_at": "a reply",
+    "first_response_at": "a reply",
+    "first_response_date_only": "a reply",
+    "formal_started_at": "the stage",
+    "cafcass_referred_on": "the Cafcass referral",
+    "cafcass_reason": "the Cafcass referral",
+    "concern": "the concern",
+    "desired_outcome": "the outcome wanted",
+    "children": "the children",
+    "themes": "the themes",
+    "subthemes": "the themes",
+    "drift_reasons": "the reasons for drift",
+    "iro": "the IRO",
+}
+CHANGE_HIDDEN = {"version", "updated_at", "imported_version", "import_row_hash"}
+
+
 def escalation_changes_since(*, pk: int, version: int) -> tuple[Escalation, list[dict]]:
     """The escalation as it is now, and what was changed after the version a user opened: who,
-    when, and the fields changed (by their labels), from the audit trail."""
+    when, and what (in words: "the outcome, the status"), from the audit trail."""
     escalation = Escalation.objects.get(pk=pk)
     history_versions = list(escalation.history.order_by("history_date", "history_id").values_list("version", flat=True))
     entries = audit_entries_for(escalation)
-    hidden = {"version", "updated_at", "imported_version", "import_row_hash"}
     changes = []
     for entry, v in zip(entries, history_versions):
         if v <= version:
             continue
-        labels = []
+        words = []
         for change in entry.changes:
-            if change.field in hidden:
+            if change.field in CHANGE_HIDDEN:
                 continue
-            try:
-                label = str(Escalation._meta.get_field(change.field).verbose_name)
-            except Exception:  # a many-to-many list recorded under its own name
-                label = change.field.replace("_", " ")
-            labels.append(label[0].upper() + label[1:])
-        changes.append({"who": entry.who, "when": entry.when, "fields": labels})
+            word = CHANGE_WORDS.get(change.field, change.field.replace("_", " "))
+            if word not in words:
+                words.append(word)
+        changes.append({"who": entry.who, "when": entry.when, "fields": words})
     return escalation, changes
 
 
@@ -316,12 +340,25 @@ def escalation_due_state(escalation: Escalation, *, now: dt.datetime, calendar: 
     return step_due_state(escalation.current_step, now=now, calendar=calendar)
 
 
+def step_late_by(step: Step, *, calendar: WorkingCalendar) -> int | None:
+    """For a step answered (or ended) after its due time, by how many working days: 1 on the first
+    working day after the last day, and so on. None when it was not late."""
+    finished = step.responded_at or step.ended_at
+    if finished is None or finished < step.due_at:
+        return None
+    return calendar.working_days_between(step.due_at, finished) + 1
+
+
 def escalation_with_due_states(escalations, *, now: dt.datetime | None = None, calendar: WorkingCalendar):
-    """The escalations as a list, each with ``due`` set to its current step's due state."""
+    """The escalations as a list, each with ``due`` set to its current step's due state, and
+    ``late_by`` to how late its reply was (working days), if it was."""
     now = now or timezone.now()
     rows = list(escalations)
     for escalation in rows:
         escalation.due = escalation_due_state(escalation, now=now, calendar=calendar)
+        escalation.late_by = (
+            step_late_by(escalation.current_step, calendar=calendar) if escalation.due == DueState.MISSED else None
+        )
     return rows
 
 

@@ -109,7 +109,7 @@ def detail(request, pk: int):
     context = {
         "escalation": escalation,
         "children": [(child, child.pk in visible) for child in children],
-        "due": selectors.escalation_due_state(escalation, now=timezone.now(), calendar=calendar),
+        "due": selectors.escalation_with_due_states([escalation], calendar=calendar)[0].due,
         "timeline": selectors.escalation_timeline(escalation=escalation),
         "actions": _actions(request.user, escalation),
     }

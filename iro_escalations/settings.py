@@ -178,7 +178,8 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"quiet_forbidden": {"()": "core.logs.QuietForbidden"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["quiet_forbidden"]}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="WARNING")},
 }
 

@@ -1,28 +1,15 @@
-from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
+from core.forms import GovukDateField
 from core.once import once_key_new
-
-
-class _Day(DateInputField):
-    def __init__(self, *, what: str, **kwargs):
-        super().__init__(require_all_fields=False, **kwargs)
-        self.error_messages["required"] = f"Enter {what}"
-        self.error_messages["invalid"] = f"{what[0].upper()}{what[1:]} must be a real date"
-
-    def compress(self, data_list):
-        try:
-            return super().compress(data_list)
-        except (ValueError, TypeError, OverflowError, forms.ValidationError) as error:
-            raise forms.ValidationError(self.error_messages["invalid"]) from error
 
 
 class AbsenceForm(forms.Form):
     manager = forms.ChoiceField(label="Who is away?", error_messages={"required": "Choose who is away"})
-    starts_on = _Day(what="the first day away", label="First day away", help_text="For example, 27 3 2026")
-    ends_on = _Day(what="the last day away", label="Last day away", help_text="For example, 3 4 2026")
+    starts_on = GovukDateField(what="the first day away", label="First day away", help_text="For example, 27 3 2026")
+    ends_on = GovukDateField(what="the last day away", label="Last day away", help_text="For example, 3 4 2026")
     delegate = forms.ChoiceField(
         label="Who covers for them?",
         help_text="A manager at the same stage. Escalations sent to the person away go to them instead.",

@@ -1,10 +1,12 @@
 """The whole journey of one escalation, in a real browser, each person signed in as themselves:
 
 1. iro1 raises an escalation about two siblings to tm1;
-2. tm1 acknowledges and responds;
-3. iro1 escalates to head of service;
+2. tm1 acknowledges and responds, and finds it in their inbox under "Answered, with the IRO";
+3. iro1 finds it under "Your decision needed", asks a follow-up in a note, tm1 answers with a note,
+   and iro1 escalates it to head of service, saying why;
 4. hos1 responds;
-5. iro1 resolves it;
+5. iro1 resolves it with a reason, then reopens it with a reason; sm1 acknowledges the reopened step
+   for hos1 (the timeline says "by sm1 for hos1"), and iro1 resolves it again;
 6. sm1 finds it on the dashboard and in the filtered list.
 
 Every step checks what the page shows, scans it with axe and saves a screenshot
@@ -18,6 +20,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from children.models import Child
+from escalations.models import Escalation
 from people.models import User
 from tests.browser.conftest import axe_check, screenshot, sign_in, sign_out
 
@@ -40,8 +43,25 @@ def _siblings_on_caseload(username):
 
 
 def _full_name(username):
-
     return str(User.objects.get(username=username))
+
+
+def _picker(username):
+    """How the person pickers show someone: their name and team."""
+    user = User.objects.select_related("team").get(username=username)
+    return f"{user} ({user.team})" if user.team_id else f"{user} (no team)"
+
+
+def _note(page, text):
+    page.get_by_role("link", name="Add a note").click()
+    page.get_by_label("Your note").fill(text)
+    page.get_by_role("button", name="Add the note").click()
+    expect(_banner(page)).to_contain_text("Your note was added to")
+    expect(page.locator(".moj-timeline")).to_contain_text(text)
+
+
+def _pk(reference):
+    return Escalation.objects.get(reference=reference).pk
 
 
 def _banner(page):
@@ -59,7 +79,7 @@ def _open_from_inbox(page, reference):
 
 def _open_from_my_escalations(page, reference, status="open"):
     page.goto(f"/escalations/mine/?status={status}")
-    page.get_by_role("link", name=reference).click()
+    page.get_by_role("table").get_by_role("link", name=reference, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
 
 
@@ -91,7 +111,7 @@ def test_an_escalation_from_raising_to_resolution(page, demo_world):
     reason = page.get_by_label("Difficulty identifying appropriate carers")
     expect(reason).to_be_visible()  # revealed under the drift theme
     reason.check()
-    page.get_by_label("Who is it going to?").select_option(label=team_manager)
+    page.get_by_label("Who is it going to?").select_option(label=_picker("tm1"))
     page.get_by_label("What is the concern?").fill(CONCERN)
     page.get_by_label("What outcome do you want? (optional)").fill("A permanence planning meeting this month.")
     axe_check(page, "the raise form, filled in")
@@ -131,18 +151,47 @@ def test_an_escalation_from_raising_to_resolution(page, demo_world):
     expect(timeline).to_contain_text("Action agreed: Permanence planning meeting")
     axe_check(page, "an escalation the manager has responded to")
     screenshot(page, "journey-2-responded")
+    page.goto("/escalations/inbox/")
+    answered = page.get_by_role("table", name=re.compile("You have responded"))
+    expect(answered.get_by_role("row").filter(has_text=reference)).to_contain_text(
+        f"{child.first_name} {child.last_name}, {sibling.first_name} {sibling.last_name}"
+    )
+    awaiting = page.get_by_role("table", name=re.compile("Waiting for your reply"))
+    expect(awaiting.get_by_role("row").filter(has_text=reference)).to_have_count(0)
+    axe_check(page, "the manager's inbox in its three groups")
+    screenshot(page, "journey-2-inbox-groups")
     sign_out(page)
 
-    # 3. iro1 escalates to head of service.
+    # 3. iro1 sees the decision needed, asks a follow-up; tm1 answers; iro1 escalates, saying why.
+    sign_in(page, "iro1")
+    page.goto("/escalations/mine/")
+    decision = page.locator(".govuk-summary-card").filter(has_text=reference)
+    expect(decision).to_contain_text("A permanence planning meeting is booked.")
+    axe_check(page, "my escalations with a decision needed")
+    screenshot(page, "journey-3-decision-needed")
+    decision.get_by_role("link", name=re.compile("Ask a follow-up")).click()
+    page.get_by_label("Your note").fill("Who is chairing the meeting, and when is it?")
+    axe_check(page, "the note form")
+    page.get_by_role("button", name="Add the note").click()
+    expect(_banner(page)).to_contain_text("Your note was added to")
+    sign_out(page)
+    sign_in(page, "tm1")
+    _open_from_inbox(page, reference)
+    expect(page.locator(".moj-timeline")).to_contain_text("Who is chairing the meeting, and when is it?")
+    _note(page, "I am chairing it, on the 14th.")
+    sign_out(page)
     sign_in(page, "iro1")
     _open_from_my_escalations(page, reference)
+    expect(page.locator(".moj-timeline")).to_contain_text("I am chairing it, on the 14th.")
     page.get_by_role("link", name="Escalate").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Escalate {reference}")
-    page.get_by_label("Who should it go to?").select_option(label=head)
+    page.get_by_label("Who should it go to?").select_option(label=_picker("hos1"))
+    page.get_by_label("Why are you escalating it?").fill("A carer search needs the head of service's agreement.")
     axe_check(page, "the escalate form")
     page.get_by_role("button", name="Escalate").click()
     expect(_banner(page)).to_contain_text(f"{reference} was escalated.")
     expect(page.locator(".govuk-summary-list")).to_contain_text(f"Head of service, {head}")
+    expect(page.locator(".moj-timeline")).to_contain_text("Why: A carer search needs the head of service's agreement.")
     screenshot(page, "journey-3-escalated")
     sign_out(page)
 
@@ -153,18 +202,46 @@ def test_an_escalation_from_raising_to_resolution(page, demo_world):
     expect(page.locator(".moj-timeline")).to_contain_text(f"Responded by {head}")
     sign_out(page)
 
-    # 5. iro1 resolves it.
+    # 5. iro1 resolves it with a reason, then reopens it; sm1 acknowledges for hos1; iro1 resolves it.
     sign_in(page, "iro1")
     _open_from_my_escalations(page, reference)
     page.get_by_role("link", name="Resolve").click()
     page.get_by_label("Resolved", exact=True).check()
+    page.get_by_label("Why are you closing it?").fill("The carer search has started.")
+    page.get_by_role("button", name="Close the escalation").click()
+    expect(_banner(page)).to_contain_text(f"{reference} was closed.")
+    expect(page.locator(".moj-timeline")).to_contain_text("Why: The carer search has started.")
+    page.goto(f"/escalations/{_pk(reference)}/escalate/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This cannot be done now")
+    page.get_by_role("link", name=re.compile("^Reopen")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Reopen {reference}")
+    page.get_by_label("Why are you reopening it?").fill("The carer search has stalled.")
+    axe_check(page, "the reopen form")
+    page.get_by_role("button", name="Reopen and send").click()
+    expect(_banner(page)).to_contain_text(f"{reference} was reopened")
+    expect(page.locator(".moj-timeline")).to_contain_text(f"Reopened and sent to {head}, Head of service")
+    sign_out(page)
+    sign_in(page, "sm1")
+    page.goto(f"/escalations/{_pk(reference)}/")
+    page.get_by_role("link", name="Acknowledge").click()
+    page.get_by_role("button", name="Acknowledge").click()
+    expect(page.locator(".moj-timeline__item").filter(has_text="Acknowledged").first).to_contain_text(
+        f"by {_full_name('sm1')} for {head}"
+    )
+    screenshot(page, "journey-5-acting-for")
+    sign_out(page)
+    sign_in(page, "iro1")
+    _open_from_my_escalations(page, reference)
+    page.get_by_role("link", name="Resolve").click()
+    page.get_by_label("Resolved", exact=True).check()
+    page.get_by_label("Why are you closing it?").fill("A carer has been found.")
     page.get_by_role("button", name="Close the escalation").click()
     expect(_banner(page)).to_contain_text(f"{reference} was closed.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Closed: Resolved")
     items = page.locator(".moj-timeline__item")
     expect(items.first).to_contain_text("Closed: Resolved")
     expect(items.last).to_contain_text("Raised")
-    assert items.count() >= 8  # raised, 2 steps sent, acknowledged, 2 responses, escalated, closed
+    assert items.count() >= 13  # raised, 3 steps sent, 2 acknowledged, 2 responses, escalated, 2 notes, 2 closed
     axe_check(page, "a resolved escalation with a timeline of two steps")
     screenshot(page, "journey-5-resolved")
     page.goto("/escalations/mine/?status=closed")
@@ -199,3 +276,50 @@ def test_an_escalation_from_raising_to_resolution(page, demo_world):
     screenshot(page, "journey-6-filtered-list")
     row.get_by_role("link", name=reference).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(reference)
+
+
+def test_a_manager_away_has_their_escalation_go_to_the_delegate(page, demo_world):
+    """tm1 records an absence with another team manager covering; iro1 sees who is away when raising
+    to tm1, and the escalation lands with the delegate, the timeline saying why."""
+    delegate = (
+        User.objects.filter(role="manager", stage__code="team_manager")
+        .exclude(username="tm1")
+        .order_by("username")
+        .first()
+    )
+    child, _ = _siblings_on_caseload("iro1")
+    today = timezone.localdate()
+    sign_in(page, "tm1")
+    page.get_by_role("link", name="Absences").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Absences")
+    for prefix, day in (("starts_on", today), ("ends_on", today + dt.timedelta(days=7))):
+        group = page.locator(f"#id_{prefix}")
+        group.get_by_label("Day").fill(str(day.day))
+        group.get_by_label("Month").fill(str(day.month))
+        group.get_by_label("Year").fill(str(day.year))
+    page.get_by_label("Who covers for them?").select_option(value=str(delegate.pk))
+    axe_check(page, "the absence form, filled in")
+    page.get_by_role("button", name="Record the absence").click()
+    expect(_banner(page)).to_contain_text(f"{delegate} covers")
+    expect(page.get_by_role("table", name="Away now or soon")).to_contain_text(str(delegate))
+    axe_check(page, "the absences page with one absence")
+    screenshot(page, "journey-absence")
+    sign_out(page)
+
+    sign_in(page, "iro1")
+    page.goto(f"/escalations/raise/?child={child.pk}")
+    away_label = page.locator("#id_addressee option").filter(has_text="away until")
+    expect(away_label).to_contain_text(f"{delegate} is covering")
+    page.get_by_label("Drift in care planning").check()
+    page.get_by_label("Who is it going to?").select_option(label=away_label.inner_text())
+    page.get_by_label("What is the concern?").fill(CONCERN)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("main")).to_contain_text(f"it will go to {delegate}, who is covering")
+    page.get_by_role("button", name="Send the escalation").click()
+    expect(page.locator(".govuk-summary-list")).to_contain_text(f"Team manager, {delegate}")
+    expect(page.locator(".moj-timeline")).to_contain_text(f"{_full_name('tm1')} was away, so it went to {delegate}")
+    reference = re.search(r"ESC-\d{4}-\d{5}", page.get_by_role("heading", level=1).inner_text()).group(0)
+    sign_out(page)
+
+    sign_in(page, delegate.username)
+    _open_from_inbox(page, reference)

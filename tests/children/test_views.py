@@ -8,6 +8,8 @@ from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from people.models import Role
+from ssda903.models import Episode, Review
+from ssda903.selectors import age_on
 from tests.factories import (
     AllocationFactory,
     ChildFactory,
@@ -123,6 +125,18 @@ def test_a_child_with_no_name_is_listed_after_the_named_with_their_case_id(clien
     response = client.get(reverse("children:list"))
     assert [c for c, _ in response.context["rows"]] == [named, unnamed]
     assert ">Name not recorded (case ID 566910)</a>" in response.content.decode()
+
+
+def test_the_childs_page_shows_their_age_legal_status_placement_and_last_review(client):
+    child = ChildFactory(date_of_birth=dt.date(2012, 6, 1))
+    Episode.objects.create(
+        child=child, start=dt.date(2020, 1, 6), reason_new_episode="S", legal_status="C2", placement_type="U4"
+    )
+    Review.objects.create(child=child, date=dt.date(2025, 9, 3), participation="PN1")
+    client.force_login(child.iro)
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+    assert "C2: Full care order" in body and "U4: " in body and "since 6 January 2020" in body
+    assert "3 September 2025" in body and f"(aged {age_on(child.date_of_birth, timezone.localdate())})" in body
 
 
 # --- the child's statutory clocks (drift watch) --------------------------------------------------

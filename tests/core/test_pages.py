@@ -1,8 +1,14 @@
 """The accessibility statement and the privacy notice: open to everyone, linked from every page."""
 
-import pytest
-from django.urls import reverse
+import logging
+import sys
 
+import pytest
+from django.test import Client
+from django.urls import path, reverse
+
+from core.logs import QuietForbidden
+from iro_escalations import urls as project_urls
 from tests.factories import IroFactory
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +67,30 @@ def test_the_privacy_notice_names_the_council_and_its_data_protection_officer(cl
 def test_the_privacy_notice_explains_the_access_log(client):
     page = client.get(reverse("privacy")).content.decode()
     assert "Every time someone opens a child’s page or an escalation’s page, the service records who opened it" in page
+
+
+def test_a_server_error_gets_the_govuk_page(client, settings):
+    def boom(request):
+        raise RuntimeError("a fault")
+
+    settings.ROOT_URLCONF = type("urls", (), {"urlpatterns": [path("boom/", boom), *project_urls.urlpatterns]})
+    response = Client(raise_request_exception=False).get("/boom/")
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in response.content.decode()
+
+
+def test_an_ordinary_403_is_logged_without_a_traceback(client, caplog):
+    client.force_login(IroFactory())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        assert client.get(reverse("dashboard")).status_code == 403
+    record = next(r for r in caplog.records if r.name == "django.request")
+    assert (record.status_code, record.exc_info) == (403, None)  # the console handler's filter took it off
+
+
+def test_the_filter_keeps_the_traceback_of_a_real_fault():
+    try:
+        raise RuntimeError("a fault")
+    except RuntimeError:
+        fault = logging.LogRecord("django.request", logging.ERROR, "", 0, "boom", (), sys.exc_info())
+    fault.status_code = 500
+    assert QuietForbidden().filter(fault) and fault.exc_info is not None

@@ -7,8 +7,10 @@ own build use small sizes.
 
 import datetime as dt
 from collections import Counter
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.db import transaction
 from django.db.models import Count
@@ -124,6 +126,11 @@ class TestTheFullDemo:
         assert [login.username for login in demo.logins] == list(services.FIXED_LOGINS)
         assert {login.password for login in demo.logins} == {"demo-password"}
         assert {login.username: login.role for login in demo.logins}["tm1"] == "Manager: Team manager"
+
+    def test_the_readme_gives_each_fixed_login_its_name_on_the_pages(self, demo):
+        readme = (Path(settings.BASE_DIR) / "README.md").read_text()
+        for login in demo.logins:
+            assert f"| `{login.username}` | {login.name} |" in readme, login.username
 
     # --- children ----------------------------------------------------------------------------
 

@@ -134,3 +134,31 @@ def test_notes_are_on_the_timeline():
     )
     note = next(e for e in events if e.title == "Note")
     assert (note.by, note.lines) == (str(esc.current_addressee), ("Can we speak on Monday?",))
+
+
+@pytest.mark.django_db
+def test_a_stale_edit_names_what_changed_in_words():
+    esc = raise_escalation()
+    opened = esc.version
+    services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"))
+    _, changes = selectors.escalation_changes_since(pk=esc.pk, version=opened)
+    assert sorted(changes[0]["fields"]) == ["a reply", "the outcome", "the status"]
+
+
+@pytest.mark.django_db
+def test_a_reply_after_the_due_time_is_late_by_working_days():
+    # Sent Monday 2 March 2026 to a team manager: 3 working days, due by the end of Thursday 5 March.
+    esc = raise_escalation(raised_at=london(2026, 3, 2, 10, 0))
+    step = services.escalation_respond(
+        escalation=esc, by=esc.current_addressee, response="Sorry.", at=london(2026, 3, 9, 11, 0)
+    ).current_step
+    assert selectors.step_late_by(step, calendar=WorkingCalendar()) == 2  # Friday 6th was the first day late
+
+
+@pytest.mark.django_db
+def test_a_reply_in_time_is_not_late():
+    esc = raise_escalation(raised_at=london(2026, 3, 2, 10, 0))
+    step = services.escalation_respond(
+        escalation=esc, by=esc.current_addressee, response="Done.", at=london(2026, 3, 5, 16, 0)
+    ).current_step
+    assert selectors.step_late_by(step, calendar=WorkingCalendar()) is None

@@ -414,7 +414,7 @@ def test_a_stale_response_is_refused_shows_the_change_and_keeps_the_text(client)
     assert response.status_code == 400
     assert "was changed by Sam Lead" in body and "Nothing has been saved" in body
     assert "What changed since you opened it" in body
-    assert "Sam Lead" in body and ": First response at<" in body
+    assert "Sam Lead" in body and ": changed a reply<" in body
     assert "My careful response." in body
     assert f'name="version" value="{opened_version + 1}"' in body
     assert Escalation.objects.get().current_step.response == ""

@@ -2,10 +2,11 @@
 
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from core.errors import DomainError
-from demo.services import DEMO_PASSWORD, DEMO_URL, demo_data_build
+from demo.services import DEMO_PASSWORD, demo_data_build
 
 
 class Command(BaseCommand):
@@ -47,10 +48,10 @@ class Command(BaseCommand):
         if result.escalations_skipped:
             self.stdout.write("Demo escalations already exist (raised by the demo IROs), so none were added.")
 
-        rows = [("Username", "Role", "Password")] + [
-            (login.username, login.role, login.password) for login in result.logins
+        rows = [("Username", "Name", "Role", "Password")] + [
+            (login.username, login.name, login.role, login.password) for login in result.logins
         ]
-        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        widths = [max(len(row[i]) for row in rows) for i in range(4)]
         self.stdout.write("")
         self.stdout.write("Demo logins:")
         for n, row in enumerate(rows):
@@ -59,4 +60,4 @@ class Command(BaseCommand):
                 self.stdout.write("  " + "  ".join("-" * width for width in widths))
         self.stdout.write(f"Every other demo user (iro3, sw1, ap1, ...) has the password {DEMO_PASSWORD} too.")
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS(f"Open {DEMO_URL}"))
+        self.stdout.write(self.style.SUCCESS(f"Open {settings.SERVICE_BASE_URL.rstrip('/')}/"))
