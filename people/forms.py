@@ -1,5 +1,5 @@
 from crispy_forms_gds.helper import FormHelper
-from crispy_forms_gds.layout import Field, Layout, Size
+from crispy_forms_gds.layout import Field, Layout
 from django import forms
 
 from core.forms import GovukDateField
@@ -21,9 +21,8 @@ class AbsenceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("once", once_key_new())
         self.people = {str(m.pk): m for m in [*managers, *delegates]}
-        self.fields["manager"].choices = [(str(m.pk), f"{m} ({m.stage.label})") for m in managers]
-        if len(managers) > 1:
-            self.fields["manager"].choices.insert(0, ("", "Choose a person"))
+        who = [(str(m.pk), f"{m} ({m.stage.label})") for m in managers]
+        self.fields["manager"].choices = [("", "Choose a person"), *who] if len(managers) > 1 else who
         self.fields["delegate"].choices = [("", "Choose a person")] + [
             (str(m.pk), f"{m} ({m.stage.label}{', ' + str(m.team) if m.team_id else ''})") for m in delegates
         ]
@@ -32,10 +31,10 @@ class AbsenceForm(forms.Form):
         self.helper.disable_csrf = True
         self.helper.layout = Layout(
             "once",
-            Field.select("manager", label_size=Size.SMALL),
+            Field.select("manager"),
             Field("starts_on"),
             Field("ends_on"),
-            Field.select("delegate", label_size=Size.SMALL),
+            Field.select("delegate"),
         )
 
     def clean(self):

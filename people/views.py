@@ -34,7 +34,7 @@ def absences(request):
     seen = once_seen(key=request.POST.get(ONCE), user=request.user) if request.method == "POST" else None
     if seen:
         return redirect(seen)
-    form = AbsenceForm(request.POST or None, managers=managers, delegates=delegates)
+    form = AbsenceForm(request.POST if request.method == "POST" else None, managers=managers, delegates=delegates)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

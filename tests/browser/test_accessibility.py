@@ -18,8 +18,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import time
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
@@ -32,7 +34,8 @@ from imports.models import ImportJob, ImportJobStatus
 from imports.progress import Progress, job_upload_path, progress_path, progress_write
 from people.models import User
 from reports.selectors import default_period
-from tests.browser.conftest import axe_check, screenshot, sign_in
+from ssda903.services import ssda903_import
+from tests.browser.conftest import axe_check, screenshot, sign_in, sign_out
 from tests.factories import IroFactory, ManagerFactory, ServiceManagerFactory
 from tests.imports.helpers import log_csv, row
 from themes.models import DriftReason, Theme
@@ -295,7 +298,8 @@ def test_the_raise_pages_pass_axe_with_and_without_errors(page, demo_world, scan
     page.get_by_label("Concerns about the placement").check()
     expect(page.get_by_label("Physical environment of the placement")).to_be_visible()
     page.get_by_label(f"{sibling.first_name} {sibling.last_name} ({sibling.case_id})").check()
-    page.get_by_label("Who is it going to?").select_option(label=str(_user("tm1")))
+    tm1 = _user("tm1")
+    page.get_by_label("Who is it going to?").select_option(label=f"{tm1} ({tm1.team})")
     page.get_by_label("What is the concern?").fill(CONCERN)
     _submit(page, "Continue", status=200)
     expect(_h1(page)).to_have_text("Check your answers before sending the escalation")
@@ -378,6 +382,7 @@ def test_a_stale_change_passes_axe(page, demo_world, scans):
     page.context.clear_cookies()
     sign_in(page, "iro1")
     _open(page, f"{base}/withdraw/", f"Withdraw {ref}")
+    page.get_by_label("Why are you withdrawing it?").fill("Raised in error.")
     escalation.refresh_from_db()
     services.escalation_first_response(escalation=escalation, by=_user("tm1"))
     _submit(page, "Withdraw")
@@ -760,4 +765,74 @@ def test_a_childs_access_log_passes_axe_empty_and_paged(page, demo_world, scans)
     _open(page, reverse("audit:child_access_log", kwargs={"pk": nobody.pk}), "Access log")
     expect(page.locator("main")).to_contain_text("Nobody has opened")
     scans("sm-access-log-empty", "the access log of a child nobody has looked at")
+    scans.assert_clean()
+
+
+# --- the workflow's new pages, with the shared 903 return imported ------------------------------------
+
+
+def test_the_workflow_pages_pass_axe_with_the_903_return_imported(page, demo_world, scans):
+    """Children with no name recorded (the 903 return names nobody), search results, the inbox in its
+    groups, decisions needed, notes, reopening, a refusal, the page for a reply taken away while
+    typed, and absences."""
+    ssda903_import(directory=Path(settings.BASE_DIR) / "tests" / "data" / "ssda903-fake")
+    nameless = Child.objects.filter(first_name="", last_name="").order_by("case_id").first()
+    assert nameless is not None
+
+    sign_in(page, "sm1")
+    _open(page, "/children/", "Children")
+    scans("children-with-903", "children: the whole council, the 903's children (no names) after the named")
+    _open(page, f"/children/?q={nameless.case_id}", "Children")
+    expect(page.get_by_role("link", name=f"Name not recorded (case ID {nameless.case_id})")).to_be_visible()
+    scans("children-search", "children: searched by case ID")
+    page.get_by_label("Search children and escalations by name, case ID or reference").fill(nameless.case_id)
+    page.get_by_label("Search children and escalations by name, case ID or reference").press("Enter")
+    expect(_h1(page)).to_have_text("Search")
+    scans("search-results", "the service manager's search: a child found by case ID")
+    _open(page, "/escalations/search/?q=zzzz-nobody", "Search")
+    scans("search-nothing", "the service manager's search: nothing found")
+    _open(page, "/people/absences/", "Absences")
+    scans("absences-empty", "absences: nobody away")
+    _submit(page, "Record the absence")
+    _error_summary(page, "Choose who is away")
+    scans("absences-errors", "absences: submitted empty")
+
+    escalation = _addressed_to("tm1", iro__username="iro1")
+    sign_out(page)
+    sign_in(page, "tm1")
+    _open(page, "/escalations/inbox/", "Awaiting my response")
+    expect(page.get_by_role("heading", name="Answered, with the IRO")).to_be_visible()
+    scans("inbox-groups", "the manager's inbox in three groups")
+    _open(page, f"/escalations/{escalation.pk}/note/", f"Add a note to {escalation.reference}")
+    scans("note", "a note: the form")
+    _submit(page, "Add the note")
+    _error_summary(page, "Enter the note")
+    scans("note-errors", "a note: submitted empty")
+    sign_out(page)
+
+    sign_in(page, "iro1")
+    _open(page, "/escalations/mine/", "My escalations")
+    expect(page.get_by_role("heading", name="Your decision needed")).to_be_visible()
+    scans("decisions", "my escalations: your decision needed")
+    closed = Escalation.objects.filter(iro__username="iro1", status="closed").order_by("pk").first()
+    _open(page, f"/escalations/{closed.pk}/escalate/", "This cannot be done now", status=409)
+    scans("refused-closed", "an action on a closed escalation: refused, with Reopen")
+    _open(page, f"/escalations/{closed.pk}/reopen/", f"Reopen {closed.reference}")
+    scans("reopen", "reopen: the form")
+    _submit(page, "Reopen and send")
+    _error_summary(page, "Enter why you are reopening it")
+    scans("reopen-errors", "reopen: submitted without a reason")
+    sign_out(page)
+
+    # tm1 opens a reply, the escalation is reassigned meanwhile, then tm1 sends it.
+    waiting = _addressed_to("tm1", iro__username="iro1", current_step__responded_at__isnull=True)
+    sign_in(page, "tm1")
+    _open(page, f"/escalations/{waiting.pk}/respond/", f"Respond to {waiting.reference}")
+    page.get_by_label("Your response").fill("We will review the plan on Friday.")
+    other = User.objects.filter(role="manager", stage__code="team_manager").exclude(username="tm1").first()
+    services.escalation_reassign(escalation=Escalation.objects.get(pk=waiting.pk), by=_user("iro1"), addressee=other)
+    _submit(page, "Send response", status=409)
+    expect(_h1(page)).to_have_text(f"{waiting.reference} is now with {other}")
+    expect(page.locator("main")).to_contain_text("We will review the plan on Friday.")
+    scans("taken-away", "a reply typed while the escalation was reassigned, kept")
     scans.assert_clean()
