@@ -68,9 +68,10 @@ var/static:
 # Debian libraries WeasyPrint needs for the PDF report (Pango, HarfBuzz subsetting, a font),
 # poppler-utils to look at a PDF as pictures, and Chromium for the browser tests (Playwright
 # drives /usr/bin/chromium; its own browser download is never used) with Liberation fonts,
-# which stand in for Arial in GOV.UK's font stack. Installed with apt only when missing.
+# which stand in for Arial in GOV.UK's font stack, and wbritish, the word list the committee paper's
+# identifier check reads for ordinary words (REPORT_WORD_LIST). Installed with apt only when missing.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core poppler-utils \
-	chromium fonts-liberation
+	chromium fonts-liberation wbritish
 # The stamp is named after the package list, so adding a package installs it on the next run.
 SYSTEM_STAMP := var/.stamp-system-packages-$(shell echo '$(SYSTEM_PACKAGES)' | cksum | cut -d' ' -f1)
 

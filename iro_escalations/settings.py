@@ -297,3 +297,16 @@ NOTICE_CLAIM_SECONDS = int(env_str("NOTICE_CLAIM_SECONDS", default="300"))  # a 
 NOTICE_RETRY_BASE_SECONDS = int(env_str("NOTICE_RETRY_BASE_SECONDS", default="30"))  # doubles each try, to 1 hour
 NOTICE_MAX_ATTEMPTS = int(env_str("NOTICE_MAX_ATTEMPTS", default="12"))
 NOTICE_MESSAGE_ID_DOMAIN = env_str("NOTICE_MESSAGE_ID_DOMAIN", default="iro-escalations.invalid")
+
+# The committee paper (README "The committee report"): the council's logo, the meetings a paper can go
+# to, and the officers it names, set by whoever runs the service. The council's name is
+# SERVICE_COUNCIL_NAME, above. Each paper's own details (item number, meeting date, wards) are edited
+# on its pages.
+REPORT_COUNCIL_LOGO = env_str("REPORT_COUNCIL_LOGO", default="")  # a PNG or JPEG file, printed on the cover
+REPORT_MEETING_NAMES = env_list("REPORT_MEETING_NAMES", default=["Corporate Parenting Committee"])
+REPORT_FROM = env_str("REPORT_FROM", default="Director of Children's Services")
+REPORT_LEAD_OFFICER = env_str("REPORT_LEAD_OFFICER", default="")  # e.g. "A. Smith, Director, Children and Families"
+REPORT_AUTHOR = env_str("REPORT_AUTHOR", default="")  # e.g. "J. Cook, Head of Quality Assurance"
+# Words the identifier check counts as ordinary English (lower case, one a line): a first name that is
+# also one of them ("May", "Will", "Grace") may be overridden with a second person's approval.
+REPORT_WORD_LIST = env_str("REPORT_WORD_LIST", default="/usr/share/dict/british-english")

@@ -60,10 +60,6 @@ def _monthly_data(report: dict):
     return _split([(row["label"], row["escalations"]) for row in report["monthly"]])
 
 
-def _suppressed_below(report: dict) -> int | None:
-    return (report.get("small_numbers") or {}).get("suppressed_below")
-
-
 def _values(shown: list[tuple[str, int]]) -> str:
     return " " + "; ".join(f"{label}: {n}" for label, n in shown) + "." if shown else ""
 
@@ -71,7 +67,7 @@ def _values(shown: list[tuple[str, int]]) -> str:
 def _left_out(report: dict, hidden: list[str]) -> str:
     if not hidden:
         return ""
-    return f" Not shown, with fewer than {_suppressed_below(report)} escalations each: {', '.join(hidden)}."
+    return f" Not shown, to protect children's privacy: {', '.join(hidden)}."
 
 
 def themes_description(report: dict) -> tuple[str, str]:

@@ -10,9 +10,18 @@ councillors and, when Open, to the public). The check flags:
   and full dates (a day, month and year; a month and year alone, like "May 2015", is fine).
 
 Names are matched as whole words, ignoring case. A name that is also an ordinary word or a month
-("May", "Will", "Young") is still flagged: the service manager then records an override with a
-reason (:func:`reports.services.story_override_add`). An override holds for one term, one kind of
-problem and that exact story text, so editing the story makes the check run afresh.
+("May", "Will", "Grace") is still flagged, but as a *possible false positive*
+(:attr:`Problem.overridable`): a single first-name token that is an ordinary word in the word list
+(``settings.REPORT_WORD_LIST``) or a month or day. Only such a problem may be overridden, with a
+reason, and only once a second person has approved it (:mod:`reports.services`,
+``override_request`` and ``override_decide``). A full name, a surname, a case ID, a date of birth,
+a full date, an NHS number, a postcode, an email address or a phone number can never be
+overridden. An override holds for one term, one kind of problem and that exact text, so editing the
+text makes the check run afresh.
+
+Every free text of the paper is checked (:class:`TextItem`: case stories and what happened next,
+the paper's sections, theme commentary, cover and documents), and :func:`require_clean` refuses
+to let any output be produced while one fails.
 
 The database is read once per check (:func:`identifier_index`) into Python sets; a story is split
 into words and word sequences that are looked up in them, so the cost does not grow with the
@@ -29,14 +38,13 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.apps import apps
+from django.conf import settings
 from django.db import models
 
 from children.models import Child
 from core.errors import DomainError
 from people.models import User
-from reports.models import CaseStory, StoryOverride
-from reports.periods import Period
-from reports.selectors import report_stories
+from reports.models import CaseStory, OverrideStatus, TextOverride
 
 MIN_NAME_LENGTH = 2
 # Shorter case IDs would match ages, hours and day counts in every story.
@@ -63,8 +71,24 @@ SURNAME = "surname"
 @dataclass(frozen=True)
 class Problem:
     kind: str
-    term: str  # as it appears in the story
+    term: str  # as it appears in the text
     message: str  # "Contains the first name 'Kayden' of a child"
+    # A possible false positive: a single first-name token that is also an ordinary word ("May").
+    # Nothing else may ever be overridden.
+    overridable: bool = False
+
+
+@dataclass(frozen=True)
+class TextItem:
+    """One free text that an output would print, and where it comes from."""
+
+    subject: str  # stable: "story:12:text", "paper:2015-04-01:2016-03-31:background"
+    label: str  # for messages: "Case story 1", "The background section"
+    text: str
+
+
+def story_subject(story_id: int, part: str = "text") -> str:
+    return f"story:{story_id}:{part}"
 
 
 @dataclass
@@ -162,17 +186,18 @@ def story_problems(
     text: str,
     *,
     identifiers: IdentifierIndex,
-    overrides: Iterable[StoryOverride] = (),
+    overrides: Iterable[TextOverride] = (),
     extra_postcodes: Iterable[str] = (),
 ) -> list[Problem]:
-    """What in ``text`` could identify someone, less what ``overrides`` for this exact text allow.
+    """What in ``text`` could identify someone, less the possible false positives that approved
+    ``overrides`` for this exact text allow.
 
     ``extra_postcodes`` are checked as if stored (the stored ones come from ``identifiers``).
     """
     problems: dict[tuple[str, str], tuple[int, Problem]] = {}  # (kind, term) -> (first position, problem)
 
-    def add(kind: str, term: str, message: str, at: int) -> None:
-        problems.setdefault((kind, term.casefold()), (at, Problem(kind, term, message)))
+    def add(kind: str, term: str, message: str, at: int, overridable: bool = False) -> None:
+        problems.setdefault((kind, term.casefold()), (at, Problem(kind, term, message, overridable)))
 
     spans: list[tuple[int, int]] = []  # what the patterns matched: names and IDs inside are not re-reported
     for kind, term, message, span in _pattern_problems(text, identifiers, extra_postcodes):
@@ -203,60 +228,109 @@ def story_problems(
         for term in [whole] if _normalise(whole) in identifiers.names else parts:
             roles = identifiers.names.get(_normalise(term))
             if roles:
-                add(NAME, term, _name_message(term, roles), match.start())
+                add(
+                    NAME,
+                    term,
+                    _name_message(term, roles),
+                    match.start(),
+                    overridable=_possible_false_positive(term, roles),
+                )
 
     for start, end, token in _id_tokens(text):
         if token.casefold() in identifiers.case_ids and not inside_pattern(start, end):
             add(CASE_ID, token, f"Contains the case-management ID '{token}' of a child", start)
 
-    allowed = {(o.kind, o.term.casefold()) for o in overrides if o.story_text == text}
+    # An override counts only for a possible false positive, in the very text it was given for.
+    allowed = {(o.kind, o.term.casefold()) for o in overrides if o.text == text}
     in_order = sorted(problems.items(), key=lambda item: item[1][0])
-    return [problem for key, (_, problem) in in_order if key not in allowed]
+    return [problem for key, (_, problem) in in_order if not (key in allowed and problem.overridable)]
+
+
+def _possible_false_positive(term: str, roles: set[tuple[str, str]]) -> bool:
+    """A single name token, used only as a first name, that is also an ordinary word or a month or day."""
+    if any(part == SURNAME for part, _ in roles) or not _WORD.fullmatch(term) or "-" in term:
+        return False
+    return _normalise(term) in ordinary_words()
+
+
+_CALENDAR_WORDS = frozenset(
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday saturday sunday".split()
+)
+
+
+def ordinary_words() -> frozenset[str]:
+    """Lower-case words of the word list (``settings.REPORT_WORD_LIST``), with the months and days.
+    Without the list, only the months and days count as ordinary words."""
+    return _CALENDAR_WORDS | _word_list(settings.REPORT_WORD_LIST)
+
+
+@lru_cache(maxsize=4)
+def _word_list(path: str) -> frozenset[str]:
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return frozenset(line.strip() for line in handle if line.strip() and line.strip().islower())
+    except OSError:
+        return frozenset()
+
+
+def approved_overrides(subjects: Iterable[str]) -> dict[str, list[TextOverride]]:
+    """The approved overrides of each subject, in one query."""
+    found = defaultdict(list)
+    for override in TextOverride.objects.filter(subject__in=list(subjects), status=OverrideStatus.APPROVED):
+        found[override.subject].append(override)
+    return found
+
+
+def check_texts(items: Iterable[TextItem], *, index: IdentifierIndex | None = None) -> dict[str, list[Problem]]:
+    """The problems in each text, by subject (an empty list when the text is clean).
+
+    Reads the identifiers once and every approved override in one query.
+    """
+    items = [item for item in items if item.text]
+    if not items:
+        return {}
+    index = index or identifier_index()
+    overrides = approved_overrides(item.subject for item in items)
+    return {
+        item.subject: story_problems(item.text, identifiers=index, overrides=overrides[item.subject]) for item in items
+    }
 
 
 def report_check_stories(stories: Iterable[CaseStory]) -> dict[int, list[Problem]]:
-    """The problems in each story's text, by story id (an empty list when the story is clean).
-
-    Reads the identifiers once and every story's overrides in one query.
-    """
+    """The problems in each story's text, by story id (an empty list when the story is clean)."""
     stories = list(stories)
-    if not stories:
-        return {}
-    index = identifier_index()
-    overrides = defaultdict(list)
-    for override in StoryOverride.objects.filter(story__in=stories):
-        overrides[override.story_id].append(override)
-    return {story.pk: story_problems(story.text, identifiers=index, overrides=overrides[story.pk]) for story in stories}
+    checked = check_texts(TextItem(story_subject(story.pk), "", story.text) for story in stories)
+    return {story.pk: checked.get(story_subject(story.pk), []) for story in stories}
 
 
-class StoriesNotClean(DomainError):
-    """Some case story for the report contains an identifier. ``problems`` maps story number to problems."""
+class TextNotClean(DomainError):
+    """Some text the output would print contains an identifier. ``problems`` maps each text's label
+    ("Case story 1") to its problems."""
 
-    def __init__(self, message: str, *, problems: dict[int, list[Problem]]):
+    def __init__(self, message: str, *, problems: dict[str, list[Problem]]):
         super().__init__(message)
         self.problems = problems
 
 
-def report_require_clean_stories(period: Period) -> None:
-    """Refuse (:class:`StoriesNotClean`) when any story the report would print contains an identifier.
-
-    Call before producing any report for ``period``.
-    """
-    stories = list(report_stories(period))
-    checked = report_check_stories(stories)
-    by_number = {n: checked[story.pk] for n, story in enumerate(stories, start=1) if checked[story.pk]}
-    if not by_number:
+def require_clean(items: Iterable[TextItem]) -> None:
+    """Refuse (:class:`TextNotClean`) when any of ``items`` contains an identifier. Call before
+    producing any output that prints them: free text never enters an output unchecked."""
+    items = list(items)
+    checked = check_texts(items)
+    by_label = {item.label: checked[item.subject] for item in items if checked.get(item.subject)}
+    if not by_label:
         return
     sentences = [
-        f"Case story {n} {problem.message[0].lower()}{problem.message[1:]}."
-        for n, problems in by_number.items()
+        f"{label} {problem.message[0].lower()}{problem.message[1:]}."
+        for label, problems in by_label.items()
         for problem in problems
     ]
-    if len(sentences) == 1:
-        advice = "Edit the story, or record an override if it is not about this person."
+    if any(problem.overridable for problems in by_label.values() for problem in problems):
+        advice = "Edit the text, or ask for an override of a word that is not about a person."
     else:
-        advice = "Edit the stories, or record an override for anything that is not about a person."
-    raise StoriesNotClean(" ".join(sentences + [advice]), problems=by_number)
+        advice = "Edit the text." if len(sentences) == 1 else "Edit the texts."
+    raise TextNotClean(" ".join(sentences + [advice]), problems=by_label)
 
 
 # --- matching ------------------------------------------------------------------------------------

@@ -8,15 +8,19 @@ class Classification(models.TextChoices):
 
 
 class ReportSettings(models.Model):
-    """How the committee report is published. There is exactly one row (admin: Report settings)."""
+    """How the committee report is published. There is exactly one row, changed on the service
+    manager's *Report settings* page (``reports.services.report_settings_update``)."""
 
     SINGLETON_ID = 1
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=SINGLETON_ID, editable=False)
     classification = models.CharField(max_length=10, choices=Classification.choices, default=Classification.OPEN)
     suppress_small_numbers = models.BooleanField(
-        default=False,
-        help_text="In Open reports, show counts below the threshold as 'fewer than N' and hide their percentages.",
+        default=True,
+        help_text=(
+            "In Open reports, hide counts below the threshold, and every count, percentage or change "
+            "they could be worked out from."
+        ),
     )
     small_number_threshold = models.PositiveSmallIntegerField(
         default=5, help_text="Counts from 1 up to one less than this are suppressed."
@@ -40,6 +44,9 @@ class CaseStory(models.Model):
     include_in_report = models.BooleanField(default=True)
     drafted_text = models.TextField(help_text="What the system drafted from the structured fields.")
     text = models.TextField(help_text="What the report prints: the draft, as edited by the service manager.")
+    what_happened_next = models.TextField(
+        blank=True, help_text="What happened after the escalation, as the service manager writes it."
+    )
     updated_by = models.ForeignKey("people.User", null=True, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -54,9 +61,10 @@ class CaseStory(models.Model):
 
 
 class StoryOverride(models.Model):
-    """The service manager's decision that a flagged word in a story is not an identifier.
+    """Overrides recorded before an override needed a second person's approval.
 
-    It holds for that exact text only: editing the story makes the check run afresh.
+    Read by nothing: the identifier check honours only approved :class:`TextOverride` rows. Kept,
+    with its history, for the audit trail.
     """
 
     story = models.ForeignKey(CaseStory, on_delete=models.PROTECT, related_name="overrides")
@@ -73,6 +81,107 @@ class StoryOverride(models.Model):
         return f"Override of {self.term!r} on {self.story}"
 
 
+class OverrideStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPROVED = "approved", "Approved"
+    REFUSED = "refused", "Refused"
+
+
+class TextOverride(models.Model):
+    """A request, then a second person's decision, that a word the identifier check flags in one text
+    of the paper is not an identifier (for example "May" the month, where a child is called May).
+
+    Only a possible false positive may be overridden: a single name token that is also an ordinary
+    word (``reports.identifiers.Problem.overridable``). It holds for that exact text only, and only
+    once approved by another service manager or an admin.
+    """
+
+    subject = models.CharField(max_length=120, help_text="Which text: story:12:text, paper:3:background ...")
+    text = models.TextField(help_text="The exact text the override was asked for.")
+    term = models.CharField(max_length=200, help_text="The flagged word, exactly as the check found it.")
+    kind = models.CharField(max_length=60)
+    reason = models.TextField()
+    requested_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    status = models.CharField(max_length=10, choices=OverrideStatus.choices, default=OverrideStatus.PENDING)
+    decided_by = models.ForeignKey("people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        indexes = [models.Index(fields=["subject", "status"], name="override_subject_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True) | ~models.Q(decided_by=models.F("requested_by")),
+                name="override_decided_by_another",
+                violation_error_message="An override is decided by someone other than the person who asked.",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status="pending", decided_by__isnull=True, decided_at__isnull=True)
+                | (~models.Q(status="pending") & models.Q(decided_by__isnull=False, decided_at__isnull=False)),
+                name="override_decision_recorded",
+                violation_error_message="A decided override records who decided it and when.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Override of {self.term!r} in {self.subject} ({self.status})"
+
+
+class Paper(models.Model):
+    """The committee paper for one period: its cover details, audit trail and text sections, as the
+    service manager edits them. The figures come from the records (``reports.selectors``)."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    item_number = models.CharField(max_length=20, blank=True)
+    meeting_name = models.CharField(max_length=120, blank=True)
+    meeting_date = models.DateField(null=True, blank=True)
+    title = models.CharField(max_length=200, default="Independent Reviewing Officer (IRO) escalations")
+    wards = models.CharField(max_length=200, default="All", help_text="Ward(s) or groups affected.")
+    version_label = models.CharField(max_length=40, default="Final", help_text="The audit trail's Version.")
+    dated = models.DateField(null=True, blank=True, help_text="The audit trail's Dated.")
+    key_decision = models.BooleanField(default=False)
+    sent_to_constitutional_officer = models.DateField(null=True, blank=True)
+    background_documents = models.JSONField(default=list, blank=True, help_text="[{title, held_at, contact}]")
+    appendices = models.JSONField(default=list, blank=True, help_text="[{title}], after the figures (appendix 1)")
+    consultation = models.JSONField(default=list, blank=True, help_text="[{officer, sought, included}]")
+    updated_by = models.ForeignKey("people.User", null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period_start", "period_end"], name="paper_period_unique")]
+
+    def __str__(self):
+        return f"Committee paper {self.period_start} to {self.period_end}"
+
+
+class PaperSection(models.Model):
+    """One text section of a paper (``reports.drafting.SECTIONS``), or a theme's commentary
+    (``theme:<code>``), as edited. A section the service manager has not saved is drafted afresh from
+    the records each time; a saved one keeps the figures it was drafted from, or confirmed against,
+    so a number that no longer matches the records is flagged before the paper is issued."""
+
+    # No index of its own: the unique (paper, key) index starts with it.
+    paper = models.ForeignKey(Paper, on_delete=models.PROTECT, related_name="sections", db_index=False)
+    key = models.CharField(max_length=80)
+    text = models.TextField(blank=True)
+    figures = models.JSONField(default=dict, blank=True, help_text="The figures the text states, as checked.")
+    updated_by = models.ForeignKey("people.User", null=True, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["paper", "key"], name="paper_section_unique")]
+
+    def __str__(self):
+        return f"{self.key} of {self.paper}"
+
+
 class IssuedReport(models.Model):
     """A frozen committee report: its JSON and files as issued. Never changed afterwards."""
 
@@ -82,12 +191,15 @@ class IssuedReport(models.Model):
     issued_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
     issued_at = models.DateTimeField()
     data = models.JSONField()
+    escalations = models.JSONField(
+        default=dict, blank=True, help_text="Each escalation's facts when issued, for 'what changed since'."
+    )
     pdf = models.BinaryField()
     docx = models.BinaryField()
     xlsx = models.BinaryField()
     html = models.TextField()
 
-    history = HistoricalRecords(excluded_fields=["pdf", "docx", "xlsx", "html"])
+    history = HistoricalRecords(excluded_fields=["pdf", "docx", "xlsx", "html", "escalations"])
 
     class Meta:
         ordering = ["period_start", "-version"]

@@ -65,12 +65,19 @@ class Period:
         return timezone.make_aware(dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time.min))
 
     def previous(self) -> Period:
-        """The period of the same length just before this one (the year before, for a financial year)."""
-        if self.is_financial_year:
-            return Period(self.start.replace(year=self.start.year - 1), self.end.replace(year=self.end.year - 1))
-        length = self.end - self.start
-        end = self.start - dt.timedelta(days=1)
-        return Period(end - length, end)
+        """The same dates a year earlier: the year before, for a financial year; 1 January to 31 March
+        2015 for 1 January to 31 March 2016. (29 February becomes 28 February.)"""
+        return Period(_year_earlier(self.start), _year_earlier(self.end))
+
+    def is_complete_on(self, today: dt.date) -> bool:
+        """Whether the period has ended by ``today`` (its last day is before today)."""
+        return self.end < today
+
+    def so_far(self, today: dt.date) -> Period:
+        """The part of the period up to ``today`` (the whole period once it has ended)."""
+        if self.end < today or today < self.start:
+            return self
+        return Period(self.start, today)
 
     def months(self) -> list[dt.date]:
         """The first day of every calendar month the period touches."""
@@ -83,3 +90,10 @@ class Period:
 
     def as_json(self) -> dict:
         return {"label": self.label, "start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def _year_earlier(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)

@@ -18,9 +18,11 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from children.models import Child
+from core.formats import format_date
 from escalations.models import Escalation, Step
 from ladder.models import Stage
 from ladder.selectors import ladder_settings
+from reports.disclosure import suppress
 from reports.models import CaseStory, IssuedReport, ReportSettings
 from reports.periods import Period
 from reports.rules import first_response_within, median, percent, percentile_nearest_rank
@@ -28,7 +30,7 @@ from themes.models import DriftReason, Outcome, SubTheme, Theme
 from workdays.clock import local_date
 from workdays.selectors import working_calendar
 
-SCHEMA = "iro-escalations/committee-report/1"
+SCHEMA = "iro-escalations/committee-report/2"
 SENIOR_STAGE_CODE = "head_of_service"
 THEMES_NOTE = (
     "An escalation can be about more than one theme, so the theme counts can add up to more than "
@@ -46,8 +48,13 @@ def escalations_in(period: Period):
 
 
 def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
-    """Compute the whole committee report for ``period``."""
+    """Compute the whole committee report for ``period``, as it stands at ``now``.
+
+    A period that has not ended is reported so far: its outcomes are as they stand now, and it is
+    compared with the same part of the year before (:func:`_comparison`).
+    """
     now = now or timezone.now()
+    today = local_date(now)
     ladder = ladder_settings()
     calendar = working_calendar()
     settings = report_settings()
@@ -74,15 +81,15 @@ def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
         "schema": SCHEMA,
         "title": "Independent Reviewing Officer (IRO) escalations",
         "classification": settings.classification,
-        "period": period.as_json(),
+        "period": _period_json(period, today),
         **_summary(period, rows, escalations, ladder.first_response_hours),
         "theme_not_recorded": total - len(ids_with_theme),
         "themes_note": THEMES_NOTE,
         "themes": _themes(escalations, total),
         "stages": _stages(rows),
         "timeliness": _timeliness(rows, escalations, ladder, calendar, total),
-        "drift": _drift(escalations, rows, period, calendar),
-        "outcomes": _outcomes_at_end(rows, period),
+        "drift": _drift(escalations, rows, period, calendar, now),
+        "outcomes": _outcomes_at_end(rows, period, now),
         "monthly": _monthly(escalations, period),
         "stories": _stories(period),
         "data_quality": _data_quality(rows, total, len(ids_with_theme), ladder, calendar, period, now),
@@ -97,10 +104,20 @@ def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
             "subthemes": [],
         }
     )
-    report["comparison"] = _comparison(report, period.previous(), ladder.first_response_hours)
+    report["comparison"] = _comparison(report, period, today, ladder.first_response_hours)
     if settings.classification == "open" and settings.suppress_small_numbers:
         report = suppress_small_numbers(report, settings.small_number_threshold)
     return report
+
+
+def _period_json(period: Period, today: dt.date) -> dict:
+    """The period, whether it has ended, and the last day its figures cover (today, if it has not)."""
+    complete = period.is_complete_on(today)
+    return {
+        **period.as_json(),
+        "complete": complete,
+        "figures_to": period.end.isoformat() if complete else max(period.start, today).isoformat(),
+    }
 
 
 # --- parts ---------------------------------------------------------------------------------------
@@ -179,10 +196,20 @@ def _themes(escalations, total: int) -> list[dict]:
 
 
 def _stages(rows: list[dict]) -> list[dict]:
+    """Escalations by the most senior stage reached, in ladder order, with whether each stage is
+    formal and whether it counts as "head of service or above"."""
     counts = Counter(row["highest_stage_id"] for row in rows)
+    stages = list(Stage.objects.order_by("order"))
+    senior_order = next((s.order for s in stages if s.code == SENIOR_STAGE_CODE), None)
     return [
-        {"code": stage.code, "label": stage.label, "escalations": counts.get(stage.pk, 0)}
-        for stage in Stage.objects.order_by("order")
+        {
+            "code": stage.code,
+            "label": stage.label,
+            "escalations": counts.get(stage.pk, 0),
+            "formal": stage.formal,
+            "head_of_service_or_above": senior_order is not None and stage.order >= senior_order,
+        }
+        for stage in stages
         if stage.active or counts.get(stage.pk)
     ]
 
@@ -193,26 +220,35 @@ def _timeliness(rows, escalations, ladder, calendar, total: int) -> dict:
     within = [row for row in recorded if _within_first_response(row, hours)]
     dates_alone = [row for row in recorded if row["raised_date_only"] or row["first_response_date_only"]]
 
+    # Each step is judged, and shown, against the target it was sent with (stored on the step), never
+    # the ladder's current target: a later change to the ladder rewrites no past report.
     steps = (
-        Step.objects.filter(escalation__in=escalations, responded_at__isnull=False)
+        Step.objects.filter(escalation__in=escalations)
         .order_by()
-        .values_list("stage_id", "sent_at", "responded_at", "due_at")
+        .values_list("stage_id", "target_working_days", "sent_at", "responded_at", "due_at")
     )
-    per_stage = defaultdict(lambda: [0, 0])
+    per_target = defaultdict(lambda: [0, 0])  # (stage id, target) -> [responses, within target]
     response_days = []
-    for stage_id, sent_at, responded_at, due_at in steps:
-        per_stage[stage_id][0] += 1
-        per_stage[stage_id][1] += responded_at < due_at
+    for stage_id, target, sent_at, responded_at, due_at in steps:
+        counts = per_target[(stage_id, target)]
+        if responded_at is None:
+            continue
+        counts[0] += 1
+        counts[1] += responded_at < due_at
         response_days.append(calendar.working_days_between(sent_at, responded_at))
     stage_targets = []
     for stage in Stage.objects.order_by("order"):
-        responses, on_time = per_stage.get(stage.pk, (0, 0))
-        if responses or stage.active:
+        targets = sorted(target for stage_id, target in per_target if stage_id == stage.pk)
+        if not targets and stage.active:
+            targets = [None]  # no step was sent at this stage in the period: no target to show
+        for target in targets:
+            responses, on_time = per_target.get((stage.pk, target), (0, 0))
             stage_targets.append(
                 {
+                    "key": f"{stage.code}:{'none' if target is None else target}",
                     "code": stage.code,
                     "label": stage.label,
-                    "target_working_days": stage.target_working_days,
+                    "target_working_days": target,
                     "responses": responses,
                     "within_target": on_time,
                     "percent": percent(on_time, responses),
@@ -241,7 +277,7 @@ def _timeliness(rows, escalations, ladder, calendar, total: int) -> dict:
     }
 
 
-def _drift(escalations, rows, period: Period, calendar) -> dict:
+def _drift(escalations, rows, period: Period, calendar, now: dt.datetime) -> dict:
     drift = escalations.filter(themes__code=Theme.DRIFT)
     drift_ids = set(drift.values_list("id", flat=True))
     children = Child.objects.filter(escalations__in=drift).distinct()
@@ -252,7 +288,7 @@ def _drift(escalations, rows, period: Period, calendar) -> dict:
         .values_list("pk")
         .annotate(n=Count("escalations", distinct=True))
     )
-    outcomes = _outcomes_at_end([row for row in rows if row["id"] in drift_ids], period)
+    outcomes = _outcomes_at_end([row for row in rows if row["id"] in drift_ids], period, now)
     first_days = [
         calendar.working_days_between(raised_at, first_response_at)
         for raised_at, first_response_at in drift.exclude(first_response_at=None).values_list(
@@ -276,15 +312,18 @@ def _drift(escalations, rows, period: Period, calendar) -> dict:
     }
 
 
-def _outcomes_at_end(rows, period: Period) -> list[dict]:
-    """Resolved, not resolved, withdrawn, and open at the end of the period, as they stood then."""
-    ends_at = period.ends_at
+def _outcomes_at_end(rows, period: Period, now: dt.datetime) -> list[dict]:
+    """Resolved, not resolved, withdrawn, and still open: as they stood at the end of the period, or,
+    for a period that has not ended, as they stand now ("so far")."""
+    ends_at = min(period.ends_at, now)
+    complete = now >= period.ends_at
     closed = Counter(row["outcome__code"] for row in rows if row["closed_at"] and row["closed_at"] < ends_at)
     open_at_end = sum(1 for row in rows if not row["closed_at"] or row["closed_at"] >= ends_at)
+    still_open = "Open at the end of the period" if complete else "Still open (so far)"
     return [
         {"code": o.code, "label": o.label, "escalations": closed.get(o.code, 0)}
         for o in Outcome.objects.order_by("order")
-    ] + [{"code": "open_at_end", "label": "Open at the end of the period", "escalations": open_at_end}]
+    ] + [{"code": "open_at_end", "label": still_open, "escalations": open_at_end}]
 
 
 def _monthly(escalations, period: Period) -> list[dict]:
@@ -306,7 +345,10 @@ def report_stories(period: Period):
 
 
 def _stories(period: Period) -> list[dict]:
-    return [{"number": n, "text": story.text} for n, story in enumerate(report_stories(period), start=1)]
+    return [
+        {"number": n, "text": story.text, "what_happened_next": story.what_happened_next}
+        for n, story in enumerate(report_stories(period), start=1)
+    ]
 
 
 def _data_quality(rows, total, with_theme, ladder, calendar, period: Period, now) -> list[dict]:
@@ -340,7 +382,30 @@ def _data_quality(rows, total, with_theme, ladder, calendar, period: Period, now
     ]
 
 
-def _comparison(report: dict, previous: Period, hours: int) -> dict:
+def _comparison(report: dict, period: Period, today: dt.date, hours: int) -> dict:
+    """The period against the same dates a year earlier.
+
+    - A financial year that has ended: the financial year before.
+    - A period that has not ended (the current year, say): the part of it so far, 1 April to today,
+      against the same part of the year before, 1 April to the same day a year earlier.
+    - Any other range: the same dates a year earlier.
+
+    When the earlier period has no records at all there is nothing to compare with: ``available``
+    is false, ``previous`` and ``change`` are null, and the note says so (never "+184").
+    """
+    complete = period.is_complete_on(today)
+    current = period.so_far(today)
+    previous = current.previous()
+    if not complete:
+        basis = "same_part_of_previous_year"
+        note = (
+            f"{period.label} has not ended: {_span(current)} is compared with the same part of the year "
+            f"before, {_span(previous)}."
+        )
+    elif period.is_financial_year:
+        basis, note = "previous_financial_year", f"{period.label} is compared with {previous.label}."
+    else:
+        basis, note = "same_dates_a_year_earlier", f"{_span(current)} is compared with the same dates a year earlier."
     escalations = escalations_in(previous)
     rows = list(
         escalations.values(
@@ -352,6 +417,9 @@ def _comparison(report: dict, previous: Period, hours: int) -> dict:
             "cafcass_referred_on",
         )
     )
+    available = bool(rows)
+    if not available:
+        note = f"No records for {previous.label}, so there is nothing to compare with."
     before = _summary(previous, rows, escalations, hours)
     theme_counts = dict(
         Escalation.themes.through.objects.filter(escalation__in=escalations)
@@ -381,61 +449,34 @@ def _comparison(report: dict, previous: Period, hours: int) -> dict:
     ]
     return {
         "period": previous.as_json(),
+        "current_period": current.as_json(),
+        "basis": basis,
+        "available": available,
+        "note": note,
         "measures": [
-            {"code": code, "label": label, "current": now, "previous": then, "change": now - then}
+            {
+                "code": code,
+                "label": label,
+                "current": now,
+                "previous": then if available else None,
+                "change": now - then if available else None,
+            }
             for code, label, now, then in measures
         ],
     }
 
 
-# --- small numbers -------------------------------------------------------------------------------
+def _span(period: Period) -> str:
+    return f"{format_date(period.start)} to {format_date(period.end)}"
 
-COUNT_KEYS = {
-    "escalations",
-    "children",
-    "informal",
-    "formal",
-    "first_response_within_24h",
-    "reached_head_of_service_or_above",
-    "cafcass_referrals",
-    "theme_not_recorded",
-    "responses",
-    "within_target",
-    "first_response_recorded",
-    "first_response_judged_on_dates_alone",
-    "closed_formal",
-    "closed_within_cap",
-    "sibling_groups",
-    "children_in_sibling_groups",
-    "current",
-    "previous",
-}
+
+# --- small numbers -------------------------------------------------------------------------------
 
 
 def suppress_small_numbers(report: dict, threshold: int) -> dict:
-    """Replace counts from 1 to threshold-1 by None, hide the percentages beside them, and mark the
-    object that held them with ``"suppressed": true``. Changes derived from a suppressed count are
-    hidden too."""
-
-    def walk(node):
-        if isinstance(node, list):
-            return [walk(item) for item in node]
-        if not isinstance(node, dict):
-            return node
-        out = {key: walk(value) for key, value in node.items()}
-        hidden = [key for key in COUNT_KEYS & out.keys() if isinstance(out[key], int) and 0 < out[key] < threshold]
-        if hidden:
-            for key in hidden:
-                out[key] = None
-            for key in list(out):
-                if key == "percent" or key.endswith("_percent") or key == "change":
-                    out[key] = None
-            out["suppressed"] = True
-        return out
-
-    result = walk(report)
-    result["small_numbers"] = {"suppressed_below": threshold}
-    return result
+    """Hide counts from 1 to threshold-1, and every count they could be worked out from
+    (:mod:`reports.disclosure`: primary and secondary suppression)."""
+    return suppress(report, threshold)
 
 
 # --- for the report pages ------------------------------------------------------------------------
@@ -458,6 +499,45 @@ def default_period(*, today: dt.date | None = None) -> Period:
     today = today or timezone.localdate()
     current = today.year if today.month >= 4 else today.year - 1
     return Period.financial_year(f"{current - 1}-{current % 100:02d}")
+
+
+def escalation_facts(*, period: Period, now: dt.datetime | None = None) -> dict[str, dict]:
+    """Each escalation raised in ``period``, by reference, with the facts "what changed since issuing"
+    compares: outcome and when closed, the most senior stage reached, themes, children, first
+    response, Cafcass. Stored with an issued version; never printed in a report."""
+    escalations = escalations_in(period)
+    themes = defaultdict(list)
+    for escalation_id, label in (
+        Escalation.themes.through.objects.filter(escalation__in=escalations)
+        .order_by("theme__order", "theme__label")
+        .values_list("escalation_id", "theme__label")
+    ):
+        themes[escalation_id].append(label)
+    children = dict(
+        Escalation.children.through.objects.filter(escalation__in=escalations)
+        .values_list("escalation_id")
+        .annotate(n=Count("child_id"))
+    )
+    facts = {}
+    for row in escalations.order_by("raised_at", "pk").values(
+        "id",
+        "reference",
+        "outcome__label",
+        "closed_at",
+        "highest_stage__label",
+        "first_response_at",
+        "cafcass_referred_on",
+    ):
+        facts[row["reference"]] = {
+            "outcome": row["outcome__label"] or "open",
+            "closed_on": local_date(row["closed_at"]).isoformat() if row["closed_at"] else None,
+            "highest_stage": row["highest_stage__label"] or "",
+            "themes": themes.get(row["id"], []),
+            "children": children.get(row["id"], 0),
+            "first_response": row["first_response_at"] is not None,
+            "cafcass": row["cafcass_referred_on"] is not None,
+        }
+    return facts
 
 
 def issued_reports(*, period: Period):

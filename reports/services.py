@@ -7,17 +7,31 @@ Saves record who made them in the history (``_history_user``).
 
 from __future__ import annotations
 
-from django.db import transaction
+import datetime as dt
+import re
+
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import DomainError, NotPermitted
 from escalations.models import Escalation
 from people.models import User
-from reports.identifiers import identifier_index, report_require_clean_stories, story_problems
-from reports.models import CaseStory, IssuedReport, StoryOverride
-from reports.outputs import render_as
+from reports.drafting import SECTION_KEYS, THEME_PREFIX, draft, paper_figures
+from reports.identifiers import identifier_index, story_problems
+from reports.models import (
+    CaseStory,
+    Classification,
+    IssuedReport,
+    OverrideStatus,
+    Paper,
+    PaperSection,
+    ReportSettings,
+    TextOverride,
+)
+from reports.outputs import render_as, report_document
+from reports.paper import meeting_names, paper_content, paper_for, paper_sections
 from reports.periods import Period
-from reports.selectors import report_build
+from reports.selectors import escalation_facts, report_build, report_settings
 from reports.stories import story_draft_text
 
 # --- case stories --------------------------------------------------------------------------------
@@ -56,8 +70,9 @@ def story_exclude(*, story: CaseStory, by: User) -> CaseStory:
 
 
 @transaction.atomic
-def story_update(*, story: CaseStory, by: User, text: str) -> CaseStory:
-    """Replace the story's text. Overrides given for the old text no longer apply."""
+def story_update(*, story: CaseStory, by: User, text: str, what_happened_next: str | None = None) -> CaseStory:
+    """Replace the story's text (and, if given, what happened next). Overrides given for the old text
+    no longer apply."""
     _require_story_editor(by, "edit a case story")
     text = text.strip()
     if not text:
@@ -66,47 +81,11 @@ def story_update(*, story: CaseStory, by: User, text: str) -> CaseStory:
         )
     story = _story_lock(story)
     story.text = text
+    if what_happened_next is not None:
+        story.what_happened_next = what_happened_next.strip()
     story.updated_by = by
     _story_save(story, by)
     return story
-
-
-@transaction.atomic
-def story_override_add(*, story: CaseStory, by: User, term: str, reason: str) -> StoryOverride:
-    """Record that a term the identifier check flags in the story is not an identifier (for example
-    "May" the month, where a child is called May). It holds for the story's current text only."""
-    _require_story_editor(by, "record an override")
-    story = _story_lock(story)
-    term = term.strip()
-    reason = reason.strip()
-    if not term:
-        raise DomainError("Enter the flagged word or number the override is for.", field="term")
-    if not reason:
-        raise DomainError(f"Enter why '{term}' in this story does not identify anyone.", field="reason")
-    existing = list(story.overrides.filter(story_text=story.text))
-    flagged = [
-        problem
-        for problem in story_problems(story.text, identifiers=identifier_index())
-        if problem.term.casefold() == term.casefold()
-    ]
-    if not flagged:
-        raise DomainError(
-            f"The check does not flag '{term}' in this story, so there is nothing to override. "
-            "Enter the term exactly as the check shows it.",
-            field="term",
-        )
-    already = {(o.kind, o.term.casefold()) for o in existing}
-    to_record = [problem for problem in flagged if (problem.kind, problem.term.casefold()) not in already]
-    if not to_record:
-        raise DomainError(f"'{term}' already has an override for this text of the story.", field="term")
-    created = []
-    for problem in to_record:
-        override = StoryOverride(
-            story=story, term=problem.term, kind=problem.kind, reason=reason, story_text=story.text, created_by=by
-        )
-        _story_save(override, by)
-        created.append(override)
-    return created[0]
 
 
 def _require_story_editor(by: User, doing: str) -> None:
@@ -123,37 +102,354 @@ def _story_save(instance, by: User) -> None:
     instance.save()
 
 
-# --- issued reports ------------------------------------------------------------------------------
+# --- overrides of the identifier check ------------------------------------------------------------
+
+
+def subject_text(subject: str) -> str:
+    """The current text of an override's subject: a case story's text or what happened next, or one
+    text of a paper, exactly as the outputs would print it."""
+    kind, _, rest = subject.partition(":")
+    if kind == "story":
+        pk, _, part = rest.partition(":")
+        story = CaseStory.objects.filter(pk=int(pk) if pk.isdigit() else 0).first()
+        if story is None or part not in ("text", "next"):
+            raise DomainError("There is no such text to override.")
+        return story.text if part == "text" else story.what_happened_next
+    match = re.fullmatch(r"(\d{4}-\d{2}-\d{2}):(\d{4}-\d{2}-\d{2}):(.+)", rest)
+    if kind != "paper" or not match:
+        raise DomainError("There is no such text to override.")
+    period = Period.between(dt.date.fromisoformat(match.group(1)), dt.date.fromisoformat(match.group(2)))
+    _, items = paper_content(period, report_build(period=period))
+    item = next((item for item in items if item.subject == subject), None)
+    if item is None:
+        raise DomainError("There is no such text to override.")
+    return item.text
 
 
 @transaction.atomic
-def report_issue(*, period: Period, by: User) -> IssuedReport:
-    """Freeze the report for ``period``: its JSON and every file, as one numbered version.
+def override_request(*, subject: str, term: str, reason: str, by: User) -> TextOverride:
+    """Ask for a word the identifier check flags in one text to be let through (for example "May"
+    the month, where a child is called May). Only a possible false positive can be asked for: a
+    single first-name token that is also an ordinary word. It holds, once another service manager or
+    an admin approves it (:func:`override_decide`), for the text as it is now."""
+    _require_story_editor(by, "ask for an override")
+    term, reason = term.strip(), reason.strip()
+    if not term:
+        raise DomainError("Enter the flagged word or number the override is for.", field="term")
+    if not reason:
+        raise DomainError(f"Enter why '{term}' in this text does not identify anyone.", field="reason")
+    text = subject_text(subject)
+    flagged = [
+        problem
+        for problem in story_problems(text, identifiers=identifier_index())
+        if problem.term.casefold() == term.casefold()
+    ]
+    if not flagged:
+        raise DomainError(
+            f"The check does not flag '{term}' in this text, so there is nothing to override. "
+            "Enter the word exactly as the check shows it.",
+            field="term",
+        )
+    refused = [problem for problem in flagged if not problem.overridable]
+    if refused:
+        raise DomainError(
+            f"'{term}' cannot be overridden: {refused[0].message[0].lower()}{refused[0].message[1:]}. Only a single "
+            "first name that is also an ordinary word, like 'May', can be. Edit the text instead.",
+            field="term",
+        )
+    existing = TextOverride.objects.filter(
+        subject=subject, text=text, status__in=[OverrideStatus.PENDING, OverrideStatus.APPROVED]
+    )
+    asked = {(o.kind, o.term.casefold()) for o in existing}
+    to_ask = [problem for problem in flagged if (problem.kind, problem.term.casefold()) not in asked]
+    if not to_ask:
+        raise DomainError(f"An override of '{term}' has already been asked for in this text.", field="term")
+    created = []
+    for problem in to_ask:
+        override = TextOverride(
+            subject=subject,
+            text=text,
+            term=problem.term,
+            kind=problem.kind,
+            reason=reason,
+            requested_by=by,
+            requested_at=timezone.now(),
+        )
+        _story_save(override, by)
+        created.append(override)
+    return created[0]
+
+
+@transaction.atomic
+def override_decide(*, override: TextOverride, by: User, approve: bool) -> TextOverride:
+    """Approve or refuse an override. The second person must be another service manager or an
+    admin, and the text must not have changed since it was asked for."""
+    if not (by.is_active and by.sees_everything):
+        raise NotPermitted("Only another IRO service manager or an admin can approve an override.")
+    override = TextOverride.objects.select_for_update().get(pk=override.pk)
+    if override.requested_by_id == by.pk:
+        raise DomainError(
+            "You asked for this override, so someone else must decide it: another IRO service manager or an admin."
+        )
+    if override.status != OverrideStatus.PENDING:
+        raise DomainError(f"This override was already {override.get_status_display().lower()}.")
+    if approve and subject_text(override.subject) != override.text:
+        raise DomainError("The text has been changed since the override was asked for, so it no longer applies.")
+    override.status = OverrideStatus.APPROVED if approve else OverrideStatus.REFUSED
+    override.decided_by = by
+    override.decided_at = timezone.now()
+    _story_save(override, by)
+    return override
+
+
+# --- report settings -------------------------------------------------------------------------------
+
+MIN_THRESHOLD, MAX_THRESHOLD = 2, 50
+
+
+@transaction.atomic
+def report_settings_update(
+    *, by: User, classification: str, suppress_small_numbers: bool, small_number_threshold: int
+) -> ReportSettings:
+    """Change how the report is published: its classification and the small-number rule."""
+    _require_story_editor(by, "change the report settings")
+    if classification not in Classification.values:
+        raise DomainError("Choose whether the report is Open or Closed.", field="classification")
+    if not MIN_THRESHOLD <= small_number_threshold <= MAX_THRESHOLD:
+        raise DomainError(
+            f"Enter a threshold from {MIN_THRESHOLD} to {MAX_THRESHOLD}: counts from 1 up to one less than it are "
+            "hidden.",
+            field="small_number_threshold",
+        )
+    current = report_settings()
+    current = ReportSettings.objects.select_for_update().get(pk=current.pk)
+    current.classification = classification
+    current.suppress_small_numbers = suppress_small_numbers
+    current.small_number_threshold = small_number_threshold
+    _story_save(current, by)
+    return current
+
+
+# --- the paper ------------------------------------------------------------------------------------
+
+
+def _paper_lock(period: Period, by: User) -> Paper:
+    """The paper for ``period``, created with the defaults if need be, locked for this transaction."""
+    paper, _ = Paper.objects.select_for_update().get_or_create(
+        period_start=period.start,
+        period_end=period.end,
+        defaults={"meeting_name": meeting_names()[0] if meeting_names() else "", "updated_by": by},
+    )
+    return paper
+
+
+MAX_TEXT = 20_000
+
+
+def _clean(value: str, field: str, label: str, *, max_length: int, required: bool = False) -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise DomainError(f"Enter {label}.", field=field)
+    if len(value) > max_length:
+        raise DomainError(f"{label[0].upper()}{label[1:]} must be {max_length} characters or fewer.", field=field)
+    return value
+
+
+@transaction.atomic
+def paper_cover_update(
+    *,
+    period: Period,
+    by: User,
+    item_number: str,
+    meeting_name: str,
+    meeting_date: dt.date | None,
+    title: str,
+    wards: str,
+    version_label: str,
+    dated: dt.date | None,
+    key_decision: bool,
+    sent_to_constitutional_officer: dt.date | None,
+) -> Paper:
+    """The cover and audit-trail details of the paper for ``period``."""
+    _require_story_editor(by, "edit the committee paper")
+    names = meeting_names()
+    if meeting_name not in names:
+        raise DomainError(f"Choose the meeting: {', '.join(names)}.", field="meeting_name")
+    paper = _paper_lock(period, by)
+    paper.item_number = _clean(item_number, "item_number", "the item number", max_length=20)
+    paper.meeting_name = meeting_name
+    paper.meeting_date = meeting_date
+    paper.title = _clean(title, "title", "the report title", max_length=200, required=True)
+    paper.wards = _clean(wards, "wards", "the wards or groups affected", max_length=200, required=True)
+    paper.version_label = _clean(version_label, "version_label", "the version", max_length=40, required=True)
+    paper.dated = dated
+    paper.key_decision = key_decision
+    paper.sent_to_constitutional_officer = sent_to_constitutional_officer
+    paper.updated_by = by
+    _story_save(paper, by)
+    return paper
+
+
+@transaction.atomic
+def paper_documents_update(
+    *, period: Period, by: User, background_documents: list[dict], appendices: list[dict], consultation: list[dict]
+) -> Paper:
+    """The background documents, the appendices after the figures, and the consultation table.
+    Rows left empty are dropped."""
+    _require_story_editor(by, "edit the committee paper")
+    paper = _paper_lock(period, by)
+    paper.background_documents = [
+        {
+            key: _clean(row.get(key, ""), key, "the background document", max_length=300)
+            for key in ("title", "held_at", "contact")
+        }
+        for row in background_documents
+        if any((row.get(key) or "").strip() for key in ("title", "held_at", "contact"))
+    ]
+    for i, row in enumerate(paper.background_documents, start=1):
+        if not row["title"]:
+            raise DomainError(f"Enter the title of background document {i}.", field="documents")
+    paper.appendices = [
+        {"title": _clean(row.get("title", ""), "appendices", "the appendix title", max_length=300)}
+        for row in appendices
+        if (row.get("title") or "").strip()
+    ]
+    paper.consultation = [
+        {
+            "officer": _clean(row.get("officer", ""), "consultation", "the officer title", max_length=200),
+            "sought": bool(row.get("sought")),
+            "included": bool(row.get("included")),
+        }
+        for row in consultation
+        if (row.get("officer") or "").strip()
+    ]
+    paper.updated_by = by
+    _story_save(paper, by)
+    return paper
+
+
+def _require_section(key: str, report: dict) -> None:
+    themes = {row["code"] for row in report["themes"]}
+    if key in SECTION_KEYS or (key.startswith(THEME_PREFIX) and key[len(THEME_PREFIX) :] in themes):
+        return
+    raise DomainError(f"The paper has no section {key!r}.")
+
+
+@transaction.atomic
+def paper_section_save(
+    *, period: Period, by: User, key: str, text: str, figures_shown: dict | None = None
+) -> PaperSection:
+    """Save a section's text as the service manager wrote it.
+
+    A section saved for the first time keeps the figures it was drafted from, as the page showed
+    them (``figures_shown``); a section saved again keeps the figures it already had. Either way,
+    when the records change, a stated number that no longer matches is flagged before issuing.
+    """
+    _require_story_editor(by, "edit the committee paper")
+    report = report_build(period=period)
+    _require_section(key, report)
+    text = _clean(text, "text", "the text", max_length=MAX_TEXT, required=key == "recommendations")
+    paper = _paper_lock(period, by)
+    section = PaperSection.objects.select_for_update().filter(paper=paper, key=key).first()
+    if section is None:
+        figures = figures_shown if figures_shown is not None else draft(key, report, meeting_name=paper.meeting_name)[1]
+        section = PaperSection(paper=paper, key=key, figures=figures)
+    section.text = text
+    section.updated_by = by
+    _story_save(section, by)
+    return section
+
+
+@transaction.atomic
+def paper_section_redraft(*, period: Period, by: User, key: str) -> PaperSection:
+    """Replace a section with a fresh draft from the records, and the figures it states."""
+    _require_story_editor(by, "redraft the committee paper")
+    report = report_build(period=period)
+    _require_section(key, report)
+    paper = _paper_lock(period, by)
+    text, figures = draft(key, report, meeting_name=paper.meeting_name)
+    section = PaperSection.objects.select_for_update().filter(paper=paper, key=key).first() or PaperSection(
+        paper=paper, key=key
+    )
+    section.text, section.figures, section.updated_by = text, figures, by
+    _story_save(section, by)
+    return section
+
+
+@transaction.atomic
+def paper_section_confirm(*, period: Period, by: User, key: str) -> PaperSection:
+    """Record that the service manager has checked a section's numbers against the records as they
+    are now: the figures it is linked to become the current ones."""
+    _require_story_editor(by, "confirm the numbers in the committee paper")
+    report = report_build(period=period)
+    paper = _paper_lock(period, by)
+    section = PaperSection.objects.select_for_update().filter(paper=paper, key=key).first()
+    if section is None:
+        raise DomainError("This section is drafted afresh from the records, so its numbers are already current.")
+    current = paper_figures(report)
+    section.figures = {name: current.get(name) for name in section.figures}
+    section.updated_by = by
+    _story_save(section, by)
+    return section
+
+
+# --- issuing ---------------------------------------------------------------------------------------
+
+
+def paper_issue_problems(*, period: Period, report: dict) -> list[str]:
+    """What stops the paper for ``period`` being issued, besides the identifier check: sections whose
+    numbers no longer match the records."""
+    paper = paper_for(period)
+    if paper is None:
+        return []
+    return [
+        f"The section '{state.heading}' states figures the records no longer match ({'; '.join(state.stale)}). "
+        "Redraft it, or check its numbers and confirm them."
+        for state in paper_sections(paper, report)
+        if state.stale
+    ]
+
+
+@transaction.atomic
+def report_issue(*, period: Period, by: User, expected_version: int | None = None) -> tuple[IssuedReport, bool]:
+    """Issue the paper for ``period``: its JSON and every file, frozen as one numbered version.
+
+    Returns (the version, whether this call issued it). ``expected_version`` is the version the
+    confirmation page offered: when it has been issued already (a second click, a resubmitted
+    form), that version is returned and nothing new is issued. One transaction, holding the paper's
+    row lock, so two requests at once issue one version.
 
     All files are rendered from the one computed report, so they agree with the stored JSON.
+    (Runs within the request for now; it is the one function a background worker would call.)
     """
     if not by.sees_everything:
         raise NotPermitted("Only the IRO service manager or an admin can issue the committee report.")
-    report_require_clean_stories(period)
-    report = report_build(period=period)
-    last = (
-        IssuedReport.objects.select_for_update()
-        .filter(period_start=period.start, period_end=period.end)
-        .order_by("-version")
-        .first()
-    )
+    _paper_lock(period, by)
+    last = IssuedReport.objects.filter(period_start=period.start, period_end=period.end).order_by("-version").first()
+    if expected_version is not None and last is not None and last.version >= expected_version:
+        return last, False
+    report = report_document(period=period)
+    problems = paper_issue_problems(period=period, report=report)
+    if problems:
+        raise DomainError(" ".join(problems))
+    now = timezone.now()
     issued = IssuedReport(
         period_start=period.start,
         period_end=period.end,
         version=last.version + 1 if last else 1,
         issued_by=by,
-        issued_at=timezone.now(),
+        issued_at=now,
         data=report,
+        escalations=escalation_facts(period=period, now=now),
         html=render_as(report, "html"),
         pdf=render_as(report, "pdf"),
         docx=render_as(report, "docx"),
         xlsx=render_as(report, "xlsx"),
     )
     issued._history_user = by
-    issued.save()
-    return issued
+    try:
+        with transaction.atomic():
+            issued.save()
+    except IntegrityError:  # issued meanwhile by another request that held no lock (cannot happen with it)
+        return IssuedReport.objects.get(period_start=period.start, period_end=period.end, version=issued.version), False
+    return issued, True

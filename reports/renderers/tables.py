@@ -10,8 +10,9 @@ Display rules:
 - counts and other numbers are written plainly (``184``, ``1.5``);
 - percentages with one decimal and a sign: ``53.8%``; a percentage that cannot be given (no total,
   or hidden beside a suppressed count) is an en dash ``–``;
-- a count hidden by small-number suppression (``None`` in an object marked ``"suppressed": true``)
-  is ``fewer than N``, N being ``report["small_numbers"]["suppressed_below"]``;
+- a count or percentage hidden by small-number suppression (named in its object's
+  ``"suppressed_fields"``) is ``[c]``, whether it was small itself or would have revealed one
+  (:mod:`reports.disclosure`), so the two kinds cannot be told apart;
 - a change on the previous period is signed: ``+3``, ``-2``, ``0``.
 
 In every table the first column names the row and the other columns are numbers.
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from core.formats import format_date
 
 DASH = "–"  # en dash: a value that cannot be given
+SUPPRESSED = "[c]"  # a value hidden to protect children's privacy (the GSS symbol for "confidential")
 SUB_ROW_PREFIX = "– "  # marks a sub-theme row under its theme
 
 
@@ -34,13 +36,13 @@ SUB_ROW_PREFIX = "– "  # marks a sub-theme row under its theme
 class Cell:
     display: str
     value: int | float | str | None
-    kind: str = "text"  # text | number | percent | change
+    kind: str = "text"  # text | month (a row label that is a month: value is its first day) | number | percent | change
     suppressed: bool = False
     level: int = 0  # 1 for a sub-row (a sub-theme under its theme)
 
     @property
     def numeric(self) -> bool:
-        return self.kind != "text"
+        return self.kind not in ("text", "month")
 
     @property
     def direction(self) -> str | None:
@@ -93,12 +95,18 @@ class _Cells:
     def label(self, text: str, level: int = 0) -> Cell:
         return Cell(f"{SUB_ROW_PREFIX * level}{text}", text, level=level)
 
+    def hidden(self, holder: dict, key: str) -> bool:
+        """Whether ``holder[key]`` was hidden by small-number suppression."""
+        if holder.get(key) is not None or not holder.get("suppressed"):
+            return False
+        fields = holder.get("suppressed_fields")
+        return key in fields if fields is not None else True  # reports issued before the fields were named
+
     def count(self, holder: dict, key: str) -> Cell:
-        """A count from ``holder[key]``; None there means suppressed when the holder says so."""
-        value = holder[key]
-        if value is None and holder.get("suppressed") and self.threshold:
-            return Cell(f"fewer than {self.threshold}", None, "number", suppressed=True)
-        return self.number(value)
+        """A count from ``holder[key]``, or ``[c]`` where it is hidden."""
+        if self.hidden(holder, key):
+            return Cell(SUPPRESSED, None, "number", suppressed=True)
+        return self.number(holder[key])
 
     def number(self, value: int | float | None) -> Cell:
         return Cell(DASH if value is None else format_number(value), value, "number")
@@ -106,9 +114,19 @@ class _Cells:
     def percent(self, value: float | None) -> Cell:
         return Cell(DASH if value is None else f"{value:.1f}%", value, "percent")
 
+    def percent_of(self, holder: dict, key: str) -> Cell:
+        if self.hidden(holder, key):
+            return Cell(SUPPRESSED, None, "percent", suppressed=True)
+        return self.percent(holder[key])
+
     def change(self, value: int | None) -> Cell:
         display = DASH if value is None else f"+{value}" if value > 0 else str(value)
         return Cell(display, value, "change")
+
+    def change_of(self, holder: dict, key: str) -> Cell:
+        if self.hidden(holder, key):
+            return Cell(SUPPRESSED, None, "change", suppressed=True)
+        return self.change(holder[key])
 
     def blank(self) -> Cell:
         """A cell with nothing to say (a measure that has no percentage)."""
@@ -129,13 +147,28 @@ def period_text(report: dict) -> str:
     return span if period["label"] == span else f"{period['label']} ({span})"
 
 
+SUPPRESSION_NOTE = (
+    "[c]: not shown, to protect children’s privacy. Counts from 1 to {last} are not shown, and nor is any "
+    "count, percentage or change from which one of them could be worked out."
+)
+
+
+def suppression_note(report: dict) -> str:
+    if not report.get("small_numbers"):
+        return ""
+    return SUPPRESSION_NOTE.format(last=report["small_numbers"]["suppressed_below"] - 1)
+
+
 def report_heading(report: dict) -> Heading:
     notes = []
     if report.get("small_numbers"):
-        n = report["small_numbers"]["suppressed_below"]
+        notes.append(suppression_note(report))
+    if not report["period"].get("complete", True):
         notes.append(
-            f"To protect children’s privacy, counts from 1 to {n - 1} are shown as “fewer than {n}”, "
-            "and the percentages and changes beside them are not shown."
+            f"{report['period']['label']} has not ended: the figures are for "
+            f"{format_date(dt.date.fromisoformat(report['period']['start']))} to "
+            f"{format_date(dt.date.fromisoformat(report['period']['figures_to']))}, and outcomes are as they "
+            "stand so far."
         )
     return Heading(report["title"], period_text(report), report["period"]["label"], classification_text(report), notes)
 
@@ -166,7 +199,7 @@ def report_tables(report: dict) -> list[Table]:
             [
                 c.label(row["label"]),
                 c.count(row, "escalations"),
-                c.percent(row["percent"]),
+                c.percent_of(row, "percent"),
                 # Children are not counted for escalations without a theme.
                 c.number(None) if row["code"] == "not_recorded" else c.count(row, "children"),
             ]
@@ -203,7 +236,7 @@ def report_tables(report: dict) -> list[Table]:
                 [
                     c.label(f"First response within {hours} hours"),
                     c.count(timeliness, "first_response_within_24h"),
-                    c.percent(timeliness["first_response_within_24h_percent"]),
+                    c.percent_of(timeliness, "first_response_within_24h_percent"),
                 ],
                 [
                     c.label("First response judged on dates alone (no time recorded)"),
@@ -214,7 +247,7 @@ def report_tables(report: dict) -> list[Table]:
                 [
                     c.label(f"Closed within {cap} working days"),
                     c.count(timeliness, "closed_within_cap"),
-                    c.percent(timeliness["closed_within_cap_percent"]),
+                    c.percent_of(timeliness, "closed_within_cap_percent"),
                 ],
                 [c.label("Responses to escalation steps"), c.count(timeliness, "responses"), c.blank()],
                 [
@@ -244,7 +277,7 @@ def report_tables(report: dict) -> list[Table]:
                     c.number(row["target_working_days"]),
                     c.count(row, "responses"),
                     c.count(row, "within_target"),
-                    c.percent(row["percent"]),
+                    c.percent_of(row, "percent"),
                 ]
                 for row in timeliness["stage_targets"]
             ],
@@ -284,7 +317,7 @@ def report_tables(report: dict) -> list[Table]:
         ),
         Table(
             "outcomes",
-            "Outcomes at the end of the period",
+            "Outcomes at the end of the period" if report["period"].get("complete", True) else "Outcomes so far",
             "Outcomes",
             ["Outcome", "Escalations"],
             counts(report["outcomes"]),
@@ -294,18 +327,32 @@ def report_tables(report: dict) -> list[Table]:
             "Escalations by month",
             "Monthly trend",
             ["Month", "Escalations"],
-            counts(report["monthly"]),
+            [
+                [Cell(row["label"], dt.date.fromisoformat(f"{row['month']}-01"), "month"), c.count(row, "escalations")]
+                for row in report["monthly"]
+            ],
             chart="monthly",
         ),
         Table(
             "comparison",
-            "Comparison with the previous period",
+            f"Comparison with {comparison['period']['label']}",
             "Comparison",
-            ["Measure", report["period"]["label"], comparison["period"]["label"], "Change"],
             [
-                [c.label(m["label"]), c.count(m, "current"), c.count(m, "previous"), c.change(m["change"])]
+                "Measure",
+                comparison.get("current_period", report["period"])["label"],
+                comparison["period"]["label"],
+                "Change",
+            ],
+            [
+                [
+                    c.label(m["label"]),
+                    c.count(m, "current"),
+                    c.count(m, "previous") if comparison.get("available", True) else Cell("no records", None, "number"),
+                    c.change_of(m, "change"),
+                ]
                 for m in comparison["measures"]
             ],
+            note=comparison.get("note", ""),
         ),
         Table("data_quality", "Data quality", "Data quality", ["Check", "Escalations"], counts(report["data_quality"])),
     ]

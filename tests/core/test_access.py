@@ -118,7 +118,23 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     ],
     "reports:page": [("none", REPORT_READERS)],
     "reports:download": [("format", REPORT_READERS)],
-    "reports:issue": [("none", _all("405"))],  # POST only, refused before anything else
+    "reports:issue": [("none", STAFF_ONLY)],  # the confirmation page; issuing is its POST
+    "reports:issued": [
+        ("missing_issued", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="404"))
+    ],
+    "reports:settings": [("none", STAFF_ONLY)],
+    "reports:paper": [("none", STAFF_ONLY)],
+    "reports:paper_cover": [("none", STAFF_ONLY)],
+    "reports:paper_themes": [("none", STAFF_ONLY)],
+    "reports:paper_documents": [("none", STAFF_ONLY)],
+    "reports:paper_section": [("section_key", STAFF_ONLY)],
+    "reports:overrides": [("none", STAFF_ONLY)],
+    "reports:override_decide": [
+        (
+            "missing_override",
+            _row(iro="405", manager="405", service_manager="405", admin="405", report_viewer="405", anonymous="405"),
+        )
+    ],
     "reports:issued_download": [
         ("missing_report", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="404"))
     ],
@@ -253,8 +269,10 @@ def _url(name: str, pattern: URLPattern, case: str, world) -> str:
         return reverse(name, kwargs={"pk": 999999, "fmt": "json"})
     if case == "missing_job":
         return reverse(name, kwargs={"pk": 999999})
-    if case in ("missing_story", "missing_notice"):
+    if case in ("missing_story", "missing_notice", "missing_issued", "missing_override"):
         return reverse(name, kwargs={"pk": 999999})
+    if case == "section_key":
+        return reverse(name, kwargs={"key": "background"})
     objects = world[case] if name.startswith("escalations:") else world[f"{case}_child"]  # children, access log
     assert params == ["pk"], f"{name}: no rule to fill {params}"
     return reverse(name, kwargs={"pk": objects.pk})

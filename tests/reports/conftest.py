@@ -11,6 +11,7 @@ from django.db import transaction
 from escalations import services
 from reports import services as report_services
 from reports.models import ReportSettings
+from reports.outputs import report_document
 from reports.periods import Period
 from reports.selectors import report_build
 from tests.factories import (
@@ -25,6 +26,7 @@ from tests.factories import (
     subtheme,
     theme,
 )
+from tests.reports.seed_year import build_seed_year
 from themes.models import DriftReason
 
 PERIOD = Period.financial_year("2015-16")
@@ -77,9 +79,13 @@ def build_escalations():
 
 
 def build_reports() -> dict:
-    """The 2015-16 report as published openly, then with small-number suppression on."""
+    """The 2015-16 report with every number shown (small-number suppression off), then as an Open
+    report is published by default, with suppression on."""
     with transaction.atomic():
         build_escalations()
+        ReportSettings.objects.update_or_create(
+            id=ReportSettings.SINGLETON_ID, defaults={"classification": "open", "suppress_small_numbers": False}
+        )
         plain = report_build(period=PERIOD)
         ReportSettings.objects.update_or_create(
             id=ReportSettings.SINGLETON_ID,
@@ -104,3 +110,34 @@ def report(reports):
 @pytest.fixture(scope="module")
 def suppressed(reports):
     return reports["suppressed"]
+
+
+@pytest.fixture
+def every_number_shown(db):
+    """Small-number suppression off, for tests of something else that count one or two escalations
+    (Open reports hide counts from 1 to 4 by default)."""
+    ReportSettings.objects.update_or_create(
+        id=ReportSettings.SINGLETON_ID, defaults={"classification": "open", "suppress_small_numbers": False}
+    )
+
+
+@pytest.fixture(scope="module")
+def seed_year_reports(django_db_setup, django_db_blocker):
+    """The seed's year (tests/reports/seed_year.py) built once for the module (it takes a few
+    seconds), then rolled back: its report and paper with every number shown (Closed), and as an
+    Open report is published by default (small numbers hidden).
+
+    Module fixtures can run after a transactional test has emptied the tables, so the seeded
+    vocabularies are put back first (inside the same rolled-back transaction)."""
+    period = Period.financial_year("2015-16")
+    with django_db_blocker.unblock(), transaction.atomic():
+        reseed_vocabularies()
+        build_seed_year()
+        ReportSettings.objects.update_or_create(id=ReportSettings.SINGLETON_ID, defaults={"classification": "closed"})
+        closed = report_document(period=period)
+        ReportSettings.objects.update_or_create(
+            id=ReportSettings.SINGLETON_ID, defaults={"classification": "open", "suppress_small_numbers": True}
+        )
+        open_ = report_document(period=period)
+        transaction.set_rollback(True)
+    return {"closed": closed, "open": open_}

@@ -81,7 +81,7 @@ def test_suppressed_themes_are_left_out_of_the_bars(suppressed):
 
 def test_suppressed_themes_are_named_in_the_description(suppressed):
     desc = ET.fromstring(themes_chart(suppressed)).find(f"{SVG}desc").text
-    assert "Not shown, with fewer than 5 escalations each: Drift in care planning" in desc
+    assert "Not shown, to protect children's privacy: Drift in care planning" in desc
 
 
 def test_suppressed_months_still_draw_as_png(suppressed):

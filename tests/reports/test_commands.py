@@ -9,14 +9,20 @@ from reports import services
 from reports.models import CaseStory
 from tests.factories import ChildFactory, ServiceManagerFactory, london, raise_escalation, theme
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_number_shown")]
 
 
 def test_json_goes_to_standard_output_without_out(capsys):
     raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("health")])
     call_command("committee_report", "--period", "2015-16")
     report = json.loads(capsys.readouterr().out)
-    assert report["period"] == {"label": "2015-16", "start": "2015-04-01", "end": "2016-03-31"}
+    assert report["period"] == {
+        "label": "2015-16",
+        "start": "2015-04-01",
+        "end": "2016-03-31",
+        "complete": True,
+        "figures_to": "2016-03-31",
+    }
     assert report["escalations"] == 1
 
 

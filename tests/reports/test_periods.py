@@ -31,9 +31,21 @@ def test_the_previous_financial_year():
     assert Period.financial_year("2015-16").previous() == Period.financial_year("2014-15")
 
 
-def test_the_previous_period_of_the_same_length():
-    period = Period.between(dt.date(2016, 1, 1), dt.date(2016, 1, 31))
-    assert period.previous() == Period.between(dt.date(2015, 12, 1), dt.date(2015, 12, 31))
+def test_the_previous_period_of_a_range_is_the_same_dates_a_year_earlier():
+    period = Period.between(dt.date(2016, 1, 1), dt.date(2016, 3, 31))
+    assert period.previous() == Period.between(dt.date(2015, 1, 1), dt.date(2015, 3, 31))
+
+
+def test_29_february_a_year_earlier_is_28_february():
+    period = Period.between(dt.date(2016, 2, 1), dt.date(2016, 2, 29))
+    assert period.previous() == Period.between(dt.date(2015, 2, 1), dt.date(2015, 2, 28))
+
+
+def test_a_period_so_far_ends_today():
+    period = Period.financial_year("2026-27")
+    assert period.so_far(dt.date(2026, 11, 14)) == Period.between(dt.date(2026, 4, 1), dt.date(2026, 11, 14))
+    assert not period.is_complete_on(dt.date(2026, 11, 14))
+    assert Period.financial_year("2025-26").so_far(dt.date(2026, 11, 14)) == Period.financial_year("2025-26")
 
 
 def test_a_period_ends_at_local_midnight_after_its_last_day():

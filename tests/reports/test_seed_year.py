@@ -13,28 +13,20 @@ from html import unescape
 import docx
 import openpyxl
 import pytest
-from django.db import transaction
 from pypdf import PdfReader
 
-from reports.periods import Period
 from reports.renderers import render_docx, render_html, render_json, render_pdf, render_xlsx
-from reports.selectors import report_build
-from tests.factories import reseed_vocabularies
-from tests.reports.seed_year import build_seed_year
 
 
 @pytest.fixture(scope="module")
-def seed_report(django_db_setup, django_db_blocker):
-    """Built once for the module (it takes a few seconds), then rolled back.
+def seed_reports(seed_year_reports):
+    return seed_year_reports
 
-    Module fixtures can run after a transactional test has emptied the tables, so the seeded
-    vocabularies are put back first (inside the same rolled-back transaction)."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        reseed_vocabularies()
-        build_seed_year()
-        report = report_build(period=Period.financial_year("2015-16"))
-        transaction.set_rollback(True)
-    return report
+
+@pytest.fixture(scope="module")
+def seed_report(seed_reports):
+    """Every number shown, to compare with the seed's."""
+    return seed_reports["closed"]
 
 
 def test_184_escalations_about_178_children(seed_report):
@@ -181,3 +173,67 @@ def test_the_html_themes_rows_match_the_json(seed_report):
     body = [row[:3] for row in cells[start + 1 : start + 1 + len(_theme_rows(seed_report))]]
     expected = [[label, str(count), _percent(pct)] for label, count, pct in _theme_rows(seed_report)]
     assert [[label.lstrip("– "), count, pct] for label, count, pct in body] == expected
+
+
+# --- the paper's key issues, drafted from the figures in the seed's register ------------------------
+
+
+def _key_issues_paragraph(document: bytes) -> str:
+    """The first paragraph under "2015-16 representations / escalations" in the Word paper."""
+    paragraphs = docx.Document(io.BytesIO(document)).paragraphs
+    heading = next(i for i, p in enumerate(paragraphs) if p.text == "2015-16 representations / escalations")
+    assert paragraphs[heading].style.name == "Heading 2"
+    return paragraphs[heading + 1].text
+
+
+@pytest.mark.parametrize("published", ["closed", "open"])
+def test_the_word_papers_key_issues_state_the_seeds_figures(seed_reports, published):
+    paragraph = _key_issues_paragraph(render_docx(seed_reports[published]))
+    assert paragraph == (
+        "3.\tDuring 2015-16 there were 184 recorded representations and escalations to managers from IROs "
+        "concerning 178 children. The majority of the escalations were followed up within 24 hours, but in 9 "
+        "cases the matter had to be escalated to a head of service or an assistant director to resolve."
+    )
+
+
+def test_the_word_paper_follows_the_seeds_order(seed_reports):
+    paragraphs = docx.Document(io.BytesIO(render_docx(seed_reports["open"]))).paragraphs
+    parts = [p.text for p in paragraphs if p.style.name in ("Heading 1", "Heading 2")]
+    assert parts == [
+        "Recommendations",
+        "Background information",
+        "Key issues for consideration",
+        "2015-16 representations / escalations",
+        "Comments and issues in relation to the escalations",
+        "Brief anonymised case descriptions",
+        "Finance / legal issues",
+        "Community impact statement",
+        "Background documents",
+        "Appendices",
+        "Audit trail",
+        "Appendix 1: the figures, 2015-16 (1 April 2015 to 31 March 2016)",
+    ]
+
+
+def test_the_drift_section_is_drafted_from_the_drift_figures(seed_report):
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(render_docx(seed_report))).paragraphs]
+    assert (
+        "5.\tIROs have a key role in scrutinising and improving care planning and challenging drift and delay. "
+        "Out of 184 representations and escalations to managers in 2015-16, 18 (9.8%) were directly related to IRO "
+        "concern about drift or delay in care planning."
+    ) in paragraphs
+    assert (
+        "6.\tThe 18 children escalated for drift in care planning included two sibling groups accounting for 12 "
+        "children."
+    ) in paragraphs
+
+
+def test_the_pdf_carries_the_same_key_issues(seed_reports):
+    text = re.sub(
+        r"\s+", " ", " ".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(seed_reports["open"]))).pages)
+    )
+    assert (
+        "During 2015-16 there were 184 recorded representations and escalations to managers from IROs concerning "
+        "178 children. The majority of the escalations were followed up within 24 hours, but in 9 cases the matter "
+        "had to be escalated to a head of service or an assistant director to resolve."
+    ) in text

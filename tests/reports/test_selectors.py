@@ -15,6 +15,11 @@ pytestmark = pytest.mark.django_db
 YEAR = Period.financial_year("2015-16")
 
 
+@pytest.fixture(autouse=True)
+def _every_number_shown(every_number_shown):
+    """The computation, with small-number suppression off (the tests at the end switch it on)."""
+
+
 def _report(period=YEAR, **kwargs):
     return report_build(period=period, **kwargs)
 
@@ -148,22 +153,47 @@ def test_escalating_to_the_assistant_director_counts_as_reaching_head_of_service
     assert _rows(report, "stages")["assistant_director"] == 1
 
 
+def _theme_row(report, code):
+    return next(row for row in report["themes"] if row["code"] == code)
+
+
+def _small_year():
+    """15 escalations in June 2015: 8 about family contact, 6 about health, 1 about drift."""
+    for code, n in [("family_contact", 8), ("health", 6), ("drift", 1)]:
+        for _ in range(n):
+            raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme(code)])
+
+
 def test_small_numbers_are_suppressed_in_open_reports_when_switched_on():
-    ReportSettings.objects.create(suppress_small_numbers=True, small_number_threshold=5)
-    for _ in range(6):
-        raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("health")])
-    raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("drift")])
+    ReportSettings.objects.update(suppress_small_numbers=True, small_number_threshold=5)
+    _small_year()
     report = _report()
-    health = next(row for row in report["themes"] if row["code"] == "health")
-    drift = next(row for row in report["themes"] if row["code"] == "drift")
-    assert (health["escalations"], health["percent"]) == (6, 85.7)
+    drift = _theme_row(report, "drift")
     assert drift["escalations"] is None and drift["percent"] is None and drift["suppressed"] is True
-    assert report["escalations"] == 7
-    assert report["small_numbers"] == {"suppressed_below": 5}
+    assert set(drift["suppressed_fields"]) == {"escalations", "percent", "children"}
+    assert report["escalations"] == 15
+    assert report["small_numbers"] == {"suppressed_below": 5, "method": "primary and secondary"}
+
+
+def test_the_next_smallest_theme_is_hidden_too_so_the_total_gives_nothing_away():
+    ReportSettings.objects.update(suppress_small_numbers=True, small_number_threshold=5)
+    _small_year()
+    report = _report()
+    assert _theme_row(report, "health")["escalations"] is None  # 6: hidden, or 15 - 8 - 0 would give drift's 1
+    assert (_theme_row(report, "family_contact")["escalations"], _theme_row(report, "family_contact")["percent"]) == (
+        8,
+        53.3,
+    )
+
+
+def test_open_reports_suppress_small_numbers_by_default():
+    ReportSettings.objects.all().delete()
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("drift")])
+    assert _theme_row(_report(), "drift")["escalations"] is None
 
 
 def test_small_numbers_are_shown_in_closed_reports():
-    ReportSettings.objects.create(classification="closed", suppress_small_numbers=True)
+    ReportSettings.objects.update(classification="closed", suppress_small_numbers=True)
     raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("drift")])
     drift = next(row for row in _report()["themes"] if row["code"] == "drift")
     assert drift["escalations"] == 1
@@ -184,3 +214,112 @@ def test_drift_outcomes_are_as_they_stood_at_the_end_of_the_period_too():
     report = _report()
     assert _rows(report["drift"], "outcomes") == _rows(report, "outcomes")
     assert _rows(report["drift"], "outcomes")["open_at_end"] == 1
+
+
+# --- honest comparisons --------------------------------------------------------------------------
+
+
+def _measures(report):
+    return {m["code"]: (m["current"], m["previous"], m["change"]) for m in report["comparison"]["measures"]}
+
+
+def test_a_year_with_no_records_before_it_is_compared_with_nothing():
+    raise_escalation(raised_at=london(2025, 6, 1, 10, 0), themes=[theme("health")])
+    comparison = _report(Period.financial_year("2025-26"))["comparison"]
+    assert comparison["available"] is False
+    assert comparison["note"] == "No records for 2024-25, so there is nothing to compare with."
+    assert {m["code"]: (m["previous"], m["change"]) for m in comparison["measures"]}["escalations"] == (None, None)
+    assert all(m["change"] is None for m in comparison["measures"])
+
+
+def test_a_year_not_yet_ended_is_compared_with_the_same_part_of_the_year_before():
+    now = london(2026, 11, 14, 12, 0)
+    raise_escalation(raised_at=london(2025, 5, 1, 10, 0))  # 2025-26, before 14 November
+    raise_escalation(raised_at=london(2025, 12, 1, 10, 0))  # 2025-26, after 14 November: not comparable
+    raise_escalation(raised_at=london(2026, 5, 1, 10, 0))
+    raise_escalation(raised_at=london(2026, 6, 1, 10, 0))
+    report = _report(Period.financial_year("2026-27"), now=now)
+    comparison = report["comparison"]
+    assert comparison["basis"] == "same_part_of_previous_year"
+    assert comparison["period"] == {
+        "label": "1 April 2025 to 14 November 2025",
+        "start": "2025-04-01",
+        "end": "2025-11-14",
+    }
+    assert comparison["current_period"]["label"] == "1 April 2026 to 14 November 2026"
+    assert _measures(report)["escalations"] == (2, 1, 1)
+    assert "2026-27 has not ended" in comparison["note"]
+    assert (report["period"]["complete"], report["period"]["figures_to"]) == (False, "2026-11-14")
+
+
+def test_a_custom_range_is_compared_with_the_same_dates_a_year_earlier():
+    raise_escalation(raised_at=london(2015, 2, 2, 10, 0))  # January-March 2015: compared
+    raise_escalation(raised_at=london(2015, 11, 2, 10, 0))  # October-December 2015: not the comparison
+    raise_escalation(raised_at=london(2016, 2, 1, 10, 0))
+    report = _report(Period.between(dt.date(2016, 1, 1), dt.date(2016, 3, 31)))
+    comparison = report["comparison"]
+    assert comparison["basis"] == "same_dates_a_year_earlier"
+    assert (comparison["period"]["start"], comparison["period"]["end"]) == ("2015-01-01", "2015-03-31")
+    assert _measures(report)["escalations"] == (1, 1, 0)
+
+
+def test_outcomes_of_a_period_not_yet_ended_are_so_far():
+    now = london(2026, 11, 14, 12, 0)
+    closed = raise_escalation(raised_at=london(2026, 5, 1, 10, 0))
+    services.escalation_resolve(
+        escalation=closed, by=closed.iro, outcome=outcome("resolved"), at=london(2026, 6, 1, 9, 0)
+    )
+    raise_escalation(raised_at=london(2026, 6, 1, 10, 0))
+    outcomes = _report(Period.financial_year("2026-27"), now=now)["outcomes"]
+    assert {row["code"]: row["escalations"] for row in outcomes} == {
+        "resolved": 1,
+        "not_resolved": 0,
+        "withdrawn": 0,
+        "open_at_end": 1,
+    }
+    assert outcomes[-1]["label"] == "Still open (so far)"
+
+
+# --- history-true targets ------------------------------------------------------------------------
+
+
+def _late_against_three_on_time_against_five():
+    """Sent on Monday 1 June 2015 to the team manager (target 3: due at the end of Thursday), answered
+    on Friday: late against the 3 days it was sent with, on time against 5."""
+    esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    services.escalation_respond(escalation=esc, by=esc.current_addressee, response="Yes", at=london(2015, 6, 5, 9, 0))
+
+
+def test_a_step_is_judged_and_shown_against_the_target_it_was_sent_with():
+    _late_against_three_on_time_against_five()
+    row = next(r for r in _report()["timeliness"]["stage_targets"] if r["code"] == "team_manager")
+    assert (row["target_working_days"], row["responses"], row["within_target"]) == (3, 1, 0)
+
+
+def test_changing_a_stages_target_changes_nothing_in_an_existing_periods_report():
+    _late_against_three_on_time_against_five()
+    before = _report()
+    team_manager = stage("team_manager")
+    team_manager.target_working_days = 5
+    team_manager.save()
+    assert _report() == before
+
+
+def test_steps_sent_with_different_targets_are_shown_apart():
+    _late_against_three_on_time_against_five()
+    team_manager = stage("team_manager")
+    team_manager.target_working_days = 5
+    team_manager.save()
+    _late_against_three_on_time_against_five()  # sent with 5 now: on time
+    rows = [
+        (r["target_working_days"], r["responses"], r["within_target"])
+        for r in _report()["timeliness"]["stage_targets"]
+        if r["code"] == "team_manager"
+    ]
+    assert rows == [(3, 1, 0), (5, 1, 1)]
+
+
+def test_a_stage_with_no_steps_in_the_period_shows_no_target():
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    row = next(r for r in _report()["timeliness"]["stage_targets"] if r["code"] == "director")
+    assert (row["target_working_days"], row["responses"]) == (None, 0)

@@ -1,16 +1,20 @@
 """Writes for the committee report."""
 
 import datetime as dt
+import threading
 
 import pytest
+from django.db import connection, connections
 
 from core.errors import DomainError, NotPermitted
 from escalations import services as escalation_services
 from people.models import Role
 from reports import identifiers, services
 from reports.changes import report_changes
-from reports.identifiers import report_check_stories
-from reports.models import CaseStory, IssuedReport, StoryOverride
+from reports.identifiers import report_check_stories, story_subject
+from reports.models import CaseStory, IssuedReport, OverrideStatus, TextOverride
+from reports.outputs import report_document
+from reports.paper import paper_content, paper_or_default, paper_section
 from reports.periods import Period
 from reports.selectors import report_build
 from tests.factories import (
@@ -22,11 +26,13 @@ from tests.factories import (
     london,
     outcome,
     raise_escalation,
+    reseed_vocabularies,
     stage,
     theme,
 )
+from tests.reports.helpers import admin, service_manager
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_number_shown")]
 
 
 # --- case stories --------------------------------------------------------------------------------
@@ -48,7 +54,7 @@ def _escalation(*, first_name="Amara", raised_at=RAISED_AT):
 
 
 def _story(**kwargs):
-    return services.story_include(escalation=_escalation(**kwargs), by=ServiceManagerFactory())
+    return services.story_include(escalation=_escalation(**kwargs), by=service_manager())
 
 
 def _problems(story):
@@ -132,7 +138,9 @@ def test_an_admin_may_include():
     [
         lambda story, by: services.story_exclude(story=story, by=by),
         lambda story, by: services.story_update(story=story, by=by, text="New text."),
-        lambda story, by: services.story_override_add(story=story, by=by, term="May", reason="The month."),
+        lambda story, by: services.override_request(
+            subject=story_subject(story.pk), by=by, term="May", reason="The month."
+        ),
     ],
     ids=["exclude", "update", "override"],
 )
@@ -141,7 +149,7 @@ def test_an_iro_may_not_change_a_story(call):
     with pytest.raises(NotPermitted):
         call(story, IroFactory())
     story.refresh_from_db()
-    assert story.include_in_report and story.text == story.drafted_text and not story.overrides.exists()
+    assert story.include_in_report and story.text == story.drafted_text and not TextOverride.objects.exists()
 
 
 def test_a_child_called_may_flags_the_month():
@@ -149,54 +157,124 @@ def test_a_child_called_may_flags_the_month():
     assert [(p.kind, p.term) for p in _problems(story)] == [(identifiers.NAME, "May")]
 
 
-def test_override_lets_the_story_pass():
+def _ask(story, by, term="May", reason="May is the month here."):
+    return services.override_request(subject=story_subject(story.pk), term=term, reason=reason, by=by)
+
+
+def test_an_approved_override_lets_the_story_pass():
     story = _story(first_name="May")
-    services.story_override_add(story=story, by=ServiceManagerFactory(), term="may", reason="May is the month here.")
+    override = _ask(story, service_manager(), term="may")
+    assert [p.term for p in _problems(story)] == ["May"]  # asked for: not yet
+    services.override_decide(override=override, by=service_manager(), approve=True)
     assert _problems(story) == []
 
 
-def test_override_is_audited_with_who_gave_it():
-    manager = ServiceManagerFactory()
-    override = services.story_override_add(
-        story=_story(first_name="May"), by=manager, term="May", reason="May is the month here."
-    )
-    history = override.history.get()
-    assert history.history_user == manager
-    assert (history.term, history.kind, history.reason) == ("May", identifiers.NAME, "May is the month here.")
-    assert override.created_by == manager
-
-
-def test_editing_the_story_makes_the_check_run_afresh():
-    manager = ServiceManagerFactory()
+def test_an_admin_may_approve_an_override():
     story = _story(first_name="May")
-    services.story_override_add(story=story, by=manager, term="May", reason="May is the month here.")
+    override = _ask(story, service_manager())
+    services.override_decide(override=override, by=admin(), approve=True)
+    assert _problems(story) == []
+
+
+def test_nobody_approves_their_own_override():
+    manager = service_manager()
+    override = _ask(_story(first_name="May"), manager)
+    with pytest.raises(DomainError, match="someone else must decide it"):
+        services.override_decide(override=override, by=manager, approve=True)
+    override.refresh_from_db()
+    assert override.status == OverrideStatus.PENDING
+
+
+@pytest.mark.parametrize("role", [Role.IRO, Role.REPORT_VIEWER])
+def test_only_a_service_manager_or_an_admin_approves(role):
+    override = _ask(_story(first_name="May"), service_manager())
+    with pytest.raises(NotPermitted):
+        services.override_decide(override=override, by=UserFactory(role=role), approve=True)
+
+
+def test_a_refused_override_lets_nothing_through():
+    story = _story(first_name="May")
+    override = _ask(story, service_manager())
+    services.override_decide(override=override, by=service_manager(), approve=False)
+    assert [p.term for p in _problems(story)] == ["May"]
+    override.refresh_from_db()
+    assert override.status == OverrideStatus.REFUSED
+
+
+def test_the_request_and_the_approval_are_both_audited():
+    asker, approver = service_manager(), service_manager()
+    override = _ask(_story(first_name="May"), asker)
+    services.override_decide(override=override, by=approver, approve=True)
+    entries = list(override.history.order_by("history_id"))
+    assert [(e.history_type, e.history_user, e.status) for e in entries] == [
+        ("+", asker, OverrideStatus.PENDING),
+        ("~", approver, OverrideStatus.APPROVED),
+    ]
+    assert (entries[0].term, entries[0].kind, entries[0].reason) == ("May", identifiers.NAME, "May is the month here.")
+    assert (entries[1].requested_by, entries[1].decided_by) == (asker, approver)
+
+
+def test_a_full_name_can_never_be_overridden():
+    story = _story(first_name="May")
+    child = story.escalation.children.get()
+    manager = service_manager()
+    services.story_update(story=story, by=manager, text=f"{child.first_name} {child.last_name} waited.")
+    with pytest.raises(DomainError, match="cannot be overridden") as refused:
+        _ask(story, manager, term=f"{child.first_name} {child.last_name}")
+    assert refused.value.field == "term"
+    assert not TextOverride.objects.exists()
+
+
+def test_a_surname_can_never_be_overridden():
+    story = _story(first_name="May")
+    manager = service_manager()
+    services.story_update(story=story, by=manager, text="The Lindqvist family moved.")
+    with pytest.raises(DomainError, match="cannot be overridden"):
+        _ask(story, manager, term="Lindqvist")
+    assert not TextOverride.objects.exists()
+
+
+def test_an_approval_no_longer_counts_once_the_text_is_edited():
+    manager = service_manager()
+    story = _story(first_name="May")
+    override = _ask(story, manager)
+    services.override_decide(override=override, by=service_manager(), approve=True)
     services.story_update(story=story, by=manager, text=story.text + " May's plan is now in place.")
     assert [p.term for p in _problems(story)] == ["May"]
 
 
-def test_override_needs_a_reason():
+def test_a_text_edited_after_the_request_cannot_be_approved():
+    manager = service_manager()
+    story = _story(first_name="May")
+    override = _ask(story, manager)
+    services.story_update(story=story, by=manager, text=story.text + " Later.")
+    with pytest.raises(DomainError, match="changed since the override was asked for"):
+        services.override_decide(override=override, by=service_manager(), approve=True)
+
+
+def test_an_override_needs_a_reason():
     story = _story(first_name="May")
     with pytest.raises(DomainError) as refused:
-        services.story_override_add(story=story, by=ServiceManagerFactory(), term="May", reason=" ")
+        _ask(story, service_manager(), reason=" ")
     assert refused.value.field == "reason"
-    assert not StoryOverride.objects.exists()
+    assert not TextOverride.objects.exists()
 
 
-def test_override_only_for_a_term_the_check_flags():
+def test_an_override_only_for_a_word_the_check_flags():
     story = _story(first_name="May")
     with pytest.raises(DomainError) as refused:
-        services.story_override_add(story=story, by=ServiceManagerFactory(), term="manager", reason="Not a name.")
+        _ask(story, service_manager(), term="manager", reason="Not a name.")
     assert refused.value.field == "term"
-    assert not StoryOverride.objects.exists()
+    assert not TextOverride.objects.exists()
 
 
-def test_override_is_refused_twice_for_the_same_text():
-    manager = ServiceManagerFactory()
+def test_an_override_is_asked_for_once_for_the_same_text():
+    manager = service_manager()
     story = _story(first_name="May")
-    services.story_override_add(story=story, by=manager, term="May", reason="The month.")
-    with pytest.raises(DomainError):
-        services.story_override_add(story=story, by=manager, term="May", reason="The month again.")
-    assert StoryOverride.objects.count() == 1
+    _ask(story, manager)
+    with pytest.raises(DomainError, match="already been asked for"):
+        _ask(story, manager, reason="The month again.")
+    assert TextOverride.objects.count() == 1
 
 
 # --- issued reports ------------------------------------------------------------------------------
@@ -211,10 +289,10 @@ def test_issuing_freezes_the_json_and_every_file():
     _issue_setup()
     manager = ServiceManagerFactory()
     period = Period.financial_year("2015-16")
-    issued = services.report_issue(period=period, by=manager)
+    issued, _ = services.report_issue(period=period, by=manager)
     assert issued.version == 1
     assert issued.issued_by == manager
-    assert issued.data == report_build(period=period)
+    assert issued.data == report_document(period=period)
     assert bytes(issued.pdf).startswith(b"%PDF")
     assert bytes(issued.docx).startswith(b"PK") and bytes(issued.xlsx).startswith(b"PK")
     assert "Health issues" in issued.html
@@ -223,7 +301,7 @@ def test_issuing_freezes_the_json_and_every_file():
 def test_an_issued_report_is_unchanged_after_the_records_are_edited():
     esc = _issue_setup()
     period = Period.financial_year("2015-16")
-    issued = services.report_issue(period=period, by=ServiceManagerFactory())
+    issued, _ = services.report_issue(period=period, by=ServiceManagerFactory())
     pdf_before, data_before = bytes(issued.pdf), issued.data
     escalation_services.escalation_resolve(
         escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2015, 6, 3, 10, 0)
@@ -244,9 +322,260 @@ def test_issuing_again_makes_the_next_version():
     period = Period.financial_year("2015-16")
     manager = ServiceManagerFactory()
     services.report_issue(period=period, by=manager)
-    assert services.report_issue(period=period, by=manager).version == 2
+    assert services.report_issue(period=period, by=manager)[0].version == 2
 
 
 def test_only_the_service_manager_or_an_admin_can_issue():
     with pytest.raises(NotPermitted):
         services.report_issue(period=Period.financial_year("2015-16"), by=UserFactory(role=Role.REPORT_VIEWER))
+
+
+# --- issuing: once per confirmation ---------------------------------------------------------------
+
+
+def test_a_second_submit_of_the_confirmation_issues_nothing_new():
+    _issue_setup()
+    period = Period.financial_year("2015-16")
+    manager = ServiceManagerFactory()
+    first, created = services.report_issue(period=period, by=manager, expected_version=1)
+    again, created_again = services.report_issue(period=period, by=manager, expected_version=1)
+    assert (created, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert IssuedReport.objects.count() == 1
+
+
+def test_confirming_the_next_version_issues_it():
+    _issue_setup()
+    period = Period.financial_year("2015-16")
+    manager = ServiceManagerFactory()
+    services.report_issue(period=period, by=manager, expected_version=1)
+    second, created = services.report_issue(period=period, by=manager, expected_version=2)
+    assert (second.version, created) == (2, True)
+
+
+def test_issuing_keeps_each_escalations_facts_for_what_changed_since():
+    esc = _issue_setup()
+    issued, _ = services.report_issue(period=Period.financial_year("2015-16"), by=ServiceManagerFactory())
+    assert issued.escalations == {
+        esc.reference: {
+            "outcome": "open",
+            "closed_on": None,
+            "highest_stage": "Team manager",
+            "themes": ["Health issues"],
+            "children": 1,
+            "first_response": False,
+            "cafcass": False,
+        }
+    }
+
+
+def test_a_stale_number_blocks_issuing():
+    _issue_setup()
+    period = Period.financial_year("2015-16")
+    manager = ServiceManagerFactory()
+    services.paper_section_save(period=period, by=manager, key="key_issues", text="During 2015-16 there was 1.")
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
+    with pytest.raises(DomainError, match="'Key issues for consideration' states figures the records no longer match"):
+        services.report_issue(period=period, by=manager, expected_version=1)
+    assert not IssuedReport.objects.exists()
+
+
+def test_a_name_in_the_paper_blocks_issuing():
+    child = ChildFactory(first_name="Kayden", last_name="Okafor")
+    raise_escalation(iro=child.iro, children=[child], raised_at=london(2015, 6, 1, 10, 0))
+    period = Period.financial_year("2015-16")
+    manager = ServiceManagerFactory()
+    services.paper_section_save(period=period, by=manager, key="background", text="Kayden Okafor's plan drifted.")
+    with pytest.raises(DomainError, match="full name 'Kayden Okafor'"):
+        services.report_issue(period=period, by=manager, expected_version=1)
+    assert not IssuedReport.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgres_only
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks across connections need PostgreSQL")
+def test_two_submits_at_once_issue_one_version():
+    reseed_vocabularies()
+    _issue_setup()
+    period = Period.financial_year("2015-16")
+    manager = ServiceManagerFactory()
+    barrier, results = threading.Barrier(2), []
+
+    def issue():
+        try:
+            barrier.wait(timeout=10)
+            results.append(services.report_issue(period=period, by=manager, expected_version=1)[1])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=issue) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted(results) == [False, True]
+    assert IssuedReport.objects.filter(period_start=period.start).count() == 1
+
+
+# --- the paper's sections ---------------------------------------------------------------------------
+
+
+def _year_with(n: int):
+    for i in range(n):
+        raise_escalation(raised_at=london(2015, 6, 1 + i, 10, 0), themes=[theme("health")])
+
+
+def _state(key):
+    period = Period.financial_year("2015-16")
+    return paper_section(paper_or_default(period), report_build(period=period), key)
+
+
+def test_an_unsaved_drafted_section_follows_the_records():
+    _year_with(2)
+    assert "there were 2 recorded representations" in _state("key_issues").text
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
+    state = _state("key_issues")
+    assert "there were 3 recorded representations" in state.text
+    assert (state.saved, state.stale) == (False, [])
+
+
+def test_a_saved_section_is_flagged_when_its_numbers_no_longer_match():
+    _year_with(2)
+    period = Period.financial_year("2015-16")
+    services.paper_section_save(
+        period=period, by=ServiceManagerFactory(), key="key_issues", text=_state("key_issues").text + " Edited."
+    )
+    assert _state("key_issues").stale == []
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
+    assert "escalations: 2 when written, 3 now" in _state("key_issues").stale
+
+
+def test_the_figures_the_page_showed_are_kept_even_if_the_records_changed_before_saving():
+    _year_with(2)
+    period = Period.financial_year("2015-16")
+    shown = _state("key_issues")
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))  # while the page was open
+    services.paper_section_save(
+        period=period, by=ServiceManagerFactory(), key="key_issues", text=shown.text, figures_shown=shown.figures
+    )
+    assert "escalations: 2 when written, 3 now" in _state("key_issues").stale
+
+
+def test_redrafting_a_section_brings_its_numbers_up_to_date():
+    _year_with(2)
+    period = Period.financial_year("2015-16")
+    manager = ServiceManagerFactory()
+    services.paper_section_save(period=period, by=manager, key="key_issues", text="Two escalations.")
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
+    services.paper_section_redraft(period=period, by=manager, key="key_issues")
+    state = _state("key_issues")
+    assert (state.stale, "there were 3 recorded" in state.text) == ([], True)
+
+
+def test_confirming_the_numbers_clears_the_flag_and_is_audited():
+    _year_with(2)
+    period = Period.financial_year("2015-16")
+    manager = ServiceManagerFactory()
+    section = services.paper_section_save(period=period, by=manager, key="key_issues", text="Three escalations.")
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
+    services.paper_section_confirm(period=period, by=manager, key="key_issues")
+    assert _state("key_issues").stale == []
+    assert section.history.first().history_user == manager
+
+
+def test_theme_commentary_is_a_section_of_its_own():
+    _year_with(1)
+    period = Period.financial_year("2015-16")
+    services.paper_section_save(
+        period=period, by=ServiceManagerFactory(), key="theme:health", text="Mostly about health assessments."
+    )
+    content, _ = paper_content(period, report_build(period=period))
+    assert content["paper"]["theme_commentary"] == {"health": "Mostly about health assessments."}
+
+
+def test_an_unknown_section_is_refused():
+    with pytest.raises(DomainError, match="no section"):
+        services.paper_section_save(
+            period=Period.financial_year("2015-16"), by=ServiceManagerFactory(), key="theme:nonsense", text="x"
+        )
+
+
+def test_the_recommendations_cannot_be_empty():
+    with pytest.raises(DomainError) as refused:
+        services.paper_section_save(
+            period=Period.financial_year("2015-16"), by=ServiceManagerFactory(), key="recommendations", text=" "
+        )
+    assert refused.value.field == "text"
+
+
+def test_the_cover_takes_a_meeting_from_the_settings_only(settings):
+    settings.REPORT_MEETING_NAMES = ["Corporate Parenting Committee", "Corporate Parenting Board"]
+    period = Period.financial_year("2015-16")
+    cover = dict(
+        item_number="11",
+        meeting_date=dt.date(2017, 3, 1),
+        title="IRO escalations",
+        wards="All",
+        version_label="Final",
+        dated=None,
+        key_decision=False,
+        sent_to_constitutional_officer=None,
+    )
+    paper = services.paper_cover_update(
+        period=period, by=ServiceManagerFactory(), meeting_name="Corporate Parenting Board", **cover
+    )
+    assert (paper.meeting_name, paper.item_number) == ("Corporate Parenting Board", "11")
+    with pytest.raises(DomainError) as refused:
+        services.paper_cover_update(period=period, by=ServiceManagerFactory(), meeting_name="Cabinet", **cover)
+    assert refused.value.field == "meeting_name"
+
+
+def test_empty_document_rows_are_dropped():
+    paper = services.paper_documents_update(
+        period=Period.financial_year("2015-16"),
+        by=ServiceManagerFactory(),
+        background_documents=[{"title": "IRO annual report", "held_at": "Civic offices", "contact": ""}, {}],
+        appendices=[{"title": ""}],
+        consultation=[{"officer": "Director of Law", "sought": True, "included": False}, {"officer": " "}],
+    )
+    assert paper.background_documents == [{"title": "IRO annual report", "held_at": "Civic offices", "contact": ""}]
+    assert paper.appendices == []
+    assert paper.consultation == [{"officer": "Director of Law", "sought": True, "included": False}]
+
+
+# --- report settings ----------------------------------------------------------------------------------
+
+
+def test_the_report_settings_are_changed_and_audited():
+    manager = ServiceManagerFactory()
+    settings = services.report_settings_update(
+        by=manager, classification="closed", suppress_small_numbers=False, small_number_threshold=10
+    )
+    assert (settings.classification, settings.suppress_small_numbers, settings.small_number_threshold) == (
+        "closed",
+        False,
+        10,
+    )
+    assert settings.history.first().history_user == manager
+
+
+@pytest.mark.parametrize("threshold", [0, 1, 51])
+def test_a_threshold_out_of_range_is_refused(threshold):
+    with pytest.raises(DomainError) as refused:
+        services.report_settings_update(
+            by=ServiceManagerFactory(),
+            classification="open",
+            suppress_small_numbers=True,
+            small_number_threshold=threshold,
+        )
+    assert refused.value.field == "small_number_threshold"
+
+
+def test_a_report_viewer_cannot_change_the_settings():
+    with pytest.raises(NotPermitted):
+        services.report_settings_update(
+            by=UserFactory(role=Role.REPORT_VIEWER),
+            classification="open",
+            suppress_small_numbers=False,
+            small_number_threshold=5,
+        )

@@ -3,9 +3,12 @@
 import pytest
 from django.urls import reverse
 
+from escalations import services as escalation_services
 from people.models import Role
 from reports import services
-from reports.models import CaseStory, IssuedReport
+from reports.identifiers import story_subject
+from reports.models import CaseStory, IssuedReport, OverrideStatus, ReportSettings, TextOverride
+from reports.periods import Period
 from tests.factories import (
     ChildFactory,
     IroFactory,
@@ -13,11 +16,13 @@ from tests.factories import (
     ServiceManagerFactory,
     UserFactory,
     london,
+    outcome,
     raise_escalation,
     theme,
 )
+from tests.reports.helpers import iro, manager, service_manager
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("every_number_shown")]
 YEAR = {"period": "2015-16"}
 
 
@@ -77,14 +82,78 @@ def test_downloads_in_every_format(client, fmt, starts_with):
     assert f'filename="iro-escalations-2015-16.{fmt}"' in response["Content-Disposition"]
 
 
-def test_the_service_manager_issues_a_version(client):
+def test_issuing_is_confirmed_first_then_the_issued_version_is_shown(client):
     raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
     manager = ServiceManagerFactory()
     client.force_login(manager)
-    response = client.post(reverse("reports:issue"), YEAR, follow=True)
-    assert "Version 1 of the 2015-16 report was issued" in response.content.decode()
+    confirm = client.get(reverse("reports:issue"), YEAR)
+    assert confirm.status_code == 200
+    assert "Issue version 1 of the report" in confirm.content.decode()
+    assert not IssuedReport.objects.exists()  # looking at the confirmation issues nothing
+    response = client.post(reverse("reports:issue"), {**YEAR, "expected_version": "1"}, follow=True)
+    page = response.content.decode()
     issued = IssuedReport.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("reports:issued", args=[issued.pk])
+    assert "Version 1 of the 2015-16 report was issued" in page
     assert (issued.version, issued.issued_by, issued.data["escalations"]) == (1, manager, 1)
+
+
+def test_a_double_submit_issues_one_version_and_says_so(client):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    client.post(reverse("reports:issue"), {**YEAR, "expected_version": "1"})
+    response = client.post(reverse("reports:issue"), {**YEAR, "expected_version": "1"}, follow=True)
+    assert response.status_code == 200
+    assert "Version 1 had already been issued" in response.content.decode()
+    assert IssuedReport.objects.count() == 1
+
+
+def test_an_issue_without_its_period_issues_nothing(client):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    response = client.post(reverse("reports:issue"), {"expected_version": "1"}, follow=True)
+    assert "Choose the period" in response.content.decode()
+    assert not IssuedReport.objects.exists()
+
+
+def test_the_confirmation_says_why_the_report_cannot_be_issued(client):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    manager = ServiceManagerFactory()
+    services.paper_section_save(
+        period=Period.financial_year("2015-16"), by=manager, key="key_issues", text="There was 1 escalation."
+    )
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
+    client.force_login(manager)
+    page = client.get(reverse("reports:issue"), YEAR).content.decode()
+    assert "The report cannot be issued yet" in page
+    assert "escalations: 1 when written, 2 now" in page
+    assert "Issue version 1</button>" not in page
+
+
+def test_what_changed_since_issuing_is_in_words_grouped_by_escalation(client):
+    esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0), themes=[theme("health")])
+    manager = ServiceManagerFactory()
+    issued, _ = services.report_issue(period=Period.financial_year("2015-16"), by=manager)
+    escalation_services.escalation_resolve(
+        escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2016, 5, 3, 10, 0)
+    )
+    added = [raise_escalation(raised_at=london(2015, 7, d, 10, 0)) for d in (1, 2, 3)]
+    client.force_login(manager)
+    page = client.get(reverse("reports:issued", args=[issued.pk])).content.decode()
+    assert f"{esc.reference}: outcome changed from open to resolved (closed 3 May 2016)" in page
+    assert f"3 escalations added: {', '.join(a.reference for a in added)}" in page
+    assert "Summary, Escalations, Number: 1 when issued, 4 now" in page
+    assert "[" + "escalations" not in page  # no JSON paths
+
+
+def test_report_viewers_see_the_changed_figures_but_no_escalation_references(client):
+    esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    issued, _ = services.report_issue(period=Period.financial_year("2015-16"), by=ServiceManagerFactory())
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
+    client.force_login(_viewer())
+    page = client.get(reverse("reports:issued", args=[issued.pk])).content.decode()
+    assert "Summary, Escalations, Number: 1 when issued, 2 now" in page
+    assert esc.reference not in page and "escalation added" not in page
 
 
 def test_report_viewers_cannot_issue(client):
@@ -149,3 +218,135 @@ def test_report_viewers_are_not_shown_what_a_blocked_story_leaks(client):
     page = client.get(reverse("reports:page"), YEAR).content.decode()
     assert "waiting to be checked by the IRO service manager" in page
     assert "Kayden" not in page
+
+
+# --- the paper's pages -----------------------------------------------------------------------------
+
+
+def test_the_paper_page_lists_every_section_with_its_state(client):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    page = client.get(reverse("reports:paper"), YEAR).content.decode()
+    for heading in (
+        "Recommendations",
+        "Key issues for consideration",
+        "Commentary on each theme",
+        "Cover and audit trail",
+    ):
+        assert heading in page
+    assert "Drafted from the records" in page
+
+
+def test_saving_a_section_keeps_the_text_and_comes_back_to_it(client):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    url = reverse("reports:paper_section", args=["background"]) + "?period=2015-16"
+    response = client.post(url, {"action": "save", "text": "The committee asked for this report.", "figures": ""})
+    assert response.status_code == 302
+    assert "The committee asked for this report." in client.get(url).content.decode()
+
+
+def test_a_section_that_names_a_child_shows_why_and_that_it_cannot_be_overridden(client):
+    child = ChildFactory(first_name="Kayden", last_name="Okafor")
+    raise_escalation(iro=child.iro, children=[child], raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    url = reverse("reports:paper_section", args=["background"]) + "?period=2015-16"
+    client.post(url, {"action": "save", "text": "Kayden Okafor waited.", "figures": ""})
+    page = client.get(url).content.decode()
+    assert "Contains the full name &#x27;Kayden Okafor&#x27; of a child" in page
+    assert "This can never be overridden: edit the text." in page
+    assert "Ask for an override" not in page
+
+
+def test_a_tampered_figures_field_is_refused_keeping_the_text(client):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    url = reverse("reports:paper_section", args=["key_issues"]) + "?period=2015-16"
+    response = client.post(url, {"action": "save", "text": "My words.", "figures": "not-signed"})
+    assert response.status_code == 400
+    assert "My words." in response.content.decode()
+
+
+def test_an_unknown_section_is_not_found(client):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    assert client.get(reverse("reports:paper_section", args=["nonsense"]), YEAR).status_code == 404
+
+
+def test_the_cover_page_shows_errors_and_keeps_what_was_typed(client):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    response = client.post(
+        reverse("reports:paper_cover") + "?period=2015-16",
+        {
+            "item_number": "11",
+            "meeting_name": "Corporate Parenting Committee",
+            "title": "",
+            "wards": "All",
+            "version_label": "Final",
+            "meeting_date_0": "31",
+            "meeting_date_1": "2",
+            "meeting_date_2": "2017",
+        },
+    )
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert "Enter the report title" in page
+    assert "The date of the meeting must be a real date" in page
+    assert 'value="11"' in page
+
+
+def test_the_settings_page_saves_the_small_number_rule(client):
+    client.force_login(ServiceManagerFactory())
+    response = client.post(
+        reverse("reports:settings"),
+        {"classification": "open", "suppress_small_numbers": "on", "small_number_threshold": "10"},
+    )
+    assert response.status_code == 302
+    assert ReportSettings.objects.get().small_number_threshold == 10
+
+
+def test_the_settings_page_refuses_a_threshold_of_one(client):
+    client.force_login(ServiceManagerFactory())
+    response = client.post(reverse("reports:settings"), {"classification": "open", "small_number_threshold": "1"})
+    assert response.status_code == 400
+    assert "Enter a threshold from 2 to 50" in response.content.decode()
+
+
+def test_an_override_is_asked_for_on_one_page_and_approved_by_another_person(client):
+    child = ChildFactory(first_name="May", last_name="Lindqvist", iro=iro())
+    esc = raise_escalation(iro=child.iro, children=[child], addressee=manager(), raised_at=london(2015, 5, 12, 10, 0))
+    asker, approver = service_manager(), service_manager()
+    story = services.story_include(escalation=esc, by=asker)
+    client.force_login(asker)
+    response = client.post(
+        reverse("reports:overrides"),
+        {"subject": story_subject(story.pk), "term": "May", "reason": "May the month.", "next": "/reports/stories/"},
+    )
+    assert response.status_code == 302
+    override = TextOverride.objects.get()
+    page = client.get(reverse("reports:overrides")).content.decode()
+    assert "Waiting for someone else" in page  # the asker cannot approve it
+    client.post(reverse("reports:override_decide", args=[override.pk]), {"decision": "approve"})
+    override.refresh_from_db()
+    assert override.status == OverrideStatus.PENDING
+    client.force_login(approver)
+    client.post(reverse("reports:override_decide", args=[override.pk]), {"decision": "approve"})
+    override.refresh_from_db()
+    assert (override.status, override.decided_by) == (OverrideStatus.APPROVED, approver)
+
+
+def test_asking_to_override_a_full_name_is_refused_on_the_page(client):
+    child = ChildFactory(first_name="Aaron", last_name="Singh")
+    esc = raise_escalation(iro=child.iro, children=[child], raised_at=london(2015, 5, 12, 10, 0))
+    manager = ServiceManagerFactory()
+    story = services.story_include(escalation=esc, by=manager)
+    services.story_update(story=story, by=manager, text="Aaron Singh waited.")
+    client.force_login(manager)
+    response = client.post(
+        reverse("reports:overrides"),
+        {"subject": story_subject(story.pk), "term": "Aaron Singh", "reason": "committee asked for the name"},
+    )
+    assert response.status_code == 400
+    assert "cannot be overridden" in response.content.decode()
+    assert not TextOverride.objects.exists()
