@@ -42,6 +42,19 @@ from workdays.clock import WorkingCalendar, local_date
 from workdays.selectors import working_calendar
 
 DEMO_PASSWORD = "demo-password"
+
+# The reasons the demo's IROs give for their moves (the pages ask for one).
+ESCALATE_REASONS = (
+    "No response within the target.",
+    "The response did not address the delay in the plan.",
+    "The plan needs a decision at a more senior level.",
+)
+CLOSE_REASONS = (
+    "The plan has been updated and the actions agreed.",
+    "The review decisions are now being carried out.",
+    "The social worker has been allocated and has visited.",
+)
+WITHDRAW_REASONS = ("Raised in error: the plan had already been updated.", "The child is no longer looked after.")
 SEED = 20150401  # the seed report's year began on 1 April 2015
 
 # The logins printed at the end: one of each kind of user.
@@ -474,6 +487,11 @@ def _build_children(council: _Council, fake, result: DemoResult, *, n_children: 
 
 
 # --- escalations ---------------------------------------------------------------------------------
+
+
+def _pick(reasons: tuple[str, ...], event) -> str:
+    """One of ``reasons``, the same each time for the same event."""
+    return reasons[event.at.toordinal() % len(reasons)]
 
 
 def _financial_year_start(day: dt.date) -> dt.date:
@@ -996,13 +1014,16 @@ def _execute(plan: _Plan, vocab: _Vocab) -> Escalation:
         elif event.kind == "respond":
             escalation = esc.escalation_respond(**common, at=event.at, **event.data)
         elif event.kind == "escalate":
-            escalation = esc.escalation_escalate(**common, at=event.at, **event.data)
+            reason = _pick(ESCALATE_REASONS, event)
+            escalation = esc.escalation_escalate(**common, at=event.at, reason=reason, **event.data)
         elif event.kind == "reassign":
             escalation = esc.escalation_reassign(**common, at=event.at, **event.data)
         elif event.kind == "resolve":
-            escalation = esc.escalation_resolve(**common, at=event.at, outcome=vocab.outcomes[event.data["outcome"]])
+            escalation = esc.escalation_resolve(
+                **common, at=event.at, outcome=vocab.outcomes[event.data["outcome"]], reason=_pick(CLOSE_REASONS, event)
+            )
         elif event.kind == "withdraw":
-            escalation = esc.escalation_withdraw(**common, at=event.at)
+            escalation = esc.escalation_withdraw(**common, at=event.at, reason=_pick(WITHDRAW_REASONS, event))
         elif event.kind == "cafcass":
             escalation = esc.escalation_refer_to_cafcass(
                 **common, referred_on=local_date(event.at), reason=event.data["reason"]

@@ -191,7 +191,7 @@ def escalation_escalate(
     by: User,
     stage: Stage,
     addressee: User,
-    reason: str = "",
+    reason: str,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Escalation:
@@ -268,7 +268,7 @@ def escalation_resolve(
     escalation: Escalation,
     by: User,
     outcome: Outcome,
-    reason: str = "",
+    reason: str,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Escalation:
@@ -288,7 +288,7 @@ def escalation_withdraw(
     *,
     escalation: Escalation,
     by: User,
-    reason: str = "",
+    reason: str,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Escalation:
@@ -338,7 +338,7 @@ def escalation_reopen(
     by: User,
     stage: Stage | None = None,
     addressee: User | None = None,
-    reason: str = "",
+    reason: str,
     expected_version: int | None = None,
     at: dt.datetime | None = None,
 ) -> Escalation:
@@ -670,8 +670,10 @@ REASON_MAX = 2000  # characters: a short reason, not a report
 
 
 def _reason(reason: str, doing: str) -> str:
-    """A move's reason, as it will be kept and shown on the timeline."""
+    """A move's reason, as it will be kept and shown on the timeline: required, and short."""
     reason = reason.strip()
+    if not reason:
+        raise DomainError(f"Enter why you are {doing} it.", field="reason")
     if len(reason) > REASON_MAX:
         raise DomainError(
             f"The reason for {doing} is {len(reason):,} characters long. Keep it to {REASON_MAX:,}; "

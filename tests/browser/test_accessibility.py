@@ -169,13 +169,13 @@ def _three_step_escalation():
         at=now - 10 * day,
     )
     escalation = services.escalation_escalate(
-        escalation=escalation, by=iro, stage=pgl.stage, addressee=pgl, at=now - 8 * day
+        escalation=escalation, by=iro, stage=pgl.stage, addressee=pgl, at=now - 8 * day, reason="No reply in time."
     )
     escalation = services.escalation_respond(
         escalation=escalation, by=pgl, response="The plan is with the panel.", at=now - 6 * day
     )
     escalation = services.escalation_escalate(
-        escalation=escalation, by=iro, stage=hos.stage, addressee=hos, at=now - 4 * day
+        escalation=escalation, by=iro, stage=hos.stage, addressee=hos, at=now - 4 * day, reason="No reply in time."
     )
     assert escalation.steps.count() == 3
     return escalation, child
@@ -200,7 +200,7 @@ def _closed_escalations_for(username, *, at_least: int):
             concern="Withdrawn: the plan was agreed at the review.",
             raised_at=timezone.now() - dt.timedelta(days=2),
         )
-        services.escalation_withdraw(escalation=escalation, by=iro)
+        services.escalation_withdraw(escalation=escalation, by=iro, reason="Raised in error.")
     assert Escalation.objects.filter(iro=iro, status="closed").count() >= at_least
 
 

@@ -60,6 +60,6 @@ def test_the_caseload_counts_open_escalations_and_the_soonest_due_time():
     child = ChildFactory(iro=iro)
     open_one = raise_escalation(iro=iro, children=[child])
     closed = raise_escalation(iro=iro, children=[child])
-    services.escalation_resolve(escalation=closed, by=iro, outcome=outcome("resolved"))
+    services.escalation_resolve(escalation=closed, by=iro, outcome=outcome("resolved"), reason="The plan was agreed.")
     row = child_caseload(iro=iro).get()
     assert (row.open_escalations, row.next_due_at) == (1, open_one.next_due_at)

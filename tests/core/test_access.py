@@ -233,7 +233,7 @@ def world():
     )
     # caseload B also has a closed escalation, so lists have something else to leak
     closed_b = raise_escalation(iro=iro_b, children=[child_b], addressee=manager_b)
-    services.escalation_withdraw(escalation=closed_b, by=iro_b)
+    services.escalation_withdraw(escalation=closed_b, by=iro_b, reason="Raised in error.")
     # Drift watch: open and cleared flags on both caseloads, and a first visit due soon for both
     # children (their placement began 5 days ago), so the drift pages have caseload B to leak.
     drift_tables_imported()

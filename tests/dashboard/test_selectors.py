@@ -55,7 +55,9 @@ def test_open_escalations_are_counted_at_their_current_stage():
 
 def test_closed_escalations_are_not_open():
     closed = raise_escalation(raised_at=_london(2025, 6, 1))
-    services.escalation_resolve(escalation=closed, by=closed.iro, outcome=outcome("resolved"))
+    services.escalation_resolve(
+        escalation=closed, by=closed.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+    )
     raise_escalation(raised_at=_london(2025, 6, 2))
     assert _board().open_total == 1
 

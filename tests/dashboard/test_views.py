@@ -49,7 +49,7 @@ def test_every_count_links_to_a_list_of_that_many_escalations(sm_client):
     raised_days_ago(2, iro=iro, themes=[theme("drift")], stage_code="head_of_service")
     raised_days_ago(1, iro=iro)  # no theme
     closed = raised_days_ago(20, iro=iro, themes=[theme("safety")])
-    services.escalation_resolve(escalation=closed, by=iro, outcome=outcome("resolved"))
+    services.escalation_resolve(escalation=closed, by=iro, outcome=outcome("resolved"), reason="The plan was agreed.")
     raised_days_ago(400, iro=iro, themes=[theme("health")])  # outside this year and the trend
     links = COUNT_LINK.findall(sm_client.get(URL).content.decode())
     assert len(links) > 20  # open, overdue, every stage, the year, every theme, every month
@@ -94,7 +94,11 @@ def test_the_dashboard_runs_the_same_queries_with_1_or_50_escalations(sm_client,
         escalation = raised_days_ago(30, iro=iro, children=children, themes=[theme("drift"), theme("safety")])
         for code in ("practice_group_lead", "head_of_service"):
             services.escalation_escalate(
-                escalation=escalation, by=iro, stage=stage(code), addressee=ManagerFactory(stage=stage(code))
+                escalation=escalation,
+                by=iro,
+                stage=stage(code),
+                addressee=ManagerFactory(stage=stage(code)),
+                reason="No reply in time.",
             )
             escalation.refresh_from_db()
 

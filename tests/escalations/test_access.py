@@ -51,6 +51,7 @@ def test_a_manager_still_sees_an_escalation_after_it_moves_on_to_someone_else():
         by=escalation.iro,
         stage=stage("head_of_service"),
         addressee=ManagerFactory(stage=stage("head_of_service")),
+        reason="No reply in time.",
     )
     assert _visible(first_manager) == {escalation}
 
@@ -85,6 +86,7 @@ def test_only_the_current_addressee_may_respond():
         by=escalation.iro,
         stage=stage("head_of_service"),
         addressee=ManagerFactory(stage=stage("head_of_service")),
+        reason="No reply in time.",
     )
     escalation.refresh_from_db()
     assert list(escalation_for_responder(user=first_manager)) == []

@@ -53,7 +53,12 @@ def test_two_connections_racing_exactly_one_update_commits():
         ),
         threading.Thread(
             target=_in_thread,
-            args=(barrier, results, "iro", lambda: services.escalation_withdraw(escalation=read_by_iro, by=iro)),
+            args=(
+                barrier,
+                results,
+                "iro",
+                lambda: services.escalation_withdraw(escalation=read_by_iro, by=iro, reason="Raised in error."),
+            ),
         ),
     ]
     for thread in threads:

@@ -49,7 +49,9 @@ def test_no_filters_give_every_escalation():
 
 def test_status_keeps_open_or_closed_escalations():
     open_one, closed = raise_escalation(), raise_escalation()
-    services.escalation_resolve(escalation=closed, by=closed.iro, outcome=outcome("resolved"))
+    services.escalation_resolve(
+        escalation=closed, by=closed.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+    )
     assert (_filtered("status=open"), _filtered("status=closed")) == ({open_one}, {closed})
 
 
@@ -66,6 +68,7 @@ def test_stage_is_the_current_stage_not_the_first():
         by=escalation.iro,
         stage=stage("head_of_service"),
         addressee=ManagerFactory(stage=stage("head_of_service")),
+        reason="No reply in time.",
     )
     assert escalation not in _filtered(all_escalations_query(stage=stage("team_manager")))
 

@@ -68,7 +68,9 @@ def test_overdue_lists_open_escalations_past_their_due_time():
     answered = raise_escalation(raised_at=london(2016, 3, 1, 10, 0))
     services.escalation_respond(escalation=answered, by=answered.current_addressee, response="Done.")
     closed = raise_escalation(raised_at=london(2016, 3, 1, 10, 0))
-    services.escalation_resolve(escalation=closed, by=closed.iro, outcome=outcome("resolved"))
+    services.escalation_resolve(
+        escalation=closed, by=closed.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+    )
     assert list(escalation_overdue()) == [late]
 
 
@@ -140,7 +142,7 @@ def test_notes_are_on_the_timeline():
 def test_a_stale_edit_names_what_changed_in_words():
     esc = raise_escalation()
     opened = esc.version
-    services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"))
+    services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"), reason="The plan was agreed.")
     _, changes = selectors.escalation_changes_since(pk=esc.pk, version=opened)
     assert sorted(changes[0]["fields"]) == ["a reply", "the outcome", "the status"]
 

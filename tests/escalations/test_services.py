@@ -254,7 +254,12 @@ def test_escalate_ends_the_step_and_sends_a_more_senior_one():
     esc = raise_escalation(raised_at=london(2016, 3, 21, 10, 0))
     hos = ManagerFactory(stage=stage("head_of_service"))
     esc = services.escalation_escalate(
-        escalation=esc, by=esc.iro, stage=stage("head_of_service"), addressee=hos, at=london(2016, 3, 24, 10, 0)
+        escalation=esc,
+        by=esc.iro,
+        stage=stage("head_of_service"),
+        addressee=hos,
+        at=london(2016, 3, 24, 10, 0),
+        reason="No reply in time.",
     )
     first, second = esc.steps.order_by("sequence")
     assert first.result == StepResult.ESCALATED
@@ -272,7 +277,11 @@ def test_escalating_to_a_lower_stage_is_refused():
     esc = raise_escalation(stage_code="practice_group_lead")
     with pytest.raises(DomainError, match="only escalate to a more senior stage, not to Team manager"):
         services.escalation_escalate(
-            escalation=esc, by=esc.iro, stage=stage("team_manager"), addressee=ManagerFactory()
+            escalation=esc,
+            by=esc.iro,
+            stage=stage("team_manager"),
+            addressee=ManagerFactory(),
+            reason="No reply in time.",
         )
     assert esc.steps.count() == 1
 
@@ -281,7 +290,11 @@ def test_escalating_to_the_same_stage_is_refused():
     esc = raise_escalation()
     with pytest.raises(DomainError, match="more senior stage"):
         services.escalation_escalate(
-            escalation=esc, by=esc.iro, stage=stage("team_manager"), addressee=ManagerFactory()
+            escalation=esc,
+            by=esc.iro,
+            stage=stage("team_manager"),
+            addressee=ManagerFactory(),
+            reason="No reply in time.",
         )
 
 
@@ -293,6 +306,7 @@ def test_only_the_iro_or_service_manager_can_escalate():
             by=IroFactory(),
             stage=stage("head_of_service"),
             addressee=ManagerFactory(stage=stage("head_of_service")),
+            reason="No reply in time.",
         )
 
 
@@ -328,7 +342,9 @@ def test_reassign_to_the_same_person_is_refused():
 
 def test_resolve_closes_with_the_outcome():
     esc = raise_escalation()
-    esc = services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("not_resolved"))
+    esc = services.escalation_resolve(
+        escalation=esc, by=esc.iro, outcome=outcome("not_resolved"), reason="The plan was agreed."
+    )
     esc = _reload(esc)
     assert esc.status == EscalationStatus.CLOSED
     assert esc.outcome.code == "not_resolved"
@@ -340,12 +356,14 @@ def test_resolve_closes_with_the_outcome():
 def test_resolve_with_the_withdrawn_outcome_is_refused():
     esc = raise_escalation()
     with pytest.raises(DomainError, match="use withdraw"):
-        services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("withdrawn"))
+        services.escalation_resolve(
+            escalation=esc, by=esc.iro, outcome=outcome("withdrawn"), reason="The plan was agreed."
+        )
 
 
 def test_withdraw_closes_as_withdrawn():
     esc = raise_escalation()
-    esc = _reload(services.escalation_withdraw(escalation=esc, by=esc.iro))
+    esc = _reload(services.escalation_withdraw(escalation=esc, by=esc.iro, reason="Raised in error."))
     assert esc.outcome.code == "withdrawn"
     assert esc.current_step.result == StepResult.WITHDRAWN
 
@@ -378,8 +396,10 @@ def test_a_cafcass_referral_before_the_raise_is_refused():
 
 def test_reopen_sends_a_new_step_to_the_last_stage_and_person():
     esc = raise_escalation()
-    esc = services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"))
-    esc = _reload(services.escalation_reopen(escalation=esc, by=esc.iro))
+    esc = services.escalation_resolve(
+        escalation=esc, by=esc.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+    )
+    esc = _reload(services.escalation_reopen(escalation=esc, by=esc.iro, reason="The plan fell through."))
     assert esc.status == EscalationStatus.OPEN
     assert esc.outcome is None
     assert esc.closed_at is None
@@ -390,9 +410,17 @@ def test_reopen_sends_a_new_step_to_the_last_stage_and_person():
 
 def test_reopen_at_a_lower_stage_is_refused():
     esc = raise_escalation(stage_code="head_of_service")
-    esc = services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"))
+    esc = services.escalation_resolve(
+        escalation=esc, by=esc.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+    )
     with pytest.raises(DomainError, match="Reopen it there or at a more senior stage"):
-        services.escalation_reopen(escalation=esc, by=esc.iro, stage=stage("team_manager"), addressee=ManagerFactory())
+        services.escalation_reopen(
+            escalation=esc,
+            by=esc.iro,
+            stage=stage("team_manager"),
+            addressee=ManagerFactory(),
+            reason="The plan fell through.",
+        )
 
 
 # --- no lost updates, history kept ---------------------------------------------------------------
@@ -404,14 +432,18 @@ def test_a_stale_update_is_refused_and_changes_nothing():
     read_by_manager = Escalation.objects.get(pk=esc.pk)
     services.escalation_respond(escalation=read_by_manager, by=esc.current_addressee, response="Done.")
     with pytest.raises(StaleUpdate, match="after you opened it. Nothing has been saved"):
-        services.escalation_resolve(escalation=read_by_iro, by=esc.iro, outcome=outcome("resolved"))
+        services.escalation_resolve(
+            escalation=read_by_iro, by=esc.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+        )
     assert _reload(esc).status == EscalationStatus.OPEN
 
 
 def test_the_expected_version_can_be_given_explicitly():
     esc = raise_escalation()
     with pytest.raises(StaleUpdate):
-        services.escalation_withdraw(escalation=esc, by=esc.iro, expected_version=esc.version - 1)
+        services.escalation_withdraw(
+            escalation=esc, by=esc.iro, expected_version=esc.version - 1, reason="Raised in error."
+        )
 
 
 def test_a_later_change_to_the_ladder_does_not_move_a_sent_step():
@@ -439,7 +471,11 @@ def test_closing_before_the_response_is_refused():
     )
     with pytest.raises(DomainError, match="is before the first response"):
         services.escalation_resolve(
-            escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2016, 3, 28, 9, 0)
+            escalation=esc,
+            by=esc.iro,
+            outcome=outcome("resolved"),
+            at=london(2016, 3, 28, 9, 0),
+            reason="The plan was agreed.",
         )
 
 
@@ -508,6 +544,8 @@ def test_a_note_needs_text_and_an_open_escalation():
     esc = raise_escalation()
     with pytest.raises(DomainError, match="Enter the note"):
         services.escalation_note_add(escalation=esc, by=esc.iro, text="  ")
-    esc = services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"))
+    esc = services.escalation_resolve(
+        escalation=esc, by=esc.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+    )
     with pytest.raises(DomainError, match="is closed, so you cannot add a note to it"):
         services.escalation_note_add(escalation=esc, by=esc.iro, text="Too late?")

@@ -28,7 +28,9 @@ def _in_state(state: EscalationState) -> Escalation:
     elif state == EscalationState.RESPONDED:
         services.escalation_respond(escalation=esc, by=manager, response="Plan agreed.")
     elif state == EscalationState.CLOSED:
-        services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"))
+        services.escalation_resolve(
+            escalation=esc, by=esc.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+        )
     esc = Escalation.objects.select_related("current_step").get(pk=esc.pk)
     assert esc.state == state
     return esc
@@ -42,21 +44,25 @@ def _do(action: Action, esc: Escalation) -> Escalation:
         return services.escalation_respond(escalation=esc, by=manager, response="Plan agreed.")
     if action == Action.ESCALATE:
         hos = ManagerFactory(stage=stage("head_of_service"))
-        return services.escalation_escalate(escalation=esc, by=iro, stage=stage("head_of_service"), addressee=hos)
+        return services.escalation_escalate(
+            escalation=esc, by=iro, stage=stage("head_of_service"), addressee=hos, reason="No reply in time."
+        )
     if action == Action.REASSIGN:
         return services.escalation_reassign(
             escalation=esc, by=iro, addressee=ManagerFactory(stage=stage("team_manager"))
         )
     if action == Action.RESOLVE:
-        return services.escalation_resolve(escalation=esc, by=iro, outcome=outcome("resolved"))
+        return services.escalation_resolve(
+            escalation=esc, by=iro, outcome=outcome("resolved"), reason="The plan was agreed."
+        )
     if action == Action.WITHDRAW:
-        return services.escalation_withdraw(escalation=esc, by=iro)
+        return services.escalation_withdraw(escalation=esc, by=iro, reason="Raised in error.")
     if action == Action.REFER_CAFCASS:
         return services.escalation_refer_to_cafcass(
             escalation=esc, by=iro, referred_on=timezone.localdate(), reason="The plan has stalled."
         )
     if action == Action.REOPEN:
-        return services.escalation_reopen(escalation=esc, by=iro)
+        return services.escalation_reopen(escalation=esc, by=iro, reason="The plan fell through.")
     if action == Action.NOTE:
         services.escalation_note_add(escalation=esc, by=iro, text="Could you send the assessment dates?")
         return Escalation.objects.get(pk=esc.pk)

@@ -448,7 +448,7 @@ def test_an_illegal_move_is_shown_as_an_error(client):
 def test_my_escalations_splits_open_and_closed(client):
     iro = IroFactory()
     open_one, closed = raise_escalation(iro=iro), raise_escalation(iro=iro)
-    services.escalation_resolve(escalation=closed, by=iro, outcome=outcome("resolved"))
+    services.escalation_resolve(escalation=closed, by=iro, outcome=outcome("resolved"), reason="The plan was agreed.")
     client = _signed_in(client, iro)
     assert client.get(reverse("escalations:mine")).context["rows"] == [open_one]
     assert client.get(reverse("escalations:mine") + "?status=closed").context["rows"] == [closed]
@@ -460,7 +460,11 @@ def _busy_escalation(iro):
     escalation = raise_escalation(iro=iro, children=children, themes=[theme("drift"), theme("safety")])
     for code in ("practice_group_lead", "head_of_service"):
         services.escalation_escalate(
-            escalation=escalation, by=iro, stage=stage(code), addressee=ManagerFactory(stage=stage(code))
+            escalation=escalation,
+            by=iro,
+            stage=stage(code),
+            addressee=ManagerFactory(stage=stage(code)),
+            reason="No reply in time.",
         )
         escalation.refresh_from_db()
     return escalation
@@ -577,7 +581,9 @@ def test_a_manager_it_was_never_sent_to_cannot_add_a_note(client):
 
 def test_an_action_page_refuses_a_closed_escalation_and_links_to_reopen_it(client):
     escalation = raise_escalation()
-    services.escalation_resolve(escalation=escalation, by=escalation.iro, outcome=outcome("resolved"))
+    services.escalation_resolve(
+        escalation=escalation, by=escalation.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+    )
     response = _signed_in(client, escalation.iro).get(reverse("escalations:escalate", args=[escalation.pk]))
     body = response.content.decode()
     assert response.status_code == 409
@@ -588,7 +594,9 @@ def test_an_action_page_refuses_a_closed_escalation_and_links_to_reopen_it(clien
 def test_reopening_sends_it_again_with_the_reason(client):
     escalation = raise_escalation()
     manager = escalation.current_addressee
-    closed = services.escalation_resolve(escalation=escalation, by=escalation.iro, outcome=outcome("resolved"))
+    closed = services.escalation_resolve(
+        escalation=escalation, by=escalation.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+    )
     response = _signed_in(client, escalation.iro).post(
         reverse("escalations:reopen", args=[escalation.pk]),
         {"version": closed.version, "addressee": str(manager.pk), "reason": "The plan fell through."},

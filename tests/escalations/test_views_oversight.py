@@ -211,7 +211,11 @@ def _busy_escalation(iro):
     )
     for code in ("practice_group_lead", "head_of_service"):
         services.escalation_escalate(
-            escalation=escalation, by=iro, stage=stage(code), addressee=ManagerFactory(stage=stage(code))
+            escalation=escalation,
+            by=iro,
+            stage=stage(code),
+            addressee=ManagerFactory(stage=stage(code)),
+            reason="No reply in time.",
         )
         escalation.refresh_from_db()
     return escalation
@@ -231,7 +235,9 @@ def test_the_list_runs_the_same_queries_with_1_or_50_rows(sm_client, django_asse
 
 def test_a_closed_escalation_shows_its_outcome(sm_client):
     closed = raised_days_ago(3)
-    services.escalation_resolve(escalation=closed, by=closed.iro, outcome=outcome("resolved"))
+    services.escalation_resolve(
+        escalation=closed, by=closed.iro, outcome=outcome("resolved"), reason="The plan was agreed."
+    )
     assert "Closed: Resolved" in sm_client.get(URL).content.decode()
 
 

@@ -365,7 +365,11 @@ def test_a_changed_row_for_an_escalation_edited_in_the_app_is_a_conflict_and_not
     import_log(log_csv([row("LOG-1", iro, [child])]))
     escalation = Escalation.objects.get()
     escalation_services.escalation_resolve(
-        escalation=escalation, by=iro, outcome=outcome("resolved"), at=london(2015, 6, 2, 10, 0)
+        escalation=escalation,
+        by=iro,
+        outcome=outcome("resolved"),
+        at=london(2015, 6, 2, 10, 0),
+        reason="The plan was agreed.",
     )
     problems = _problems(log_csv([row("LOG-1", iro, [child], highest_stage="director"), other]))
     assert problems[0].startswith("Row 2, column reference: LOG-1 has been changed in the app since it was imported")
@@ -463,9 +467,11 @@ def test_a_row_becomes_what_the_app_makes_for_the_committee_report():
                 escalation=e, by=iro, referred_on=cafcass, reason="Imported"
             )
         if out == "withdrawn":
-            escalation_services.escalation_withdraw(escalation=e, by=iro, at=resolved)
+            escalation_services.escalation_withdraw(escalation=e, by=iro, at=resolved, reason="Raised in error.")
         elif out:
-            escalation_services.escalation_resolve(escalation=e, by=iro, outcome=outcome(out), at=resolved)
+            escalation_services.escalation_resolve(
+                escalation=e, by=iro, outcome=outcome(out), at=resolved, reason="The plan was agreed."
+            )
     through_app = json.dumps(report_build(period=YEAR, now=NOW), sort_keys=True, default=str)
     transaction.savepoint_rollback(sid)
     assert Escalation.objects.count() == 0

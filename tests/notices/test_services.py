@@ -91,7 +91,9 @@ def test_escalating_tells_the_new_addressee_and_the_one_passed_over():
     esc = _now_raised()
     first = esc.current_addressee
     hos = ManagerFactory(stage=stage("head_of_service"))
-    services.escalation_escalate(escalation=esc, by=esc.iro, stage=stage("head_of_service"), addressee=hos)
+    services.escalation_escalate(
+        escalation=esc, by=esc.iro, stage=stage("head_of_service"), addressee=hos, reason="No reply in time."
+    )
     passed = Notice.objects.get(recipient=first, kind=NoticeKind.ESCALATED_PAST_YOU)
     assert passed.how == "Head of service"
     assert Notice.objects.get(recipient=hos, kind=NoticeKind.STEP_SENT).how == "escalated"
@@ -112,8 +114,10 @@ def test_closing_tells_everyone_with_a_step_and_cancels_the_cap_notice():
     esc = _now_raised()
     first = esc.current_addressee
     hos = ManagerFactory(stage=stage("head_of_service"))
-    esc = services.escalation_escalate(escalation=esc, by=esc.iro, stage=stage("head_of_service"), addressee=hos)
-    services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"))
+    esc = services.escalation_escalate(
+        escalation=esc, by=esc.iro, stage=stage("head_of_service"), addressee=hos, reason="No reply in time."
+    )
+    services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"), reason="The plan was agreed.")
     closed = Notice.objects.filter(kind=NoticeKind.CLOSED)
     assert set(closed.values_list("recipient", flat=True)) == {first.pk, hos.pk}
     assert closed.first().how == "resolved"
@@ -134,7 +138,7 @@ def test_a_cafcass_referral_tells_the_service_managers():
 def test_the_service_manager_acting_for_an_iro_is_named_as_acting_for_them():
     iro, sm = IroFactory(), ServiceManagerFactory()
     esc = raise_escalation(iro=iro, raised_at=timezone.now())
-    services.escalation_resolve(escalation=esc, by=sm, outcome=outcome("resolved"))
+    services.escalation_resolve(escalation=esc, by=sm, outcome=outcome("resolved"), reason="The plan was agreed.")
     closed = Notice.objects.get(kind=NoticeKind.CLOSED, recipient=esc.current_addressee)
     assert (closed.actor, closed.on_behalf_of) == (sm, iro)
 

@@ -71,7 +71,11 @@ def build_escalations():
             escalation=esc, by=manager, response="Agreed.", at=raised_at + dt.timedelta(hours=3)
         )
         esc = services.escalation_resolve(
-            escalation=esc, by=iro, outcome=outcome("resolved"), at=raised_at + dt.timedelta(days=1)
+            escalation=esc,
+            by=iro,
+            outcome=outcome("resolved"),
+            at=raised_at + dt.timedelta(days=1),
+            reason="The plan was agreed.",
         )
         escalations.append(esc)
     report_services.story_include(escalation=escalations[0], by=ServiceManagerFactory())

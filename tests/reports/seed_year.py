@@ -149,12 +149,19 @@ def build_seed_year():
         if number in SENIOR:
             senior = SENIOR[number]
             esc = services.escalation_escalate(
-                escalation=esc, by=iro, stage=stage(senior), addressee=managers[senior], at=closed_at
+                escalation=esc,
+                by=iro,
+                stage=stage(senior),
+                addressee=managers[senior],
+                at=closed_at,
+                reason="No reply in time.",
             )
             esc = services.escalation_respond(
                 escalation=esc, by=managers[senior], response="Agreed.", at=closed_at + dt.timedelta(hours=4)
             )
             closed_at += dt.timedelta(days=1)
-        esc = services.escalation_resolve(escalation=esc, by=iro, outcome=outcome("resolved"), at=closed_at)
+        esc = services.escalation_resolve(
+            escalation=esc, by=iro, outcome=outcome("resolved"), at=closed_at, reason="The plan was agreed."
+        )
         escalations.append(esc)
     return escalations

@@ -61,11 +61,19 @@ def test_cafcass_referrals_are_counted():
 def test_outcomes_are_as_they_stood_at_the_end_of_the_period():
     closed_in_year = raise_escalation(raised_at=london(2016, 3, 1, 10, 0))
     services.escalation_resolve(
-        escalation=closed_in_year, by=closed_in_year.iro, outcome=outcome("not_resolved"), at=london(2016, 3, 2, 10, 0)
+        escalation=closed_in_year,
+        by=closed_in_year.iro,
+        outcome=outcome("not_resolved"),
+        at=london(2016, 3, 2, 10, 0),
+        reason="The plan was agreed.",
     )
     closed_later = raise_escalation(raised_at=london(2016, 3, 1, 10, 0))
     services.escalation_resolve(
-        escalation=closed_later, by=closed_later.iro, outcome=outcome("resolved"), at=london(2016, 4, 5, 10, 0)
+        escalation=closed_later,
+        by=closed_later.iro,
+        outcome=outcome("resolved"),
+        at=london(2016, 4, 5, 10, 0),
+        reason="The plan was agreed.",
     )
     assert _rows(_report(), "outcomes") == {"resolved": 0, "not_resolved": 1, "withdrawn": 0, "open_at_end": 1}
 
@@ -102,10 +110,20 @@ def test_median_and_p90_response_in_working_days():
 def test_the_whole_process_within_the_cap():
     quick = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
     services.escalation_resolve(
-        escalation=quick, by=quick.iro, outcome=outcome("resolved"), at=london(2015, 6, 5, 10, 0)
+        escalation=quick,
+        by=quick.iro,
+        outcome=outcome("resolved"),
+        at=london(2015, 6, 5, 10, 0),
+        reason="The plan was agreed.",
     )
     slow = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
-    services.escalation_resolve(escalation=slow, by=slow.iro, outcome=outcome("resolved"), at=london(2015, 7, 1, 10, 0))
+    services.escalation_resolve(
+        escalation=slow,
+        by=slow.iro,
+        outcome=outcome("resolved"),
+        at=london(2015, 7, 1, 10, 0),
+        reason="The plan was agreed.",
+    )
     timeliness = _report()["timeliness"]
     assert (timeliness["closed_formal"], timeliness["closed_within_cap"]) == (2, 1)
 
@@ -147,6 +165,7 @@ def test_escalating_to_the_assistant_director_counts_as_reaching_head_of_service
         stage=stage("assistant_director"),
         addressee=ManagerFactory(stage=stage("assistant_director")),
         at=london(2015, 6, 5, 10, 0),
+        reason="No reply in time.",
     )
     report = _report()
     assert report["reached_head_of_service_or_above"] == 1
@@ -210,7 +229,13 @@ def test_retired_themes_with_escalations_still_appear():
 
 def test_drift_outcomes_are_as_they_stood_at_the_end_of_the_period_too():
     esc = raise_escalation(raised_at=london(2016, 3, 1, 10, 0), themes=[theme("drift")])
-    services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2016, 4, 5, 10, 0))
+    services.escalation_resolve(
+        escalation=esc,
+        by=esc.iro,
+        outcome=outcome("resolved"),
+        at=london(2016, 4, 5, 10, 0),
+        reason="The plan was agreed.",
+    )
     report = _report()
     assert _rows(report["drift"], "outcomes") == _rows(report, "outcomes")
     assert _rows(report["drift"], "outcomes")["open_at_end"] == 1
@@ -267,7 +292,11 @@ def test_outcomes_of_a_period_not_yet_ended_are_so_far():
     now = london(2026, 11, 14, 12, 0)
     closed = raise_escalation(raised_at=london(2026, 5, 1, 10, 0))
     services.escalation_resolve(
-        escalation=closed, by=closed.iro, outcome=outcome("resolved"), at=london(2026, 6, 1, 9, 0)
+        escalation=closed,
+        by=closed.iro,
+        outcome=outcome("resolved"),
+        at=london(2026, 6, 1, 9, 0),
+        reason="The plan was agreed.",
     )
     raise_escalation(raised_at=london(2026, 6, 1, 10, 0))
     outcomes = _report(Period.financial_year("2026-27"), now=now)["outcomes"]

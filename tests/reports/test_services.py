@@ -92,7 +92,11 @@ def test_include_again_redrafts_an_unedited_story():
     story = _story()
     esc = story.escalation
     esc = escalation_services.escalation_resolve(
-        escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2015, 6, 1, 9, 0)
+        escalation=esc,
+        by=esc.iro,
+        outcome=outcome("resolved"),
+        at=london(2015, 6, 1, 9, 0),
+        reason="The plan was agreed.",
     )
     story = services.story_include(escalation=esc, by=manager)
     assert story.text.endswith("The escalation was resolved.")
@@ -304,7 +308,11 @@ def test_an_issued_report_is_unchanged_after_the_records_are_edited():
     issued, _ = services.report_issue(period=period, by=ServiceManagerFactory())
     pdf_before, data_before = bytes(issued.pdf), issued.data
     escalation_services.escalation_resolve(
-        escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2015, 6, 3, 10, 0)
+        escalation=esc,
+        by=esc.iro,
+        outcome=outcome("resolved"),
+        at=london(2015, 6, 3, 10, 0),
+        reason="The plan was agreed.",
     )
     raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
     stored = IssuedReport.objects.get(pk=issued.pk)

@@ -31,7 +31,11 @@ def test_draft_reads_like_the_committee_report():
     esc = _escalation(children=[_child(), _child()], stage_code="head_of_service", themes=[theme("drift")])
     esc = _first_response(esc, london(2015, 5, 13, 9, 0))
     esc = services.escalation_resolve(
-        escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2015, 6, 1, 9, 0)
+        escalation=esc,
+        by=esc.iro,
+        outcome=outcome("resolved"),
+        at=london(2015, 6, 1, 9, 0),
+        reason="The plan was agreed.",
     )
 
     assert story_draft_text(esc) == (
@@ -124,6 +128,7 @@ def test_draft_names_the_level_that_responded_first():
         stage=stage("head_of_service"),
         addressee=ManagerFactory(stage=stage("head_of_service")),
         at=london(2015, 5, 14, 10, 0),
+        reason="No reply in time.",
     )
     esc = _first_response(esc, london(2015, 5, 14, 15, 0))
     text = story_draft_text(esc)
@@ -144,9 +149,11 @@ def test_draft_ends_with_the_outcome(close, sentence):
     esc = _escalation()
     at = london(2015, 6, 1, 9, 0)
     if close == "withdrawn":
-        esc = services.escalation_withdraw(escalation=esc, by=esc.iro, at=at)
+        esc = services.escalation_withdraw(escalation=esc, by=esc.iro, at=at, reason="Raised in error.")
     elif close:
-        esc = services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome(close), at=at)
+        esc = services.escalation_resolve(
+            escalation=esc, by=esc.iro, outcome=outcome(close), at=at, reason="The plan was agreed."
+        )
     assert story_draft_text(esc).endswith(sentence)
 
 

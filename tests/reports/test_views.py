@@ -135,7 +135,11 @@ def test_what_changed_since_issuing_is_in_words_grouped_by_escalation(client):
     manager = ServiceManagerFactory()
     issued, _ = services.report_issue(period=Period.financial_year("2015-16"), by=manager)
     escalation_services.escalation_resolve(
-        escalation=esc, by=esc.iro, outcome=outcome("resolved"), at=london(2016, 5, 3, 10, 0)
+        escalation=esc,
+        by=esc.iro,
+        outcome=outcome("resolved"),
+        at=london(2016, 5, 3, 10, 0),
+        reason="The plan was agreed.",
     )
     added = [raise_escalation(raised_at=london(2015, 7, d, 10, 0)) for d in (1, 2, 3)]
     client.force_login(manager)
