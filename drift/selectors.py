@@ -167,6 +167,17 @@ def drift_last_run() -> DriftRun | None:
     return DriftRun.objects.order_by("-as_of", "-started_at").first()
 
 
+def drift_watched_from() -> dt.date | None:
+    """The day of the first refresh: flags before it were never looked for. None if none has run."""
+    return DriftRun.objects.order_by("as_of").values_list("as_of", flat=True).first()
+
+
+def drift_reviews_recorded() -> bool:
+    """Whether the 903's reviews were ever imported (else review timeliness cannot be told)."""
+    evaluated, _ = drift_rules_evaluated()
+    return any(rule in evaluated for rule in rules.REVIEW_RULES)
+
+
 def drift_flags_visible_to(*, user: User) -> QuerySet[DriftFlag]:
     """Every flag (open or cleared) of the children ``user`` may see (child_visible_to's rule; for
     those who see every child, no filter at all, rather than a semi-join with every child)."""
