@@ -435,11 +435,11 @@ class Reader(User_):
 # ----------------------------------------------------------------------------- the faults
 
 
-def _latest_beat(after_pid: int | None) -> bool:
-    """Whether a task worker other than ``after_pid`` has beaten (read on a fresh connection)."""
+def _beats(pid: int) -> bool:
+    """Whether the task worker process ``pid`` has beaten its heartbeat (read on a fresh connection)."""
     try:
         connections.close_all()
-        return WorkerHeartbeat.objects.exclude(pid=after_pid).exists()
+        return WorkerHeartbeat.objects.filter(pid=pid).exists()
     except Exception:
         return False
     finally:
@@ -447,13 +447,16 @@ def _latest_beat(after_pid: int | None) -> bool:
 
 
 def _faults(procs: Processes, record: Record, args, started: float):
+    """The three faults, each at its point of the run, or later if the one before is not over yet
+    (so that no two windows overlap)."""
     plan = [
         (args.seconds * 0.25, "kill -9 of a web worker"),
         (args.seconds * 0.45, "kill -9 of the task worker"),
         (args.seconds * 0.70, "PostgreSQL restart"),
     ]
+    free_from = started
     for at, name in plan:
-        time.sleep(max(0.0, started + at - time.monotonic()))
+        time.sleep(max(0.0, started + at - time.monotonic(), free_from - time.monotonic()))
         fault = Fault(name, time.monotonic())
         record.faults.append(fault)
         if name.startswith("kill -9 of a web"):
@@ -466,19 +469,25 @@ def _faults(procs: Processes, record: Record, args, started: float):
                     break
                 time.sleep(0.05)
             fault.end = time.monotonic()
-            fault.note = "the master started a new worker"
+            fault.note = "until the master has started a new worker"
         elif name.startswith("kill -9 of the task"):
             victim = procs.worker.pid
             procs.killed_worker.set()
             os.kill(victim, signal.SIGKILL)
-            while time.monotonic() - fault.start < 60 and not _latest_beat(victim):
-                time.sleep(0.2)
+            while time.monotonic() - fault.start < 60 and procs.worker.pid == victim:
+                time.sleep(0.05)
             fault.end = time.monotonic()
-            fault.note = f"started again after {procs.restart_delay:.0f} s; until its first heartbeat"
+            while time.monotonic() - fault.start < 60 and not _beats(procs.worker.pid):
+                time.sleep(0.2)
+            fault.note = (
+                f"started again after {procs.restart_delay:.0f} s, its first heartbeat "
+                f"{time.monotonic() - fault.start:.1f} s after the kill"
+            )
         else:
             result = _pg_ctl("-l", os.environ["WITH_POSTGRES_LOG"], "-m", "fast", "-w", "-t", "60", "restart")
             fault.end = time.monotonic()
             fault.note = "pg_ctl restart -m fast" + ("" if result.returncode == 0 else f" FAILED: {result.stderr}")
+        free_from = fault.end + args.grace + 1
 
 
 # ----------------------------------------------------------------------------- the figures
@@ -586,7 +595,8 @@ def _report(record: Record, args, started: float, reconciled: dict, procs: Proce
                 f"{fault.name} at {fault.start - started:.0f} s",
                 f"{sum(1 for h in failed if h.status is not None)} × 5xx, "
                 f"{sum(1 for h in failed if h.status is None)} dropped, of {len(inside)} requests in its window; "
-                f"over in {lasted:.2f} s ({fault.note}); first success after the last failure at {recovery}",
+                f"over in {lasted:.2f} s ({fault.note}); "
+                f"recovered (first success after its last failure) {recovery} after it",
             )
         )
     rows += [
