@@ -451,10 +451,13 @@ JOIN bench_wd wd ON wd.n = d.zero_n + st.target
 INSERT_STEPS_SQL = """
 INSERT INTO escalations_step (
     id, escalation_id, sequence, stage_id, addressee_id, sent_at, sent_by_id, target_working_days, due_on, due_at,
-    first_response_at, first_response_date_only, responded_at, response, action_agreed, action_due_on, result, ended_at)
+    first_response_at, first_response_date_only, responded_at, response, action_agreed, action_due_on, result, ended_at,
+    sent_reason, end_reason)
 SELECT id, escalation_id, sequence, stage_id, addressee_id, sent_at, sent_by_id, target_working_days, due_on, due_at,
        first_response_at, date_only AND first_response_at IS NOT NULL, responded_at,
-       CASE WHEN responded_at IS NOT NULL THEN 'Synthetic response.' ELSE '' END, '', NULL, result, ended_at
+       CASE WHEN responded_at IS NOT NULL THEN 'Synthetic response.' ELSE '' END, '', NULL, result, ended_at,
+       CASE WHEN sequence > 1 THEN 'Synthetic reason for escalating.' ELSE '' END,
+       CASE WHEN result IN ('resolved', 'withdrawn') THEN 'Synthetic reason for closing.' ELSE '' END
 FROM bench_steps ORDER BY id
 """
 
@@ -463,7 +466,7 @@ INSERT INTO escalations_escalation (
     id, reference, iro_id, raised_at, raised_date_only, concern, desired_outcome, status, outcome_id, closed_at,
     cafcass_referred_on, cafcass_reason, source, current_step_id, current_stage_id, current_addressee_id,
     highest_stage_id, next_due_at, first_response_at, first_response_date_only, formal_started_at, version,
-    created_at, updated_at)
+    import_row_hash, created_at, updated_at)
 SELECT p.id, 'BENCH-' || lpad(p.id::text, 8, '0'), p.iro_id, p.raised_at, p.date_only,
        'Synthetic concern ' || p.id || ' for the report benchmark.', '',
        CASE WHEN p.state = 'closed' THEN 'closed' ELSE 'open' END,
@@ -475,7 +478,7 @@ SELECT p.id, 'BENCH-' || lpad(p.id::text, 8, '0'), p.iro_id, p.raised_at, p.date
        l.id, l.stage_id, l.addressee_id, top.id,
        CASE WHEN p.state <> 'closed' AND l.responded_at IS NULL THEN l.due_at END,
        a.first_response_at, p.date_only AND a.first_response_at IS NOT NULL, a.formal_started_at,
-       1, p.raised_at, coalesce(l.ended_at, l.responded_at, l.first_response_at, l.sent_at)
+       1, '', p.raised_at, coalesce(l.ended_at, l.responded_at, l.first_response_at, l.sent_at)
 FROM bench_plan p
 JOIN bench_steps l ON l.escalation_id = p.id AND l.sequence = p.n
 JOIN (
