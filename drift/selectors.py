@@ -9,17 +9,16 @@ never one per child.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DurationField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from children.models import Child
 from children.selectors import child_visible_to
+from core.numbers import median, percent
 from drift import rules
 from drift.models import DriftFlag, DriftRun, RuleTheme
 from extract.models import Allocation, CarePlan, Visit
@@ -251,7 +250,7 @@ class ParticipationRow:
     code: str
     label: str
     reviews: int
-    percent: Decimal | None
+    percent: float | None
 
 
 @dataclass(frozen=True)
@@ -267,15 +266,8 @@ class Impact:
     reviews_judged: int
     reviews_on_time: int
     reviews_not_judged: int  # the first known review of a period whose start is not known
-    percent_on_time: Decimal | None
+    percent_on_time: float | None
     participation: list[ParticipationRow]
-
-
-def percent_of(count: int, total: int) -> Decimal | None:
-    """100 x count / total, rounded half-up to one decimal; None when there is no total."""
-    if not total:
-        return None
-    return (Decimal(100 * count) / Decimal(total)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def drift_impact(*, start: dt.date, end: dt.date, calendar: WorkingCalendar) -> Impact:
@@ -329,15 +321,15 @@ def drift_impact(*, start: dt.date, end: dt.date, calendar: WorkingCalendar) -> 
         flags_raised=len(raised),
         escalated=len(escalated),
         cleared=len(cleared),
-        median_working_days_to_clear=statistics.median(days) if days else None,
+        median_working_days_to_clear=median(days),
         escalated_and_cleared=len(days),
         reviews_held=len(held),
         reviews_judged=len(with_due),
         reviews_on_time=on_time,
         reviews_not_judged=len(judged) - len(with_due),
-        percent_on_time=percent_of(on_time, len(with_due)),
+        percent_on_time=percent(on_time, len(with_due)),
         participation=[
-            ParticipationRow(code, label, codes.get(code, 0), percent_of(codes.get(code, 0), len(held)))
+            ParticipationRow(code, label, codes.get(code, 0), percent(codes.get(code, 0), len(held)))
             for code, label in REVIEW_PARTICIPATION.items()
         ],
     )
@@ -352,20 +344,13 @@ def financial_year_of(day: dt.date) -> tuple[dt.date, dt.date]:
 def impact_as_json(impact: Impact) -> dict:
     document = asdict(impact)
     document["start"], document["end"] = impact.start.isoformat(), impact.end.isoformat()
-    document["percent_on_time"] = None if impact.percent_on_time is None else str(impact.percent_on_time)
-    for row in document["participation"]:
-        row["percent"] = None if row["percent"] is None else str(row["percent"])
     return document
 
 
 def impact_from_json(document: dict) -> Impact:
     values = dict(document)
     values["start"], values["end"] = dt.date.fromisoformat(values["start"]), dt.date.fromisoformat(values["end"])
-    values["percent_on_time"] = None if values["percent_on_time"] is None else Decimal(values["percent_on_time"])
-    values["participation"] = [
-        ParticipationRow(**{**row, "percent": None if row["percent"] is None else Decimal(row["percent"])})
-        for row in values["participation"]
-    ]
+    values["participation"] = [ParticipationRow(**row) for row in values["participation"]]
     return Impact(**values)
 
 

@@ -21,13 +21,14 @@ from django.utils import timezone
 from background.selectors import heartbeat_stale, worker_alive, workers_alive
 from children.models import Child
 from core.formats import format_date
+from core.numbers import median, percent, percentile_nearest_rank
 from escalations.models import Escalation, Step
 from ladder.models import Stage
 from ladder.selectors import ladder_settings
 from reports.disclosure import suppress
 from reports.models import CaseStory, IssuedReport, IssueJob, IssueJobStatus, ReportSettings
 from reports.periods import Period
-from reports.rules import first_response_within, median, percent, percentile_nearest_rank
+from reports.rules import first_response_within
 from themes.models import DriftReason, Outcome, SubTheme, Theme
 from workdays.clock import local_date
 from workdays.selectors import working_calendar

@@ -1,6 +1,5 @@
 import datetime as dt
 import json
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -204,11 +203,11 @@ def test_impact_review_timeliness_and_participation():
         1,
         1,
     )
-    assert impact.percent_on_time == Decimal("50.0")
+    assert impact.percent_on_time == 50.0
     rows = {row.code: (row.reviews, row.percent) for row in impact.participation}
-    assert rows["PN1"] == (2, Decimal("66.7"))
-    assert rows["PN7"] == (1, Decimal("33.3"))
-    assert rows["PN0"] == (0, Decimal("0.0"))
+    assert rows["PN1"] == (2, 66.7)
+    assert rows["PN7"] == (1, 33.3)
+    assert rows["PN0"] == (0, 0.0)
     assert list(rows) == ["PN0", "PN1", "PN2", "PN3", "PN4", "PN5", "PN6", "PN7"]
 
 
