@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
+from core.sessions import session_touch
 from people.access import START_PAGES
 
 
@@ -24,11 +25,11 @@ def home(request):
 
 @require_POST
 def session_keep_alive(request):
-    """ "Stay signed in" from the session-timeout warning: this request itself starts the inactivity
-    count again (SESSION_SAVE_EVERY_REQUEST); the answer says how long the session now has."""
+    """ "Stay signed in" from the session-timeout warning: the session is written now, which starts
+    the inactivity count again (core.sessions); the answer says how long the session now has."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
-    request.session.modified = True
+    session_touch(request.session, force=True)
     return JsonResponse({"signed_in": True, "expires_in": request.session.get_expiry_age()})
 
 
