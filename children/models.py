@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import Case, F, IntegerField, Value, When
 from simple_history.models import HistoricalRecords
 
+from core.shown import child_shown
+
 # The lists' order: children with a name first (0), those with none recorded after (1), then by last
 # and first name and case ID (children.selectors.child_named_first). Indexed, so a page of the list
 # reads its own rows.
@@ -52,6 +54,13 @@ class Child(models.Model):
     )
 
     history = HistoricalRecords()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Every child read during a signed-in page is noted for the access log (core/shown.py)."""
+        instance = super().from_db(db, field_names, values)
+        child_shown(instance.pk)
+        return instance
 
     class Meta:
         verbose_name_plural = "children"
