@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "imports",
     "dashboard",
     "ssda903",
+    "extract",
+    "drift",
     "records",
 ]
 

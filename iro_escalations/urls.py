@@ -14,6 +14,8 @@ urlpatterns = [
     path("access-log/", include("audit.urls")),
     path("emails/", include("notices.urls")),
     path("people/", include("people.urls")),
+    path("drift/", include("drift.urls")),
+    path("case-extract/", include("extract.urls")),
     path("records/", include("records.urls")),
     path("", include("core.urls")),
 ]
