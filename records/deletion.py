@@ -26,7 +26,9 @@ from django.db.models import Count, Model, Q, QuerySet
 from audit.models import AccessLogEntry
 from audit.services import RETENTION_SETTING
 from children.models import Child
+from drift.models import DriftFlag
 from escalations.models import Escalation, Note, Step
+from extract.models import Allocation, CarePlan, Visit
 from imports.models import ImportJob
 from notices.models import Notice
 from records.models import ErasureRequest, LegalHold, RetentionRun, SubjectAccessExport
@@ -38,9 +40,20 @@ CHUNK = 2000  # ids per statement (SQLite allows 32,766 parameters)
 # What an anonymised text reads.
 REMOVED = "Removed under the retention schedule."
 
-# The 903 return's tables, and (once imported) the case-management extract's and the drift watch's:
-# one child's rows of these are one record of the "ssda903" class.
-CHILD_ROWS: tuple[type[Model], ...] = (HeaderRecord, Episode, Review, MissingEpisode, UascRecord)
+# The 903 return's tables, the case-management extract's and the drift watch's flags: one child's
+# rows of these are one record of the "ssda903" class. tests/records/test_deletion.py fails when a
+# table that refers to a child or an escalation is not covered here or below.
+CHILD_ROWS: tuple[type[Model], ...] = (
+    HeaderRecord,
+    Episode,
+    Review,
+    MissingEpisode,
+    UascRecord,
+    Visit,
+    CarePlan,
+    Allocation,
+    DriftFlag,
+)
 
 Parts = dict[str, int]
 

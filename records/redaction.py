@@ -18,6 +18,7 @@ import re
 from collections.abc import Callable
 
 from children.models import Child
+from extract.models import Allocation
 from people.models import User
 from reports.identifiers import (
     CASE_ID,
@@ -31,6 +32,7 @@ from reports.identifiers import (
 
 ANOTHER_CHILD = "another child"
 A_MEMBER_OF_STAFF = "a member of staff"
+A_SOCIAL_WORKER = "a social worker"
 _PLACEHOLDER = "\x00{}\x00"
 
 
@@ -79,6 +81,14 @@ class Redactor:
             if user.first_name and user.last_name:
                 self.staff.add_people([(user.first_name, user.last_name)], STAFF)
             self.roles.setdefault(str(user).casefold(), set()).add(role_label(user))
+        # Social workers are named by the case-management system, not as users here.
+        workers = set(Child.objects.exclude(social_worker="").values_list("social_worker", flat=True))
+        workers |= set(Allocation.objects.values_list("worker", flat=True))
+        for name in workers:
+            first, _, last = " ".join(name.split()).partition(" ")
+            if first and last:
+                self.staff.add_people([(first, last)], STAFF)
+                self.roles.setdefault(f"{first} {last}".casefold(), set()).add(A_SOCIAL_WORKER)
         self.staff = _without(self.staff, own)
 
     def __call__(self, text: str) -> str:

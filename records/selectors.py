@@ -17,7 +17,9 @@ from audit.selectors import access_log_for_child, audit_entries_for
 from children.models import Child
 from children.selectors import child_get_for
 from escalations.models import Escalation, EscalationStatus
+from drift.models import DriftFlag
 from escalations.selectors import escalation_detail, escalation_timeline, escalation_visible_to
+from extract.models import Allocation, CarePlan, Visit
 from imports.models import ImportJob
 from people.models import User
 from records.classes import CLASSES, ORDER, Action, ClassInfo, RecordClass, Unit, before, period_words
@@ -31,7 +33,7 @@ from records.models import (
     SubjectAccessExport,
     Tombstone,
 )
-from records.redaction import ANOTHER_CHILD, Redactor
+from records.redaction import A_SOCIAL_WORKER, ANOTHER_CHILD, Redactor
 from reports.models import CaseStory, IssuedReport
 from ssda903.selectors import (
     episodes_by_key,
@@ -434,6 +436,10 @@ def _iso(value):
     return value
 
 
+def _yes_no(value: bool | None) -> str:
+    return "not recorded" if value is None else ("yes" if value else "no")
+
+
 def _row(instance, names) -> dict:
     return {name: _iso(getattr(instance, name)) for name in names}
 
@@ -592,6 +598,37 @@ def subject_access_gather(*, child: Child, by: User, staff_names: bool, now: dt.
     if uasc:
         history.append(_history(describer, uasc, "903 UASC record"))
 
+    visits = list(Visit.objects.filter(child=child).order_by("date", "pk"))
+    plans = list(CarePlan.objects.filter(child=child).order_by("start", "pk"))
+    allocations = list(Allocation.objects.filter(child=child).order_by("start", "pk"))
+    extract = {
+        "visits": [
+            {"date": _iso(v.date), "seen": _yes_no(v.seen), "seen_alone": _yes_no(v.seen_alone)} for v in visits
+        ],
+        "care_plans": [_row(row, ("start", "end")) for row in plans],
+        "allocations": [
+            {**_row(row, ("role", "team", "start", "end")), "worker": row.worker if staff_names else A_SOCIAL_WORKER}
+            for row in allocations
+        ],
+    }
+    for row in visits:
+        history.append(_history(describer, row, f"Social worker visit on {row.date.isoformat()}"))
+    for row in plans:
+        history.append(_history(describer, row, f"Care plan from {row.start.isoformat()}"))
+    for row in allocations:
+        history.append(_history(describer, row, f"Allocated worker from {row.start.isoformat()}"))
+    flags = [
+        {
+            "rule": flag.get_rule_display(),
+            "due": _iso(flag.due),
+            "detail": flag.detail,
+            "first_seen": _iso(flag.first_seen),
+            "cleared_on": _iso(flag.cleared_on),
+            "escalation": flag.escalation.reference if flag.escalation_id else "",
+        }
+        for flag in DriftFlag.objects.filter(child=child).select_related("escalation").order_by("first_seen", "pk")
+    ]
+
     visible = escalation_visible_to(user=by)
     escalations = []
     stories = []
@@ -647,6 +684,8 @@ def subject_access_gather(*, child: Child, by: User, staff_names: bool, now: dt.
         },
         "child": record,
         "ssda903": ssda903,
+        "case_management_extract": extract,
+        "drift_flags": flags,
         "escalations": escalations,
         "case_stories": stories,
         "history": history,
@@ -721,6 +760,10 @@ def subject_access_counts(document: dict) -> dict[str, int]:
         "ssda903_episodes": len(ssda903["episodes"]),
         "ssda903_reviews": len(ssda903["reviews"]),
         "ssda903_missing_episodes": len(ssda903["missing_episodes"]),
+        "extract_visits": len(document["case_management_extract"]["visits"]),
+        "extract_care_plans": len(document["case_management_extract"]["care_plans"]),
+        "extract_allocations": len(document["case_management_extract"]["allocations"]),
+        "drift_flags": len(document["drift_flags"]),
         "audit_trail_entries": sum(len(h["entries"]) for h in document["history"]),
         "access_log_entries": len(document["access_log"]),
         "legal_holds": len(document["legal_holds"]),
