@@ -16,8 +16,8 @@ from audit.models import AccessLogEntry
 from audit.selectors import access_log_for_child, audit_entries_for
 from children.models import Child
 from children.selectors import child_get_for
-from escalations.models import Escalation, EscalationStatus
 from drift.models import DriftFlag
+from escalations.models import Escalation, EscalationStatus
 from escalations.selectors import escalation_detail, escalation_timeline, escalation_visible_to
 from extract.models import Allocation, CarePlan, Visit
 from imports.models import ImportJob

@@ -105,7 +105,7 @@ def family(*, with_hold: bool = False) -> Family:
     CarePlan.objects.create(child=ada, start=dt.date(2015, 4, 1))
     Allocation.objects.create(child=ada, worker="Ulrika Stanhope", role="Social worker", start=dt.date(2015, 4, 1))
     DriftFlag.objects.create(
-        child=ada, rule="R28-visit", due=dt.date(2016, 3, 14), detail="A visit was due.", first_seen=dt.date(2016, 3, 15)
+        child=ada, rule="R28-visit", due=dt.date(2016, 3, 4), detail="A visit was due.", first_seen=dt.date(2016, 3, 5)
     )
     access_log_record(user=sm, path=f"/children/{ada.pk}/", child=ada)
     if with_hold:

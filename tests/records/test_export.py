@@ -102,7 +102,7 @@ def test_the_json_holds_everything_about_the_child(world):
     ]
     assert document["case_management_extract"]["care_plans"][0]["start"] == "2015-04-01"
     assert document["case_management_extract"]["allocations"][0]["worker"] == "Ulrika Stanhope"
-    assert document["drift_flags"][0]["due"] == "2016-03-14"
+    assert document["drift_flags"][0]["due"] == "2016-03-04"
     assert document["access_log"][0]["who"] == "Tobias Wrenfield"
     assert document["legal_holds"][0]["reason"] == "A complaint about contact arrangements is open."
     records = [h["record"] for h in document["history"]]
