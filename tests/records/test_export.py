@@ -97,9 +97,7 @@ def test_the_json_holds_everything_about_the_child(world):
     assert document["ssda903"]["episodes"][0]["placement_postcode"] == "LS6 2QT"
     assert document["ssda903"]["reviews"][0]["date"] == "2015-04-20"
     assert document["ssda903"]["missing_episodes"][0]["start"] == "2016-01-03"
-    assert document["case_management_extract"]["visits"] == [
-        {"date": "2016-02-01", "seen": "yes", "seen_alone": "no"}
-    ]
+    assert document["case_management_extract"]["visits"] == [{"date": "2016-02-01", "seen": "yes", "seen_alone": "no"}]
     assert document["case_management_extract"]["care_plans"][0]["start"] == "2015-04-01"
     assert document["case_management_extract"]["allocations"][0]["worker"] == "Ulrika Stanhope"
     assert document["drift_flags"][0]["due"] == "2016-03-04"
