@@ -1,11 +1,14 @@
-"""Template filters for the records pages and the subject access export's PDF."""
+"""Template filters for the records pages and the subject access export's PDF, and the schedule for
+the privacy notice."""
 
 import datetime as dt
 
 from django import template
+from django.conf import settings
 
 from core.formats import format_date, format_datetime
-from records.classes import RecordClass
+from records.classes import FIXED, RecordClass
+from records.selectors import case_record_age, retention_rules
 
 register = template.Library()
 
@@ -52,3 +55,15 @@ def class_label(code: str) -> str:
         return RecordClass(code).label.lower()
     except ValueError:
         return code
+
+
+@register.simple_tag
+def retention_schedule() -> dict:
+    """The retention schedule as it stands (the admins' rules, else the defaults), with the fixed
+    periods, the case-record link and whether exports name staff, for the privacy notice."""
+    return {
+        "rules": list(retention_rules().values()),
+        "fixed": FIXED,
+        "case_record_age": case_record_age(),
+        "staff_names": settings.RECORDS_EXPORT_STAFF_NAMES,
+    }

@@ -15,7 +15,7 @@ from escalations.models import Escalation
 from people.models import Role
 from records.classes import RecordClass
 from records.models import ErasureRequest, ErasureStatus, LegalHold, SubjectAccessExport
-from records.services import erasure_request, retention_run
+from records.services import erasure_request, retention_rule_update, retention_run
 from tests.factories import UserFactory
 from tests.records.helpers import family
 
@@ -162,3 +162,17 @@ def test_an_erasure_under_a_hold_is_refused_on_the_page(client, world):
     )
     assert response.status_code == 400
     assert "under a legal hold" in response.content.decode()
+
+
+def test_the_privacy_notice_gives_the_schedule_as_it_stands(client, settings):
+    settings.RECORDS_EXPORT_STAFF_NAMES = False
+    admin = _admin_client(client)
+    retention_rule_update(
+        record_class=RecordClass.ACCESS_LOG, by=admin, keep_for=18, unit="months", action="delete", reason="Shorter."
+    )
+    page = " ".join(client.get(reverse("privacy")).content.decode().split())
+    assert 'Access log entries</th><td class="govuk-table__cell">18 months after the page was opened</td>' in page
+    assert "6 years after it was closed, and at least until the child’s 75th birthday" in page
+    assert "answers a subject access request within one month" in page
+    assert "Staff are shown by their role, not named." in page
+    assert "a second administrator must approve it" in page
