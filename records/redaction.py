@@ -155,11 +155,15 @@ class Redactor:
 
 def replace_term(text: str, term: str, by: str, *, capitals_only: bool = False) -> str:
     """``text`` with every whole-word occurrence of ``term`` (ignoring case; with ``capitals_only``,
-    only where it starts with a capital letter) replaced by ``by``."""
+    only where it starts with a capital letter) replaced by ``by``, with a capital letter where it
+    starts the text or a sentence ("Another child will be visited")."""
 
     def swap(match: re.Match) -> str:
         if capitals_only and not match.group()[:1].isupper():
             return match.group()
+        before = text[: match.start()].rstrip(" ")
+        if not before or before[-1] in ".!?\n":
+            return by[:1].upper() + by[1:]
         return by
 
     return re.sub(_pattern(term), swap, text, flags=re.IGNORECASE)

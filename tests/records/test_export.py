@@ -83,10 +83,10 @@ def test_the_json_holds_everything_about_the_child(world):
     shared = document["escalations"][0]
     assert shared["children"] == ["this child", "another child"]
     assert shared["concern"] == (
-        "Adaeze and another child have not been visited since March. another child's contact with another child "
+        "Adaeze and another child have not been visited since March. Another child's contact with another child "
         "has stopped."
     )
-    assert shared["steps"][0]["response"].startswith("another child will be visited this week and Adaeze next week.")
+    assert shared["steps"][0]["response"].startswith("Another child will be visited this week and Adaeze next week.")
     assert shared["steps"][0]["responded_by"] == "Rosalind Pemberton"
     assert shared["notes"][0]["text"] == "Spoke to Rosalind Pemberton about case another child and about another child."
     assert any(event["title"] == "Responded" for event in shared["timeline"])
@@ -180,3 +180,4 @@ def test_a_name_that_is_an_ordinary_word_is_withheld_only_with_a_capital(world):
     ChildFactory(case_id="700009", first_name="May", last_name="Quennell")  # a name that is also a word
     redact = Redactor(subject=world.ada, staff_names=True)
     assert redact("You may see May in May.") == "You may see another child in another child."
+    assert redact("May was seen.") == "Another child was seen."

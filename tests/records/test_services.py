@@ -299,7 +299,7 @@ def test_erasure_needs_a_second_admin_and_then_removes_the_child_everywhere():
     assert not AccessLogEntry.objects.filter(child_id=world.ada.pk).exists()
     shared = Escalation.objects.get(pk=world.shared.pk)
     assert list(shared.children.all()) == [world.ben]
-    assert shared.concern == SHARED_CONCERN.replace("Adaeze", "another child")
+    assert shared.concern == SHARED_CONCERN.replace("Adaeze", "Another child")
     assert not Escalation.history.filter(id=shared.pk, concern__contains="Adaeze").exists()
     actions = {(s.model, s.object_id): s.action for s in Tombstone.objects.filter(run=request.run)}
     assert actions == {
