@@ -359,7 +359,26 @@ class ErasureScope:
     deleted: list[Escalation]  # escalations about them alone
     shared: list[Escalation]  # escalations with other children, which lose this child
     holds: list[LegalHold]  # holds that stop it
-    rows: dict[str, int]  # their other rows, by table
+    rows: list[str]  # their other rows, in words ("2 episodes from the 903 return"); none left out but empty tables
+
+
+ROW_WORDS = {  # what a row of each table is, one and many
+    "ssda903.headerrecord": ("903 return header", "903 return headers"),
+    "ssda903.episode": ("episode from the 903 return", "episodes from the 903 return"),
+    "ssda903.review": ("review from the 903 return", "reviews from the 903 return"),
+    "ssda903.missingepisode": ("missing episode from the 903 return", "missing episodes from the 903 return"),
+    "ssda903.uascrecord": ("903 return UASC record", "903 return UASC records"),
+    "extract.visit": ("social worker visit", "social worker visits"),
+    "extract.careplan": ("care plan", "care plans"),
+    "extract.allocation": ("allocated worker", "allocated workers"),
+    "drift.driftflag": ("drift watch flag", "drift watch flags"),
+    "audit.accesslogentry": ("access log entry", "access log entries"),
+}
+
+
+def _rows_in_words(model, n: int) -> str:
+    one, many = ROW_WORDS.get(model._meta.label_lower, (model._meta.verbose_name, model._meta.verbose_name_plural))
+    return f"{n} {one if n == 1 else many}"
 
 
 def erasure_scope(*, child: Child) -> ErasureScope:
@@ -368,8 +387,8 @@ def erasure_scope(*, child: Child) -> ErasureScope:
     )
     deleted = [e for e in escalations if len(e.children.all()) == 1]
     shared = [e for e in escalations if len(e.children.all()) > 1]
-    rows = {model._meta.verbose_name_plural: model.objects.filter(child=child).count() for model in CHILD_ROWS}
-    rows["access log entries"] = AccessLogEntry.objects.filter(child=child).count()
+    counts = [(model, model.objects.filter(child=child).count()) for model in (*CHILD_ROWS, AccessLogEntry)]
+    rows = [_rows_in_words(model, n) for model, n in counts if n]
     return ErasureScope(deleted=deleted, shared=shared, holds=holds_on(child=child), rows=rows)
 
 

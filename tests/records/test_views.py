@@ -143,6 +143,9 @@ def test_erasure_is_asked_by_one_admin_and_approved_by_another(client, world):
     assert response.status_code == 302 and request.requested_by == asker
     page = client.get(reverse("records:erasure", args=[request.pk])).content.decode()
     assert "another admin" in page.lower()
+    for words in ("1 episode from the 903 return", "1 social worker visit", "1 drift watch flag", "1 access log entry"):
+        assert f"<li>{words}</li>" in page
+    assert "UASC" not in page  # she has none
     _admin_client(client)
     response = client.post(
         reverse("records:erasure", args=[request.pk]), {"decision": "approve", "note": "", "once": "e2"}
