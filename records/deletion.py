@@ -32,7 +32,7 @@ from extract.models import Allocation, CarePlan, Visit
 from imports.models import ImportJob
 from notices.models import Notice
 from records.models import ErasureRequest, LegalHold, RetentionRun, SubjectAccessExport
-from reports.models import CaseStory, IssuedReport, StoryOverride, TextOverride
+from reports.models import CaseStory, IssuedReport, IssueJob, StoryOverride, TextOverride
 from ssda903.models import Episode, HeaderRecord, MissingEpisode, Review, UascRecord
 
 CHUNK = 2000  # ids per statement (SQLite allows 32,766 parameters)
@@ -342,14 +342,17 @@ def _without_in(value, case_id: str):
 
 
 def issued_reports_delete(ids: list[int]) -> dict[int, Parts]:
+    """Delete issued reports with their audit rows; the jobs that issued them are kept, without the link."""
     parts: dict[int, Parts] = defaultdict(dict)
     for chunk in chunks(ids):
+        IssueJob.objects.filter(issued_id__in=chunk).update(issued=None)
         _take(parts, _history(IssuedReport).objects.filter(id__in=chunk), "id")
         _wipe(IssuedReport.objects.filter(pk__in=chunk))
     return parts
 
 
 def issued_reports_anonymise(ids: list[int]) -> dict[int, Parts]:
+    """Remove the escalation-by-escalation facts (their audit trail never held them: it excludes the field)."""
     parts: dict[int, Parts] = defaultdict(dict)
     for chunk in chunks(ids):
         reports = IssuedReport.objects.filter(pk__in=chunk)

@@ -34,7 +34,7 @@ from records.services import (
     retention_rule_update,
     retention_run,
 )
-from reports.models import CaseStory
+from reports.models import CaseStory, IssuedReport, IssueJob
 from ssda903.models import Episode
 from tests.factories import ChildFactory, EpisodeFactory, ManagerFactory, UserFactory, raise_escalation
 from tests.records.helpers import ALONE_CONCERN, SHARED_CONCERN, family
@@ -414,3 +414,51 @@ def test_an_export_not_downloaded_in_7_days_expires():
     export.refresh_from_db()
     with pytest.raises(DomainError, match="expired"):
         export_download(export=export, by=world.sm, path="/x/")
+
+
+# --- issued committee reports --------------------------------------------------------------------------
+
+
+def _issued(by) -> IssuedReport:
+    report = IssuedReport.objects.create(
+        period_start=dt.date(2025, 4, 1),
+        period_end=dt.date(2026, 3, 31),
+        version=1,
+        issued_by=by,
+        issued_at=timezone.now(),
+        data={"figures": [1, 2]},
+        escalations={"ESC-2025-00001": {"stage": "team_manager"}},
+        pdf=b"%PDF",
+        docx=b"",
+        xlsx=b"",
+        html="<p>The paper</p>",
+    )
+    IssueJob.objects.create(
+        requested_by=by,
+        period_start=report.period_start,
+        period_end=report.period_end,
+        expected_version=1,
+        issued=report,
+    )
+    return report
+
+
+def test_an_issued_report_keeps_its_figures_and_loses_its_escalation_facts():
+    report = _issued(_admin())
+    run = retention_run(as_of=LATER)
+    report.refresh_from_db()
+    assert report.escalations == {} and report.data == {"figures": [1, 2]}
+    stone = Tombstone.objects.get(run=run, model="reports.issuedreport", object_id=report.pk)
+    assert stone.action == "anonymised" and stone.parts["escalation facts"] == 1
+
+
+def test_an_issued_report_can_be_deleted_and_the_job_that_issued_it_stays():
+    admin = _admin()
+    report = _issued(admin)
+    retention_rule_update(
+        record_class=RecordClass.ISSUED_REPORTS, by=admin, keep_for=6, unit="years", action="delete", reason="Kept."
+    )
+    retention_run(as_of=LATER)
+    assert not IssuedReport.objects.filter(pk=report.pk).exists()
+    assert not IssuedReport.history.filter(id=report.pk).exists()
+    assert IssueJob.objects.get().issued is None
