@@ -309,8 +309,9 @@ def access_entries_delete(ids: list[int]) -> dict[int, Parts]:
 
 def import_jobs_delete(ids: list[int]) -> dict[int, Parts]:
     """Delete import jobs (an import and the check it confirmed go together: the plan gives both)."""
-    for chunk in chunks(ids):
+    for chunk in chunks(ids):  # every link first: an import in one chunk may name a check in another
         ImportJob.objects.filter(pk__in=chunk).update(preview=None)
+    for chunk in chunks(ids):
         _wipe(ImportJob.objects.filter(pk__in=chunk))
     return {}
 
