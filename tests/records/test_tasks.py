@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_the_retention_job_runs_nightly_and_the_expiry_hourly():
     jobs = {job.name: job for job in schedule()}
-    assert jobs["records.retention"].at == dt.time(1, 0)
+    assert jobs["records.retention"].at == dt.time(4, 0)
     assert import_string(jobs["records.retention"].task) is apply_retention_schedule
     assert jobs["records.expire_exports"].every == dt.timedelta(hours=1)
     assert import_string(jobs["records.expire_exports"].task) is expire_subject_access_exports

@@ -1,6 +1,6 @@
 """python manage.py apply_retention [--dry-run]
 
-Apply the retention schedule now, as the worker's scheduler does every night at 1am: delete or
+Apply the retention schedule now, as the worker's scheduler does every night at 4am: delete or
 anonymise every record whose time is up (not those under a legal hold), writing a tombstone for
 each. With --dry-run, print what it would do, class by class, and change nothing.
 """
