@@ -65,6 +65,10 @@ def test_the_service_manager_exports_a_childs_records_and_places_a_hold(page, wo
     page.locator("main table a").first.click()
     _look(page, "run")
 
+    page.goto("/privacy/")
+    expect(page.get_by_role("table", name="The retention schedule")).to_contain_text("Escalations")
+    _look(page, "privacy")
+
 
 def test_an_admin_asks_for_an_erasure_and_another_approves_it(page, world):
     people = family()
