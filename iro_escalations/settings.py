@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ssda903",
     "extract",
     "drift",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -367,3 +368,14 @@ REPORT_AUTHOR = env_str("REPORT_AUTHOR", default="")  # e.g. "J. Cook, Head of Q
 # Words the identifier check counts as ordinary English (lower case, one a line): a first name that is
 # also one of them ("May", "Will", "Grace") may be overridden with a second person's approval.
 REPORT_WORD_LIST = env_str("REPORT_WORD_LIST", default="/usr/share/dict/british-english")
+
+# Records management (README "Records management"): the retention schedule, legal holds, erasure and
+# subject access exports. A looked-after child's case record is kept until this birthday (the 75th:
+# regulation 50 of the Care Planning, Placement and Case Review (England) Regulations 2010), and
+# their escalations and their record here are kept at least as long; 0 unlinks them, so that only
+# the schedule's own periods apply.
+RECORDS_CASE_RECORD_UNTIL_AGE = int(env_str("RECORDS_CASE_RECORD_UNTIL_AGE", default="75"))
+if not 0 <= RECORDS_CASE_RECORD_UNTIL_AGE <= 120:
+    raise ImproperlyConfigured("RECORDS_CASE_RECORD_UNTIL_AGE must be between 0 and 120 (years).")
+# Whether a subject access export names the staff in it (on), or shows each by their role (off).
+RECORDS_EXPORT_STAFF_NAMES = env_bool("RECORDS_EXPORT_STAFF_NAMES", default=True)
