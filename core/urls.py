@@ -3,10 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core import views
+from core.forms import SignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("sign-in/", auth_views.LoginView.as_view(authentication_form=SignInForm), name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),

@@ -72,3 +72,15 @@ def test_a_successful_sign_in_clears_earlier_failures(client):
         client.post(reverse("login"), {"username": "iro1", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "iro1", "password": "demo-password"})
     assert response.status_code == 302
+
+
+def test_a_300_character_username_is_refused_with_a_message(client):
+    response = client.post(reverse("login"), {"username": "u" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    assert "Enter a username of 150 characters or fewer" in response.content.decode()
+
+
+def test_a_username_with_a_nul_is_refused_with_a_message(client):
+    response = client.post(reverse("login"), {"username": "iro\x001", "password": "wrong"})
+    assert response.status_code == 200
+    assert "contains a NUL character" in response.content.decode()
