@@ -177,3 +177,10 @@ bench-import: deps
 .PHONY: bench-drift
 bench-drift: deps
 	scripts/with-postgres.sh $(VPY) bench/drift_bench.py $(BENCH_ARGS)
+
+# The XLSX bomb (bench/README.md, README "Limits on input"): a ~4 MB workbook holding 4 GB of
+# whitespace, put through the log reader; prints the time and memory to refuse it (targets: under
+# 1 s, under 100 MB). Quick check: make bench-xlsx-bomb BENCH_ARGS='--gigabytes 0.5'
+.PHONY: bench-xlsx-bomb
+bench-xlsx-bomb: deps
+	$(VPY) bench/xlsx_bomb_bench.py $(BENCH_ARGS)
