@@ -9,8 +9,9 @@ from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse, reverse_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from background.selectors import service_ready
 from core.access import role_required
 from core.forms import SignInForm
 from core.selectors import sign_in_failures_from_ip, sign_in_failures_recent
@@ -99,3 +100,22 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "registration/password_change_done.html"
+
+
+# --- health checks (README "Deploying"): for the proxy and the orchestrator, signed out, saying
+# nothing but whether the service can serve.
+
+
+@require_GET
+def healthz(request):
+    """Alive: the web process answers."""
+    return JsonResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+@require_GET
+def readyz(request):
+    """Ready: the database answers and a background worker has beaten lately."""
+    ready = service_ready()
+    return JsonResponse(
+        {"status": "ok" if ready else "not ready"}, status=200 if ready else 503, headers={"Cache-Control": "no-store"}
+    )
