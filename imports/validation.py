@@ -151,9 +151,12 @@ class RowsCheck:
         return self._checker.iros_to_create
 
     def references(self) -> list[str]:
-        """Every row's reference, read ahead of the checks (to look the stored ones up at once)."""
+        """Every row's reference, read ahead of the checks (to look the stored ones up at once).
+        A reference that could not be stored (too long, or with a control character, which
+        PostgreSQL refuses even in a query) is left out: its row's check refuses it."""
         at = self.positions["reference"]
-        return [cell_text(cells[at]) for _, cells in self.table.rows if at < len(cells)]
+        references = (cell_text(cells[at]) for _, cells in self.table.rows if at < len(cells))
+        return [ref for ref in references if len(ref) <= REFERENCE_MAX and not has_control(ref)]
 
     def chunks(self, size: int) -> Iterator[Validated]:
         """Each ``size`` rows: the valid ones and the problems found in them."""
