@@ -75,6 +75,9 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "session_keep_alive": [("none", _all("405"))],  # POST only (the session-timeout warning)
     "accessibility": [("none", _all("ok"))],
     "privacy": [("none", _all("ok"))],
+    "sign_in_failures": [("none", STAFF_ONLY)],
+    "password_change": [("none", SIGNED_IN)],
+    "password_change_done": [("none", SIGNED_IN)],
     "healthz": [("none", _all("ok"))],
     "readyz": [("none", _all("503"))],  # no worker runs in these tests (tests/core/test_views.py)
     "children:list": [("none", _row(iro="ok", manager="403", service_manager="ok", admin="ok", report_viewer="403"))],
