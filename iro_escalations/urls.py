@@ -16,5 +16,6 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("drift/", include("drift.urls")),
     path("case-extract/", include("extract.urls")),
+    path("records/", include("records.urls")),
     path("", include("core.urls")),
 ]
