@@ -15,6 +15,7 @@ from background.selectors import service_ready
 from core.access import role_required
 from core.forms import SignInForm
 from core.selectors import sign_in_failures_from_ip, sign_in_failures_recent
+from core.sessions import session_touch
 from people.access import OVERSIGHT, START_PAGES
 
 
@@ -33,11 +34,11 @@ def home(request):
 
 @require_POST
 def session_keep_alive(request):
-    """ "Stay signed in" from the session-timeout warning: this request itself starts the inactivity
-    count again (SESSION_SAVE_EVERY_REQUEST); the answer says how long the session now has."""
+    """ "Stay signed in" from the session-timeout warning: the session is written now, which starts
+    the inactivity count again (core.sessions); the answer says how long the session now has."""
     if not request.user.is_authenticated:
         return JsonResponse({"signed_in": False}, status=401)
-    request.session.modified = True
+    session_touch(request.session, force=True)
     return JsonResponse({"signed_in": True, "expires_in": request.session.get_expiry_age()})
 
 

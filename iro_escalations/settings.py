@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.sessions.SessionActivityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -245,14 +246,16 @@ LOGGING = {
 
 # --- Sessions and sign-in --------------------------------------------------------------------------
 # A session ends after SESSION_TIMEOUT_MINUTES without a request (every request starts the count
-# again). static/js/session-timeout.js warns SESSION_TIMEOUT_WARNING_SECONDS before the end, offers
+# again; the session is written at most once every SESSION_WRITE_INTERVAL_SECONDS for it,
+# core.sessions). static/js/session-timeout.js warns SESSION_TIMEOUT_WARNING_SECONDS before the end, offers
 # "Stay signed in" (core.views.session_keep_alive), and keeps unsaved form text through a new
 # sign-in.
 SESSION_TIMEOUT_MINUTES = int(env_str("SESSION_TIMEOUT_MINUTES", default="30"))
 if SESSION_TIMEOUT_MINUTES < 2:
     raise ImproperlyConfigured("SESSION_TIMEOUT_MINUTES must be at least 2.")
 SESSION_COOKIE_AGE = SESSION_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_WRITE_INTERVAL_SECONDS = 60
 SESSION_TIMEOUT_WARNING_SECONDS = 120
 
 # The GOV.UK page django-axes shows when an account is locked out (AXES_* above).
