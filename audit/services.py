@@ -78,3 +78,19 @@ def access_log_record(*, user, path: str, child=None, escalation=None, at=None):
     else:
         entries = [AccessLogEntry(user=user, child=child, path=path, viewed_at=at)]
     return AccessLogEntry.objects.bulk_create(entries)
+
+
+@transaction.atomic
+def access_log_record_many(*, user, path: str, children=(), escalations=(), at=None):
+    """Note that ``user`` was shown these children and escalations at once (a list the API gave): one
+    entry per child, and per escalation against each of its children (prefetched), as
+    :func:`access_log_record` does for one page."""
+    at = at or timezone.now()
+    path = path[:300]
+    entries = [AccessLogEntry(user=user, child=child, path=path, viewed_at=at) for child in children]
+    for escalation in escalations:
+        pks = [c.pk for c in escalation.children.all()] or [None]
+        entries += [
+            AccessLogEntry(user=user, escalation=escalation, child_id=pk, path=path, viewed_at=at) for pk in pks
+        ]
+    return AccessLogEntry.objects.bulk_create(entries)

@@ -14,5 +14,6 @@ urlpatterns = [
     path("access-log/", include("audit.urls")),
     path("emails/", include("notices.urls")),
     path("people/", include("people.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("core.urls")),
 ]
