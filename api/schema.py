@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 
 from api.problems import MEDIA_TYPE
-from api.serializers import ProblemOut
+from api.serializers import Problem
 
 
 class ServiceKeyScheme(OpenApiAuthenticationExtension):
@@ -78,5 +78,5 @@ def answers(ok: dict, *codes: int) -> dict:
     any operation can give."""
     out = dict(ok)
     for code in sorted({401, 403, 429, *codes}):
-        out[(code, MEDIA_TYPE)] = OpenApiResponse(ProblemOut, description=PROBLEM_WORDS[code])
+        out[(code, MEDIA_TYPE)] = OpenApiResponse(Problem, description=PROBLEM_WORDS[code])
     return out

@@ -66,12 +66,12 @@ def Text(*, max_length: int = TEXT_MAX, **kwargs) -> serializers.CharField:  # n
 # --- people and vocabularies ----------------------------------------------------------------------
 
 
-class PersonOut(serializers.Serializer):
+class Person(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
 
 
-class StageOut(serializers.Serializer):
+class StageItem(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
     order = serializers.IntegerField()
@@ -79,39 +79,39 @@ class StageOut(serializers.Serializer):
     target_working_days = serializers.IntegerField()
 
 
-class CodedOut(serializers.Serializer):
+class Coded(serializers.Serializer):
     code = serializers.CharField()
     label = serializers.CharField()
 
 
-class ThemeOut(CodedOut):
-    subthemes = CodedOut(many=True, source="active_subthemes")
+class ThemeItem(Coded):
+    subthemes = Coded(many=True, source="active_subthemes")
 
 
-class VocabulariesOut(serializers.Serializer):
-    stages = StageOut(many=True)
-    themes = ThemeOut(many=True)
-    drift_reasons = CodedOut(many=True)
-    outcomes = CodedOut(many=True, help_text="The outcomes an escalation can be resolved with (not withdrawn).")
+class Vocabularies(serializers.Serializer):
+    stages = StageItem(many=True)
+    themes = ThemeItem(many=True)
+    drift_reasons = Coded(many=True)
+    outcomes = Coded(many=True, help_text="The outcomes an escalation can be resolved with (not withdrawn).")
 
 
-class ManagerOut(PersonOut):
+class Manager(Person):
     stage = serializers.CharField(source="stage.code")
     team = serializers.CharField(source="team.name", allow_null=True, default=None)
     away_until = serializers.DateField(allow_null=True, help_text="Away until this day; escalations go to the cover.")
-    covered_by = PersonOut(allow_null=True, help_text="Who covers while they are away.")
+    covered_by = Person(allow_null=True, help_text="Who covers while they are away.")
 
 
 # --- children --------------------------------------------------------------------------------------
 
 
-class ChildBriefOut(serializers.Serializer):
+class ChildBrief(serializers.Serializer):
     id = serializers.IntegerField()
     case_id = serializers.CharField()
     display_name = serializers.CharField()
 
 
-class ChildOut(serializers.Serializer):
+class Child(serializers.Serializer):
     id = serializers.IntegerField()
     case_id = serializers.CharField(help_text="The case-management ID (the 903 return's CHILD).")
     first_name = serializers.CharField(allow_blank=True)
@@ -126,13 +126,13 @@ class ChildOut(serializers.Serializer):
     looked_after_to = serializers.DateField(allow_null=True)
     social_worker = serializers.CharField(allow_blank=True)
     team = serializers.CharField(source="team.name", allow_null=True, default=None)
-    iro = PersonOut(allow_null=True)
+    iro = Person(allow_null=True)
     sibling_group = serializers.CharField(source="sibling_group.name", allow_null=True, default=None)
     details_to_complete = serializers.BooleanField()
     updated_at = serializers.DateTimeField(allow_null=True, help_text="When the record was last created or changed.")
 
 
-class ChildIn(serializers.Serializer):
+class ChildRow(serializers.Serializer):
     """One child to create or change, by case ID. A field left out is left as it is; ``null`` (or an
     empty string) clears it."""
 
@@ -165,20 +165,20 @@ class ChildIn(serializers.Serializer):
         return value.strip()
 
 
-class ChildUpsertIn(serializers.Serializer):
-    children = ChildIn(many=True, min_length=1, max_length=1000)
+class ChildUpsert(serializers.Serializer):
+    children = ChildRow(many=True, min_length=1, max_length=1000)
 
 
-class ChildUpsertedOut(serializers.Serializer):
+class ChildUpserted(serializers.Serializer):
     id = serializers.IntegerField()
     case_id = serializers.CharField()
 
 
-class ChildUpsertOut(serializers.Serializer):
+class ChildUpsertResult(serializers.Serializer):
     created = serializers.IntegerField()
     updated = serializers.IntegerField()
     unchanged = serializers.IntegerField()
-    children = ChildUpsertedOut(many=True, help_text="Each child named, in the order sent.")
+    children = ChildUpserted(many=True, help_text="Each child named, in the order sent.")
 
 
 class ChildQuery(serializers.Serializer):
@@ -191,34 +191,34 @@ class ChildQuery(serializers.Serializer):
 # --- escalations -----------------------------------------------------------------------------------
 
 
-class StepOut(serializers.Serializer):
+class StepItem(serializers.Serializer):
     sequence = serializers.IntegerField()
     stage = serializers.CharField(source="stage.code")
     stage_label = serializers.CharField(source="stage.label")
-    addressee = PersonOut(allow_null=True)
+    addressee = Person(allow_null=True)
     sent_at = serializers.DateTimeField()
-    sent_by = PersonOut(allow_null=True)
-    sent_for = PersonOut(allow_null=True, help_text="Who it was meant for, when they were away and it went to cover.")
+    sent_by = Person(allow_null=True)
+    sent_for = Person(allow_null=True, help_text="Who it was meant for, when they were away and it went to cover.")
     sent_reason = serializers.CharField(allow_blank=True)
     target_working_days = serializers.IntegerField()
     due_on = serializers.DateField()
     due_at = serializers.DateTimeField()
     first_response_at = serializers.DateTimeField(allow_null=True)
-    first_response_by = PersonOut(allow_null=True)
+    first_response_by = Person(allow_null=True)
     responded_at = serializers.DateTimeField(allow_null=True)
-    responded_by = PersonOut(allow_null=True)
+    responded_by = Person(allow_null=True)
     response = serializers.CharField(allow_blank=True)
     action_agreed = serializers.CharField(allow_blank=True)
     action_due_on = serializers.DateField(allow_null=True)
     result = serializers.ChoiceField(choices=[*StepResult.values, ""])
     ended_at = serializers.DateTimeField(allow_null=True)
-    ended_by = PersonOut(allow_null=True)
+    ended_by = Person(allow_null=True)
     end_reason = serializers.CharField(allow_blank=True)
 
 
-class NoteOut(serializers.Serializer):
+class NoteItem(serializers.Serializer):
     id = serializers.IntegerField()
-    author = PersonOut()
+    author = Person()
     text = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -228,18 +228,18 @@ class SubThemeRef(serializers.Serializer):
     code = serializers.CharField()
 
 
-class EscalationRowOut(serializers.Serializer):
+class EscalationRow(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     version = serializers.IntegerField(help_text="The version: send it back as If-Match (the ETag) with a change.")
     status = serializers.ChoiceField(choices=EscalationStatus.values)
     state = serializers.ChoiceField(choices=[s.value for s in EscalationState])
-    iro = PersonOut()
-    children = ChildBriefOut(many=True)
+    iro = Person()
+    children = ChildBrief(many=True)
     raised_at = serializers.DateTimeField()
     themes = Codes()
     current_stage = serializers.CharField(source="current_stage.code", allow_null=True, default=None)
-    current_addressee = PersonOut(allow_null=True)
+    current_addressee = Person(allow_null=True)
     highest_stage = serializers.CharField(source="highest_stage.code", allow_null=True, default=None)
     next_due_at = serializers.DateTimeField(allow_null=True, help_text="When the reply is due; empty once answered.")
     due_state = serializers.ChoiceField(
@@ -251,7 +251,7 @@ class EscalationRowOut(serializers.Serializer):
     cafcass_referred_on = serializers.DateField(allow_null=True)
 
 
-class EscalationOut(EscalationRowOut):
+class Escalation(EscalationRow):
     concern = serializers.CharField()
     desired_outcome = serializers.CharField(allow_blank=True)
     subthemes = SubThemeRef(many=True)
@@ -261,8 +261,8 @@ class EscalationOut(EscalationRowOut):
         child=serializers.ChoiceField(choices=[a.value for a in Action]),
         help_text="The moves you may make now (escalations.states.actions_open_to).",
     )
-    steps = StepOut(many=True)
-    notes = NoteOut(many=True)
+    steps = StepItem(many=True)
+    notes = NoteItem(many=True)
 
 
 class EscalationQuery(serializers.Serializer):
@@ -286,7 +286,7 @@ class EscalationQuery(serializers.Serializer):
         return data
 
 
-class RaiseIn(serializers.Serializer):
+class Raise(serializers.Serializer):
     children = serializers.ListField(child=Id(), min_length=1, max_length=30, help_text="The children's ids.")
     stage = Code(help_text="The stage it goes to (any stage: an IRO may go straight to a senior one).")
     addressee = Id(help_text="The id of an active responding manager at that stage.")
@@ -303,47 +303,47 @@ class RaiseIn(serializers.Serializer):
     drift_reasons = serializers.ListField(child=Code(), max_length=50, required=False, default=list)
 
 
-class RespondIn(serializers.Serializer):
+class Respond(serializers.Serializer):
     response = Text()
     action_agreed = Text(allow_blank=True, required=False, default="")
     action_due_on = Day(allow_null=True, required=False, default=None)
 
 
-class EscalateIn(serializers.Serializer):
+class Escalate(serializers.Serializer):
     stage = Code()
     addressee = Id()
     reason = Text(max_length=REASON_MAX)
 
 
-class ReassignIn(serializers.Serializer):
+class Reassign(serializers.Serializer):
     addressee = Id()
 
 
-class ResolveIn(serializers.Serializer):
+class Resolve(serializers.Serializer):
     outcome = Code(help_text="resolved or not_resolved (see vocabularies).")
     reason = Text(max_length=REASON_MAX)
 
 
-class ReasonIn(serializers.Serializer):
+class Withdraw(serializers.Serializer):
     reason = Text(max_length=REASON_MAX)
 
 
-class CafcassIn(serializers.Serializer):
+class CafcassReferral(serializers.Serializer):
     referred_on = Day()
     reason = Text()
 
 
-class ReopenIn(serializers.Serializer):
+class Reopen(serializers.Serializer):
     stage = Code(required=False, help_text="By default the stage it last reached.")
     addressee = Id(required=False, help_text="By default the person it was last with.")
     reason = Text(max_length=REASON_MAX)
 
 
-class NoteIn(serializers.Serializer):
+class Note(serializers.Serializer):
     text = Text()
 
 
-class EmptyIn(serializers.Serializer):
+class Empty(serializers.Serializer):
     """No body is needed (an empty object is fine)."""
 
 
@@ -363,23 +363,23 @@ class PeriodQuery(serializers.Serializer):
         return data
 
 
-class IssuedOut(serializers.Serializer):
+class Issued(serializers.Serializer):
     id = serializers.IntegerField()
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     version = serializers.IntegerField()
     issued_at = serializers.DateTimeField()
-    issued_by = PersonOut()
+    issued_by = Person()
 
 
-class IssuedReportOut(IssuedOut):
+class IssuedReport(Issued):
     report = serializers.JSONField(source="data", help_text="The report's JSON as issued (docs/report-json.md).")
 
 
 # --- problems (RFC 9457) ---------------------------------------------------------------------------
 
 
-class FieldErrorOut(serializers.Serializer):
+class FieldError(serializers.Serializer):
     pointer = serializers.CharField(
         required=False, help_text="A JSON pointer into the body, e.g. #/children/2/case_id."
     )
@@ -388,18 +388,18 @@ class FieldErrorOut(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class ChangeOut(serializers.Serializer):
+class Change(serializers.Serializer):
     who = serializers.CharField()
     when = serializers.DateTimeField()
     fields = serializers.ListField(child=serializers.CharField(), help_text="What they changed, in words.")
 
 
-class ProblemOut(serializers.Serializer):
+class Problem(serializers.Serializer):
     type = serializers.CharField(help_text="A URI naming the kind of problem.")
     title = serializers.CharField()
     status = serializers.IntegerField()
     detail = serializers.CharField(help_text="What went wrong, in words a person can act on.")
     instance = serializers.CharField(required=False)
-    errors = FieldErrorOut(many=True, required=False, help_text="Each bad field, parameter or header.")
+    errors = FieldError(many=True, required=False, help_text="Each bad field, parameter or header.")
     current_version = serializers.IntegerField(required=False, help_text="412: the version now (the new ETag).")
-    changes = ChangeOut(many=True, required=False, help_text="412: what was changed after your version.")
+    changes = Change(many=True, required=False, help_text="412: what was changed after your version.")

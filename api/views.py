@@ -12,7 +12,6 @@ import re
 from django.http import JsonResponse
 from django.urls import resolve, reverse
 from django.utils import timezone
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers as s
 from rest_framework.exceptions import NotFound, ValidationError
@@ -53,7 +52,12 @@ ID_RE = re.compile(r"^[0-9]{1,18}$")
 IF_MATCH_RE = re.compile(r'^"([0-9]{1,9})"$')
 KEY_RE = re.compile(r"^[!-~]{1,64}$")
 
-ID_PATH = OpenApiParameter("id", OpenApiTypes.INT, OpenApiParameter.PATH, description="The record's id.")
+ID_PATH = OpenApiParameter(
+    "id",
+    {"type": "integer", "minimum": 1, "maximum": 10**18 - 1},
+    OpenApiParameter.PATH,
+    description="The record's id.",
+)
 
 
 # --- the shared machinery ----------------------------------------------------------------------------
@@ -75,7 +79,9 @@ class ApiView(APIView):
 
 def query(request, serializer_class) -> dict:
     """The query parameters, checked by ``serializer_class``; a bad one is a 400 naming it."""
-    checked = serializer_class(data=request.query_params)
+    # A plain dict, not the QueryDict: an empty value is then checked like any other ("?iro=" is not
+    # a number), not taken as absent as an HTML form's would be.
+    checked = serializer_class(data=dict(request.query_params.items()))
     if not checked.is_valid():
         raise ValidationError({"parameter": checked.errors})
     return checked.validated_data
@@ -196,7 +202,7 @@ class VocabulariesView(ApiView):
         tags=["vocabularies"],
         operation_id="vocabularies",
         summary="The stages, themes, sub-themes, drift reasons and outcomes that can be chosen now",
-        responses=answers({200: io.VocabulariesOut}),
+        responses=answers({200: io.Vocabularies}),
     )
     def get(self, request):
         data = {
@@ -205,7 +211,7 @@ class VocabulariesView(ApiView):
             "drift_reasons": drift_reason_list(),
             "outcomes": resolution_outcome_list(),
         }
-        return Response(io.VocabulariesOut(data).data)
+        return Response(io.Vocabularies(data).data)
 
 
 class ManagerQuery(s.Serializer):
@@ -220,7 +226,7 @@ class ManagersView(ApiView):
         operation_id="managers_list",
         summary="The active responding managers an escalation can be sent to, and who is away",
         parameters=[ManagerQuery],
-        responses=answers({200: io.ManagerOut(many=True)}, 400),
+        responses=answers({200: io.Manager(many=True)}, 400),
     )
     def get(self, request):
         criteria = query(request, ManagerQuery)
@@ -235,7 +241,7 @@ class ManagersView(ApiView):
             absence = away.get(manager.pk)
             manager.away_until = absence.ends_on if absence else None
             manager.covered_by = absence.delegate if absence else None
-        return Response(io.ManagerOut(managers, many=True).data)
+        return Response(io.Manager(managers, many=True).data)
 
 
 # --- children ------------------------------------------------------------------------------------------
@@ -249,7 +255,7 @@ class ChildListView(ApiView):
         operation_id="children_list",
         summary="The children you may see (an IRO's key: their caseload), by id",
         parameters=[io.ChildQuery],
-        responses=answers({200: page_of(io.ChildOut, "ChildPage")}, 400, 404),
+        responses=answers({200: page_of(io.Child, "ChildPage")}, 400, 404),
     )
     def get(self, request):
         criteria = query(request, io.ChildQuery)
@@ -260,7 +266,7 @@ class ChildListView(ApiView):
             children = child_changed_since(children, criteria["updated_since"])
         paginator, rows = paginate(self, request, child_with_updated_at(children), ("id",))
         access_log_record_many(user=request.user, path=logged_path(request), children=rows)
-        return paginator.get_paginated_response(io.ChildOut(rows, many=True).data)
+        return paginator.get_paginated_response(io.Child(rows, many=True).data)
 
 
 class ChildDetailView(ApiView):
@@ -271,7 +277,7 @@ class ChildDetailView(ApiView):
         operation_id="child_read",
         summary="One child",
         parameters=[ID_PATH],
-        responses=answers({200: io.ChildOut}, 404),
+        responses=answers({200: io.Child}, 404),
     )
     def get(self, request, id):
         pk = record_id(id, "child")
@@ -279,7 +285,7 @@ class ChildDetailView(ApiView):
         if child is None:
             raise NotFound(f"There is no child {pk} that you can see.")
         access_log_record(user=request.user, child=child, path=logged_path(request))
-        return Response(io.ChildOut(child).data)
+        return Response(io.Child(child).data)
 
 
 class ChildUpsertView(ApiView):
@@ -293,16 +299,16 @@ class ChildUpsertView(ApiView):
             "All or nothing: if any child is refused, nothing is stored and every problem is listed, each naming "
             "the child's place in the list and the field. Sending the same children again changes nothing."
         ),
-        request=io.ChildUpsertIn,
-        responses=answers({200: io.ChildUpsertOut}, 400, 415),
+        request=io.ChildUpsert,
+        responses=answers({200: io.ChildUpsertResult}, 400, 415),
     )
     def post(self, request):
-        data = body(request, io.ChildUpsertIn)
+        data = body(request, io.ChildUpsert)
         key = request_key(request)
         result = services.api_children_upsert(
             rows=data["children"], by=request.user, reason=f"From the API ({key.label})" if key else "From the API"
         )
-        return Response(io.ChildUpsertOut(result).data)
+        return Response(io.ChildUpsertResult(result).data)
 
 
 # --- escalations -----------------------------------------------------------------------------------------
@@ -328,7 +334,7 @@ def escalation_answer(request, escalation_pk: int, *, code: int = 200, replayed:
         headers["Idempotent-Replayed"] = "true"
     if code == 201:
         headers["Location"] = reverse("api:escalation", kwargs={"id": escalation.pk})
-    return Response(io.EscalationOut(escalation).data, status=code, headers=headers)
+    return Response(io.Escalation(escalation).data, status=code, headers=headers)
 
 
 def _stage(code: str, field: str = "stage"):
@@ -353,7 +359,7 @@ class EscalationListView(ApiView):
         operation_id="escalations_list",
         summary="The escalations you may see, newest first, with the filters of All escalations",
         parameters=[io.EscalationQuery],
-        responses=answers({200: page_of(io.EscalationRowOut, "EscalationPage")}, 400, 404),
+        responses=answers({200: page_of(io.EscalationRow, "EscalationPage")}, 400, 404),
     )
     def get(self, request):
         criteria = query(request, io.EscalationQuery)
@@ -377,18 +383,18 @@ class EscalationListView(ApiView):
         paginator, rows = paginate(self, request, esc.escalation_list_rows(escalations), ("-raised_at", "-id"))
         rows = esc.escalation_with_due_states(rows, calendar=working_calendar())
         access_log_record_many(user=request.user, path=logged_path(request), escalations=rows)
-        return paginator.get_paginated_response(io.EscalationRowOut(rows, many=True).data)
+        return paginator.get_paginated_response(io.EscalationRow(rows, many=True).data)
 
     @extend_schema(
         tags=["escalations"],
         operation_id="escalation_raise",
         summary="Raise an escalation (an IRO, about children on their caseload)",
-        request=io.RaiseIn,
+        request=io.Raise,
         parameters=[IDEMPOTENCY_KEY, ETAG, REPLAYED],
-        responses=answers({201: io.EscalationOut}, 400, 409, 415),
+        responses=answers({201: io.Escalation}, 400, 409, 415),
     )
     def post(self, request):
-        data = body(request, io.RaiseIn)
+        data = body(request, io.Raise)
         wanted = data["children"]
         found = child_visible_to(user=request.user).in_bulk(wanted)
         missing = {
@@ -442,7 +448,7 @@ class EscalationDetailView(ApiView):
         operation_id="escalation_read",
         summary="One escalation, with its steps and notes; its ETag is its version",
         parameters=[ID_PATH, ETAG],
-        responses=answers({200: io.EscalationOut}, 404),
+        responses=answers({200: io.Escalation}, 404),
     )
     def get(self, request, id):
         return escalation_answer(request, record_id(id, "escalation"))
@@ -452,7 +458,7 @@ class ActionView(ApiView):
     # One move of the state table on one escalation (``escalations.states``).
 
     action: Action
-    request_body = io.EmptyIn
+    request_body = io.Empty
     iro_side = True  # looked up among the escalations the person may move (else those they may see)
     needs_version = True  # If-Match; a note changes nothing (the version stays) and needs none
 
@@ -500,7 +506,7 @@ class _Stale(DomainError):
         self.version, self.changes = version, changes
 
 
-ACTION_ANSWERS = answers({200: io.EscalationOut}, 400, 404, 409, 412, 415, 428)
+ACTION_ANSWERS = answers({200: io.Escalation}, 400, 404, 409, 412, 415, 428)
 
 
 def action_schema(name: str, summary: str, request_body, *, needs_version: bool = True):
@@ -511,7 +517,7 @@ def action_schema(name: str, summary: str, request_body, *, needs_version: bool 
         summary=summary,
         request=request_body,
         parameters=[ID_PATH, *headers, IDEMPOTENCY_KEY, ETAG, REPLAYED],
-        responses=ACTION_ANSWERS if needs_version else answers({200: io.EscalationOut}, 400, 404, 409, 415),
+        responses=ACTION_ANSWERS if needs_version else answers({200: io.Escalation}, 400, 404, 409, 415),
     )
 
 
@@ -519,7 +525,7 @@ class FirstResponseView(ActionView):
     action, iro_side = Action.FIRST_RESPONSE, False
     access = {"POST": (IRO, RESPONDERS)}
 
-    @action_schema("first_response", "Acknowledge: the first response (the manager it is addressed to)", io.EmptyIn)
+    @action_schema("first_response", "Acknowledge: the first response (the manager it is addressed to)", io.Empty)
     def post(self, request, id):
         return super().post(request, id)
 
@@ -528,10 +534,10 @@ class FirstResponseView(ActionView):
 
 
 class RespondView(ActionView):
-    action, request_body, iro_side = Action.RESPOND, io.RespondIn, False
+    action, request_body, iro_side = Action.RESPOND, io.Respond, False
     access = {"POST": (IRO, RESPONDERS)}
 
-    @action_schema("respond", "Respond, with the action agreed and when it will be done by (the manager)", io.RespondIn)
+    @action_schema("respond", "Respond, with the action agreed and when it will be done by (the manager)", io.Respond)
     def post(self, request, id):
         return super().post(request, id)
 
@@ -547,10 +553,10 @@ class RespondView(ActionView):
 
 
 class EscalateView(ActionView):
-    action, request_body = Action.ESCALATE, io.EscalateIn
+    action, request_body = Action.ESCALATE, io.Escalate
     access = {"POST": (IRO, IRO_SIDE)}
 
-    @action_schema("escalate", "Escalate to a more senior stage, saying why (the IRO)", io.EscalateIn)
+    @action_schema("escalate", "Escalate to a more senior stage, saying why (the IRO)", io.Escalate)
     def post(self, request, id):
         return super().post(request, id)
 
@@ -566,10 +572,10 @@ class EscalateView(ActionView):
 
 
 class ReassignView(ActionView):
-    action, request_body = Action.REASSIGN, io.ReassignIn
+    action, request_body = Action.REASSIGN, io.Reassign
     access = {"POST": (IRO, IRO_SIDE)}
 
-    @action_schema("reassign", "Send the step to another manager at the same stage (the IRO)", io.ReassignIn)
+    @action_schema("reassign", "Send the step to another manager at the same stage (the IRO)", io.Reassign)
     def post(self, request, id):
         return super().post(request, id)
 
@@ -580,10 +586,10 @@ class ReassignView(ActionView):
 
 
 class ResolveView(ActionView):
-    action, request_body = Action.RESOLVE, io.ResolveIn
+    action, request_body = Action.RESOLVE, io.Resolve
     access = {"POST": (IRO, IRO_SIDE)}
 
-    @action_schema("resolve", "Close with an outcome, resolved or not, saying why (the IRO)", io.ResolveIn)
+    @action_schema("resolve", "Close with an outcome, resolved or not, saying why (the IRO)", io.Resolve)
     def post(self, request, id):
         return super().post(request, id)
 
@@ -601,10 +607,10 @@ class ResolveView(ActionView):
 
 
 class WithdrawView(ActionView):
-    action, request_body = Action.WITHDRAW, io.ReasonIn
+    action, request_body = Action.WITHDRAW, io.Withdraw
     access = {"POST": (IRO, IRO_SIDE)}
 
-    @action_schema("withdraw", "Withdraw, saying why (the IRO)", io.ReasonIn)
+    @action_schema("withdraw", "Withdraw, saying why (the IRO)", io.Withdraw)
     def post(self, request, id):
         return super().post(request, id)
 
@@ -613,10 +619,10 @@ class WithdrawView(ActionView):
 
 
 class CafcassView(ActionView):
-    action, request_body = Action.REFER_CAFCASS, io.CafcassIn
+    action, request_body = Action.REFER_CAFCASS, io.CafcassReferral
     access = {"POST": (IRO, IRO_SIDE)}
 
-    @action_schema("refer_to_cafcass", "Record a referral to Cafcass (once; the IRO)", io.CafcassIn)
+    @action_schema("refer_to_cafcass", "Record a referral to Cafcass (once; the IRO)", io.CafcassReferral)
     def post(self, request, id):
         return super().post(request, id)
 
@@ -631,11 +637,11 @@ class CafcassView(ActionView):
 
 
 class ReopenView(ActionView):
-    action, request_body = Action.REOPEN, io.ReopenIn
+    action, request_body = Action.REOPEN, io.Reopen
     access = {"POST": (IRO, IRO_SIDE)}
 
     @action_schema(
-        "reopen", "Reopen a closed escalation, at the stage it last reached or a more senior one (the IRO)", io.ReopenIn
+        "reopen", "Reopen a closed escalation, at the stage it last reached or a more senior one (the IRO)", io.Reopen
     )
     def post(self, request, id):
         return super().post(request, id)
@@ -652,14 +658,14 @@ class ReopenView(ActionView):
 
 
 class NoteView(ActionView):
-    action, request_body, iro_side, needs_version = Action.NOTE, io.NoteIn, False, False
+    action, request_body, iro_side, needs_version = Action.NOTE, io.Note, False, False
     access = {"POST": (IRO, CASEWORKERS)}
 
     @action_schema(
         "note",
         "Add a note: a question or an update that is not a formal step (the IRO, anyone it was sent to, the "
         "service manager). A note changes nothing else, so it needs no If-Match.",
-        io.NoteIn,
+        io.Note,
         needs_version=False,
     )
     def post(self, request, id):
@@ -718,10 +724,10 @@ class IssuedListView(ApiView):
         tags=["reports"],
         operation_id="issued_reports_list",
         summary="The issued versions of the committee report, newest period first",
-        responses=answers({200: io.IssuedOut(many=True)}),
+        responses=answers({200: io.Issued(many=True)}),
     )
     def get(self, request):
-        return Response(io.IssuedOut(issued_report_list(), many=True).data)
+        return Response(io.Issued(issued_report_list(), many=True).data)
 
 
 class IssuedDetailView(ApiView):
@@ -732,7 +738,7 @@ class IssuedDetailView(ApiView):
         operation_id="issued_report_read",
         summary="One issued version of the committee report, with its JSON as issued",
         parameters=[ID_PATH],
-        responses=answers({200: io.IssuedReportOut}, 404),
+        responses=answers({200: io.IssuedReport}, 404),
     )
     def get(self, request, id):
         pk = record_id(id, "issued report")
@@ -740,4 +746,4 @@ class IssuedDetailView(ApiView):
             issued = issued_report_get(pk)
         except IssuedReport.DoesNotExist:
             raise NotFound(f"There is no issued report {pk}.") from None
-        return Response(io.IssuedReportOut(issued).data)
+        return Response(io.IssuedReport(issued).data)

@@ -351,6 +351,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
     # The docs page's script, styles and images come from drf-spectacular-sidecar's own files (no CDN).
     "SWAGGER_UI_DIST": "SIDECAR",
