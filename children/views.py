@@ -17,6 +17,7 @@ from children.selectors import (
     child_visible_to,
 )
 from core.access import role_required
+from drift.selectors import drift_child_clocks
 from escalations import selectors as escalation_selectors
 from people.access import CASEWORKERS
 from people.models import Role
@@ -67,5 +68,6 @@ def detail(request, pk: int):
             "open_escalations": sum(1 for e in rows if e.status == "open"),
             "care": child_care_context(child=child, today=timezone.localdate()),
             "can_raise": request.user.role == Role.IRO and child.iro_id == request.user.pk,
+            "clocks": drift_child_clocks(child=child, calendar=working_calendar()),
         },
     )

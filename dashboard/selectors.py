@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.numbers import percent
 from escalations.models import Escalation, EscalationStatus
 from escalations.selectors import escalation_overdue, escalation_visible_to, local_day_start
 from ladder.models import Stage
 from people.models import User
 from reports.periods import Period
-from reports.rules import percent
 from themes.models import Theme
 
 TREND_MONTHS = 12
@@ -103,7 +103,7 @@ def dashboard_build(*, user: User, now: dt.datetime | None = None) -> Dashboard:
     overdue = (visible & escalation_overdue(now=now)).count()
 
     # This reporting year by theme. An escalation can carry several themes, so the rows can add up
-    # to more than the total; percentages are of all escalations raised in the year (reports.rules).
+    # to more than the total; percentages are of all escalations raised in the year (core.numbers).
     year = reporting_year(today=today)
     in_year = visible.filter(_raised_between(year.start, year.end))
     year_total = in_year.count()

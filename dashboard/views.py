@@ -9,9 +9,11 @@ from django.utils import timezone
 
 from core.access import role_required
 from dashboard.selectors import dashboard_build, dashboard_monthly_report
+from drift.selectors import drift_impact_latest
 from escalations.filters import all_escalations_query
 from people.access import OVERSIGHT
 from reports.charts import monthly_chart
+from workdays.selectors import working_calendar
 
 
 def _link(**criteria) -> str:
@@ -47,5 +49,8 @@ def dashboard(request):
         # The same chart code as the committee report (reports.charts): an SVG with a title and a
         # description listing the numbers, and the numbers again in the table under it.
         "chart": monthly_chart(dashboard_monthly_report(board)),
+        # What the drift watch found this reporting year, and the review timeliness (drift.selectors),
+        # as the last nightly refresh computed them.
+        "drift": drift_impact_latest(start=year.start, end=year.end, calendar=working_calendar()),
     }
     return render(request, "dashboard/dashboard.html", context)

@@ -18,6 +18,7 @@ from core.errors import DomainError, StaleUpdate
 from core.forms import add_domain_error, error_summary
 from core.once import FIELD as ONCE
 from core.once import once_key_new, once_run, once_seen
+from drift.services import drift_flag_link_escalation
 from escalations import forms, selectors, services
 from escalations.models import Escalation
 from escalations.states import Action, EscalationState, actions_open_to, may_act, refusal
@@ -428,6 +429,24 @@ def note(request, pk: int):
 # --- raising: the form, then check your answers, then confirm ------------------------------------
 
 DRAFT_KEY = "raise_draft"
+# The drift watch flag an escalation is being raised from (``?flag=`` with ``theme`` and ``subtheme``
+# from its *Raise an escalation* link): {"child": pk, "flag": pk}, kept until the draft is written.
+FLAG_KEY = "raise_flag"
+
+
+def _flag_start(request, child) -> dict | None:
+    """The initial data of a raise started from a drift watch flag (``?theme=&subtheme=&flag=``), and
+    the flag remembered in the session; None for any other start."""
+    params = {name: request.GET.get(name, "") for name in ("theme", "subtheme", "flag")}
+    if not params["flag"].isdigit():
+        return None
+    request.session[FLAG_KEY] = {"child": child.pk, "flag": int(params["flag"])}
+    initial = {"children": [str(child.pk)]}
+    if params["theme"].isdigit():
+        initial["themes"] = [params["theme"]]
+        if params["subtheme"].isdigit():
+            initial["subthemes"] = [params["subtheme"]]
+    return initial
 
 
 def _raise_form(request, child, data=None, initial=None):
@@ -463,13 +482,20 @@ def raise_start(request):
     if request.method == "POST":
         form = _raise_form(request, child, data=request.POST)
         if form.is_valid():
+            pending = request.session.get(FLAG_KEY) or {}
             request.session[DRAFT_KEY] = {
                 "child": child.pk,
                 "data": {k: request.POST.getlist(k) for k in request.POST if k != "csrfmiddlewaretoken"},
+                "flag": pending.get("flag") if pending.get("child") == child.pk else None,
             }
             return redirect(reverse("escalations:raise_check") + f"?child={child.pk}")
     else:
-        initial = _draft_initial(draft) if draft and draft.get("child") == child.pk else {"children": [str(child.pk)]}
+        initial = _flag_start(request, child)
+        if initial is None and draft and draft.get("child") == child.pk:
+            initial = _draft_initial(draft)
+        elif initial is None:
+            request.session.pop(FLAG_KEY, None)  # a fresh start, not from a flag
+            initial = {"children": [str(child.pk)]}
         form = _raise_form(request, child, initial=initial)
     return render(
         request,
@@ -520,6 +546,11 @@ def raise_check(request):
                 drift_reasons=data["reason_objs"],
             )
             messages.success(request, f"Escalation {escalation.reference} was sent to {escalation.current_addressee}.")
+            if draft.get("flag"):  # raised from a drift watch flag: the flag remembers it
+                try:
+                    drift_flag_link_escalation(flag_id=draft["flag"], escalation=escalation, by=request.user)
+                except DomainError as refusal:
+                    messages.warning(request, refusal.message)
             return reverse("escalations:detail", args=[escalation.pk])
 
         try:
@@ -528,6 +559,7 @@ def raise_check(request):
             error = refusal.message
         else:
             request.session.pop(DRAFT_KEY, None)
+            request.session.pop(FLAG_KEY, None)
             return redirect(result.path)
     change = reverse("escalations:raise") + f"?child={child.pk}"
     return render(

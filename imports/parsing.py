@@ -145,8 +145,9 @@ def _read_xlsx(data: bytes, sheet: str | None) -> Table:
 # --- the mapping file ----------------------------------------------------------------------------
 
 
-def mapping_load(text: str | None) -> Mapping:
-    """Parse a YAML mapping file (``columns:`` and ``values:``); None gives the empty mapping."""
+def mapping_load(text: str | None, *, columns: tuple[str, ...] = COLUMNS) -> Mapping:
+    """Parse a YAML mapping file (``columns:`` and ``values:``); None gives the empty mapping.
+    ``columns``: the columns it may map to (the escalation log's unless given)."""
     if not text:
         return Mapping()
 
@@ -154,31 +155,40 @@ def mapping_load(text: str | None) -> Mapping:
         raw = yaml.safe_load(text) or {}
     except yaml.YAMLError as error:
         raise FileProblem(f"The mapping file is not valid YAML: {error}") from None
-    problems = []
     if not isinstance(raw, dict) or set(raw) - {"columns", "values"}:
         raise FileProblem("The mapping file should hold only 'columns:' and 'values:'.")
-    columns = {}
-    for heading, target in (raw.get("columns") or {}).items():
+    return mapping_build(raw, columns=columns)
+
+
+def mapping_build(raw: dict, *, columns: tuple[str, ...] = COLUMNS, where: str = "Mapping file") -> Mapping:
+    """A :class:`Mapping` from a mapping file's parsed ``columns:`` and ``values:``, checked against
+    ``columns``; ``where`` names the part of the file in the messages."""
+    problems = []
+    mapped = {}
+    headings = raw.get("columns") or {}
+    if not isinstance(headings, dict):
+        raise FileProblem(f"{where}, columns: should map headings to columns.")
+    for heading, target in headings.items():
         target = str(target).strip().lower()
-        if target not in COLUMNS and target != IGNORE:
+        if target not in columns and target != IGNORE:
             problems.append(
-                f"Mapping file, columns: {heading!r} maps to {target!r}, which is not a column "
-                f"({', '.join(COLUMNS)}) or 'ignore'."
+                f"{where}, columns: {heading!r} maps to {target!r}, which is not a column "
+                f"({', '.join(columns)}) or 'ignore'."
             )
-        columns[str(heading).strip().lower()] = target
+        mapped[str(heading).strip().lower()] = target
     values = {}
     for column, words in (raw.get("values") or {}).items():
         column = str(column).strip().lower()
-        if column not in COLUMNS:
-            problems.append(f"Mapping file, values: {column!r} is not a column ({', '.join(COLUMNS)}).")
+        if column not in columns:
+            problems.append(f"{where}, values: {column!r} is not a column ({', '.join(columns)}).")
             continue
         if not isinstance(words, dict):
-            problems.append(f"Mapping file, values: {column!r} should map local words to codes.")
+            problems.append(f"{where}, values: {column!r} should map local words to codes.")
             continue
         values[column] = {str(word).strip().lower(): str(code).strip() for word, code in words.items()}
     if problems:
         raise FileProblem(problems[0], problems=problems)
-    return Mapping(columns=columns, values=values)
+    return Mapping(columns=mapped, values=values)
 
 
 def mapping_read(path: str | Path | None) -> Mapping:
@@ -193,8 +203,15 @@ def mapping_read(path: str | Path | None) -> Mapping:
 # --- headers -------------------------------------------------------------------------------------
 
 
-def headers_resolve(headers: list[str], mapping: Mapping) -> dict[str, int]:
-    """The position of each column in the row; every header problem at once."""
+def headers_resolve(
+    headers: list[str],
+    mapping: Mapping,
+    *,
+    columns: tuple[str, ...] = COLUMNS,
+    required: tuple[str, ...] = REQUIRED,
+) -> dict[str, int]:
+    """The position of each column in the row; every header problem at once. ``columns`` and
+    ``required``: the file's columns (the escalation log's unless given)."""
     problems = []
     positions: dict[str, int] = {}
     seen: dict[str, str] = {}
@@ -207,14 +224,20 @@ def headers_resolve(headers: list[str], mapping: Mapping) -> dict[str, int]:
             problems.append(f"Row 1: the header {raw.strip()!r} appears twice (as {seen[key]!r} and {raw.strip()!r}).")
             continue
         seen[key] = raw.strip()
-        column = mapping.columns.get(key, key if key in COLUMNS else None)
+        column = mapping.columns.get(key, key if key in columns else None)
         if column is None:
             problems.append(
-                f"Row 1, column {_letter(index)}: unknown header {raw.strip()!r}. Use one of {', '.join(COLUMNS)}, "
+                f"Row 1, column {_letter(index)}: unknown header {raw.strip()!r}. Use one of {', '.join(columns)}, "
                 "or map it (or set it to 'ignore') in a mapping file."
             )
             continue
         if column == IGNORE:
+            continue
+        if column not in columns:
+            problems.append(
+                f"Row 1, column {_letter(index)}: the header {raw.strip()!r} maps to {column!r}, which is not a "
+                f"column of this file ({', '.join(columns)})."
+            )
             continue
         if column in positions:
             problems.append(
@@ -223,7 +246,7 @@ def headers_resolve(headers: list[str], mapping: Mapping) -> dict[str, int]:
             )
             continue
         positions[column] = index
-    for column in REQUIRED:
+    for column in required:
         if column not in positions:
             problems.append(f"Row 1: the required column {column!r} is missing.")
     if problems:

@@ -104,6 +104,6 @@ def job(request, pk: int):
 @require_GET
 @role_required(*REPORT_MANAGERS)
 def job_progress(request, pk: int):
-    """The changing part of the job page, fetched by imports/job-progress.js while the job runs."""
+    """The changing part of the job page, fetched by static/js/job-progress.js while the job runs."""
     state = import_job_state(import_job_find(pk))
     return render(request, "imports/includes/job_state.html", {"state": state, "problems_shown": PROBLEMS_SHOWN})

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "dashboard",
     "ssda903",
     "api",
+    "extract",
+    "drift",
 ]
 
 MIDDLEWARE = [

@@ -24,4 +24,6 @@ if os.environ.get("TEST_WORKER_PROCESS"):  # a worker the tests started: tasks c
 # On SQLite the test database is a file, not memory, so the tests that run the real worker in a
 # process of its own (tests/background) can open it too.
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}  # noqa: F405
+    # One file per test run, so two runs at once (the SQLite and browser suites, or two people's
+    # loops) never share it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}  # noqa: F405

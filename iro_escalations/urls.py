@@ -15,5 +15,7 @@ urlpatterns = [
     path("emails/", include("notices.urls")),
     path("people/", include("people.urls")),
     path("api/v1/", include("api.urls")),
+    path("drift/", include("drift.urls")),
+    path("case-extract/", include("extract.urls")),
     path("", include("core.urls")),
 ]

@@ -1,24 +1,27 @@
-"""Writes for people: who may configure the service, and managers' absences."""
+"""Writes for people: who may configure the service, managers' absences, and the teams imports name."""
 
 from django.apps import apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from core.errors import DomainError, NotPermitted
 from core.formats import format_date
-from people.models import Absence, Role, User
+from people.models import Absence, Role, Team, User
 
 CONFIGURATION_GROUP = "Service configuration"
 
-# What the IRO service manager configures in the admin: the ladder, themes, teams, users and closure
-# days. View, add and change only: nothing is deleted (entries are retired, people deactivated).
+# What the IRO service manager configures in the admin: the ladder, themes, teams, users, closure
+# days and the drift watch's rule-to-theme map. View, add and change only: nothing is deleted
+# (entries are retired, people deactivated).
 CONFIGURATION_MODELS = {
     "ladder": ["stage", "laddersettings"],
     "themes": ["theme", "subtheme", "driftreason", "outcome"],
     "people": ["team", "user"],
     "workdays": ["closureday"],
+    "drift": ["ruletheme"],
 }
 
 
@@ -96,3 +99,21 @@ def absence_cancel(*, by: User, absence: Absence) -> Absence:
         absence._history_user = by
         absence.save(update_fields=["cancelled_at"])
     return absence
+
+
+@transaction.atomic
+def teams_ensure(*, names, reason: str, by: User | None = None, when=None) -> tuple[dict[str, Team], int]:
+    """The teams with these names (matched ignoring case), creating those not stored yet.
+
+    Returns the teams by lower-cased name, and how many were created. Each new team gets an audit
+    row with ``reason``, ``by`` and ``when``. Blank names are skipped."""
+    wanted = {name.strip().lower(): name.strip() for name in names if name and name.strip()}
+    found = {team.name.lower(): team for team in Team.objects.all() if team.name.lower() in wanted}
+    new = [Team(name=wanted[key]) for key in sorted(wanted) if key not in found]
+    if new:
+        bulk_create_with_history(
+            new, Team, default_change_reason=reason[:100], default_user=by, default_date=when or timezone.now()
+        )
+        for team in Team.objects.filter(name__in=[t.name for t in new]):
+            found[team.name.lower()] = team
+    return found, len(new)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from reports.rules import percent
+from core.numbers import percent
 from reports.stories import number_words, sensible_lower
 
 

@@ -211,3 +211,45 @@ class IssuedReport(models.Model):
 
     def __str__(self):
         return f"Committee report {self.period_start} to {self.period_end}, version {self.version}"
+
+
+class IssueJobStatus(models.TextChoices):
+    QUEUED = "queued", "Waiting to start"
+    RUNNING = "running", "Issuing"
+    DONE = "done", "Issued"
+    FAILED = "failed", "Not issued"
+
+
+class IssueJob(models.Model):
+    """Issuing the report for a period, on the background worker: who asked, which version the
+    confirmation page offered, and how it went. At most one job per period waits or runs at a time."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    expected_version = models.PositiveIntegerField(help_text="The version the confirmation page offered.")
+    requested_by = models.ForeignKey("people.User", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=IssueJobStatus.choices, default=IssueJobStatus.QUEUED)
+    issued = models.ForeignKey(IssuedReport, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    problem = models.TextField(blank=True, help_text="Why it was not issued.")
+    worker_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["period_start", "period_end"],
+                condition=models.Q(status__in=["queued", "running"]),
+                name="issue_job_one_at_a_time",
+            )
+        ]
+        indexes = [models.Index(fields=["period_start", "period_end", "status"], name="issue_job_period_idx")]
+
+    def __str__(self):
+        return f"Issue {self.period_start} to {self.period_end} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (IssueJobStatus.DONE, IssueJobStatus.FAILED)

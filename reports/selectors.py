@@ -12,20 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from dataclasses import dataclass
 
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from background.selectors import heartbeat_stale, worker_alive, workers_alive
 from children.models import Child
 from core.formats import format_date
+from core.numbers import median, percent, percentile_nearest_rank
 from escalations.models import Escalation, Step
 from ladder.models import Stage
 from ladder.selectors import ladder_settings
 from reports.disclosure import suppress
-from reports.models import CaseStory, IssuedReport, ReportSettings
+from reports.models import CaseStory, IssuedReport, IssueJob, IssueJobStatus, ReportSettings
 from reports.periods import Period
-from reports.rules import first_response_within, median, percent, percentile_nearest_rank
+from reports.rules import first_response_within
 from themes.models import DriftReason, Outcome, SubTheme, Theme
 from workdays.clock import local_date
 from workdays.selectors import working_calendar
@@ -557,3 +560,23 @@ def issued_report_list():
 def issued_report_get(pk: int) -> IssuedReport:
     """One issued version with its JSON (``IssuedReport.DoesNotExist`` if there is none)."""
     return IssuedReport.objects.select_related("issued_by").defer("pdf", "docx", "xlsx", "html").get(pk=pk)
+
+
+@dataclass(frozen=True)
+class IssueJobState:
+    job: IssueJob
+    stalled: bool  # started, but its worker has stopped: it will not finish
+    no_worker: bool  # waiting, and no background worker is running to take it
+
+    @property
+    def finished(self) -> bool:
+        return self.job.finished or self.stalled
+
+
+def issue_job_state(job: IssueJob) -> IssueJobState:
+    """How an issue job stands (see ``imports.selectors.import_job_state`` for the same rule)."""
+    alive = workers_alive()
+    if job.status == IssueJobStatus.RUNNING:
+        quiet = job.started_at is None or timezone.now() - job.started_at > heartbeat_stale()
+        return IssueJobState(job=job, stalled=quiet and not worker_alive(job.worker_id), no_worker=False)
+    return IssueJobState(job=job, stalled=False, no_worker=job.status == IssueJobStatus.QUEUED and alive == 0)

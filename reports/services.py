@@ -8,11 +8,13 @@ Saves record who made them in the history (``_history_user``).
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from background.selectors import worker_alive
 from core.errors import DomainError, NotPermitted
 from escalations.models import Escalation
 from people.models import User
@@ -22,6 +24,8 @@ from reports.models import (
     CaseStory,
     Classification,
     IssuedReport,
+    IssueJob,
+    IssueJobStatus,
     OverrideStatus,
     Paper,
     PaperSection,
@@ -33,6 +37,8 @@ from reports.paper import meeting_names, paper_content, paper_for, paper_section
 from reports.periods import Period
 from reports.selectors import escalation_facts, report_build, report_settings
 from reports.stories import story_draft_text
+
+logger = logging.getLogger(__name__)
 
 # --- case stories --------------------------------------------------------------------------------
 
@@ -453,3 +459,88 @@ def report_issue(*, period: Period, by: User, expected_version: int | None = Non
     except IntegrityError:  # issued meanwhile by another request that held no lock (cannot happen with it)
         return IssuedReport.objects.get(period_start=period.start, period_end=period.end, version=issued.version), False
     return issued, True
+
+
+# --- issuing on the background worker ---------------------------------------------------------------
+
+
+def report_issue_request(*, period: Period, by: User, expected_version: int) -> IssueJob:
+    """Ask the background worker to issue the report for ``period`` (:func:`report_issue`): the job
+    its page follows. A second request while one waits or runs (a double click, two people) gets
+    that one; the version the confirmation page offered still decides whether anything new is
+    issued."""
+    if not by.sees_everything:
+        raise NotPermitted("Only the IRO service manager or an admin can issue the committee report.")
+    with transaction.atomic():
+        active = (
+            IssueJob.objects.select_for_update()
+            .filter(period_start=period.start, period_end=period.end, status__in=ACTIVE_ISSUES)
+            .first()
+        )
+        if active is not None:
+            return active
+        try:
+            with transaction.atomic():
+                job = IssueJob.objects.create(
+                    period_start=period.start,
+                    period_end=period.end,
+                    expected_version=expected_version,
+                    requested_by=by,
+                )
+        except IntegrityError:  # another request made it a moment ago
+            return IssueJob.objects.get(period_start=period.start, period_end=period.end, status__in=ACTIVE_ISSUES)
+        _issue_task().enqueue(job.pk)
+        return job
+
+
+ACTIVE_ISSUES = (IssueJobStatus.QUEUED, IssueJobStatus.RUNNING)
+
+
+def _issue_task():
+    from reports.tasks import issue_report  # noqa: PLC0415 (reports.tasks imports this module)
+
+    return issue_report
+
+
+def report_issue_job_run(*, job_id: int, worker_id: str = "") -> IssueJob:
+    """Run a waiting issue job (claimed by one conditional UPDATE, so it runs once), then record how
+    it ended. The issue itself is :func:`report_issue`, one transaction: a worker that dies part-way
+    stores nothing, and the job's page says so."""
+    claimed = IssueJob.objects.filter(pk=job_id, status=IssueJobStatus.QUEUED).update(
+        status=IssueJobStatus.RUNNING, started_at=timezone.now(), worker_id=worker_id[:64]
+    )
+    job = IssueJob.objects.select_related("requested_by").get(pk=job_id)
+    if not claimed:
+        return job
+    period = Period.between(job.period_start, job.period_end)
+    try:
+        issued, _ = report_issue(period=period, by=job.requested_by, expected_version=job.expected_version)
+    except DomainError as error:
+        job.status, job.problem = IssueJobStatus.FAILED, error.message
+    except Exception:
+        logger.exception("Issuing job %s failed", job.pk)
+        job.status, job.problem = (
+            IssueJobStatus.FAILED,
+            ("The issue stopped because of an error in the service: nothing was issued. Try again later."),
+        )
+    else:
+        job.status, job.issued = IssueJobStatus.DONE, issued
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "problem", "issued", "finished_at"])
+    return job
+
+
+@transaction.atomic
+def report_issue_job_retry(*, job: IssueJob, by: User) -> IssueJob:
+    """Ask again for a job whose worker stopped before it finished (nothing was issued)."""
+    job = IssueJob.objects.select_for_update().get(pk=job.pk)
+    if job.status != IssueJobStatus.RUNNING or worker_alive(job.worker_id):
+        raise DomainError(
+            "This issue has not stopped, so there is nothing to try again. Its page shows how it is going."
+        )
+    job.status, job.finished_at = IssueJobStatus.FAILED, timezone.now()
+    job.problem = "The background worker stopped before the report was issued. Nothing was issued."
+    job.save(update_fields=["status", "finished_at", "problem"])
+    return report_issue_request(
+        period=Period.between(job.period_start, job.period_end), by=by, expected_version=job.expected_version
+    )

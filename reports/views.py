@@ -7,9 +7,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from core.access import role_required
 from core.errors import DomainError
@@ -30,7 +29,7 @@ from reports.forms import (
     sign_figures,
 )
 from reports.identifiers import TextItem, TextNotClean, check_texts, identifier_index, story_subject
-from reports.models import CaseStory, IssuedReport, OverrideStatus, TextOverride
+from reports.models import CaseStory, IssuedReport, IssueJob, OverrideStatus, TextOverride
 from reports.outputs import report_document, report_render
 from reports.paper import meeting_names, paper_content, paper_or_default, paper_sections, paper_subject
 from reports.periods import Period
@@ -38,6 +37,7 @@ from reports.renderers import FORMATS, render_html, render_json
 from reports.selectors import (
     default_period,
     escalation_facts,
+    issue_job_state,
     issued_reports,
     report_build,
     report_settings,
@@ -159,20 +159,15 @@ def report_issue(request):
             expected = int(request.POST.get("expected_version", ""))
         except ValueError:
             expected = None
-        try:
-            issued, created = services.report_issue(period=period, by=request.user, expected_version=expected)
-        except DomainError as refused:
-            error = refused.message
+        if expected is None:
+            error = "The confirmation page did not say which version to issue. Open it again and confirm."
         else:
-            if created:
-                messages.success(request, f"Version {issued.version} of the {period.label} report was issued.")
+            try:
+                job = services.report_issue_request(period=period, by=request.user, expected_version=expected)
+            except DomainError as refused:
+                error = refused.message
             else:
-                messages.info(
-                    request,
-                    f"Version {issued.version} had already been issued, by {issued.issued_by} at "
-                    f"{timezone.localtime(issued.issued_at):%H:%M on %-d %B %Y}. Nothing new was issued.",
-                )
-            return redirect("reports:issued", issued.pk)
+                return redirect("reports:issue_job", job.pk)
     checks = _issue_checks(period)
     settings = report_settings()
     context = {
@@ -646,3 +641,38 @@ def story_change(request, pk: int):
             status=400,
         )
     return redirect(back)
+
+
+# --- issuing on the background worker --------------------------------------------------------------
+
+
+def _issue_job_context(job) -> dict:
+    state = issue_job_state(job)
+    period = Period.between(job.period_start, job.period_end)
+    return {"state": state, "job": job, "period": period, "query": _period_query(period)}
+
+
+@require_GET
+@role_required(*REPORT_MANAGERS)
+def issue_job(request, pk: int):
+    job = get_object_or_404(IssueJob.objects.select_related("requested_by", "issued"), pk=pk)
+    return render(request, "reports/issue_job.html", _issue_job_context(job))
+
+
+@require_GET
+@role_required(*REPORT_MANAGERS)
+def issue_job_progress(request, pk: int):
+    """The changing part of the issue job's page, fetched by static/js/job-progress.js."""
+    job = get_object_or_404(IssueJob.objects.select_related("requested_by", "issued"), pk=pk)
+    return render(request, "reports/_issue_job_state.html", _issue_job_context(job))
+
+
+@require_POST
+@role_required(*REPORT_MANAGERS)
+def issue_job_retry(request, pk: int):
+    job = get_object_or_404(IssueJob, pk=pk)
+    try:
+        job = services.report_issue_job_retry(job=job, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("reports:issue_job", job.pk)

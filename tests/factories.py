@@ -123,16 +123,105 @@ def raise_escalation(
 
 
 def reseed_vocabularies():
-    """Put back the migrations' seed data (ladder, themes, outcomes).
+    """Put back the migrations' seed data (ladder, themes, outcomes, the drift rules' themes).
 
     Transactional tests empty every table when they end; a test that runs after one, or needs
     committed data on several connections, calls this first. The seeds are idempotent.
     """
 
-    for module in ("ladder.migrations.0003_seed_default_ladder", "themes.migrations.0002_seed_domain_defaults"):
+    for module in (
+        "ladder.migrations.0003_seed_default_ladder",
+        "themes.migrations.0002_seed_domain_defaults",
+        "drift.migrations.0002_seed_rule_themes",
+    ):
         importlib.import_module(module).seed(apps, None)
 
 
 def raised_days_ago(days_ago: int, **kwargs):
     """An escalation raised ``days_ago`` days before now, through the service (see raise_escalation)."""
     return raise_escalation(raised_at=timezone.now() - dt.timedelta(days=days_ago), **kwargs)
+
+
+# --- the drift watch's data: 903 episodes and reviews, the case-management extract, flags ----------
+
+
+class EpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ssda903.Episode"
+
+    child = factory.SubFactory(ChildFactory)
+    start = dt.date(2025, 12, 1)
+    reason_new_episode = "S"
+    legal_status = "C2"
+    placement_type = "U4"
+
+
+class ReviewFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ssda903.Review"
+
+    child = factory.SubFactory(ChildFactory)
+    date = dt.date(2025, 12, 20)
+    participation = "PN1"
+
+
+class MissingEpisodeFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "ssda903.MissingEpisode"
+
+    child = factory.SubFactory(ChildFactory)
+    kind = "M"
+    start = dt.date(2026, 3, 1)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "extract.Visit"
+
+    child = factory.SubFactory(ChildFactory)
+    date = dt.date(2025, 12, 5)
+    seen = True
+
+
+class CarePlanFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "extract.CarePlan"
+
+    child = factory.SubFactory(ChildFactory)
+    start = dt.date(2025, 12, 1)
+
+
+class AllocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "extract.Allocation"
+
+    child = factory.SubFactory(ChildFactory)
+    worker = "Sam Worker"
+    team = "Looked After North"
+    start = dt.date(2025, 12, 1)
+
+
+class DriftFlagFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "drift.DriftFlag"
+
+    child = factory.SubFactory(ChildFactory)
+    rule = "R33-first"
+    due = dt.date(2025, 12, 31)
+    detail = (
+        "No review since the period of care began on 1 December 2025; the first review was due by 31 December 2025."
+    )
+    first_seen = dt.date(2026, 1, 1)
+
+
+def drift_tables_imported(
+    *, ssda903=("Episodes", "Reviews", "Missing"), extract=("visits", "care_plans", "allocations")
+):
+    """Record that the 903 return's and the extract's tables were imported (the drift watch evaluates a
+    rule only then), as their imports record it."""
+    apps.get_model("ssda903", "ImportRun").objects.create(
+        imported_at=timezone.now(), directory="tests", counts={t: {} for t in ssda903}, warnings=[]
+    )
+    apps.get_model("extract", "ExtractImportRun").objects.create(
+        imported_at=timezone.now(), source="tests", tables=list(extract), counts={}, warnings=[]
+    )

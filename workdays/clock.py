@@ -7,6 +7,11 @@ Deadline rule (``domain.md``): day 0 is the day a step is sent. The step is due 
 Nth working day after it. A step sent on a weekend or holiday counts from the next working day,
 which becomes its day 0. "End of the day" is local midnight (Europe/London), so ``due_at`` is the
 first instant of the following calendar day and a response is on time when it comes before it.
+
+The drift watch (``drift-watch.md``) counts differently: "the Nth working day after date X" counts
+the working days after X from 1, and X itself never counts, whether or not it is a working day (for
+a Saturday X, the Monday is the 1st). That is :meth:`WorkingCalendar.nth_working_day_after`; the
+steps' :meth:`WorkingCalendar.add_working_days` makes a weekend start's next working day day 0.
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ class WorkingCalendar:
 
     def __init__(self, closure_days: Iterable[dt.date] = ()):
         self.closure_days = frozenset(closure_days)
+        self._nth: dict[tuple[dt.date, int], dt.date] = {}  # nth_working_day_after, remembered
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and not is_bank_holiday(day) and day not in self.closure_days
@@ -67,6 +73,22 @@ class WorkingCalendar:
         for _ in range(n):
             day = self.next_working_day(day)
         return day
+
+    def nth_working_day_after(self, day: dt.date, n: int) -> dt.date:
+        """The drift watch's "Nth working day after ``day``": the working days strictly after ``day``,
+        counted from 1; ``day`` never counts. For a Saturday, the Monday is the 1st (unlike
+        :meth:`add_working_days`, where it is day 0). ``n = 0`` gives ``day`` itself. Remembered:
+        the drift watch asks for the same few days' counts for many children."""
+        found = self._nth.get((day, n))
+        if found is not None:
+            return found
+        if n < 0:
+            raise ValueError("A number of working days cannot be negative.")
+        result = day
+        for _ in range(n):
+            result = self.next_working_day(result)
+        self._nth[(day, n)] = result
+        return result
 
     def due_on(self, sent_at: dt.datetime, target_working_days: int) -> dt.date:
         return self.add_working_days(local_date(sent_at), target_working_days)

@@ -7,13 +7,16 @@ in each state, is scanned with axe (WCAG 2.2 AA, whole pages) and photographed
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from children.models import Child
 from escalations.models import Escalation
 from people.models import User
+from reports.models import IssueJob
 from reports.selectors import default_period
 from tests.browser.conftest import axe_check, screenshot, sign_in, sign_out
 from tests.browser.test_accessibility import Scans
@@ -174,8 +177,10 @@ def test_the_papers_editing_pages_pass_axe_in_every_state(page, demo_world):
     expect(page.get_by_role("button", name="Issue version 1")).to_be_visible()
     scans("paper-issue-confirm", "the confirmation page")
     _submit(page, "Issue version 1")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Report issued")  # the job, done at once here
+    scans("paper-issue-job-done", "the issue job, done")
+    page.get_by_role("link", name="See the issued version and its files").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Version 1 of the report")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("was issued")
     scans("paper-issued", "the issued version")
 
     _open(page, f"/reports/?{query}", "IRO escalations report")
@@ -193,3 +198,21 @@ def test_the_report_viewer_sees_the_paper_but_not_the_editing_pages(page, demo_w
     response = page.goto("/reports/paper/")
     assert response.status == 403
     axe_check(page, "the report page as a report viewer")
+
+
+def test_the_issue_jobs_waiting_and_stopped_pages_pass_axe(page, demo_world):
+    scans = Scans(page)
+    sm1 = User.objects.get(username="sm1")
+    common = {"period_start": dt.date(2025, 4, 1), "period_end": dt.date(2026, 3, 31), "expected_version": 1}
+    waiting = IssueJob.objects.create(requested_by=sm1, **common)
+    sign_in(page, "sm1")
+    _open(page, f"/reports/issue/jobs/{waiting.pk}/", "Issuing the 2025-26 report")
+    expect(page.locator("main")).to_contain_text("No background worker is running")
+    scans("paper-issue-job-waiting", "the issue job, waiting with no worker running")
+    IssueJob.objects.filter(pk=waiting.pk).update(
+        status="running", worker_id="gone", started_at=timezone.now() - dt.timedelta(minutes=5)
+    )
+    _open(page, f"/reports/issue/jobs/{waiting.pk}/", "The report was not issued")
+    expect(page.get_by_role("button", name="Try again")).to_be_visible()
+    scans("paper-issue-job-stopped", "the issue job, its worker stopped")
+    scans.assert_clean()

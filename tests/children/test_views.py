@@ -11,12 +11,15 @@ from people.models import Role
 from ssda903.models import Episode, Review
 from ssda903.selectors import age_on
 from tests.factories import (
+    AllocationFactory,
     ChildFactory,
+    EpisodeFactory,
     IroFactory,
     ManagerFactory,
     ServiceManagerFactory,
     SiblingGroupFactory,
     UserFactory,
+    drift_tables_imported,
     raise_escalation,
 )
 from tests.querycount import assert_same_queries
@@ -134,3 +137,46 @@ def test_the_childs_page_shows_their_age_legal_status_placement_and_last_review(
     body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
     assert "C2: Full care order" in body and "U4: " in body and "since 6 January 2020" in body
     assert "3 September 2025" in body and f"(aged {age_on(child.date_of_birth, timezone.localdate())})" in body
+
+
+# --- the child's statutory clocks (drift watch) --------------------------------------------------
+
+
+def test_the_childs_page_shows_their_clocks(client):
+    drift_tables_imported()
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    start = timezone.localdate() - dt.timedelta(days=5)
+    EpisodeFactory(child=child, start=start)
+    AllocationFactory(child=child, worker="Sam Worker", role="SW", team="Team North", start=start)
+    client.force_login(iro)
+
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+
+    assert "Statutory clocks" in body
+    assert "No review in this period of care" in body
+    assert "No visit in this placement" in body
+    assert "Due soon</strong>" in body  # the first visit, due 7 days after the placement began
+    assert "Sam Worker (SW), Team North" in body
+
+
+def test_the_childs_page_says_when_they_are_not_looked_after(client):
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    client.force_login(iro)
+
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+
+    assert "Not looked after today" in body
+
+
+def test_the_childs_page_says_which_clocks_are_not_evaluated(client):
+    drift_tables_imported(extract=())
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    EpisodeFactory(child=child, start=timezone.localdate() - dt.timedelta(days=5))
+    client.force_login(iro)
+
+    body = client.get(reverse("children:detail", args=[child.pk])).content.decode()
+
+    assert body.count("Not evaluated: this data has never been imported.") == 3

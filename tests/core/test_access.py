@@ -17,19 +17,25 @@ caseload B's child, which must never appear.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from escalations import services
 from people.models import Role
 from people.services import user_grant_configuration
 from tests.factories import (
     ChildFactory,
+    DriftFlagFactory,
+    EpisodeFactory,
     IroFactory,
     ManagerFactory,
     ServiceManagerFactory,
     SiblingGroupFactory,
     UserFactory,
+    drift_tables_imported,
     raise_escalation,
 )
 
@@ -129,6 +135,13 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
             _row(iro="405", manager="405", service_manager="405", admin="405", report_viewer="405", anonymous="405"),
         )
     ],
+    "reports:issue_job": [
+        ("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="403"))
+    ],
+    "reports:issue_job_progress": [
+        ("missing_job", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="403"))
+    ],
+    "reports:issue_job_retry": [("missing_job", _all("405"))],  # POST only, refused before anything else
     "reports:issued_download": [
         ("missing_report", _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="404"))
     ],
@@ -159,6 +172,9 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "notices:retry": [("missing_notice", _all("405"))],  # POST only, refused before anything else
     # Development only: with DEBUG off (as here) it does not exist for anyone.
     "notices:sent": [("none", _row(iro="404", manager="404", service_manager="404", admin="404", report_viewer="404"))],
+    "drift:mine": [("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403"))],
+    "drift:all": [("none", STAFF_ONLY)],
+    "extract:upload": [("none", STAFF_ONLY)],
 }
 
 # The Django admin is for staff: admins, and service managers given the configuration pages
@@ -225,6 +241,15 @@ def world():
     # caseload B also has a closed escalation, so lists have something else to leak
     closed_b = raise_escalation(iro=iro_b, children=[child_b], addressee=manager_b)
     services.escalation_withdraw(escalation=closed_b, by=iro_b, reason="Raised in error.")
+    # Drift watch: open and cleared flags on both caseloads, and a first visit due soon for both
+    # children (their placement began 5 days ago), so the drift pages have caseload B to leak.
+    drift_tables_imported()
+    for child in (child_a, child_b):
+        DriftFlagFactory(child=child)
+        DriftFlagFactory(
+            child=child, rule="R28-visit", first_seen=timezone.localdate(), cleared_on=timezone.localdate()
+        )
+        EpisodeFactory(child=child, start=timezone.localdate() - dt.timedelta(days=5))
     users = {
         "iro": iro_a,
         "manager": manager_a,

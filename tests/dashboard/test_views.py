@@ -108,3 +108,11 @@ def test_the_dashboard_runs_the_same_queries_with_1_or_50_escalations(sm_client,
         busy()
     with django_assert_num_queries(queries):
         sm_client.get(URL)
+
+
+def test_the_dashboard_shows_the_drift_watchs_impact_this_year(sm_client):
+    body = sm_client.get(URL).content.decode()
+
+    assert 'id="drift-impact"' in body
+    assert "Flags raised" in body
+    assert "PN7: Child does not attend nor are their views conveyed to the review" in body

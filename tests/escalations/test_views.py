@@ -18,6 +18,7 @@ from people.services import absence_record
 from reports.models import CaseStory
 from tests.factories import (
     ChildFactory,
+    DriftFlagFactory,
     IroFactory,
     ManagerFactory,
     ServiceManagerFactory,
@@ -696,3 +697,70 @@ def test_the_child_chooser_starts_with_no_child_chosen_and_asks_for_one(client):
     )
     response = signed_in.get(reverse("escalations:raise") + "?child=")
     assert response.status_code == 400 and "Choose the child the escalation is about" in response.content.decode()
+
+
+# --- raising from a drift watch flag --------------------------------------------------------------
+
+
+def _flag_link(flag, theme_obj, sub=None):
+    query = f"?child={flag.child_id}&theme={theme_obj.pk}" + (f"&subtheme={sub.pk}" if sub else "")
+    return reverse("escalations:raise") + query + f"&flag={flag.pk}"
+
+
+def test_raising_from_a_flag_ticks_its_theme_and_sub_theme(client):
+    iro = IroFactory()
+    flag = DriftFlagFactory(child__iro=iro, rule="missing-now")
+    safety, missing = theme("safety"), subtheme("safety", "missing")
+
+    body = _signed_in(client, iro).get(_flag_link(flag, safety, missing)).content.decode()
+
+    assert f'name="themes" type="checkbox" value="{safety.pk}" checked' in body
+    assert f'value="{missing.pk}" checked' in body
+
+
+def test_an_escalation_raised_from_a_flag_is_linked_to_it(client):
+    iro = IroFactory()
+    flag = DriftFlagFactory(child__iro=iro, rule="R28-visit")
+    manager = ManagerFactory()
+    signed = _signed_in(client, iro)
+    signed.get(_flag_link(flag, theme("sw_visits")))
+    url = reverse("escalations:raise") + f"?child={flag.child_id}"
+    signed.post(url, _raise_post(flag.child, manager, themes=[str(theme("sw_visits").pk)]))
+
+    response = signed.post(reverse("escalations:raise_check") + f"?child={flag.child_id}", follow=True)
+
+    flag.refresh_from_db()
+    assert flag.escalation is not None
+    assert list(flag.escalation.themes.all()) == [theme("sw_visits")]
+    assert response.redirect_chain[-1][0] == reverse("escalations:detail", args=[flag.escalation.pk])
+
+
+def test_a_raise_started_afresh_after_a_flag_is_not_linked_to_it(client):
+    iro = IroFactory()
+    flag = DriftFlagFactory(child__iro=iro)
+    signed = _signed_in(client, iro)
+    signed.get(_flag_link(flag, theme("drift")))
+    signed.get(reverse("escalations:raise") + f"?child={flag.child_id}")  # a new start, from the child's page
+    signed.post(reverse("escalations:raise") + f"?child={flag.child_id}", _raise_post(flag.child, ManagerFactory()))
+
+    signed.post(reverse("escalations:raise_check") + f"?child={flag.child_id}")
+
+    flag.refresh_from_db()
+    assert flag.escalation is None
+
+
+def test_a_flag_whose_child_was_unticked_is_not_linked_and_the_iro_is_told(client):
+    iro = IroFactory()
+    group = SiblingGroupFactory()
+    flag = DriftFlagFactory(child__iro=iro, child__sibling_group=group)
+    sister = ChildFactory(iro=iro, sibling_group=group)
+    signed = _signed_in(client, iro)
+    signed.get(_flag_link(flag, theme("drift")))
+    url = reverse("escalations:raise") + f"?child={flag.child_id}"
+    signed.post(url, _raise_post(flag.child, ManagerFactory(), children=[str(sister.pk)]))
+
+    response = signed.post(reverse("escalations:raise_check") + f"?child={flag.child_id}", follow=True)
+
+    flag.refresh_from_db()
+    assert flag.escalation is None
+    assert "not about the child of the drift watch flag" in response.content.decode()

@@ -259,3 +259,16 @@ def test_all_escalations_searches_by_reference_or_child(sm_client):
     raise_escalation()
     rows = sm_client.get(reverse("escalations:all") + "?q=nwosu").context["rows"]
     assert [e.pk for e in rows] == [mine.pk]
+
+
+def test_the_search_runs_the_same_queries_for_1_or_20_matches(sm_client):
+    def one():
+        child = ChildFactory(last_name="Quennell")
+        raise_escalation(children=[child, ChildFactory(iro=child.iro)], iro=child.iro)
+
+    one()
+    url = reverse("escalations:search") + "?q=quennell"
+    before = len(queries_for(sm_client, url))
+    for _ in range(19):
+        one()
+    assert len(queries_for(sm_client, url)) == before

@@ -228,8 +228,8 @@ def test_a_running_jobs_page_fetches_its_progress_and_never_reloads_itself(clien
     job = _running_job(1, 10)
     client.force_login(ServiceManagerFactory())
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
-    assert f'data-import-job-progress-url="{reverse("imports:job_progress", args=[job.pk])}"' in page
-    assert "imports/job-progress.js" in page and 'http-equiv="refresh"' not in page
+    assert f'data-job-progress-url="{reverse("imports:job_progress", args=[job.pk])}"' in page
+    assert "js/job-progress.js" in page and 'http-equiv="refresh"' not in page
 
 
 def test_the_progress_part_of_the_page_is_served_on_its_own(client):
@@ -249,7 +249,7 @@ def test_a_finished_jobs_page_stops_fetching_its_progress(client):
     )
     client.force_login(ServiceManagerFactory())
     page = client.get(reverse("imports:job", args=[job.pk])).content.decode()
-    assert "data-import-job-progress-url" not in page and "job-progress.js" not in page
+    assert "data-job-progress-url" not in page and "job-progress.js" not in page
 
 
 def test_the_import_page_lists_recent_imports_with_their_status(client):

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from people.models import Absence
 from tests.factories import ManagerFactory, ServiceManagerFactory, stage
+from tests.querycount import assert_same_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -58,3 +59,15 @@ def test_someone_elses_absence_cannot_be_cancelled(client):
     client.force_login(ManagerFactory())
     assert client.post(reverse("people:absence_cancel", args=[absence.pk])).status_code == 404
     assert Absence.objects.get().cancelled_at is None
+
+
+def test_the_absences_page_runs_the_same_queries_for_1_or_20_absences(client):
+    def one():
+        away, cover = ManagerFactory(), ManagerFactory()
+        Absence.objects.create(
+            manager=away, delegate=cover, recorded_by=away, starts_on=timezone.localdate(), ends_on=timezone.localdate()
+        )
+
+    one()
+    client.force_login(ServiceManagerFactory())
+    assert_same_queries(client, reverse("people:absences"), lambda: [one() for _ in range(19)])

@@ -5,6 +5,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import timezone
 
 from core.errors import DomainError, NotPermitted
 from escalations import services as escalation_services
@@ -12,11 +13,11 @@ from people.models import Role
 from reports import identifiers, services
 from reports.changes import report_changes
 from reports.identifiers import report_check_stories, story_subject
-from reports.models import CaseStory, IssuedReport, OverrideStatus, TextOverride
+from reports.models import CaseStory, IssuedReport, IssueJob, OverrideStatus, TextOverride
 from reports.outputs import report_document
 from reports.paper import paper_content, paper_or_default, paper_section
 from reports.periods import Period
-from reports.selectors import report_build
+from reports.selectors import issue_job_state, report_build
 from tests.factories import (
     ChildFactory,
     IroFactory,
@@ -587,3 +588,32 @@ def test_a_report_viewer_cannot_change_the_settings():
             suppress_small_numbers=False,
             small_number_threshold=5,
         )
+
+
+def test_an_issue_job_that_is_refused_says_why_and_issues_nothing():
+    manager = ServiceManagerFactory()
+    job = IssueJob.objects.create(
+        period_start=dt.date(2015, 4, 1), period_end=dt.date(2016, 3, 31), expected_version=1, requested_by=manager
+    )
+    IssueJob.objects.filter(pk=job.pk).update(requested_by=IroFactory())  # someone who may not issue
+    job = services.report_issue_job_run(job_id=job.pk)
+    assert (job.status, IssuedReport.objects.count()) == ("failed", 0)
+    assert "Only the IRO service manager or an admin can issue" in job.problem
+
+
+def test_an_issue_job_whose_worker_stopped_is_shown_as_stopped_and_can_be_asked_again():
+    manager = ServiceManagerFactory()
+    job = IssueJob.objects.create(
+        period_start=dt.date(2015, 4, 1),
+        period_end=dt.date(2016, 3, 31),
+        expected_version=1,
+        requested_by=manager,
+        status="running",
+        worker_id="gone",
+        started_at=timezone.now() - dt.timedelta(minutes=5),
+    )
+    assert issue_job_state(job).stalled
+    again = services.report_issue_job_retry(job=job, by=manager)
+    job.refresh_from_db()
+    again.refresh_from_db()
+    assert (job.status, again.status, again.pk != job.pk) == ("failed", "done", True)

@@ -2,12 +2,13 @@
 
 import pytest
 from django.urls import reverse
+from django_tasks_db.models import DBTaskResult
 
 from escalations import services as escalation_services
 from people.models import Role
 from reports import services
 from reports.identifiers import story_subject
-from reports.models import CaseStory, IssuedReport, OverrideStatus, ReportSettings, TextOverride
+from reports.models import CaseStory, IssuedReport, IssueJob, OverrideStatus, ReportSettings, TextOverride
 from reports.periods import Period
 from tests.factories import (
     ChildFactory,
@@ -93,9 +94,23 @@ def test_issuing_is_confirmed_first_then_the_issued_version_is_shown(client):
     response = client.post(reverse("reports:issue"), {**YEAR, "expected_version": "1"}, follow=True)
     page = response.content.decode()
     issued = IssuedReport.objects.get()
-    assert response.redirect_chain[-1][0] == reverse("reports:issued", args=[issued.pk])
-    assert "Version 1 of the 2015-16 report was issued" in page
+    job = IssueJob.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("reports:issue_job", args=[job.pk])
+    assert "Report issued" in page and "Version 1 of the 2015-16 report" in page
+    assert reverse("reports:issued", args=[issued.pk]) in page
     assert (issued.version, issued.issued_by, issued.data["escalations"]) == (1, manager, 1)
+
+
+def test_issuing_is_a_job_for_the_background_worker(client, settings):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    response = client.post(reverse("reports:issue"), {**YEAR, "expected_version": "1"}, follow=True)
+    job = IssueJob.objects.get()
+    assert (job.status, IssuedReport.objects.count()) == ("queued", 0)
+    assert DBTaskResult.objects.get().task_path == "reports.tasks.issue_report"
+    assert "Issuing the 2015-16 report" in response.content.decode()
+    assert reverse("reports:issue_job_progress", args=[job.pk]) in response.content.decode()
 
 
 def test_a_double_submit_issues_one_version_and_says_so(client):

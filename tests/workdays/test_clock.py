@@ -122,3 +122,44 @@ def test_the_working_day_before_a_closure_day_monday_is_the_friday():
 def test_a_local_moment_is_london_time_in_summer_and_winter():
     assert local_moment(dt.date(2026, 7, 1), dt.time(9, 0)).utcoffset() == dt.timedelta(hours=1)
     assert local_moment(dt.date(2026, 12, 1), dt.time(9, 0)).utcoffset() == dt.timedelta(0)
+
+
+# --- the drift watch's "Nth working day after X" (drift-watch.md): X never counts ---------------
+
+
+def test_nth_working_day_after_a_monday_counts_from_the_tuesday():
+    # Mon 2 Mar 2026: the 1st working day after it is Tue 3, the 5th is Mon 9.
+    assert ENGLAND.nth_working_day_after(D(2026, 3, 2), 1) == D(2026, 3, 3)
+    assert ENGLAND.nth_working_day_after(D(2026, 3, 2), 5) == D(2026, 3, 9)
+
+
+def test_nth_working_day_after_a_saturday_makes_the_monday_the_first():
+    # Sat 7 Mar 2026: Mon 9 is the 1st (the steps' clock would make it day 0, and the 1st Tue 10).
+    assert ENGLAND.nth_working_day_after(D(2026, 3, 7), 1) == D(2026, 3, 9)
+    assert ENGLAND.add_working_days(D(2026, 3, 7), 1) == D(2026, 3, 10)
+
+
+def test_nth_working_day_after_a_bank_holiday_does_not_count_the_holiday():
+    # Good Friday 3 Apr 2026 and Easter Monday 6 Apr: the 1st working day after Good Friday is Tue 7.
+    assert ENGLAND.nth_working_day_after(D(2026, 4, 3), 1) == D(2026, 4, 7)
+
+
+def test_the_twentieth_working_day_after_1_december_2025_skips_christmas():
+    # drift-watch.md worked example 1: Christmas Day and Boxing Day skipped.
+    assert ENGLAND.nth_working_day_after(D(2025, 12, 1), 20) == D(2025, 12, 31)
+
+
+def test_the_tenth_working_day_after_31_march_2026_skips_easter():
+    # drift-watch.md worked example 2: Good Friday 3 April and Easter Monday 6 April skipped.
+    assert ENGLAND.nth_working_day_after(D(2026, 3, 31), 10) == D(2026, 4, 16)
+
+
+def test_nth_working_day_after_skips_local_closure_days():
+    calendar = WorkingCalendar([D(2026, 3, 3)])
+    assert calendar.nth_working_day_after(D(2026, 3, 2), 1) == D(2026, 3, 4)
+
+
+def test_zeroth_working_day_after_is_the_day_itself_and_negative_is_refused():
+    assert ENGLAND.nth_working_day_after(D(2026, 3, 7), 0) == D(2026, 3, 7)
+    with pytest.raises(ValueError):
+        ENGLAND.nth_working_day_after(D(2026, 3, 7), -1)

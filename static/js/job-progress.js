@@ -1,15 +1,15 @@
-// The import job page (imports/job.html) without reloading it: every 2 seconds, fetch the part of
-// the page that changes (imports:job_progress) and put it in place, until the job has finished.
-// A polite live region says when the phase changes and how the import ended. Without JavaScript
-// the page has a "Check progress" button instead.
+// A background job's page (an import, issuing the committee report) without reloading it: every 2
+// seconds, fetch the part of the page that changes (the container's data-job-progress-url) and put
+// it in place, until the job has finished. A polite live region says when the phase changes and
+// how the job ended. Without JavaScript the page has a "Check progress" button instead.
 (function () {
   'use strict';
-  var container = document.querySelector('[data-import-job-progress-url]');
+  var container = document.querySelector('[data-job-progress-url]');
   if (!container || !window.fetch) {
     return;
   }
-  var url = container.getAttribute('data-import-job-progress-url');
-  var announcer = document.getElementById('import-job-announcer');
+  var url = container.getAttribute('data-job-progress-url');
+  var announcer = document.getElementById('job-announcer');
   var announced = '';
 
   function show(html) {

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ExtractConfig(AppConfig):
+    name = "extract"
+    verbose_name = "Case-management extract"

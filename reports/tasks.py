@@ -1,0 +1,12 @@
+"""The committee report's work on the background worker."""
+
+from django_tasks import TaskContext, task
+
+from reports.services import report_issue_job_run
+
+
+@task(takes_context=True)
+def issue_report(context: TaskContext, job_id: int) -> str:
+    """Issue the report a service manager confirmed; the job's row says how it went."""
+    workers = context.task_result.worker_ids
+    return report_issue_job_run(job_id=job_id, worker_id=workers[-1] if workers else "").status
