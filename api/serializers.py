@@ -4,9 +4,11 @@ selectors return, for the schema and the answer."""
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from children.models import Sex
+from drift.rules import RULE_LABELS, RULES
 from escalations.forms import TEXT_MAX
 from escalations.models import EscalationStatus, StepResult
 from escalations.selectors import DueState
@@ -191,6 +193,14 @@ class ChildQuery(serializers.Serializer):
 # --- escalations -----------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "enum": [*StepResult.values, ""]})
+class StepResultField(serializers.CharField):
+    """A step's result, or empty while it is open (a choice field's schema would leave the empty one out)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_blank=True, **kwargs)
+
+
 class StepItem(serializers.Serializer):
     sequence = serializers.IntegerField()
     stage = serializers.CharField(source="stage.code")
@@ -210,7 +220,7 @@ class StepItem(serializers.Serializer):
     response = serializers.CharField(allow_blank=True)
     action_agreed = serializers.CharField(allow_blank=True)
     action_due_on = serializers.DateField(allow_null=True)
-    result = serializers.ChoiceField(choices=[*StepResult.values, ""])
+    result = StepResultField(help_text="How the step ended; empty while it is open.")
     ended_at = serializers.DateTimeField(allow_null=True)
     ended_by = Person(allow_null=True)
     end_reason = serializers.CharField(allow_blank=True)
@@ -345,6 +355,36 @@ class Note(serializers.Serializer):
 
 class Empty(serializers.Serializer):
     """No body is needed (an empty object is fine)."""
+
+
+# --- drift flags -----------------------------------------------------------------------------------
+
+
+class DriftFlagItem(serializers.Serializer):
+    id = serializers.IntegerField()
+    rule = serializers.ChoiceField(choices=list(RULES), help_text="The drift watch's rule (docs/drift-watch.md).")
+    rule_label = serializers.SerializerMethodField()
+    child = ChildBrief()
+    due = serializers.DateField(allow_null=True, help_text="When it was due (empty when there is no clock).")
+    detail = serializers.CharField(help_text="The rule's sentence, as the Drift watch page shows it.")
+    first_seen = serializers.DateField(help_text="The as-of day of the refresh that first found it.")
+    cleared_on = serializers.DateField(allow_null=True, help_text="The first as-of day it was no longer found.")
+    escalation = serializers.IntegerField(
+        source="escalation_id", allow_null=True, help_text="The id of the escalation raised from it, if any."
+    )
+
+    def get_rule_label(self, flag) -> str:
+        return RULE_LABELS[flag.rule]
+
+
+class DriftFlagQuery(serializers.Serializer):
+    """The filters of *All drift flags* (``drift.selectors.drift_flag_search``)."""
+
+    status = serializers.ChoiceField(choices=["open", "cleared", "any"], required=False, default="open")
+    rule = serializers.ChoiceField(choices=list(RULES), required=False)
+    child = Id(required=False, help_text="Only this child's flags (their id).")
+    cursor = serializers.CharField(max_length=200, required=False)
+    page_size = serializers.IntegerField(min_value=1, max_value=200, required=False)
 
 
 # --- reports ---------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ urlpatterns = [
     path("escalations/<str:id>/refer-to-cafcass/", views.CafcassView.as_view(), name="cafcass"),
     path("escalations/<str:id>/reopen/", views.ReopenView.as_view(), name="reopen"),
     path("escalations/<str:id>/notes/", views.NoteView.as_view(), name="note"),
+    path("drift-flags/", views.DriftFlagListView.as_view(), name="drift_flags"),
     path("reports/committee/", views.CommitteeReportView.as_view(), name="committee_report"),
     path("reports/issued/", views.IssuedListView.as_view(), name="issued_reports"),
     path("reports/issued/<str:id>/", views.IssuedDetailView.as_view(), name="issued_report"),

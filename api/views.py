@@ -29,12 +29,13 @@ from audit.services import access_log_record, access_log_record_many
 from children.selectors import child_changed_since, child_visible_to, child_with_updated_at
 from core.errors import DomainError, StaleUpdate
 from core.once import once_run
+from drift.selectors import drift_flag_search, drift_today
 from escalations import selectors as esc
 from escalations import services as workflow
 from escalations.models import Escalation
 from escalations.states import Action, actions_open_to
 from ladder.selectors import stage_list
-from people.access import CASEWORKERS, IRO_SIDE, REPORT_MANAGERS, REPORT_READERS, RESPONDERS
+from people.access import CASEWORKERS, IRO_SIDE, OVERSIGHT, REPORT_MANAGERS, REPORT_READERS, RESPONDERS
 from people.models import Role
 from people.selectors import absences_current, manager_list, teams_by_name
 from reports.models import IssuedReport
@@ -673,6 +674,36 @@ class NoteView(ActionView):
 
     def perform(self, escalation, data, version, user):
         workflow.escalation_note_add(escalation=escalation, by=user, text=data["text"])
+
+
+# --- drift flags -----------------------------------------------------------------------------------------
+
+
+class DriftFlagListView(ApiView):
+    # As the pages: an IRO sees their caseload's flags (Drift watch), the service manager and admins
+    # every child's (All drift flags); managers have no drift pages.
+    access = {"GET": (CASE_READERS, (Role.IRO, *OVERSIGHT))}
+
+    @extend_schema(
+        tags=["drift flags"],
+        operation_id="drift_flags_list",
+        summary="The drift watch's flags of the children you may see (by default the open ones), by id",
+        parameters=[io.DriftFlagQuery],
+        responses=answers({200: page_of(io.DriftFlagItem, "DriftFlagPage")}, 400, 404),
+    )
+    def get(self, request):
+        criteria = query(request, io.DriftFlagQuery)
+        flags = drift_flag_search(
+            user=request.user,
+            status=criteria["status"],
+            rule=criteria.get("rule"),
+            child_id=criteria.get("child"),
+            today=drift_today(),
+        )
+        paginator, rows = paginate(self, request, flags, ("id",))
+        shown = list({flag.child_id: flag.child for flag in rows}.values())
+        access_log_record_many(user=request.user, path=logged_path(request), children=shown)
+        return paginator.get_paginated_response(io.DriftFlagItem(rows, many=True).data)
 
 
 # --- the committee report -------------------------------------------------------------------------------

@@ -211,6 +211,7 @@ def drift_flag_search(
     team=None,
     iro=None,
     open_days: int | None = None,
+    child_id: int | None = None,
     today: dt.date,
 ) -> QuerySet[DriftFlag]:
     """The service manager's list: flags filtered by status (open, cleared, or any), rule, the child's

@@ -70,6 +70,8 @@ def _point_query(query: dict, path: str) -> None:
         query["iro"] = _pick(DATA["iros"], query["iro"])
     if isinstance(query.get("case_id"), str) and not _left_alone(query["case_id"]):
         query["case_id"] = _pick(DATA["case_ids"], query["case_id"])
+    if path == "/api/v1/drift-flags/" and isinstance(query.get("child"), int) and not _left_alone(query["child"]):
+        query["child"] = _pick(DATA["children"], query["child"])
     if path == "/api/v1/reports/committee/" and isinstance(query.get("period"), str):
         if not _left_alone(query["period"]):
             query["period"] = _pick(DATA["periods"], query["period"])

@@ -39,6 +39,7 @@ from reports.services import report_issue
 from tests.api.conftest import make_key
 from tests.factories import (
     ChildFactory,
+    DriftFlagFactory,
     IroFactory,
     ManagerFactory,
     SiblingGroupFactory,
@@ -78,7 +79,8 @@ def fast_enough(settings):
 @pytest.fixture
 def council():
     """A small council: an IRO with a caseload and escalations in every state, another IRO's, managers
-    at every stage, teams, a sibling group, an issued committee report, and the accounts of the keys."""
+    at every stage, teams, a sibling group, drift flags open and cleared, an issued committee report,
+    and the accounts of the keys."""
     reseed_vocabularies()
     teams = [TeamFactory(name="Children Looked After - North"), TeamFactory(name="Children Looked After - South")]
     iro, other_iro = IroFactory(username="fuzz-iro"), IroFactory(username="fuzz-iro-b")
@@ -97,6 +99,9 @@ def council():
         escalation=escalations[3], by=iro, outcome=outcome("resolved"), reason="The plan was updated."
     )
     workflow.escalation_withdraw(escalation=escalations[4], by=iro, reason="Raised in error.")
+    for child in (caseload[0], caseload[6], others[0]):
+        DriftFlagFactory(child=child)
+        DriftFlagFactory(child=child, rule="R28-visit", cleared_on=dt.date(2026, 1, 5), escalation=escalations[0])
     theirs = raise_escalation(iro=other_iro, children=[others[0]], addressee=managers["team_manager"][1])
     service_manager = UserFactory(role=Role.SERVICE_MANAGER)
     year = timezone.localdate().year - 1
