@@ -193,7 +193,7 @@ class ChildQuery(serializers.Serializer):
 # --- escalations -----------------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "string", "enum": [*StepResult.values, ""]})
+@extend_schema_field({"type": "string", "pattern": f"^({'|'.join(StepResult.values)})?$"})
 class StepResultField(serializers.CharField):
     """A step's result, or empty while it is open (a choice field's schema would leave the empty one out)."""
 
