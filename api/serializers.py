@@ -193,12 +193,16 @@ class ChildQuery(serializers.Serializer):
 # --- escalations -----------------------------------------------------------------------------------
 
 
-@extend_schema_field({"type": "string", "pattern": f"^({'|'.join(StepResult.values)})?$"})
+@extend_schema_field({"type": "string", "nullable": True, "pattern": f"^({'|'.join(StepResult.values)})$"})
 class StepResultField(serializers.CharField):
-    """A step's result, or empty while it is open (a choice field's schema would leave the empty one out)."""
+    """A step's result, or null while it is open (stored as empty). Its schema is a pattern, not an
+    enum: drf-spectacular's enum component would leave null out."""
 
     def __init__(self, **kwargs):
-        super().__init__(allow_blank=True, **kwargs)
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return value or None
 
 
 class StepItem(serializers.Serializer):
@@ -220,7 +224,7 @@ class StepItem(serializers.Serializer):
     response = serializers.CharField(allow_blank=True)
     action_agreed = serializers.CharField(allow_blank=True)
     action_due_on = serializers.DateField(allow_null=True)
-    result = StepResultField(help_text="How the step ended; empty while it is open.")
+    result = StepResultField(help_text="How the step ended; null while it is open.")
     ended_at = serializers.DateTimeField(allow_null=True)
     ended_by = Person(allow_null=True)
     end_reason = serializers.CharField(allow_blank=True)
