@@ -55,6 +55,10 @@ def schedule() -> tuple[Periodic, ...]:
         ),
         # Daily summaries, and the service managers' digest of overdue replies, on working mornings.
         Periodic("notices.morning", "escalations.tasks.morning_notices", at=dt.time(9, 0), working_days_only=True),
+        # The drift watch: every child's statutory clocks as of the new day, then each IRO's digest of
+        # what is new (the digest refreshes first if the night's run was missed).
+        Periodic("drift.refresh", "drift.tasks.drift_refresh_nightly", at=dt.time(1, 0)),
+        Periodic("drift.morning", "drift.tasks.drift_morning", at=dt.time(9, 0), working_days_only=True),
         # Uploaded logs name children: none is kept longer than its job needs it.
         Periodic("imports.prune_uploads", "imports.tasks.prune_import_uploads", at=dt.time(2, 0)),
         # The worker's own records of finished tasks and ticks.

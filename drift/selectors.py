@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 
-from django.db.models import DurationField, ExpressionWrapper, F, Max, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from children.models import Child
@@ -167,6 +167,17 @@ def drift_last_run() -> DriftRun | None:
     return DriftRun.objects.order_by("-as_of", "-started_at").first()
 
 
+def drift_watched_from() -> dt.date | None:
+    """The day of the first refresh: flags before it were never looked for. None if none has run."""
+    return DriftRun.objects.order_by("as_of").values_list("as_of", flat=True).first()
+
+
+def drift_reviews_recorded() -> bool:
+    """Whether the 903's reviews were ever imported (else review timeliness cannot be told)."""
+    evaluated, _ = drift_rules_evaluated()
+    return any(rule in evaluated for rule in rules.REVIEW_RULES)
+
+
 def drift_flags_visible_to(*, user: User) -> QuerySet[DriftFlag]:
     """Every flag (open or cleared) of the children ``user`` may see (child_visible_to's rule; for
     those who see every child, no filter at all, rather than a semi-join with every child)."""
@@ -193,14 +204,24 @@ def drift_flags_cleared_for(*, user: User, since: dt.date) -> QuerySet[DriftFlag
     )
 
 
-def drift_flags_new_since(*, iro: User, since: dt.date) -> QuerySet[DriftFlag]:
-    """For the IRO's morning digest: the open flags of the IRO's caseload first seen on or after
-    ``since``, by child and rule. (The digest must not name the child: use the count, or the rule.)"""
-    return (
-        DriftFlag.objects.filter(child__iro=iro, first_seen__gte=since, cleared_on__isnull=True)
-        .select_related("child")
-        .order_by("child__case_id", "rule")
+def drift_digest_counts(*, since: dt.date) -> dict[User, list[tuple[str, int]]]:
+    """For the IROs' morning digest: for each active IRO, how many of their caseload's open flags of
+    each rule were first seen on or after ``since`` (rules in the spec's order). Counts only: the
+    digest never names a child."""
+    rows = (
+        DriftFlag.objects.filter(first_seen__gte=since, cleared_on__isnull=True, child__iro__is_active=True)
+        .values_list("child__iro", "rule")
+        .annotate(flags=Count("pk"))
+        .order_by()
     )
+    by_iro: dict[int, dict[str, int]] = defaultdict(dict)
+    for iro_id, rule, flags in rows:
+        by_iro[iro_id][rule] = flags
+    iros = User.objects.in_bulk(list(by_iro))
+    return {
+        iros[iro_id]: [(rule, counts[rule]) for rule in rules.RULES if rule in counts]
+        for iro_id, counts in sorted(by_iro.items())
+    }
 
 
 def drift_flag_search(

@@ -1,11 +1,12 @@
 """Writes for the drift watch: the daily refresh of the flags, and linking a flag to the escalation
 raised from it.
 
-:func:`drift_refresh` is what the nightly task calls (``python manage.py drift_refresh`` until the
-background worker lands): it assesses every child as of the day, then in one transaction adds the
+:func:`drift_refresh` is what the nightly task calls (``drift.tasks.drift_refresh_nightly``, or
+``python manage.py drift_refresh`` by hand): it assesses every child as of the day, then in one transaction adds the
 flags found for the first time (``first_seen``), clears those no longer found (``cleared_on``),
 and brings the due date and sentence of the others up to date. Run twice for the same day, the
-second run changes nothing.
+second run changes nothing. :func:`drift_digest_queue` writes each IRO's morning digest of the
+flags found since the last one.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from children.selectors import child_visible_to
 from core.errors import DomainError, NotPermitted
 from drift import selectors
 from drift.models import DriftFlag, DriftRun
+from drift.rules import RULE_LABELS
 from escalations.models import Escalation
+from notices.models import Notice, NoticeKind
+from notices.services import notice_queue
 from people.models import User
-from workdays.clock import WorkingCalendar
+from workdays.clock import WorkingCalendar, local_date
 from workdays.selectors import working_calendar
 
 BATCH_SIZE = 2000
@@ -133,3 +137,25 @@ def drift_flag_link_escalation(*, flag_id: int, escalation: Escalation, by: User
     flag.escalation = escalation
     flag.save(update_fields=["escalation"])
     return flag
+
+
+@transaction.atomic
+def drift_digest_queue(*, now: dt.datetime | None = None, calendar: WorkingCalendar | None = None) -> list[Notice]:
+    """Each working morning: one notice for each IRO whose children have flags first seen since the
+    last working day's digest (after the weekend, the weekend's too), by rule and count only; none
+    for an IRO with nothing new. If the night's refresh has not run (a worker was stopped), it runs
+    first, so the digest is never a day behind."""
+    now = now or timezone.now()
+    calendar = calendar or working_calendar()
+    today = local_date(now)
+    latest = selectors.drift_last_run()
+    if latest is None or latest.as_of < today:
+        drift_refresh(as_of=today, calendar=calendar)
+    since = calendar.previous_working_day(today) + dt.timedelta(days=1)
+    written = []
+    for iro, counts in selectors.drift_digest_counts(since=since).items():
+        items = [
+            {"line": f"{RULE_LABELS[rule]}: {flags} {'child' if flags == 1 else 'children'}"} for rule, flags in counts
+        ]
+        written += notice_queue(kind=NoticeKind.DRIFT_DIGEST, recipients=[iro], day=today, items=items, send_after=now)
+    return written

@@ -30,7 +30,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.formats import format_datetime
-from notices.models import CLOCK_KINDS, Frequency, Notice, NoticeKind, NoticePreference, NoticeStatus
+from notices.models import CLOCK_KINDS, DIGEST_KINDS, Frequency, Notice, NoticeKind, NoticePreference, NoticeStatus
 from workdays.clock import WorkingCalendar, local_moment
 from workdays.selectors import working_calendar
 
@@ -88,7 +88,7 @@ def _deliver_one(notice: Notice, now, calendar, preference, counts: DeliveryCoun
         Notice.objects.filter(pk=notice.pk).update(status=NoticeStatus.CANCELLED, last_error=reason)
         counts.cancelled += 1
         return
-    if frequency == Frequency.DAILY and notice.kind != NoticeKind.DAILY_SUMMARY:
+    if frequency == Frequency.DAILY and notice.kind not in DIGEST_KINDS:
         Notice.objects.filter(pk=notice.pk).update(held_for_summary=True)
         counts.held += 1
         return

@@ -20,6 +20,7 @@ class NoticeKind(models.TextChoices):
     CAP_REACHED = "cap_reached", "20 working days reached"
     OVERDUE_DIGEST = "overdue_digest", "Overdue replies today"
     DAILY_SUMMARY = "daily_summary", "Your daily summary"
+    DRIFT_DIGEST = "drift_digest", "New drift flags today"
 
 
 # Notices sent by the clock: only in working hours (NOTICE_WORKING_HOURS) on working days.
@@ -30,8 +31,12 @@ CLOCK_KINDS = frozenset(
         NoticeKind.CAP_REACHED,
         NoticeKind.OVERDUE_DIGEST,
         NoticeKind.DAILY_SUMMARY,
+        NoticeKind.DRIFT_DIGEST,
     }
 )
+
+# Morning digests: already one email a day, so never held for someone's daily summary.
+DIGEST_KINDS = frozenset({NoticeKind.OVERDUE_DIGEST, NoticeKind.DAILY_SUMMARY, NoticeKind.DRIFT_DIGEST})
 
 
 class NoticeStatus(models.TextChoices):

@@ -267,7 +267,32 @@ def report_figures(report: dict) -> Figures:
         # change = current - previous, written as current = previous + change
         if f"change:{m['code']}" in f.values and f"previous:{m['code']}" in f.values:
             f.equation(f"change in {m['label']}", current, [f"previous:{m['code']}", f"change:{m['code']}"])
+
+    if report.get("drift_watch") is not None:
+        _drift_watch_figures(f, report["drift_watch"])
     return f
+
+
+def _drift_watch_figures(f: Figures, w: dict) -> None:
+    """The drift watch's counts: flags (escalated and cleared are parts of those raised), reviews
+    (judged or not, on time) and participation (adding up to the reviews held)."""
+    for key in ("flags_raised", "escalated", "cleared", "escalated_and_cleared"):
+        f.add(f"watch:{key}", w, key)
+    for key in ("reviews_held", "reviews_judged", "reviews_on_time", "reviews_not_judged"):
+        f.add(f"watch:{key}", w, key)
+    f.percent(w, "reviews_on_time_percent", "watch:reviews_on_time", "watch:reviews_judged")
+    codes = [f"participation:{row['code']}" for row in w["participation"]]
+    for row, cell in zip(w["participation"], codes, strict=True):
+        f.add(cell, row, "reviews")
+        f.percent(row, "percent", cell, "watch:reviews_held")
+    f.equation("participation", "watch:reviews_held", codes)
+    f.equation(
+        "reviews judged or not", "watch:reviews_held", ["watch:reviews_judged", "watch:reviews_not_judged"], exact=False
+    )
+    for part in ("escalated", "cleared"):
+        f.link("watch:flags_raised", f"watch:{part}")
+        f.link(f"watch:{part}", "watch:escalated_and_cleared")
+    f.link("watch:reviews_judged", "watch:reviews_on_time")
 
 
 # --- the check -----------------------------------------------------------------------------------

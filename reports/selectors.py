@@ -22,6 +22,7 @@ from background.selectors import heartbeat_stale, worker_alive, workers_alive
 from children.models import Child
 from core.formats import format_date
 from core.numbers import median, percent, percentile_nearest_rank
+from drift.selectors import drift_impact_latest, drift_reviews_recorded, drift_watched_from
 from escalations.models import Escalation, Step
 from ladder.models import Stage
 from ladder.selectors import ladder_settings
@@ -33,7 +34,7 @@ from themes.models import DriftReason, Outcome, SubTheme, Theme
 from workdays.clock import local_date
 from workdays.selectors import working_calendar
 
-SCHEMA = "iro-escalations/committee-report/2"
+SCHEMA = "iro-escalations/committee-report/3"
 SENIOR_STAGE_CODE = "head_of_service"
 THEMES_NOTE = (
     "An escalation can be about more than one theme, so the theme counts can add up to more than "
@@ -96,6 +97,7 @@ def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
         "monthly": _monthly(escalations, period),
         "stories": _stories(period),
         "data_quality": _data_quality(rows, total, len(ids_with_theme), ladder, calendar, period, now),
+        "drift_watch": _drift_watch(period, calendar),
     }
     report["themes"].append(
         {
@@ -312,6 +314,43 @@ def _drift(escalations, rows, period: Period, calendar, now: dt.datetime) -> dic
         "responses": len(first_days),
         "median_first_response_working_days": median(first_days),
         "max_first_response_working_days": max(first_days) if first_days else None,
+    }
+
+
+def _drift_watch(period: Period, calendar) -> dict:
+    """What the drift watch found in the period and what came of it, and the review timeliness and
+    participation an IRO annual report gives (``drift.selectors.drift_impact``: flags first seen in
+    the period, escalated and cleared by its end; reviews held in it). Counts that cannot be told are
+    ``None``: the flags before the first refresh, the reviews before the 903's are imported."""
+    watched_from = drift_watched_from()
+    reviews_recorded = drift_reviews_recorded()
+    if watched_from is None and not reviews_recorded:
+        impact = None
+    else:
+        impact = drift_impact_latest(start=period.start, end=period.end, calendar=calendar)
+    flags = impact if watched_from is not None and watched_from <= period.end else None
+    reviews = impact if reviews_recorded else None
+
+    def of(source, name):
+        return getattr(source, name) if source is not None else None
+
+    return {
+        "watched_from": watched_from.isoformat() if watched_from else None,
+        "flags_raised": of(flags, "flags_raised"),
+        "escalated": of(flags, "escalated"),
+        "cleared": of(flags, "cleared"),
+        "escalated_and_cleared": of(flags, "escalated_and_cleared"),
+        "median_working_days_to_clear": of(flags, "median_working_days_to_clear"),
+        "reviews_recorded": reviews_recorded,
+        "reviews_held": of(reviews, "reviews_held"),
+        "reviews_judged": of(reviews, "reviews_judged"),
+        "reviews_on_time": of(reviews, "reviews_on_time"),
+        "reviews_on_time_percent": of(reviews, "percent_on_time"),
+        "reviews_not_judged": of(reviews, "reviews_not_judged"),
+        "participation": [
+            {"code": row.code, "label": row.label, "reviews": row.reviews, "percent": row.percent}
+            for row in (reviews.participation if reviews is not None else [])
+        ],
     }
 
 

@@ -36,6 +36,12 @@ APPENDIX_TABLES = [
     "data_quality",
 ]
 DRIFT_TABLES = ["drift", "drift_reasons", "drift_outcomes"]
+DRIFT_WATCH_TABLES = ["drift_watch", "review_participation"]  # in reports of schema 3 on
+DRIFT_WATCH_INTRO = (
+    "The drift watch checks every looked-after child's statutory clocks each night (reviews, social worker "
+    "visits, care plans, an allocated worker and missing episodes), so that drift is found before an IRO has "
+    "to escalate it. What it found in the period, and what came of it:"
+)
 THEMES_INTRO = (
     "The main themes of the representations made were as follows (note that some escalations were about more "
     "than one issue):"
@@ -223,6 +229,7 @@ def paper_blocks(report: dict) -> list:
         Heading("Comments and issues in relation to the escalations", 2),
         *section("drift"),
         *[TableBlock(tables[key]) for key in DRIFT_TABLES],
+        *_drift_watch_blocks(tables, numbers),
         Heading("Brief anonymised case descriptions", 2),
         Cases(
             numbers.next(),
@@ -280,6 +287,16 @@ def paper_blocks(report: dict) -> list:
             blocks.append(Chart(tables[key].chart))
         blocks.append(TableBlock(tables[key]))
     return blocks
+
+
+def _drift_watch_blocks(tables: dict[str, Table], numbers) -> list:
+    if "drift_watch" not in tables:
+        return []
+    return [
+        Heading("The drift watch", 2),
+        Paragraph(numbers.next(), DRIFT_WATCH_INTRO),
+        *[TableBlock(tables[key]) for key in DRIFT_WATCH_TABLES if key in tables],
+    ]
 
 
 def _theme_commentary(report: dict, commentary: dict[str, str]) -> dict[int, str]:

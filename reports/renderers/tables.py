@@ -208,7 +208,7 @@ def report_tables(report: dict) -> list[Table]:
             themes.append([c.label(sub["label"], level=1), c.count(sub, "escalations"), c.blank(), c.blank()])
 
     comparison = report["comparison"]
-    return [
+    tables = [
         Table(
             "summary",
             "Summary",
@@ -356,3 +356,78 @@ def report_tables(report: dict) -> list[Table]:
         ),
         Table("data_quality", "Data quality", "Data quality", ["Check", "Escalations"], counts(report["data_quality"])),
     ]
+    watch = report.get("drift_watch")  # reports issued before schema 3 have none
+    if watch is not None and (watch["watched_from"] is not None or watch["reviews_recorded"]):
+        tables += _drift_watch_tables(c, watch)
+    return tables
+
+
+REVIEW_TIMESCALES = (
+    "Reviews are judged by the statutory timescales: the first within 20 working days of coming into care, "
+    "the second no more than three months after it, and each later one no more than six months after the last."
+)
+
+
+def drift_watch_note(watch: dict) -> str:
+    """What the drift watch's figures cover, in words."""
+    if watch["watched_from"] is None:
+        flags = "The drift watch had not run, so no flags are counted."
+    elif watch["flags_raised"] is None:
+        flags = "The drift watch began after this period ended, so no flags are counted."
+    else:
+        since = format_date(dt.date.fromisoformat(watch["watched_from"]))
+        flags = (
+            f"A flag is a statutory clock found past its due date (the drift watch has looked since {since}); "
+            "it is counted in the period it was first found, and escalated or cleared by the period's end."
+        )
+    reviews = (
+        REVIEW_TIMESCALES if watch["reviews_recorded"] else "No SSDA903 reviews were imported, so none are counted."
+    )
+    return f"{flags} {reviews}"
+
+
+def _drift_watch_tables(c: _Cells, watch: dict) -> list[Table]:
+    """The drift watch's table, and the participation table once the 903's reviews are in."""
+    tables = [
+        Table(
+            "drift_watch",
+            "The drift watch: statutory clocks",
+            "Drift watch",
+            ["Measure", "Number", "%"],
+            [
+                [c.label("Flags raised"), c.count(watch, "flags_raised"), c.blank()],
+                [c.label("Escalated"), c.count(watch, "escalated"), c.blank()],
+                [c.label("Cleared"), c.count(watch, "cleared"), c.blank()],
+                [
+                    c.label("Median working days from escalation to clearing"),
+                    c.number(watch["median_working_days_to_clear"]),
+                    c.blank(),
+                ],
+                [c.label("Reviews held"), c.count(watch, "reviews_held"), c.blank()],
+                [c.label("Reviews judged against the timescales"), c.count(watch, "reviews_judged"), c.blank()],
+                [
+                    c.label("Reviews held on time"),
+                    c.count(watch, "reviews_on_time"),
+                    c.percent_of(watch, "reviews_on_time_percent"),
+                ],
+                [
+                    c.label("Reviews not judged (the records start part-way through a period of care)"),
+                    c.count(watch, "reviews_not_judged"),
+                    c.blank(),
+                ],
+            ],
+            note=drift_watch_note(watch),
+        ),
+        Table(
+            "review_participation",
+            "Children’s participation in their reviews",
+            "Review participation",
+            ["Participation", "Reviews", "%"],
+            [
+                [c.label(f"{row['code']}: {row['label']}"), c.count(row, "reviews"), c.percent_of(row, "percent")]
+                for row in watch["participation"]
+            ],
+            note="Percentages are of the reviews held in the period.",
+        ),
+    ]
+    return tables if watch["participation"] else tables[:1]

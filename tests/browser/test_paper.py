@@ -29,8 +29,8 @@ def _open(page, path: str, heading: str, *, status: int = 200):
     expect(page.get_by_role("heading", level=1).first).to_contain_text(heading)
 
 
-def _submit(page, button: str, *, status: int = 200):
-    with page.expect_navigation() as navigation:
+def _submit(page, button: str, *, status: int = 200, timeout: float | None = None):
+    with page.expect_navigation(timeout=timeout) as navigation:
         page.get_by_role("button", name=button, exact=True).click()
     assert navigation.value.status == status, f"{page.url} answered {navigation.value.status}, expected {status}"
 
@@ -176,7 +176,7 @@ def test_the_papers_editing_pages_pass_axe_in_every_state(page, demo_world):
     _open(page, f"/reports/issue/?{query}", "Issue version 1 of the report")
     expect(page.get_by_role("button", name="Issue version 1")).to_be_visible()
     scans("paper-issue-confirm", "the confirmation page")
-    _submit(page, "Issue version 1")
+    _submit(page, "Issue version 1", timeout=60_000)  # the tests run the task in the request: every format
     expect(page.get_by_role("heading", level=1)).to_have_text("Report issued")  # the job, done at once here
     scans("paper-issue-job-done", "the issue job, done")
     page.get_by_role("link", name="See the issued version and its files").click()

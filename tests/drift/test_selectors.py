@@ -126,14 +126,24 @@ def test_open_flags_are_most_overdue_first():
     assert list(selectors.drift_flags_open_for(user=iro)) == [earlier, later]
 
 
-def test_new_flags_since_a_day_for_an_iros_caseload():
-    iro = IroFactory()
-    new = DriftFlagFactory(child__iro=iro, first_seen=D(2026, 3, 2))
-    DriftFlagFactory(child__iro=iro, first_seen=D(2026, 3, 1))
-    DriftFlagFactory(child__iro=iro, first_seen=D(2026, 3, 3), cleared_on=D(2026, 3, 4))
-    DriftFlagFactory(first_seen=D(2026, 3, 3))
+def test_the_digest_counts_each_iros_new_open_flags_by_rule():
+    iro, other = IroFactory(), IroFactory()
+    DriftFlagFactory(child__iro=iro, first_seen=D(2026, 3, 2))
+    DriftFlagFactory(child__iro=iro, rule="R28-visit", first_seen=D(2026, 3, 3))
+    DriftFlagFactory(child__iro=iro, rule="R28-visit", first_seen=D(2026, 3, 3))
+    DriftFlagFactory(child__iro=iro, first_seen=D(2026, 3, 1))  # before
+    DriftFlagFactory(child__iro=iro, first_seen=D(2026, 3, 3), cleared_on=D(2026, 3, 4))  # cleared
+    DriftFlagFactory(child__iro=other, rule="R4-care-plan", first_seen=D(2026, 3, 2))
 
-    assert list(selectors.drift_flags_new_since(iro=iro, since=D(2026, 3, 2))) == [new]
+    counts = selectors.drift_digest_counts(since=D(2026, 3, 2))
+
+    assert counts == {iro: [(R33_FIRST, 1), ("R28-visit", 2)], other: [("R4-care-plan", 1)]}
+
+
+def test_the_digest_leaves_out_inactive_iros():
+    DriftFlagFactory(child__iro=IroFactory(is_active=False), first_seen=D(2026, 3, 2))
+
+    assert selectors.drift_digest_counts(since=D(2026, 3, 2)) == {}
 
 
 def test_the_search_filters_by_rule_team_iro_and_how_long_open():

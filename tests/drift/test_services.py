@@ -4,7 +4,9 @@ import pytest
 
 from core.errors import DomainError, NotPermitted
 from drift.models import DriftFlag, DriftRun
-from drift.services import drift_flag_link_escalation, drift_refresh
+from drift.services import drift_digest_queue, drift_flag_link_escalation, drift_refresh
+from notices.delivery import notice_render
+from notices.models import Notice, NoticeKind
 from tests.factories import (
     AllocationFactory,
     CarePlanFactory,
@@ -15,6 +17,7 @@ from tests.factories import (
     ReviewFactory,
     VisitFactory,
     drift_tables_imported,
+    london,
     raise_escalation,
 )
 
@@ -186,3 +189,68 @@ def test_a_flag_that_is_gone_is_an_error():
 
     with pytest.raises(DomainError, match="no longer exists"):
         drift_flag_link_escalation(flag_id=999999, escalation=escalation, by=iro)
+
+
+# ----------------------------------------------------------------------------- the morning digest
+
+FRIDAY_9AM = london(2026, 1, 2, 9, 0)  # Thursday 1 January is a bank holiday
+MONDAY_9AM = london(2026, 1, 5, 9, 0)
+
+
+def digests():
+    return {n.recipient: n.items for n in Notice.objects.filter(kind=NoticeKind.DRIFT_DIGEST)}
+
+
+def test_the_digest_tells_each_iro_how_many_new_flags_of_each_rule(child):
+    drift_refresh(as_of=D(2026, 1, 2))
+
+    drift_digest_queue(now=FRIDAY_9AM)
+
+    assert digests() == {child.iro: [{"line": "First review: 1 child"}]}
+
+
+def test_an_iro_with_nothing_new_gets_no_digest(child):
+    drift_refresh(as_of=D(2026, 1, 2))
+
+    drift_digest_queue(now=MONDAY_9AM)  # the flag was in Friday's digest
+
+    assert digests() == {}
+
+
+def test_after_a_weekend_the_digest_has_the_weekends_flags():
+    drift_refresh(as_of=D(2026, 1, 5))
+    iro = IroFactory()
+    DriftFlagFactory(child__iro=iro, first_seen=D(2026, 1, 3))
+    DriftFlagFactory(child__iro=iro, first_seen=D(2026, 1, 4))
+    DriftFlagFactory(child__iro=iro, rule="R28-visit", first_seen=D(2026, 1, 5))
+
+    drift_digest_queue(now=MONDAY_9AM)
+
+    assert digests() == {iro: [{"line": "First review: 2 children"}, {"line": "Social worker visit: 1 child"}]}
+
+
+def test_the_digest_refreshes_first_when_the_nights_run_was_missed(child):
+    drift_digest_queue(now=FRIDAY_9AM)
+
+    assert list(DriftRun.objects.values_list("as_of", flat=True)) == [D(2026, 1, 2)]
+    assert child.iro in digests()
+
+
+def test_the_digest_is_written_once_a_day_however_often_it_runs(child):
+    drift_digest_queue(now=FRIDAY_9AM)
+    drift_digest_queue(now=FRIDAY_9AM)
+
+    assert Notice.objects.filter(kind=NoticeKind.DRIFT_DIGEST).count() == 1
+
+
+def test_the_digest_email_names_no_child(child):
+    child.first_name, child.last_name, child.date_of_birth = "Marigold", "Featherstonehaugh", D(2011, 4, 17)
+    child.save()
+    drift_digest_queue(now=FRIDAY_9AM)
+
+    subject, body = notice_render(Notice.objects.get(kind=NoticeKind.DRIFT_DIGEST))
+
+    text = subject + body
+    assert subject == "New drift flags for children you review"
+    assert "First review: 1 child" in body and "/drift/" in body
+    assert [w for w in ("Marigold", "Featherstonehaugh", child.case_id, "2011", "17 April") if w in text] == []

@@ -81,6 +81,20 @@ def test_a_daily_summary_person_gets_one_email_next_morning(mailoutbox):
     assert f"{esc.reference}: sent to you" in summary.body
 
 
+@pytest.mark.parametrize("kind", [NoticeKind.OVERDUE_DIGEST, NoticeKind.DRIFT_DIGEST])
+def test_a_morning_digest_is_not_held_for_a_daily_summary(kind, mailoutbox):
+    iro = IroFactory()
+    notice_preference_set(user=iro, addressed=Frequency.DAILY, others=Frequency.DAILY)
+    Notice.objects.create(
+        key="digest", kind=kind, recipient=iro, send_after=THURSDAY_9AM, items=[{"line": "First review: 1 child"}]
+    )
+
+    notices_deliver(now=THURSDAY_9AM)
+
+    assert Notice.objects.get(key="digest").status == NoticeStatus.SENT
+    assert [m.to for m in mailoutbox] == [[iro.email]]
+
+
 def test_news_switched_off_is_not_sent_but_steps_sent_to_you_cannot_be(mailoutbox):
     iro = IroFactory()
     notice_preference_set(user=iro, addressed=Frequency.OFF, others=Frequency.OFF)

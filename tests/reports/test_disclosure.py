@@ -23,6 +23,7 @@ cells, the old behaviour, and finds the assistant director's 3 both ways the iss
 
 from __future__ import annotations
 
+import copy
 import io
 import json
 import re
@@ -36,9 +37,11 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf import PdfReader
 
+from core.numbers import percent
 from reports.disclosure import report_figures, suppress
 from reports.renderers import render_docx, render_html, render_json, render_pdf, render_xlsx, report_tables
 from reports.renderers.tables import SUPPRESSED
+from ssda903.codes import REVIEW_PARTICIPATION
 from tests.reports.test_renderers import html_tables
 
 # The reports are built once per module (conftest); the mark makes pytest-django set up the test
@@ -162,6 +165,8 @@ def _paper_order(report):
     order = ["themes", "drift", "drift_reasons", "drift_outcomes", "summary", "stages", "timeliness", "stage_targets"]
     order += ["outcomes", "monthly", "comparison", "data_quality"]
     tables = {t.key: t for t in report_tables(report)}
+    watch = [key for key in ("drift_watch", "review_participation") if key in tables]
+    order[4:4] = watch  # printed after the drift tables, before the appendix
     return [tables[key] for key in order]
 
 
@@ -264,6 +269,8 @@ def relations(report) -> list[tuple[str, tuple, list[tuple]]]:
             [(title("drift"), "First responses recorded", "Number")],
         )
     )
+    if "drift_watch" in tables:
+        found += _drift_watch_relations(tables)
     comparison = tables["comparison"]
     now, then = comparison.columns[1], comparison.columns[2]
     for label in labels("comparison"):
@@ -277,22 +284,51 @@ def relations(report) -> list[tuple[str, tuple, list[tuple]]]:
     return found
 
 
+def _drift_watch_relations(tables) -> list[tuple[str, tuple, list[tuple]]]:
+    watch = tables["drift_watch"].title
+    cell = lambda label: (watch, label, "Number")  # noqa: E731
+    held = cell("Reviews held")
+    found = [
+        ("flags escalated", cell("Flags raised"), [cell("Escalated")]),
+        ("flags cleared", cell("Flags raised"), [cell("Cleared")]),
+        ("reviews judged or not", held, [cell("Reviews judged against the timescales"), cell(NOT_JUDGED)]),
+        ("reviews on time", cell("Reviews judged against the timescales"), [cell("Reviews held on time")]),
+    ]
+    if "review_participation" in tables:
+        participation = tables["review_participation"]
+        rows = [(participation.title, row[0].display, "Reviews") for row in participation.rows]
+        found.append(("participation adds up to the reviews held", held, rows))
+    return found
+
+
+NOT_JUDGED = "Reviews not judged (the records start part-way through a period of care)"
+
+
 def _value(published, cell):
     table, label, column = cell
     return published.get(table, {}).get(label, {}).get(column, "")
 
 
 def _percent_attacks(published, report) -> list[tuple[tuple, Fraction]]:
-    """Each shown percentage of all escalations, times the escalations: the count beside it."""
+    """Each shown percentage times its total: the count beside it (themes of all escalations; reviews
+    on time of those judged; participation of the reviews held)."""
     tables = {t.key: t.title for t in report_tables(report)}
     total = _value(published, (tables["summary"], "Escalations", "Number"))
     found = []
-    if total in (HIDDEN, ""):
-        return found
     for label, cells in published[tables["themes"]].items():
         pct = cells.get("%", "")
-        if pct not in (HIDDEN, ""):
+        if total not in (HIDDEN, "") and pct not in (HIDDEN, ""):
             found.append(((tables["themes"], label, "Escalations"), round(pct * total / 100)))
+    if "drift_watch" in tables:
+        watch = published[tables["drift_watch"]]
+        judged = watch["Reviews judged against the timescales"]["Number"]
+        pct = watch["Reviews held on time"]["%"]
+        if judged not in (HIDDEN, "") and pct not in (HIDDEN, ""):
+            found.append(((tables["drift_watch"], "Reviews held on time", "Number"), round(pct * judged / 100)))
+        held = watch["Reviews held"]["Number"]
+        for label, cells in published.get(tables.get("review_participation"), {}).items():
+            if held not in (HIDDEN, "") and cells["%"] not in (HIDDEN, ""):
+                found.append(((tables["review_participation"], label, "Reviews"), round(cells["%"] * held / 100)))
     return found
 
 
@@ -442,3 +478,69 @@ def test_the_charts_leave_out_the_hidden_themes(suppressed):
     for row in suppressed["themes"]:
         if row["escalations"] is None:
             assert f"{row['label']}: " not in html.split("<desc")[1].split("</desc>")[0]
+
+
+# --- the drift watch's figures -------------------------------------------------------------------------
+
+# A small year of the drift watch, as report_build gives it (tests/reports/test_selectors.py builds one
+# from the records): 3 flags escalated, 2 of them cleared; 3 reviews not judged; one review PN7.
+WATCH = {
+    "watched_from": "2015-04-01",
+    "flags_raised": 14,
+    "escalated": 3,
+    "cleared": 9,
+    "escalated_and_cleared": 2,
+    "median_working_days_to_clear": 6.5,
+    "reviews_recorded": True,
+    "reviews_held": 41,
+    "reviews_judged": 38,
+    "reviews_on_time": 35,
+    "reviews_on_time_percent": 92.1,
+    "reviews_not_judged": 3,
+    "participation": [
+        {"code": code, "label": REVIEW_PARTICIPATION[code], "reviews": reviews, "percent": percent(reviews, 41)}
+        for code, reviews in zip(REVIEW_PARTICIPATION, (0, 21, 7, 0, 6, 6, 0, 1), strict=True)
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def watched(seed_year_reports):
+    """The seed year with the drift watch's figures: (all shown, as published Open)."""
+    closed = json.loads(json.dumps(seed_year_reports["closed"]))
+    closed["drift_watch"] = copy.deepcopy(WATCH)
+    return closed, suppress(json.loads(json.dumps(closed)), 5)
+
+
+def test_the_drift_watchs_small_counts_are_hidden_with_what_would_give_them_away(watched):
+    _, published = watched
+    watch = published["drift_watch"]
+    assert (watch["escalated"], watch["escalated_and_cleared"]) == (None, None)
+    assert watch["flags_raised"] == 14
+    rows = {row["code"]: row for row in watch["participation"]}
+    assert (rows["PN7"]["reviews"], rows["PN7"]["percent"]) == (None, None)
+    assert (rows["PN0"]["reviews"], rows["PN1"]["reviews"]) == (0, 21)
+    # PN7 would follow from the reviews held less the other codes: one more code is hidden with it.
+    assert sum(1 for row in watch["participation"] if row["reviews"] is None) == 2
+    # The 3 not judged would follow from the reviews held less those judged.
+    assert watch["reviews_not_judged"] is None
+    assert None in (watch["reviews_held"], watch["reviews_judged"])
+
+
+@pytest.mark.parametrize("fmt", list(READERS))
+def test_no_hidden_drift_watch_count_can_be_worked_out_in_any_format(watched, fmt):
+    closed, published = watched
+    truth = from_json(closed)
+    read = READERS[fmt](published)
+    assert read == from_json(published)
+    assert read["The drift watch: statutory clocks"]["Escalated"]["Number"] is HIDDEN
+    assert attack(read, truth, published) == []
+
+
+def test_the_attacks_find_the_drift_watchs_small_counts_under_primary_suppression_alone(watched):
+    """The control for the drift watch: its relations do give hidden counts back without the secondary."""
+    closed, _ = watched
+    old = primary_only(closed)
+    leaks = attack(from_json(old), from_json(closed), old)
+    assert "participation adds up to the reviews held: ('Children’s participation in their reviews', " in "".join(leaks)
+    assert any(leak.startswith("reviews judged or not: ") for leak in leaks)

@@ -158,6 +158,45 @@ def test_tables_come_in_the_reports_order(tables):
     ]
 
 
+WATCHED = {
+    "watched_from": "2015-10-01",
+    "flags_raised": 12,
+    "escalated": 5,
+    "cleared": 9,
+    "escalated_and_cleared": 4,
+    "median_working_days_to_clear": 6.5,
+    "reviews_recorded": True,
+    "reviews_held": 40,
+    "reviews_judged": 30,
+    "reviews_on_time": 27,
+    "reviews_on_time_percent": 90.0,
+    "reviews_not_judged": 10,
+    "participation": [
+        {"code": "PN1", "label": "Child physically attends and speaks for themselves", "reviews": 40, "percent": 100.0}
+    ],
+}
+
+
+def test_the_drift_watch_tables_come_last_once_the_watch_has_run(report):
+    watched = report_tables({**report, "drift_watch": WATCHED})
+
+    assert [t.key for t in watched][-2:] == ["drift_watch", "review_participation"]
+    rows = {row[0]: row[1:] for row in displays(table(watched, "drift_watch"))}
+    assert rows["Flags raised"] == ["12", ""] and rows["Reviews held on time"] == ["27", "90.0%"]
+    assert "looked since 1 October 2015" in table(watched, "drift_watch").note
+
+
+def test_the_participation_table_is_left_out_until_reviews_are_imported(report):
+    watch = {**WATCHED, "reviews_recorded": False, "participation": []}
+    for key in ("reviews_held", "reviews_judged", "reviews_on_time", "reviews_on_time_percent", "reviews_not_judged"):
+        watch[key] = None
+
+    watched = report_tables({**report, "drift_watch": watch})
+
+    assert [t.key for t in watched][-1] == "drift_watch"
+    assert "No SSDA903 reviews were imported" in table(watched, "drift_watch").note
+
+
 def test_theme_rows_show_count_percent_and_children(tables):
     rows = {row[0]: row[1:] for row in displays(table(tables, "themes"))}
     assert rows["Care plans/pathway plans not completed on the system in good time"] == ["5", "62.5%", "5"]

@@ -4,12 +4,25 @@ import datetime as dt
 
 import pytest
 
+from drift.services import drift_refresh
 from escalations import services
 from escalations.models import Escalation
 from reports.models import ReportSettings
 from reports.periods import Period
 from reports.selectors import report_build
-from tests.factories import ChildFactory, IroFactory, ManagerFactory, london, outcome, raise_escalation, stage, theme
+from tests.factories import (
+    ChildFactory,
+    EpisodeFactory,
+    IroFactory,
+    ManagerFactory,
+    ReviewFactory,
+    drift_tables_imported,
+    london,
+    outcome,
+    raise_escalation,
+    stage,
+    theme,
+)
 
 pytestmark = pytest.mark.django_db
 YEAR = Period.financial_year("2015-16")
@@ -352,3 +365,54 @@ def test_a_stage_with_no_steps_in_the_period_shows_no_target():
     raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
     row = next(r for r in _report()["timeliness"]["stage_targets"] if r["code"] == "director")
     assert (row["target_working_days"], row["responses"]) == (None, 0)
+
+
+# ----------------------------------------------------------------------------- the drift watch
+
+WATCH_YEAR = Period.financial_year("2025-26")
+
+
+def test_the_drift_watch_section_says_nothing_is_known_before_the_watch_and_the_903():
+    watch = _report(WATCH_YEAR)["drift_watch"]
+
+    assert watch["watched_from"] is None and watch["reviews_recorded"] is False
+    assert (watch["flags_raised"], watch["reviews_held"], watch["reviews_on_time_percent"]) == (None, None, None)
+    assert watch["participation"] == []
+
+
+def test_the_drift_watch_section_counts_the_flags_the_refresh_found_and_the_reviews_held():
+    drift_tables_imported(ssda903=("Episodes", "Reviews"), extract=())  # the review clocks only
+    late = ChildFactory()
+    EpisodeFactory(child=late, start=dt.date(2025, 12, 1))  # no review: the first was due by 31 December
+    reviewed = ChildFactory()
+    EpisodeFactory(child=reviewed, start=dt.date(2025, 12, 1))
+    ReviewFactory(child=reviewed, date=dt.date(2025, 12, 20), participation="PN3")
+    drift_refresh(as_of=dt.date(2026, 1, 2))
+    ReviewFactory(child=late, date=dt.date(2026, 1, 5), participation="PN1")  # late, which clears the flag
+    drift_refresh(as_of=dt.date(2026, 1, 9))
+
+    watch = _report(WATCH_YEAR)["drift_watch"]
+
+    assert watch["watched_from"] == "2026-01-02"
+    assert (watch["flags_raised"], watch["cleared"], watch["escalated"]) == (1, 1, 0)
+    assert (watch["reviews_held"], watch["reviews_judged"], watch["reviews_on_time"]) == (2, 2, 1)
+    assert watch["reviews_on_time_percent"] == 50.0
+    assert {row["code"]: row["reviews"] for row in watch["participation"]} == {
+        "PN0": 0,
+        "PN1": 1,
+        "PN2": 0,
+        "PN3": 1,
+        "PN4": 0,
+        "PN5": 0,
+        "PN6": 0,
+        "PN7": 0,
+    }
+
+
+def test_flags_are_not_counted_for_a_period_that_ended_before_the_watch_began():
+    drift_tables_imported()
+    drift_refresh(as_of=dt.date(2026, 1, 2))
+
+    watch = _report(Period.financial_year("2024-25"))["drift_watch"]
+
+    assert watch["flags_raised"] is None and watch["reviews_held"] == 0
