@@ -279,6 +279,17 @@ def test_drift_flags_of_the_caseload_only(api_world):
     )
 
 
+def test_drift_flags_filter_by_child_and_status(api_world):
+    own, other = api_world["own_child"], api_world["other_child"]
+    DriftFlagFactory(child=own)
+    cleared = DriftFlagFactory(child=other, rule="R28-visit", cleared_on="2026-01-05")
+    DriftFlagFactory(child=other)
+    url = reverse("api:drift_flags") + f"?child={other.pk}&status=cleared"
+    results = _cms(api_world).get(url).json()["results"]
+    assert [row["id"] for row in results] == [cleared.pk]
+    assert results[0]["rule_label"] and results[0]["cleared_on"] == "2026-01-05"
+
+
 def test_too_many_requests_is_429_with_retry_after(api_world, settings):
     settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"api": "2/minute"}}
     client = key_client(api_world["keys"][Scope.REPORTING])
