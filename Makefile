@@ -35,7 +35,7 @@ TEST_REPORTS := sqlite postgres browser
 # The browser tests run only in test-browser (on SQLite), never in the database suites.
 BROWSER_TESTS := tests/browser
 
-.PHONY: help deps run migrate collectstatic demo check lint format test test-sqlite test-postgres test-browser lock clean distclean
+.PHONY: help deps run migrate collectstatic demo check lint format test test-sqlite test-postgres test-browser lock clean distclean serve try-deploy
 
 help:
 	@sed -n 's/^#   //p' $(firstword $(MAKEFILE_LIST))
@@ -177,3 +177,15 @@ bench-import: deps
 .PHONY: bench-drift
 bench-drift: deps
 	scripts/with-postgres.sh $(VPY) bench/drift_bench.py $(BENCH_ARGS)
+
+# ----------------------------------------------------------------------------- production
+# gunicorn (deploy/gunicorn.conf.py) and the background worker with DEBUG off (scripts/serve.sh);
+# README "Deploying". Behind deploy/nginx.conf in production.
+serve: deps
+	scripts/serve.sh
+
+# README "Deploying", followed on this machine: a throwaway PostgreSQL, `make serve` behind
+# deploy/nginx.conf with a throwaway certificate, the demo data, a backup, a restore into a new
+# database, and the app serving the restored data (scripts/try-deploy.sh).
+try-deploy: deps
+	scripts/with-postgres.sh scripts/try-deploy.sh

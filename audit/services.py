@@ -13,6 +13,7 @@ from django.db import connections, transaction
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
+from core.shown import children_logged
 
 FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
@@ -77,6 +78,15 @@ def access_log_record(*, user, path: str, child=None, escalation=None, at=None):
         entries = entries or [AccessLogEntry(user=user, escalation=escalation, path=path, viewed_at=at)]
     else:
         entries = [AccessLogEntry(user=user, child=child, path=path, viewed_at=at)]
+    children_logged(entry.child_id for entry in entries if entry.child_id)
+    return AccessLogEntry.objects.bulk_create(entries)
+
+
+@transaction.atomic
+def access_log_children_shown(*, user, path: str, children: set[int], at=None) -> list[AccessLogEntry]:
+    """Note that a page ``user`` was answered with showed ``children`` (their IDs): one entry each."""
+    at = at or timezone.now()
+    entries = [AccessLogEntry(user=user, child_id=pk, path=path[:300], viewed_at=at) for pk in sorted(children)]
     return AccessLogEntry.objects.bulk_create(entries)
 
 

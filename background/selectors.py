@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.db import DatabaseError
 from django.utils import timezone
 
 from background.models import WorkerHeartbeat
@@ -30,3 +31,11 @@ def workers_alive(*, now: dt.datetime | None = None) -> int:
     """How many workers have beaten lately (:func:`heartbeat_stale`)."""
     now = now or timezone.now()
     return WorkerHeartbeat.objects.filter(beat_at__gte=now - heartbeat_stale()).count()
+
+
+def service_ready() -> bool:
+    """For ``/readyz``: the database answers and at least one worker is alive. Never raises."""
+    try:
+        return workers_alive() > 0
+    except DatabaseError:
+        return False

@@ -1,6 +1,8 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from core.shown import child_shown
+
 
 class SiblingGroup(models.Model):
     name = models.CharField(max_length=120, unique=True, help_text="An internal label, not a family name.")
@@ -46,6 +48,13 @@ class Child(models.Model):
     )
 
     history = HistoricalRecords()
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        """Every child read during a signed-in page is noted for the access log (core/shown.py)."""
+        instance = super().from_db(db, field_names, values)
+        child_shown(instance.pk)
+        return instance
 
     class Meta:
         verbose_name_plural = "children"

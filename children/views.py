@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from audit.services import access_log_record
 from children.models import Child
 from children.selectors import (
     child_caseload,
@@ -53,7 +52,6 @@ def detail(request, pk: int):
         child = child_get_for(user=request.user, pk=pk)
     except Child.DoesNotExist:
         raise Http404("No child found") from None
-    access_log_record(user=request.user, child=child, path=request.path)
     escalations = escalation_selectors.escalation_list_rows(
         escalation_selectors.escalation_visible_to(user=request.user).filter(children=child)
     ).order_by("-raised_at", "-pk")

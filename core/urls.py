@@ -11,6 +11,8 @@ urlpatterns = [
     path("session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),
     path("privacy/", views.privacy_notice, name="privacy"),
+    path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]
 
 if settings.OIDC_ENABLED:  # single sign-on (core/oidc.py): /oidc/authenticate/, /oidc/callback/

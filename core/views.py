@@ -4,8 +4,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
+from background.selectors import service_ready
 from people.access import START_PAGES
 
 
@@ -47,3 +48,22 @@ def accessibility_statement(request):
 
 def privacy_notice(request):
     return render(request, "core/privacy.html", _service_owner())
+
+
+# --- health checks (README "Deploying"): for the proxy and the orchestrator, signed out, saying
+# nothing but whether the service can serve.
+
+
+@require_GET
+def healthz(request):
+    """Alive: the web process answers."""
+    return JsonResponse({"status": "ok"}, headers={"Cache-Control": "no-store"})
+
+
+@require_GET
+def readyz(request):
+    """Ready: the database answers and a background worker has beaten lately."""
+    ready = service_ready()
+    return JsonResponse(
+        {"status": "ok" if ready else "not ready"}, status=200 if ready else 503, headers={"Cache-Control": "no-store"}
+    )

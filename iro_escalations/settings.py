@@ -14,6 +14,8 @@ import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE as CSP_NONE
+from csp.constants import SELF as CSP_SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from iro_escalations.env import env_bool, env_list, env_str
@@ -74,12 +76,16 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "audit.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -178,15 +184,66 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=True)
 
+# --- Security headers (README "Deploying") ----------------------------------------------------------
+# Behind the reverse proxy, which terminates TLS and says so in X-Forwarded-Proto (set by our nginx
+# sample only; never trust it from the internet directly).
+if env_bool("BEHIND_TLS_PROXY", default=not DEBUG):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # the proxy's and the orchestrator's own checks
+SECURE_HSTS_SECONDS = int(env_str("SECURE_HSTS_SECONDS", default="0" if DEBUG else "31536000"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)  # permits listing; submitting is the council's
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# What the pages may load: only our own files (the charts' SVG is drawn with presentation attributes,
+# the scripts are static files), images also as data: URLs (the council's logo). django-csp.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [CSP_SELF],
+        "script-src": [CSP_SELF],
+        "style-src": [CSP_SELF],
+        "img-src": [CSP_SELF, "data:"],
+        "font-src": [CSP_SELF],
+        "connect-src": [CSP_SELF],
+        "form-action": [CSP_SELF] + env_list("CSP_FORM_ACTION", default=[]),  # add the identity provider's
+        "frame-ancestors": [CSP_NONE],
+        "base-uri": [CSP_SELF],
+        "object-src": [CSP_NONE],
+    }
+}
+# No browser feature the service does not use (core.middleware.SecurityHeadersMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "
+    "payment=(), usb=(), interest-cohort=()"
+)
+
 # Audit: history is append-only, so the admin's "revert" is switched off.
 SIMPLE_HISTORY_REVERT_DISABLED = True
 
+# Logs go to standard error: JSON lines in production (LOG_FORMAT=json, the default with DEBUG off),
+# plain text in development. One line per request (core.middleware.RequestLogMiddleware, logger
+# iro.requests, at INFO), with its request ID. No log line carries a child's name or any text typed in.
+LOG_FORMAT = env_str("LOG_FORMAT", default="text" if DEBUG else "json")
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"quiet_forbidden": {"()": "core.logs.QuietForbidden"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["quiet_forbidden"]}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["quiet_forbidden"], "formatter": LOG_FORMAT}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="WARNING")},
+    "loggers": {"iro.requests": {"level": env_str("REQUEST_LOG_LEVEL", default="INFO")}},
 }
 
 # --- Sessions and sign-in --------------------------------------------------------------------------

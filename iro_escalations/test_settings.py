@@ -10,6 +10,9 @@ os.environ.setdefault("SECRET_KEY", "test-suite-only-not-a-secret")
 from iro_escalations.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# The test client and the browser tests' live server speak plain HTTP on 127.0.0.1: no redirect to
+# HTTPS (tests/core/test_middleware.py switches it on to see it work). HSTS stays on, for secure requests.
+SECURE_SSL_REDIRECT = False
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

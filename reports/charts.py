@@ -165,6 +165,23 @@ def _png(fig: Figure) -> bytes:
     return out.getvalue()
 
 
+def _declarations(css: str) -> str:
+    """``fill: #fff; stroke: none`` as ``fill="#fff" stroke="none"``."""
+    pairs = (d.split(":", 1) for d in css.split(";") if d.strip())
+    return " ".join(f'{name.strip()}="{value.strip()}"' for name, value in pairs)
+
+
+def _presentation_attributes(svg: str) -> str:
+    """matplotlib's inline styles as SVG presentation attributes, which draw the same, so the chart
+    needs no inline style under the pages' Content-Security-Policy. Its one stylesheet rule
+    (``*{stroke-linejoin: round; stroke-linecap: butt}``) goes on the root, whence both inherit."""
+    rule = re.search(r'\s*<style type="text/css">\*\{(.*?)\}</style>', svg, flags=re.DOTALL)
+    if rule:
+        svg = svg[: rule.start()] + svg[rule.end() :]
+        svg = svg.replace("<svg", f"<svg {_declarations(rule.group(1))}", 1)
+    return re.sub(r'style="([^"]*)"', lambda m: _declarations(m.group(1)), svg)
+
+
 def _svg(fig: Figure, name: str, title: str, desc: str) -> str:
     out = io.StringIO()
     with matplotlib.rc_context({**STYLE, "svg.hashsalt": f"iro-escalations-{name}"}):
@@ -173,6 +190,7 @@ def _svg(fig: Figure, name: str, title: str, desc: str) -> str:
     svg = svg[svg.index("<svg") :]  # no XML declaration or DOCTYPE: the text can go inline in HTML
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.DOTALL)  # matplotlib's credits
     svg = svg.replace("font-family: 'DejaVu Sans'", "font-family: 'DejaVu Sans', Arial, sans-serif")
+    svg = _presentation_attributes(svg)
     # Unique ids, so several charts can share one HTML page.
     svg = re.sub(r'\bid="', f'id="{name}-', svg)
     svg = svg.replace("url(#", f"url(#{name}-").replace('href="#', f'href="#{name}-')

@@ -18,7 +18,8 @@ Fixtures and helpers for test writers::
 - ``browser`` (session): one headless Chromium for the run.
 - ``page``: a fresh browser context and page for each test, its base URL the live server's, so
   ``page.goto("/sign-in/")`` works. Anything the page logs to the console as an error, and any
-  uncaught script error, fails the test.
+  uncaught script error, fails the test: so does anything the Content-Security-Policy refuses
+  (Chromium logs each refusal as a console error).
 - ``world``: the migrations' seed data (ladder, themes, outcomes) put back, for tests that make
   their own users with ``tests.factories``. Live-server tests are transactional: every table is
   emptied after each test, seeds included.

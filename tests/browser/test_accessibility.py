@@ -96,7 +96,7 @@ def _open(page, path: str, heading: str | re.Pattern, *, status: int = 200):
 
 def _submit(page, button: str, *, status: int = 400, timeout: float | None = None):
     with page.expect_navigation(timeout=timeout) as navigation:
-        page.get_by_role("button", name=button, exact=True).click()
+        page.get_by_role("button", name=button, exact=True).click(timeout=timeout)
     response = navigation.value
     assert response.status == status, f"{page.url} answered {response.status}, expected {status}"
 

@@ -31,7 +31,7 @@ def _open(page, path: str, heading: str, *, status: int = 200):
 
 def _submit(page, button: str, *, status: int = 200, timeout: float | None = None):
     with page.expect_navigation(timeout=timeout) as navigation:
-        page.get_by_role("button", name=button, exact=True).click()
+        page.get_by_role("button", name=button, exact=True).click(timeout=timeout)
     assert navigation.value.status == status, f"{page.url} answered {navigation.value.status}, expected {status}"
 
 

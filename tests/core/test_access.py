@@ -71,6 +71,8 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "session_keep_alive": [("none", _all("405"))],  # POST only (the session-timeout warning)
     "accessibility": [("none", _all("ok"))],
     "privacy": [("none", _all("ok"))],
+    "healthz": [("none", _all("ok"))],
+    "readyz": [("none", _all("503"))],  # no worker runs in these tests (tests/core/test_views.py)
     "children:list": [("none", _row(iro="ok", manager="403", service_manager="ok", admin="ok", report_viewer="403"))],
     "children:detail": [
         ("own", _row(iro="ok", manager="ok", service_manager="ok", admin="ok", report_viewer="403")),
@@ -309,6 +311,20 @@ def _cases():
             yield pytest.param(name, case, expected, id=f"{name}[{case}]")
 
 
+def _header_problems(response) -> list[str]:
+    """What a signed-in page's answer lacks of the security headers (README "Deploying")."""
+    problems = []
+    if "default-src 'self'" not in response.get("Content-Security-Policy", ""):
+        problems.append("has no Content-Security-Policy")
+    if not response.get("Strict-Transport-Security", "").startswith("max-age="):
+        problems.append("has no Strict-Transport-Security")
+    if "camera=()" not in response.get("Permissions-Policy", ""):
+        problems.append("has no Permissions-Policy")
+    if response.get("Cache-Control") != "no-store":
+        problems.append(f"has Cache-Control {response.get('Cache-Control')!r}, not no-store")
+    return problems
+
+
 def _check(client, world, name, pattern, case, expected):
     failures = []
     for role in ROLES:
@@ -316,8 +332,10 @@ def _check(client, world, name, pattern, case, expected):
         if role != "anonymous":
             client.force_login(world["users"][role])
         url = _url(name, pattern, case, world)
-        response = client.get(url)
+        response = client.get(url, secure=True)  # as behind the TLS proxy, so HSTS is sent
         got = _answer(response)
+        if role != "anonymous" and response.status_code == 200:
+            failures += [f"{role}: {url} {problem}" for problem in _header_problems(response)]
         want = expected[role]
         if want == "staff":
             want, got = "ok", "ok" if response.status_code in (200, 302) and got != "admin_login" else got

@@ -1,6 +1,7 @@
 import pytest
 from django.urls import reverse
 
+from background.services import worker_heartbeat_beat
 from tests.factories import IroFactory, UserFactory, stage
 
 pytestmark = pytest.mark.django_db
@@ -55,3 +56,19 @@ def test_repeated_failures_lock_the_account_out(client):
         client.post(reverse("login"), {"username": "iro1", "password": "wrong"})
     response = client.post(reverse("login"), {"username": "iro1", "password": "demo-password"})
     assert response.status_code == 429
+
+
+def test_alive_says_only_ok(client):
+    response = client.get(reverse("healthz"))
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})
+
+
+def test_not_ready_without_a_worker(client):
+    response = client.get(reverse("readyz"))
+    assert (response.status_code, response.json()) == (503, {"status": "not ready"})
+
+
+def test_ready_with_a_worker_beating(client):
+    worker_heartbeat_beat(worker_id="web-test")
+    response = client.get(reverse("readyz"))
+    assert (response.status_code, response.json()) == (200, {"status": "ok"})

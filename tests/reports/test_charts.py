@@ -63,6 +63,13 @@ def test_charts_ids_do_not_clash_on_one_page(report):
     assert not set(ids[0]) & set(ids[1])
 
 
+@pytest.mark.parametrize("chart", [themes_chart, monthly_chart])
+def test_svg_has_no_inline_style_for_the_content_security_policy(report, chart):
+    svg = chart(report)
+    assert "style=" not in svg and "<style" not in svg
+    assert 'stroke-linejoin="round"' in svg.split(">", 1)[0] and 'fill="#' in svg
+
+
 def test_svg_has_no_date_or_xml_prolog(report):
     svg = themes_chart(report)
     assert svg.startswith("<svg") and "<dc:date>" not in svg
