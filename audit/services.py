@@ -103,4 +103,5 @@ def access_log_record_many(*, user, path: str, children=(), escalations=(), at=N
         entries += [
             AccessLogEntry(user=user, escalation=escalation, child_id=pk, path=path, viewed_at=at) for pk in pks
         ]
+    children_logged(entry.child_id for entry in entries if entry.child_id)  # so the middleware does not log them again
     return AccessLogEntry.objects.bulk_create(entries)
