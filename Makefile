@@ -178,6 +178,13 @@ bench-import: deps
 bench-drift: deps
 	scripts/with-postgres.sh $(VPY) bench/drift_bench.py $(BENCH_ARGS)
 
+# The XLSX bomb (bench/README.md, README "Limits on input"): a ~4 MB workbook holding 4 GB of
+# whitespace, put through the log reader; prints the time and memory to refuse it (targets: under
+# 1 s, under 100 MB). Quick check: make bench-xlsx-bomb BENCH_ARGS='--gigabytes 0.5'
+.PHONY: bench-xlsx-bomb
+bench-xlsx-bomb: deps
+	$(VPY) bench/xlsx_bomb_bench.py $(BENCH_ARGS)
+
 # ----------------------------------------------------------------------------- production
 # gunicorn (deploy/gunicorn.conf.py) and the background worker with DEBUG off (scripts/serve.sh);
 # README "Deploying". Behind deploy/nginx.conf in production.

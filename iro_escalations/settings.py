@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "api",
     "extract",
     "drift",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.limits.BodyLimitMiddleware",  # and the next: "Limits on input and sign-in protection" below
+    "core.limits.PostRateLimitMiddleware",
     "audit.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -417,3 +420,41 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Records management (README "Records management"): the retention schedule, legal holds, erasure and
+# subject access exports. A looked-after child's case record is kept until this birthday (the 75th:
+# regulation 50 of the Care Planning, Placement and Case Review (England) Regulations 2010), and
+# their escalations and their record here are kept at least as long; 0 unlinks them, so that only
+# the schedule's own periods apply.
+RECORDS_CASE_RECORD_UNTIL_AGE = int(env_str("RECORDS_CASE_RECORD_UNTIL_AGE", default="75"))
+if not 0 <= RECORDS_CASE_RECORD_UNTIL_AGE <= 120:
+    raise ImproperlyConfigured("RECORDS_CASE_RECORD_UNTIL_AGE must be between 0 and 120 (years).")
+# Whether a subject access export names the staff in it (on), or shows each by their role (off).
+RECORDS_EXPORT_STAFF_NAMES = env_bool("RECORDS_EXPORT_STAFF_NAMES", default=True)
+
+# --- Limits on input and sign-in protection (README "Limits on input"; issue 16) ---------------------
+# Request bodies: Django refuses form data over DATA_UPLOAD_MAX_MEMORY_SIZE (a 400 page); an upload's
+# files go to disk above FILE_UPLOAD_MAX_MEMORY_SIZE. core.limits.BodyLimitMiddleware refuses, from
+# the Content-Length alone and before anything is read, any body over REQUEST_BODY_MAX_BYTES (the
+# 50 MB upload and its form) and any anonymous body over ANONYMOUS_BODY_MAX_BYTES (the sign-in form is
+# the only one an anonymous person sends).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("DATA_UPLOAD_MAX_MEMORY_SIZE", default=str(2 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(env_str("FILE_UPLOAD_MAX_MEMORY_SIZE", default=str(2 * 1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(env_str("DATA_UPLOAD_MAX_NUMBER_FIELDS", default="2000"))
+DATA_UPLOAD_MAX_NUMBER_FILES = int(env_str("DATA_UPLOAD_MAX_NUMBER_FILES", default="10"))
+REQUEST_BODY_MAX_BYTES = int(env_str("REQUEST_BODY_MAX_BYTES", default=str(52 * 1024 * 1024)))
+ANONYMOUS_BODY_MAX_BYTES = int(env_str("ANONYMOUS_BODY_MAX_BYTES", default=str(16 * 1024)))
+# An uploaded workbook (core/xlsx.py), checked before it is parsed: everything in it unpacked, and how
+# much more than its compressed size any part may unpack to.
+XLSX_MAX_UNCOMPRESSED_BYTES = int(env_str("XLSX_MAX_UNCOMPRESSED_BYTES", default=str(400 * 1024 * 1024)))
+XLSX_MAX_RATIO = int(env_str("XLSX_MAX_RATIO", default="100"))
+# Sign-in: every failed sign-in is kept (axes' access-failure log, shown to the service manager at
+# /sign-in/failures/) even though a successful sign-in clears the lockout count (AXES_RESET_ON_SUCCESS).
+# Besides the lockout per username and IP (AXES_FAILURE_LIMIT), one IP address is refused for the
+# cool-off time after SIGN_IN_IP_FAILURE_LIMIT failures across any usernames (core.signin).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 1000
+SIGN_IN_IP_FAILURE_LIMIT = int(env_str("SIGN_IN_IP_FAILURE_LIMIT", default="20"))
+# POSTs per signed-in person per minute (core.limits.PostRateLimitMiddleware; Django's cache): generous
+# for real work, a 429 page beyond it.
+POST_RATE_LIMIT_PER_MINUTE = int(env_str("POST_RATE_LIMIT_PER_MINUTE", default="120"))

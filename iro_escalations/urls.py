@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("drift/", include("drift.urls")),
     path("case-extract/", include("extract.urls")),
+    path("records/", include("records.urls")),
     path("", include("core.urls")),
 ]
