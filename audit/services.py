@@ -125,3 +125,20 @@ def access_log_children_shown(*, user, path: str, children: set[int], at=None) -
     at = at or timezone.now()
     entries = [AccessLogEntry(user=user, child_id=pk, path=path[:300], viewed_at=at) for pk in sorted(children)]
     return AccessLogEntry.objects.bulk_create(entries)
+
+
+@transaction.atomic
+def access_log_record_many(*, user, path: str, children=(), escalations=(), at=None):
+    """Note that ``user`` was shown these children and escalations at once (a list the API gave): one
+    entry per child, and per escalation against each of its children (prefetched), as
+    :func:`access_log_record` does for one page."""
+    at = at or timezone.now()
+    path = path[:300]
+    entries = [AccessLogEntry(user=user, child=child, path=path, viewed_at=at) for child in children]
+    for escalation in escalations:
+        pks = [c.pk for c in escalation.children.all()] or [None]
+        entries += [
+            AccessLogEntry(user=user, escalation=escalation, child_id=pk, path=path, viewed_at=at) for pk in pks
+        ]
+    children_logged(entry.child_id for entry in entries if entry.child_id)  # so the middleware does not log them again
+    return AccessLogEntry.objects.bulk_create(entries)

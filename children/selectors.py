@@ -11,11 +11,12 @@ anything outside it is a 404, so its existence is not revealed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 
-from children.models import UNNAMED, Child
+from children.models import UNNAMED, Child, SiblingGroup
 from people.models import Role, User
 
 
@@ -106,3 +107,21 @@ def child_matching(children: QuerySet[Child], q: str) -> QuerySet[Child]:
 def child_named_first(children: QuerySet[Child]) -> QuerySet[Child]:
     """Children with a name first, by last then first name; then those with none recorded, by case ID."""
     return children.annotate(unnamed=UNNAMED).order_by("unnamed", "last_name", "first_name", "case_id")
+
+
+def child_changed_since(children: QuerySet[Child], since: dt.datetime) -> QuerySet[Child]:
+    """``children`` narrowed to those created or changed at or after ``since`` (by their audit trail)."""
+    changes = Child.history.model.objects.filter(id=OuterRef("pk"), history_date__gte=since)
+    return children.filter(Exists(changes))
+
+
+def child_with_updated_at(children: QuerySet[Child]) -> QuerySet[Child]:
+    """``children``, each with ``updated_at``: when their record was last created or changed (the audit
+    trail's latest entry), and their IRO, team and sibling group."""
+    latest = Child.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date").values("history_date")
+    return children.select_related("iro", "team", "sibling_group").annotate(updated_at=Subquery(latest[:1]))
+
+
+def sibling_groups_by_name(names) -> dict[str, SiblingGroup]:
+    """The sibling groups with these names, by name."""
+    return {group.name: group for group in SiblingGroup.objects.filter(name__in=list(names))}

@@ -10,6 +10,7 @@ Everything that differs between machines comes from the environment:
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "background",
     "audit",
@@ -65,6 +70,7 @@ INSTALLED_APPS = [
     "imports",
     "dashboard",
     "ssda903",
+    "api",
     "extract",
     "drift",
     "records",
@@ -373,6 +379,50 @@ REPORT_AUTHOR = env_str("REPORT_AUTHOR", default="")  # e.g. "J. Cook, Head of Q
 # Words the identifier check counts as ordinary English (lower case, one a line): a first name that is
 # also one of them ("May", "Will", "Grace") may be overridden with a second person's approval.
 REPORT_WORD_LIST = env_str("REPORT_WORD_LIST", default="/usr/share/dict/british-english")
+
+# --- The API (README "The API") -----------------------------------------------------------------------
+# Django REST framework under /api/v1/: API keys (api.authentication) or a signed-in session with CSRF;
+# each key's scope and its account's role decide what it may call (api.permissions); errors are RFC 9457
+# problem details (api.problems); each key (or signed-in person) is throttled (api.throttling).
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", default="600/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE={API_THROTTLE_RATE!r} is not like 600/minute (or per second, hour or day)."
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ServiceKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopeAndRole"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
+    # Requests per key (or per signed-in person): a number, then second, minute, hour or day.
+    "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS is not offered: 405, like any method an operation lacks
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IRO Escalations API",
+    "DESCRIPTION": (
+        "Children, escalations and the committee report of an IRO service, for the council's case management "
+        "system, its BI and IRO tools. Every read and write goes through the same rules as the pages."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    # The docs page's script, styles and images come from drf-spectacular-sidecar's own files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
 
 # Records management (README "Records management"): the retention schedule, legal holds, erasure and
 # subject access exports. A looked-after child's case record is kept until this birthday (the 75th:
