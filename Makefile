@@ -178,6 +178,23 @@ bench-import: deps
 bench-drift: deps
 	scripts/with-postgres.sh $(VPY) bench/drift_bench.py $(BENCH_ARGS)
 
+# The pages at national scale (issue 15, bench/README.md): a throwaway PostgreSQL filled with
+# 1,000,000 escalations (report_bench's generator), gunicorn with 2 workers (bench.settings_bench,
+# which alone adds the floor view), wrk at 32 connections on each page and the floor; prints req/s,
+# p50, p99, non-2xx, queries per request and % of the floor. wrk comes from Debian (apt-get).
+# Quick check (CI smoke): make bench-pages BENCH_ARGS='--escalations 20000 --children 5000 --duration 2'
+.PHONY: bench-pages
+bench-pages: deps
+	scripts/apt-ensure.sh wrk
+	scripts/with-postgres.sh $(VPY) bench/pages_bench.py $(BENCH_ARGS)
+
+# The XLSX bomb (bench/README.md, README "Limits on input"): a ~4 MB workbook holding 4 GB of
+# whitespace, put through the log reader; prints the time and memory to refuse it (targets: under
+# 1 s, under 100 MB). Quick check: make bench-xlsx-bomb BENCH_ARGS='--gigabytes 0.5'
+.PHONY: bench-xlsx-bomb
+bench-xlsx-bomb: deps
+	$(VPY) bench/xlsx_bomb_bench.py $(BENCH_ARGS)
+
 # Load and faults (bench/README.md): a throwaway PostgreSQL, gunicorn (2 workers) and a task worker with
 # DEBUG off on 127.0.0.1, 64 users for 60 s through the real pages while a web worker and the task worker
 # are killed (kill -9) and PostgreSQL restarts; then every acknowledged write is checked in the database.

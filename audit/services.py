@@ -6,6 +6,24 @@ DELETE on them, whoever tries. The triggers are (re)installed after every ``migr
 audited model is covered as soon as its table exists.
 
 SQLite has no such protection: it is the embedded development database, not production.
+
+**The one exception: the retention job.** Records past their retention date are deleted (or
+anonymised) with their audit rows, so the trigger lets an UPDATE or DELETE through when, and only
+when, all of these hold:
+
+- the transaction-local setting ``iro.retention_run`` (:data:`RETENTION_SETTING`, set with
+  ``set_config(..., true)``, i.e. ``SET LOCAL``) names a retention run: a row of
+  ``records_retentionrun`` (:data:`RETENTION_RUN_TABLE`);
+- that run was started by this very transaction (its ``transaction_id`` is ``txid_current()``);
+- and it has not finished (``finished_at`` is empty).
+
+Only ``records.services`` sets the setting (through ``records.deletion.audit_release``), right after
+writing the run's row, and finishes the run before its transaction commits. So an audit row can only
+ever change in a transaction that also commits a retention run and its tombstones (what was deleted,
+under which rule, when). The setting ends with its transaction: it cannot leak to the next request on
+the same connection, and a setting left over, copied, or naming another transaction's or a finished
+run lets nothing through. ``tests/records/test_deletion.py`` and ``tests/audit/test_services.py``
+show each of these refused.
 """
 
 from django.apps import apps
@@ -15,9 +33,28 @@ from django.utils import timezone
 from audit.models import AccessLogEntry
 from core.shown import children_logged
 
-FUNCTION_SQL = """
+# The transaction-local setting naming the retention run whose transaction may change audit rows,
+# and the table of runs (records.models.RetentionRun). See the module's docstring.
+RETENTION_SETTING = "iro.retention_run"
+RETENTION_RUN_TABLE = "records_retentionrun"
+
+FUNCTION_SQL = f"""
 CREATE OR REPLACE FUNCTION audit_refuse_change() RETURNS trigger AS $$
+DECLARE
+    run text := current_setting('{RETENTION_SETTING}', true);
+    allowed boolean := false;
 BEGIN
+    IF run ~ '^[0-9]{{1,18}}$' AND to_regclass('{RETENTION_RUN_TABLE}') IS NOT NULL THEN
+        EXECUTE 'SELECT EXISTS (SELECT 1 FROM {RETENTION_RUN_TABLE} WHERE id = $1 '
+            || 'AND transaction_id = txid_current() AND finished_at IS NULL)'
+            INTO allowed USING run::bigint;
+    END IF;
+    IF allowed THEN
+        IF TG_OP = 'DELETE' THEN
+            RETURN OLD;
+        END IF;
+        RETURN NEW;
+    END IF;
     RAISE EXCEPTION 'The audit trail is append-only: % on % is refused', TG_OP, TG_TABLE_NAME
         USING ERRCODE = 'insufficient_privilege';
 END;
@@ -87,4 +124,21 @@ def access_log_children_shown(*, user, path: str, children: set[int], at=None) -
     """Note that a page ``user`` was answered with showed ``children`` (their IDs): one entry each."""
     at = at or timezone.now()
     entries = [AccessLogEntry(user=user, child_id=pk, path=path[:300], viewed_at=at) for pk in sorted(children)]
+    return AccessLogEntry.objects.bulk_create(entries)
+
+
+@transaction.atomic
+def access_log_record_many(*, user, path: str, children=(), escalations=(), at=None):
+    """Note that ``user`` was shown these children and escalations at once (a list the API gave): one
+    entry per child, and per escalation against each of its children (prefetched), as
+    :func:`access_log_record` does for one page."""
+    at = at or timezone.now()
+    path = path[:300]
+    entries = [AccessLogEntry(user=user, child=child, path=path, viewed_at=at) for child in children]
+    for escalation in escalations:
+        pks = [c.pk for c in escalation.children.all()] or [None]
+        entries += [
+            AccessLogEntry(user=user, escalation=escalation, child_id=pk, path=path, viewed_at=at) for pk in pks
+        ]
+    children_logged(entry.child_id for entry in entries if entry.child_id)  # so the middleware does not log them again
     return AccessLogEntry.objects.bulk_create(entries)

@@ -6,7 +6,6 @@ the child's name and case ID only (to say whose log it is), none of their record
 opening of the child's record it lists is already there.
 """
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 
@@ -14,6 +13,7 @@ from audit.selectors import access_log_for_child
 from children.models import Child
 from children.selectors import child_get_for
 from core.access import role_required
+from core.paging import CappedPaginator
 from people.access import OVERSIGHT
 
 PAGE_SIZE = 50
@@ -25,5 +25,5 @@ def child_access_log(request, pk: int):
         child = child_get_for(user=request.user, pk=pk)
     except Child.DoesNotExist:
         raise Http404("No child found") from None
-    page = Paginator(access_log_for_child(child=child), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(access_log_for_child(child=child), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "audit/child_access_log.html", {"child": child, "page": page})

@@ -61,6 +61,11 @@ def schedule() -> tuple[Periodic, ...]:
         Periodic("drift.morning", "drift.tasks.drift_morning", at=dt.time(9, 0), working_days_only=True),
         # Uploaded logs name children: none is kept longer than its job needs it.
         Periodic("imports.prune_uploads", "imports.tasks.prune_import_uploads", at=dt.time(2, 0)),
+        # Subject access exports not downloaded within 7 days lose their file.
+        Periodic("records.expire_exports", "records.tasks.expire_subject_access_exports", every=dt.timedelta(hours=1)),
         # The worker's own records of finished tasks and ticks.
         Periodic("background.prune", "background.tasks.prune_background_records", at=dt.time(3, 0)),
+        # The retention schedule (records): delete or anonymise what each record class's rule says is due,
+        # once the night's other jobs (the drift refresh at 1am among them) are done.
+        Periodic("records.retention", "records.tasks.apply_retention_schedule", at=dt.time(4, 0)),
     )

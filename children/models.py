@@ -1,7 +1,13 @@
 from django.db import models
+from django.db.models import Case, F, IntegerField, Value, When
 from simple_history.models import HistoricalRecords
 
 from core.shown import child_shown
+
+# The lists' order: children with a name first (0), those with none recorded after (1), then by last
+# and first name and case ID (children.selectors.child_named_first). Indexed, so a page of the list
+# reads its own rows.
+UNNAMED = Case(When(first_name="", last_name="", then=Value(1)), default=Value(0), output_field=IntegerField())
 
 
 class SiblingGroup(models.Model):
@@ -38,7 +44,7 @@ class Child(models.Model):
         on_delete=models.PROTECT,
         related_name="caseload",
         limit_choices_to={"role": "iro"},
-        db_index=False,  # child_caseload_idx starts with it
+        db_index=False,  # child_caseload_order_idx starts with it
     )
     sibling_group = models.ForeignKey(
         SiblingGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
@@ -59,7 +65,13 @@ class Child(models.Model):
     class Meta:
         verbose_name_plural = "children"
         ordering = ["last_name", "first_name", "case_id"]
-        indexes = [models.Index(fields=["iro", "last_name"], name="child_caseload_idx")]
+        indexes = [
+            # My children (an IRO's caseload) and Children (every child), in the lists' order.
+            models.Index(
+                F("iro"), UNNAMED, F("last_name"), F("first_name"), F("case_id"), name="child_caseload_order_idx"
+            ),
+            models.Index(UNNAMED, F("last_name"), F("first_name"), F("case_id"), name="child_list_order_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(looked_after_to__isnull=True)

@@ -11,11 +11,12 @@ anything outside it is a 404, so its existence is not revealed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Case, Count, Exists, IntegerField, Min, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet, Subquery
 
-from children.models import Child
+from children.models import UNNAMED, Child, SiblingGroup
 from people.models import Role, User
 
 
@@ -51,17 +52,30 @@ def child_siblings(*, child: Child, user: User) -> QuerySet[Child]:
 
 
 def child_caseload(*, iro: User, q: str = "") -> QuerySet[Child]:
-    """An IRO's caseload (those matching ``q``), each child with the number of open escalations and
-    the soonest due time, named children first."""
-    open_escalations = Q(escalations__status="open")
-    return child_named_first(
-        child_matching(Child.objects.filter(iro=iro), q)
-        .select_related("sibling_group")
-        .annotate(
-            open_escalations=Count("escalations", filter=open_escalations),
-            next_due_at=Min("escalations__next_due_at", filter=open_escalations),
+    """An IRO's caseload (those matching ``q``), named children first. Paginate it, then give the
+    page's rows their figures with :func:`child_with_open_escalations`: the figures of a page cost
+    that page, not the whole caseload."""
+    return child_named_first(child_matching(Child.objects.filter(iro=iro), q).select_related("sibling_group"))
+
+
+def child_with_open_escalations(children: Iterable[Child]) -> list[Child]:
+    """``children`` as a list, each with ``open_escalations`` (how many open escalations are about
+    them) and ``next_due_at`` (the soonest reply due among those, or None), in one query."""
+    rows = list(children)
+    figures = {
+        row["child"]: row
+        for row in Child.escalations.through.objects.filter(
+            child__in=[child.pk for child in rows], escalation__status="open"
         )
-    )
+        .values("child")
+        .annotate(open_escalations=Count("escalation"), next_due_at=Min("escalation__next_due_at"))
+        .order_by()
+    }
+    for child in rows:
+        row = figures.get(child.pk, {})
+        child.open_escalations = row.get("open_escalations", 0)
+        child.next_due_at = row.get("next_due_at")
+    return rows
 
 
 CASE_ID_CHUNK = 5000  # case IDs per lookup query (SQLite allows at most 32,766 parameters)
@@ -92,5 +106,22 @@ def child_matching(children: QuerySet[Child], q: str) -> QuerySet[Child]:
 
 def child_named_first(children: QuerySet[Child]) -> QuerySet[Child]:
     """Children with a name first, by last then first name; then those with none recorded, by case ID."""
-    unnamed = Case(When(first_name="", last_name="", then=Value(1)), default=Value(0), output_field=IntegerField())
-    return children.annotate(unnamed=unnamed).order_by("unnamed", "last_name", "first_name", "case_id")
+    return children.annotate(unnamed=UNNAMED).order_by("unnamed", "last_name", "first_name", "case_id")
+
+
+def child_changed_since(children: QuerySet[Child], since: dt.datetime) -> QuerySet[Child]:
+    """``children`` narrowed to those created or changed at or after ``since`` (by their audit trail)."""
+    changes = Child.history.model.objects.filter(id=OuterRef("pk"), history_date__gte=since)
+    return children.filter(Exists(changes))
+
+
+def child_with_updated_at(children: QuerySet[Child]) -> QuerySet[Child]:
+    """``children``, each with ``updated_at``: when their record was last created or changed (the audit
+    trail's latest entry), and their IRO, team and sibling group."""
+    latest = Child.history.model.objects.filter(id=OuterRef("pk")).order_by("-history_date").values("history_date")
+    return children.select_related("iro", "team", "sibling_group").annotate(updated_at=Subquery(latest[:1]))
+
+
+def sibling_groups_by_name(names) -> dict[str, SiblingGroup]:
+    """The sibling groups with these names, by name."""
+    return {group.name: group for group in SiblingGroup.objects.filter(name__in=list(names))}

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from children.models import Child
-from children.selectors import children_by_case_id
+from children.models import Child, SiblingGroup
+from children.selectors import children_by_case_id, sibling_groups_by_name
 from people.models import User
 
 BATCH_SIZE = 500
@@ -88,3 +88,16 @@ def _apply(child: Child, fields: Mapping[str, object]) -> list[str]:
             setattr(child, name, value)
             changed.append(name)
     return changed
+
+
+@transaction.atomic
+def sibling_groups_ensure(*, names, reason: str, by: User | None = None) -> dict[str, SiblingGroup]:
+    """The sibling groups with these names (internal labels, never a family name), by name; those
+    not stored yet are created, audited with ``reason``."""
+    names = sorted({name for name in names if name})
+    groups = sibling_groups_by_name(names)
+    new = [SiblingGroup(name=name) for name in names if name not in groups]
+    if new:
+        bulk_create_with_history(new, SiblingGroup, default_change_reason=reason[:100], default_user=by)
+        groups = sibling_groups_by_name(names)
+    return groups

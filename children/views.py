@@ -1,7 +1,6 @@
 """Pages about children: an IRO's caseload (or, for the service manager, every child), and a child's
 page with their escalations as a timeline. Opening a child's page is written to the access log."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,8 +13,10 @@ from children.selectors import (
     child_named_first,
     child_siblings,
     child_visible_to,
+    child_with_open_escalations,
 )
 from core.access import role_required
+from core.paging import CappedPaginator
 from drift.selectors import drift_child_clocks
 from escalations import selectors as escalation_selectors
 from people.access import CASEWORKERS
@@ -37,11 +38,13 @@ def child_list(request):
             child_matching(child_visible_to(user=request.user), q).select_related("iro", "sibling_group")
         )
         title = "Children"
-    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
+    children = page.object_list
+    if request.user.role == Role.IRO:  # the figures of this page's children only
+        children = child_with_open_escalations(children)
     now = timezone.now()
     rows = [
-        (child, escalation_selectors.is_overdue(getattr(child, "next_due_at", None), now=now))
-        for child in page.object_list
+        (child, escalation_selectors.is_overdue(getattr(child, "next_due_at", None), now=now)) for child in children
     ]
     return render(request, "children/list.html", {"page": page, "rows": rows, "title": title, "q": q})
 

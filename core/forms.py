@@ -4,8 +4,12 @@ import datetime as dt
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 
 from core.errors import DomainError
+from core.validation import EARLIEST_YEAR, LATEST_YEAR, TextCheckedForm, date_problem
 
 
 def _anchor(form, name: str) -> str | None:
@@ -48,7 +52,7 @@ class GovukDateField(DateInputField):
     question ("The date the action will be done by must include a month"), as the Design System
     asks; a date outside 1900 to 2100 is refused as not a real one for this service."""
 
-    EARLIEST, LATEST = 1900, 2100
+    EARLIEST, LATEST = EARLIEST_YEAR, LATEST_YEAR
 
     def __init__(self, *, what: str, **kwargs):
         kwargs.setdefault("require_all_fields", False)
@@ -79,6 +83,28 @@ class GovukDateField(DateInputField):
             found = dt.date(int(year), int(month), int(day))
         except (ValueError, OverflowError):
             self._refuse("must be a real date")
-        if not self.EARLIEST <= found.year <= self.LATEST:
-            self._refuse(f"must be between {self.EARLIEST} and {self.LATEST}")
+        problem = date_problem(found)
+        if problem:
+            self._refuse(problem)
         return found
+
+
+PASSWORD_MAX = 1_000  # characters: far beyond any real password, short enough to hash at once
+
+
+class SignInForm(TextCheckedForm, AuthenticationForm):
+    """Django's sign-in form, with a username no longer than the column that holds it (django-axes
+    records failed attempts by username) and no control characters: either is refused with a
+    message before anyone's password is tried."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        username_max = get_user_model()._meta.get_field("username").max_length
+        for name, limit, message in (
+            ("username", username_max, f"Enter a username of {username_max} characters or fewer"),
+            ("password", PASSWORD_MAX, f"Enter a password of {PASSWORD_MAX:,} characters or fewer"),
+        ):
+            field = self.fields[name]
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit))
+            field.error_messages["max_length"] = message

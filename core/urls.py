@@ -6,7 +6,10 @@ from core import views
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("sign-in/", auth_views.LoginView.as_view(), name="login"),
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-in/failures/", views.sign_in_failures, name="sign_in_failures"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path("account/password/done/", views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("session/keep-alive/", views.session_keep_alive, name="session_keep_alive"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from core.validation import TextCheckedForm
 from drift.models import RULE_CHOICES, DriftFlag
 from people.models import Role, Team, User
 
@@ -19,7 +20,7 @@ def _choice_error(what: str) -> dict:
     return {"invalid_choice": f"Select {what} from the list"}
 
 
-class FlagFilterForm(forms.Form):
+class FlagFilterForm(TextCheckedForm, forms.Form):
     """The filter form; drift/templates/drift/all.html lays it out as GOV.UK selects."""
 
 

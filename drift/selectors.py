@@ -232,12 +232,16 @@ def drift_flag_search(
     team=None,
     iro=None,
     open_days: int | None = None,
+    child_id: int | None = None,
     today: dt.date,
 ) -> QuerySet[DriftFlag]:
     """The service manager's list: flags filtered by status (open, cleared, or any), rule, the child's
     team, the child's IRO, and open for at least ``open_days`` days (counted to ``today`` for open
-    flags, to the day cleared for cleared ones). Most overdue first."""
+    flags, to the day cleared for cleared ones), or of one child (``child_id``: the API's filter).
+    Most overdue first."""
     flags = drift_flags_visible_to(user=user)
+    if child_id is not None:
+        flags = flags.filter(child_id=child_id)
     if status == "open":
         flags = flags.filter(cleared_on__isnull=True)
     elif status == "cleared":

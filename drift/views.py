@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -16,6 +15,7 @@ from django.utils.safestring import mark_safe
 from children.selectors import child_visible_to
 from core.access import role_required
 from core.forms import error_summary
+from core.paging import CappedPaginator
 from drift import selectors
 from drift.filters import DriftFlagFilter
 from drift.models import DriftFlag
@@ -121,7 +121,7 @@ def all_flags(request):
     if filterset.is_valid():
         criteria = filterset.criteria()
         flags = selectors.drift_flag_search(user=request.user, today=selectors.drift_today(), **criteria)
-        page = Paginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
         context.update(page=page, rows=_rows(page.object_list, state["as_of"]), status=criteria["status"])
     else:
         context["errors"] = error_summary(filterset.form)

@@ -17,6 +17,7 @@ from django import forms
 from django.http import QueryDict
 
 from core.forms import GovukDateField
+from core.validation import TextCheckedForm
 from escalations import selectors
 from escalations.models import Escalation, EscalationStatus
 from ladder.models import Stage
@@ -40,7 +41,7 @@ class CheckboxFilter(django_filters.Filter):
     field_class = forms.BooleanField
 
 
-class AllEscalationsForm(forms.Form):
+class AllEscalationsForm(TextCheckedForm, forms.Form):
     """The filter form: GOV.UK markup, and the checks that involve more than one field."""
 
     def __init__(self, *args, **kwargs):

@@ -14,6 +14,7 @@ from core.errors import DomainError
 from core.formats import format_date
 from core.forms import GovukDateField
 from core.once import once_key_new
+from core.validation import LONG_TEXT_MAX, TextCheckedForm
 from escalations.services import escalation_choices_check
 from ladder.models import Stage
 from people.models import User
@@ -30,7 +31,7 @@ def _helper(*layout) -> FormHelper:
     return helper
 
 
-TEXT_MAX = 10_000  # characters in a long answer (the concern, a response, a note)
+TEXT_MAX = LONG_TEXT_MAX  # characters in a long answer (the concern, a response, a note)
 REASON_MAX = 2_000  # characters in a move's reason
 
 
@@ -68,7 +69,7 @@ def reason_field(*, label: str, required: str) -> forms.CharField:
     )
 
 
-class VersionForm(forms.Form):
+class VersionForm(TextCheckedForm, forms.Form):
     """Every change carries the version the person opened, so a stale change is refused, and a
     one-time key (``core.once``), so a second submission of the same form changes nothing."""
 
@@ -146,7 +147,7 @@ def _person(manager: User, away: dict) -> str:
 # --- raising -------------------------------------------------------------------------------------
 
 
-class RaiseForm(StageAndPersonMixin, forms.Form):
+class RaiseForm(TextCheckedForm, StageAndPersonMixin, forms.Form):
     """Everything an IRO enters to raise an escalation. Nothing is saved until they confirm."""
 
     children = forms.MultipleChoiceField(
@@ -336,7 +337,7 @@ class ReopenForm(StageAndPersonMixin, VersionForm):
         return self.clean_stage_and_person(super().clean())
 
 
-class NoteForm(forms.Form):
+class NoteForm(TextCheckedForm, forms.Form):
     """A note: a question or an update that is not a formal step."""
 
     text = text_field(

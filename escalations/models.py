@@ -1,8 +1,15 @@
 from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, F, Q
 from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 from escalations.states import EscalationState
+
+# "Not due" (no reply awaited) as a sort key that sorts after every due time, in both directions and
+# on both databases: an index can serve it, which ``next_due_at DESC NULLS LAST`` cannot on SQLite.
+NOT_DUE = ExpressionWrapper(Q(next_due_at__isnull=True), output_field=BooleanField())
+# No current stage, likewise: sorted by the stage, those without one come last either way.
+NO_STAGE = ExpressionWrapper(Q(current_stage__isnull=True), output_field=BooleanField())
 
 
 class EscalationStatus(models.TextChoices):
@@ -28,7 +35,7 @@ class Escalation(models.Model):
         on_delete=models.PROTECT,
         related_name="escalations_raised",
         verbose_name="IRO",
-        db_index=False,  # esc_iro_idx starts with it
+        db_index=False,  # esc_iro_status_idx and esc_iro_raised_idx start with it
     )
     children = models.ManyToManyField("children.Child", related_name="escalations")
     raised_at = models.DateTimeField()
@@ -115,14 +122,27 @@ class Escalation(models.Model):
                 ),
             ),
         ]
+        # Lists sort by a column, then newest first (raised_at, id descending: escalations.selectors
+        # ESCALATION_SORTS); each sort has an index that gives its rows in order, so a page reads
+        # its own rows and not the table (tests/escalations/test_plans.py checks the plans).
         indexes = [
             models.Index(fields=["status", "next_due_at"], name="esc_status_due_idx"),
-            models.Index(fields=["iro", "status", "raised_at"], name="esc_iro_idx"),
+            # An IRO's open or closed escalations, newest first (My escalations).
+            models.Index(fields=["iro", "status", "raised_at", "id"], name="esc_iro_status_idx"),
+            # Sorted by IRO: each IRO's escalations newest first, whatever their status.
+            models.Index(fields=["iro", "raised_at", "id"], name="esc_iro_raised_idx"),
             models.Index(fields=["current_addressee", "status"], name="esc_addressee_idx"),
-            models.Index(fields=["current_stage", "status"], name="esc_current_stage_idx"),
+            # Sorted by the current stage: each stage's escalations newest first.
+            models.Index(fields=["current_stage", "raised_at", "id"], name="esc_stage_raised_idx"),
             models.Index(fields=["highest_stage", "raised_at"], name="esc_highest_stage_idx"),
-            models.Index(fields=["raised_at"], name="esc_raised_idx"),
+            # Newest (or oldest) first; a period's escalations (reports, the dashboard).
+            models.Index(fields=["raised_at", "id"], name="esc_raised_id_idx"),
             models.Index(fields=["closed_at"], name="esc_closed_idx"),
+            # Sorted by response due, soonest or latest first, those not due (NULL) last either way.
+            models.Index(NOT_DUE, F("next_due_at"), F("raised_at").desc(), F("id").desc(), name="esc_due_soonest_idx"),
+            models.Index(
+                NOT_DUE, F("next_due_at").desc(), F("raised_at").desc(), F("id").desc(), name="esc_due_latest_idx"
+            ),
         ]
 
     def __str__(self):

@@ -15,7 +15,7 @@ from audit.selectors import audit_entries_for
 from children.models import Child
 from children.selectors import child_matching
 from core.formats import format_date
-from escalations.models import Escalation, EscalationStatus, Note, Step, StepResult
+from escalations.models import NO_STAGE, NOT_DUE, Escalation, EscalationStatus, Note, Step, StepResult
 from ladder.selectors import ladder_settings
 from notices.delivery import notice_link
 from notices.selectors import notices_failed
@@ -488,6 +488,10 @@ def escalation_timeline(*, escalation: Escalation) -> list[TimelineEvent]:
 
 
 # ?sort= keys of the list: the column, then what breaks ties (newest first, so pages never overlap).
+# Each key's expressions never hold NULL: a NULL sorts last in both directions because ``due`` sorts
+# first by "not due" (NOT_DUE, false before true) and ``stage`` is an empty stage's order. No
+# ``nulls_last``, which PostgreSQL cannot serve from an index read backwards; each order has an index
+# (escalations.models, tests/escalations/test_plans.py).
 ESCALATION_SORTS = {
     "reference": (Lower("reference"),),
     "raised": (F("raised_at"),),
@@ -569,11 +573,13 @@ def escalation_sorted(queryset: QuerySet[Escalation], *, sort: str | None) -> Qu
     """Ordered by a column of the list, ascending or (``-`` prefix) descending; empty values last.
     Ties go newest first, then by id, so the order is total and pages never overlap."""
     sort = escalation_sort_key(sort)
+    key = sort.lstrip("-")
     descending = sort.startswith("-")
-    ordering = [
-        expression.desc(nulls_last=True) if descending else expression.asc(nulls_last=True)
-        for expression in ESCALATION_SORTS[sort.lstrip("-")]
-    ]
+    ordering = [expression.desc() if descending else expression.asc() for expression in ESCALATION_SORTS[key]]
+    if key == "due":  # those not due (no reply awaited) last, whichever way
+        ordering.insert(0, NOT_DUE.asc())
+    elif key == "stage":  # those with no current stage last, whichever way
+        ordering.insert(0, NO_STAGE.asc())
     return queryset.order_by(*ordering, F("raised_at").desc(), "-pk")
 
 

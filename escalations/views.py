@@ -4,7 +4,6 @@ services; a refusal from a service is shown on the form with everything typed ke
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from core.errors import DomainError, StaleUpdate
 from core.forms import add_domain_error, error_summary
 from core.once import FIELD as ONCE
 from core.once import once_key_new, once_run, once_seen
+from core.paging import CappedPaginator
 from drift.services import drift_flag_link_escalation
 from escalations import forms, selectors, services
 from escalations.models import Escalation
@@ -40,7 +40,7 @@ def my_escalations(request):
     status = request.GET.get("status", "open")
     if status not in ("open", "closed"):
         status = "open"
-    page = Paginator(selectors.escalation_raised_by(iro=request.user, status=status), PAGE_SIZE).get_page(
+    page = CappedPaginator(selectors.escalation_raised_by(iro=request.user, status=status), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     calendar = working_calendar()
@@ -53,7 +53,7 @@ def my_escalations(request):
 @role_required(Role.MANAGER)
 def inbox(request):
     inbox = selectors.manager_inbox(manager=request.user, calendar=working_calendar())
-    earlier = Paginator(inbox.earlier, PAGE_SIZE).get_page(request.GET.get("page"))
+    earlier = CappedPaginator(inbox.earlier, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"inbox": inbox, "earlier": earlier}
     return render(request, "escalations/inbox.html", context)
 

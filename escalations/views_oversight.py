@@ -4,13 +4,13 @@ the query is escalations.selectors.escalation_all_rows."""
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
 from children.selectors import child_matching, child_named_first, child_visible_to
 from core.access import role_required
 from core.forms import error_summary
+from core.paging import CappedPaginator
 from escalations import selectors
 from escalations.filters import AllEscalationsFilter, all_escalations_query
 from people.access import OVERSIGHT
@@ -78,7 +78,7 @@ def all_escalations(request):
     if filterset.is_valid():
         now = timezone.now()
         escalations = selectors.escalation_all_rows(user=request.user, sort=sort, now=now, **filterset.criteria())
-        page = Paginator(escalations, PAGE_SIZE).get_page(request.GET.get("page"))
+        page = CappedPaginator(escalations, PAGE_SIZE).get_page(request.GET.get("page"))
         context["page"] = page
         context["rows"] = selectors.escalation_with_due_states(page.object_list, now=now, calendar=working_calendar())
     else:

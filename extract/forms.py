@@ -1,10 +1,12 @@
 from django import forms
 
+from core.validation import TextCheckedForm
+
 MAX_FILE_BYTES = 50 * 1024 * 1024
 MAX_MAPPING_BYTES = 1024 * 1024
 
 
-class ExtractUploadForm(forms.Form):
+class ExtractUploadForm(TextCheckedForm, forms.Form):
     """The extract's CSV files (any of them) and an optional mapping file."""
 
     visits = forms.FileField(

@@ -1,21 +1,25 @@
 from django import forms
 
+from core.validation import TextCheckedForm, text_problem
+from imports.models import ImportJob
 from imports.parsing import FileProblem, mapping_load
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 MAX_MAPPING_BYTES = 1024 * 1024
 
 
-class UploadForm(forms.Form):
+class UploadForm(TextCheckedForm, forms.Form):
     file = forms.FileField(label="Escalation log", help_text="A CSV file (UTF-8) or an Excel workbook (.xlsx)")
     sheet = forms.CharField(
         label="Sheet (optional)",
         required=False,
+        max_length=ImportJob._meta.get_field("sheet").max_length,
         help_text="For a workbook: the sheet to read. Leave empty for the first.",
     )
     encoding = forms.CharField(
         label="Encoding (optional)",
         required=False,
+        max_length=ImportJob._meta.get_field("encoding").max_length,
         help_text="Only for a CSV file that is not UTF-8, for example cp1252.",
     )
     mapping = forms.FileField(
@@ -43,6 +47,9 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(
                 f"{upload.name} is not a text file in UTF-8. Save the mapping file as UTF-8."
             ) from None
+        problem = text_problem(text, multiline=True)
+        if problem:
+            raise forms.ValidationError(f"The mapping file {problem}. Save it again as plain text.")
         try:
             mapping_load(text)
         except FileProblem as problem:

@@ -18,6 +18,7 @@ import openpyxl
 import yaml
 
 from core.errors import DomainError
+from core.xlsx import XlsxRefused, xlsx_check
 
 LONDON = zoneinfo.ZoneInfo("Europe/London")
 
@@ -36,6 +37,11 @@ COLUMNS = (
     "summary",
 )
 REQUIRED = ("reference", "raised_at", "iro", "children", "highest_stage")
+# The most a log may hold (README "Limits on input"): a council's log is a few thousand rows of a
+# dozen columns; these stop a file that would take the worker's memory.
+MAX_ROWS = 500_000
+MAX_COLUMNS = 100
+MAX_CELLS = 6_000_000
 IGNORE = "ignore"
 LIST_SEPARATOR = ";"
 
@@ -99,22 +105,47 @@ def _read_csv(data: bytes, encoding: str | None) -> Table:
     # One record per row: a quoted cell that spans lines is still one row, so rows are counted
     # by record, never by line.
     reader = csv.reader(io.StringIO(text, newline=""))
+    reading = 1  # the row being read, for the message if the CSV breaks
     try:
-        headers = next(reader)
-    except StopIteration:
-        raise FileProblem("The file is empty: row 1 should hold the headers.") from None
-    rows = []
-    try:
+        try:
+            headers = next(reader)
+        except StopIteration:
+            raise FileProblem("The file is empty: row 1 should hold the headers.") from None
+        _check_width(1, len(headers))
+        reading = 2
+        rows = []
         for number, cells in enumerate(reader, start=2):
+            _check_width(number, len(cells))
+            if number > MAX_ROWS + 1:
+                raise FileProblem(f"The file has more than {MAX_ROWS:,} rows. Split the log into smaller files.")
             if any(cell.strip() for cell in cells):
                 rows.append((number, cells))
+            reading = number + 1
     except csv.Error as error:
-        raise FileProblem(f"The CSV file cannot be read after row {len(rows) + 1}: {error}.") from None
+        if "field larger than field limit" in str(error):
+            raise FileProblem(
+                f"Row {reading}: a cell is longer than {csv.field_size_limit():,} characters. "
+                'This is usually a quote (") that is opened and never closed: check the row, or save the file '
+                "again as CSV."
+            ) from None
+        raise FileProblem(f"The CSV file cannot be read at row {reading}: {error}.") from None
     return Table(headers=headers, rows=rows)
 
 
-def _read_xlsx(data: bytes, sheet: str | None) -> Table:
+def _check_width(number: int, width: int) -> None:
+    if width > MAX_COLUMNS:
+        raise FileProblem(
+            f"Row {number} has {width:,} cells, more than the {MAX_COLUMNS} a log may have. Delete the cells "
+            "beyond the log's columns."
+        )
 
+
+def _read_xlsx(data: bytes, sheet: str | None) -> Table:
+    # The zip's sizes and the sheets' rows and cells are checked before openpyxl reads anything.
+    try:
+        xlsx_check(data, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS, max_cells=MAX_CELLS)
+    except XlsxRefused as refused:
+        raise FileProblem(refused.message) from None
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
@@ -128,6 +159,10 @@ def _read_xlsx(data: bytes, sheet: str | None) -> Table:
             raise FileProblem(
                 f"There is no sheet called {sheet!r}. The sheets are: {', '.join(repr(n) for n in book.sheetnames)}."
             )
+        if (ws.max_column or 0) > MAX_COLUMNS or (ws.max_row or 0) > MAX_ROWS + 1:
+            # The sheet's stated size is larger than its cells (the check above counted them): without
+            # it, openpyxl would pad every row to the stated width.
+            ws.reset_dimensions()
         rows_iter = ws.iter_rows(values_only=True)
         try:
             headers = ["" if v is None else str(v) for v in next(rows_iter)]

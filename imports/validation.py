@@ -17,6 +17,8 @@ from hashlib import sha256
 from django.utils import timezone
 from django.utils.text import slugify
 
+from children.models import Child
+from core.validation import LONG_TEXT_MAX, has_control, text_problem, text_visible
 from imports.parsing import (
     LONDON,
     Mapping,
@@ -36,6 +38,10 @@ CHECKING = "Checking rows"  # the progress phase
 # The option that creates unknown children and IROs, as the upload page and the command both name it.
 CREATE_MISSING = "'create children and IROs the system does not know yet'"
 REFERENCE_MAX = 40
+CASE_ID_MAX = Child._meta.get_field("case_id").max_length
+IRO_MAX = 150  # a username or a full name (a first or last name holds 150)
+SUMMARY_MAX = LONG_TEXT_MAX
+MULTILINE = ("summary",)  # the only column that may hold line breaks and tabs
 
 
 @dataclass(frozen=True)
@@ -44,6 +50,10 @@ class Problem:
     column: str
     message: str
     value: str = ""
+
+    def __post_init__(self):
+        # A value is quoted in the message and kept with the job: never with a control character.
+        object.__setattr__(self, "value", text_visible(self.value))
 
     def __str__(self) -> str:
         shown = f" (value '{self.value}')" if self.value != "" else ""
@@ -141,9 +151,12 @@ class RowsCheck:
         return self._checker.iros_to_create
 
     def references(self) -> list[str]:
-        """Every row's reference, read ahead of the checks (to look the stored ones up at once)."""
+        """Every row's reference, read ahead of the checks (to look the stored ones up at once).
+        A reference that could not be stored (too long, or with a control character, which
+        PostgreSQL refuses even in a query) is left out: its row's check refuses it."""
         at = self.positions["reference"]
-        return [cell_text(cells[at]) for _, cells in self.table.rows if at < len(cells)]
+        references = (cell_text(cells[at]) for _, cells in self.table.rows if at < len(cells))
+        return [ref for ref in references if len(ref) <= REFERENCE_MAX and not has_control(ref)]
 
     def chunks(self, size: int) -> Iterator[Validated]:
         """Each ``size`` rows: the valid ones and the problems found in them."""
@@ -226,6 +239,12 @@ class _RowChecker:
 
     def check(self, number: int, cells: list, reference: str, problems: list[Problem]) -> ImportRow | None:
         found: list[tuple] = []  # (column, message, value)
+        if any(isinstance(cell, str) and has_control(cell) for cell in cells):
+            bad = self._control_problems(cells)
+            if bad:
+                for column, message, value in bad:
+                    problems.append(Problem(number, column, message, value))
+                return None
         if not reference:
             found.append(("reference", "enter the escalation's reference", ""))
         elif len(reference) > REFERENCE_MAX:
@@ -313,6 +332,11 @@ class _RowChecker:
                 problems.append(Problem(number, column, message, value if isinstance(value, str) else cell_text(value)))
             return None
         summary = cell_text(summary_raw)
+        if len(summary) > SUMMARY_MAX:
+            problems.append(
+                Problem(number, "summary", f"has {len(summary):,} characters: it can have at most {SUMMARY_MAX:,}")
+            )
+            return None
         row = ImportRow(
             number=number,
             reference=reference,
@@ -366,6 +390,17 @@ class _RowChecker:
             ).encode()
         ).hexdigest()
         return row
+
+    def _control_problems(self, cells) -> list[tuple]:
+        """A NUL or other control character in any mapped cell (line breaks only in the summary)."""
+        found = []
+        for column, index in sorted(self.positions.items(), key=lambda item: item[1]):
+            value = cells[index] if index < len(cells) else None
+            if isinstance(value, str):
+                problem = text_problem(value, multiline=column in MULTILINE)
+                if problem:
+                    found.append((column, problem, value))
+        return found
 
     @staticmethod
     def _remembered(memo: dict, key, check, *args):
@@ -423,6 +458,8 @@ class _RowChecker:
         text = " ".join(cell_text(value).split())
         if not text:
             return ("", None, ""), (("iro", "enter the IRO's username or full name", ""),)
+        if len(text) > IRO_MAX:
+            return ("", None, ""), (("iro", f"a username or full name can have at most {IRO_MAX} characters", text),)
         text = self._mapped("iro", text)
         key = text.lower()
         user = self.lookups.users_by_username.get(key)
@@ -470,6 +507,9 @@ class _RowChecker:
         items = list(dict.fromkeys(items))
         if not items:
             return ([], ""), (("children", "enter at least one child ID", ""),)
+        long = [item for item in items if len(item) > CASE_ID_MAX]
+        if long:
+            return ([], ""), (("children", f"a child ID can have at most {CASE_ID_MAX} characters", cell_text(raw)),)
         unknown = [item for item in items if item.lower() not in self.lookups.children]
         if unknown:
             if not self.create_missing:

@@ -10,6 +10,7 @@ Everything that differs between machines comes from the environment:
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -50,6 +51,10 @@ INSTALLED_APPS = [
     "django_filters",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "rest_framework_api_key",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "background",
     "audit",
@@ -65,8 +70,10 @@ INSTALLED_APPS = [
     "imports",
     "dashboard",
     "ssda903",
+    "api",
     "extract",
     "drift",
+    "records",
 ]
 
 MIDDLEWARE = [
@@ -76,9 +83,12 @@ MIDDLEWARE = [
     "core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.sessions.SessionActivityMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.limits.BodyLimitMiddleware",  # and the next: "Limits on input and sign-in protection" below
+    "core.limits.PostRateLimitMiddleware",
     "audit.middleware.AccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -242,14 +252,16 @@ LOGGING = {
 
 # --- Sessions and sign-in --------------------------------------------------------------------------
 # A session ends after SESSION_TIMEOUT_MINUTES without a request (every request starts the count
-# again). static/js/session-timeout.js warns SESSION_TIMEOUT_WARNING_SECONDS before the end, offers
+# again; the session is written at most once every SESSION_WRITE_INTERVAL_SECONDS for it,
+# core.sessions). static/js/session-timeout.js warns SESSION_TIMEOUT_WARNING_SECONDS before the end, offers
 # "Stay signed in" (core.views.session_keep_alive), and keeps unsaved form text through a new
 # sign-in.
 SESSION_TIMEOUT_MINUTES = int(env_str("SESSION_TIMEOUT_MINUTES", default="30"))
 if SESSION_TIMEOUT_MINUTES < 2:
     raise ImproperlyConfigured("SESSION_TIMEOUT_MINUTES must be at least 2.")
 SESSION_COOKIE_AGE = SESSION_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_WRITE_INTERVAL_SECONDS = 60
 SESSION_TIMEOUT_WARNING_SECONDS = 120
 
 # The GOV.UK page django-axes shows when an account is locked out (AXES_* above).
@@ -367,3 +379,85 @@ REPORT_AUTHOR = env_str("REPORT_AUTHOR", default="")  # e.g. "J. Cook, Head of Q
 # Words the identifier check counts as ordinary English (lower case, one a line): a first name that is
 # also one of them ("May", "Will", "Grace") may be overridden with a second person's approval.
 REPORT_WORD_LIST = env_str("REPORT_WORD_LIST", default="/usr/share/dict/british-english")
+
+# --- The API (README "The API") -----------------------------------------------------------------------
+# Django REST framework under /api/v1/: API keys (api.authentication) or a signed-in session with CSRF;
+# each key's scope and its account's role decide what it may call (api.permissions); errors are RFC 9457
+# problem details (api.problems); each key (or signed-in person) is throttled (api.throttling).
+API_THROTTLE_RATE = env_str("API_THROTTLE_RATE", default="600/minute")
+if not re.fullmatch(r"[1-9][0-9]*/(second|minute|hour|day)", API_THROTTLE_RATE):
+    raise ImproperlyConfigured(
+        f"API_THROTTLE_RATE={API_THROTTLE_RATE!r} is not like 600/minute (or per second, hour or day)."
+    )
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ServiceKeyAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ScopeAndRole"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.KeyRateThrottle"],
+    # Requests per key (or per signed-in person): a number, then second, minute, hour or day.
+    "DEFAULT_THROTTLE_RATES": {"api": API_THROTTLE_RATE},
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS is not offered: 405, like any method an operation lacks
+    "EXCEPTION_HANDLER": "api.problems.problem_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IRO Escalations API",
+    "DESCRIPTION": (
+        "Children, escalations and the committee report of an IRO service, for the council's case management "
+        "system, its BI and IRO tools. Every read and write goes through the same rules as the pages."
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_ADD_EXPLICIT_BLANK_NULL_CHOICE": False,
+    # The docs page's script, styles and images come from drf-spectacular-sidecar's own files (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+# Records management (README "Records management"): the retention schedule, legal holds, erasure and
+# subject access exports. A looked-after child's case record is kept until this birthday (the 75th:
+# regulation 50 of the Care Planning, Placement and Case Review (England) Regulations 2010), and
+# their escalations and their record here are kept at least as long; 0 unlinks them, so that only
+# the schedule's own periods apply.
+RECORDS_CASE_RECORD_UNTIL_AGE = int(env_str("RECORDS_CASE_RECORD_UNTIL_AGE", default="75"))
+if not 0 <= RECORDS_CASE_RECORD_UNTIL_AGE <= 120:
+    raise ImproperlyConfigured("RECORDS_CASE_RECORD_UNTIL_AGE must be between 0 and 120 (years).")
+# Whether a subject access export names the staff in it (on), or shows each by their role (off).
+RECORDS_EXPORT_STAFF_NAMES = env_bool("RECORDS_EXPORT_STAFF_NAMES", default=True)
+
+# --- Limits on input and sign-in protection (README "Limits on input"; issue 16) ---------------------
+# Request bodies: Django refuses form data over DATA_UPLOAD_MAX_MEMORY_SIZE (a 400 page); an upload's
+# files go to disk above FILE_UPLOAD_MAX_MEMORY_SIZE. core.limits.BodyLimitMiddleware refuses, from
+# the Content-Length alone and before anything is read, any body over REQUEST_BODY_MAX_BYTES (the
+# 50 MB upload and its form) and any anonymous body over ANONYMOUS_BODY_MAX_BYTES (the sign-in form is
+# the only one an anonymous person sends).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(env_str("DATA_UPLOAD_MAX_MEMORY_SIZE", default=str(2 * 1024 * 1024)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(env_str("FILE_UPLOAD_MAX_MEMORY_SIZE", default=str(2 * 1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(env_str("DATA_UPLOAD_MAX_NUMBER_FIELDS", default="2000"))
+DATA_UPLOAD_MAX_NUMBER_FILES = int(env_str("DATA_UPLOAD_MAX_NUMBER_FILES", default="10"))
+REQUEST_BODY_MAX_BYTES = int(env_str("REQUEST_BODY_MAX_BYTES", default=str(52 * 1024 * 1024)))
+ANONYMOUS_BODY_MAX_BYTES = int(env_str("ANONYMOUS_BODY_MAX_BYTES", default=str(16 * 1024)))
+# An uploaded workbook (core/xlsx.py), checked before it is parsed: everything in it unpacked, and how
+# much more than its compressed size any part may unpack to.
+XLSX_MAX_UNCOMPRESSED_BYTES = int(env_str("XLSX_MAX_UNCOMPRESSED_BYTES", default=str(400 * 1024 * 1024)))
+XLSX_MAX_RATIO = int(env_str("XLSX_MAX_RATIO", default="100"))
+# Sign-in: every failed sign-in is kept (axes' access-failure log, shown to the service manager at
+# /sign-in/failures/) even though a successful sign-in clears the lockout count (AXES_RESET_ON_SUCCESS).
+# Besides the lockout per username and IP (AXES_FAILURE_LIMIT), one IP address is refused for the
+# cool-off time after SIGN_IN_IP_FAILURE_LIMIT failures across any usernames (core.signin).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ACCESS_FAILURE_LOG_PER_USER_LIMIT = 1000
+SIGN_IN_IP_FAILURE_LIMIT = int(env_str("SIGN_IN_IP_FAILURE_LIMIT", default="20"))
+# POSTs per signed-in person per minute (core.limits.PostRateLimitMiddleware; Django's cache): generous
+# for real work, a 429 page beyond it.
+POST_RATE_LIMIT_PER_MINUTE = int(env_str("POST_RATE_LIMIT_PER_MINUTE", default="120"))

@@ -14,7 +14,9 @@ urlpatterns = [
     path("access-log/", include("audit.urls")),
     path("emails/", include("notices.urls")),
     path("people/", include("people.urls")),
+    path("api/v1/", include("api.urls")),
     path("drift/", include("drift.urls")),
     path("case-extract/", include("extract.urls")),
+    path("records/", include("records.urls")),
     path("", include("core.urls")),
 ]

@@ -2,10 +2,11 @@ from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Field, Layout, Size
 from django import forms
 
+from core.validation import TextCheckedForm
 from notices.models import Frequency
 
 
-class PreferenceForm(forms.Form):
+class PreferenceForm(TextCheckedForm, forms.Form):
     addressed = forms.ChoiceField(
         label="Escalations sent to you",
         help_text="These cannot be switched off: a reply is expected from you.",

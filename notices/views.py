@@ -4,13 +4,13 @@ not be sent, with a retry; and, in development only, the emails the service has 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from core.access import role_required
 from core.forms import error_summary
+from core.paging import CappedPaginator
 from notices.forms import PreferenceForm
 from notices.models import Notice, NoticeStatus
 from notices.selectors import notice_preference_for, notices_failed, notices_held_for, notices_sent
@@ -41,7 +41,7 @@ def preferences(request):
 
 @role_required(*OVERSIGHT)
 def failed(request):
-    page = Paginator(notices_failed(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(notices_failed(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notices/failed.html", {"page": page})
 
 
@@ -62,5 +62,5 @@ def sent(request):
     """Development only (DEBUG): what the service has sent, for trying it out without a mail server."""
     if not settings.DEBUG:
         raise Http404("This page exists only in development.")
-    page = Paginator(notices_sent(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(notices_sent(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "notices/sent.html", {"page": page})

@@ -4,9 +4,10 @@ from django import forms
 
 from core.forms import GovukDateField
 from core.once import once_key_new
+from core.validation import TextCheckedForm
 
 
-class AbsenceForm(forms.Form):
+class AbsenceForm(TextCheckedForm, forms.Form):
     manager = forms.ChoiceField(label="Who is away?", error_messages={"required": "Choose who is away"})
     starts_on = GovukDateField(what="the first day away", label="First day away", help_text="For example, 27 3 2026")
     ends_on = GovukDateField(what="the last day away", label="Last day away", help_text="For example, 3 4 2026")

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models.functions import Lower
 from simple_history.models import HistoricalRecords
 
 
@@ -40,6 +41,8 @@ class User(AbstractUser):
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:
+        # All escalations sorted by IRO: IROs in name order, each one's escalations from its index.
+        indexes = [models.Index(Lower("last_name"), Lower("first_name"), Lower("username"), name="user_name_sort_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=~models.Q(role="manager") | models.Q(stage__isnull=False),

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from django.db.models import QuerySet
 
 from ladder.models import Stage
-from people.models import Absence, Role, User
+from people.models import Absence, Role, Team, User
 
 
 def manager_list(*, stages: Iterable[Stage], exclude: User | None = None) -> QuerySet[User]:
@@ -54,3 +54,13 @@ def absence_list(*, manager: User | None = None, from_day=None) -> QuerySet[Abse
     if from_day is not None:
         absences = absences.filter(ends_on__gte=from_day)
     return absences.order_by("starts_on", "manager__last_name")
+
+
+def teams_by_name(names: Iterable[str]) -> dict[str, Team]:
+    """The teams with these names (exactly), by name."""
+    return {team.name: team for team in Team.objects.filter(name__in=list(names))}
+
+
+def iros_by_id(ids: Iterable[int]) -> dict[int, User]:
+    """The active IROs with these ids, by id: the people a child can be allocated to."""
+    return {user.pk: user for user in User.objects.filter(role=Role.IRO, is_active=True, pk__in=list(ids))}

@@ -5,12 +5,13 @@ from django.core import signing
 
 from core.errors import DomainError
 from core.forms import GovukDateField
+from core.validation import TextCheckedForm
 from escalations.selectors import escalation_by_reference
 from reports.models import Classification
 from reports.periods import Period
 
 
-class PeriodForm(forms.Form):
+class PeriodForm(TextCheckedForm, forms.Form):
     """A financial year, or a first and last day."""
 
     period = forms.ChoiceField(label="Financial year", required=False)
@@ -46,7 +47,7 @@ class PeriodForm(forms.Form):
         return data
 
 
-class IncludeStoryForm(forms.Form):
+class IncludeStoryForm(TextCheckedForm, forms.Form):
     reference = forms.CharField(
         label="Escalation reference",
         max_length=40,
@@ -73,7 +74,7 @@ def _helper(*layout) -> FormHelper:
     return helper
 
 
-class ReportSettingsForm(forms.Form):
+class ReportSettingsForm(TextCheckedForm, forms.Form):
     classification = forms.ChoiceField(
         label="How is the report classified?",
         choices=Classification.choices,
@@ -105,7 +106,7 @@ class ReportSettingsForm(forms.Form):
         )
 
 
-class PaperCoverForm(forms.Form):
+class PaperCoverForm(TextCheckedForm, forms.Form):
     item_number = forms.CharField(label="Item number", required=False, max_length=20, help_text="For example, 11")
     meeting_name = forms.ChoiceField(label="Meeting", error_messages={"required": "Choose the meeting"})
     meeting_date = GovukDateField(
@@ -152,7 +153,7 @@ class PaperCoverForm(forms.Form):
         )
 
 
-class PaperSectionForm(forms.Form):
+class PaperSectionForm(TextCheckedForm, forms.Form):
     text = forms.CharField(
         label="Text",
         required=False,
@@ -184,7 +185,7 @@ def sign_figures(figures: dict) -> str:
     return signing.dumps(figures, salt=FIGURES_SALT)
 
 
-class PaperThemesForm(forms.Form):
+class PaperThemesForm(TextCheckedForm, forms.Form):
     """One commentary box for each theme of the themes table."""
 
     def __init__(self, *args, themes: list[tuple[str, str, str]], **kwargs):
@@ -203,7 +204,7 @@ class PaperThemesForm(forms.Form):
 DOCUMENT_ROWS_EXTRA = 2
 
 
-class PaperDocumentsForm(forms.Form):
+class PaperDocumentsForm(TextCheckedForm, forms.Form):
     """The background documents, the appendices after the figures, and the consultation table: the
     rows there are, and two empty ones to add more (rows left empty are dropped)."""
 
@@ -277,7 +278,7 @@ class PaperDocumentsForm(forms.Form):
         }
 
 
-class OverrideRequestForm(forms.Form):
+class OverrideRequestForm(TextCheckedForm, forms.Form):
     subject = forms.CharField(widget=forms.HiddenInput)
     term = forms.CharField(label="Flagged word", max_length=200, required=False)
     reason = forms.CharField(

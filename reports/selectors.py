@@ -587,6 +587,20 @@ def issued_reports(*, period: Period):
     return IssuedReport.objects.filter(period_start=period.start, period_end=period.end).select_related("issued_by")
 
 
+def issued_report_list():
+    """Every issued version of the committee report, newest period first, without their files."""
+    return (
+        IssuedReport.objects.select_related("issued_by")
+        .defer("pdf", "docx", "xlsx", "html", "data", "escalations")
+        .order_by("-period_start", "-period_end", "-version")
+    )
+
+
+def issued_report_get(pk: int) -> IssuedReport:
+    """One issued version with its JSON (``IssuedReport.DoesNotExist`` if there is none)."""
+    return IssuedReport.objects.select_related("issued_by").defer("pdf", "docx", "xlsx", "html").get(pk=pk)
+
+
 @dataclass(frozen=True)
 class IssueJobState:
     job: IssueJob

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from background.selectors import worker_alive
 from core.errors import DomainError, NotPermitted
+from core.validation import text_refuse
 from escalations.models import Escalation
 from people.models import User
 from reports.drafting import SECTION_KEYS, THEME_PREFIX, draft, paper_figures
@@ -85,10 +86,19 @@ def story_update(*, story: CaseStory, by: User, text: str, what_happened_next: s
         raise DomainError(
             "Enter the story text. To leave the story out of the report, exclude it instead.", field="text"
         )
+    text_refuse(text, what="the story text", max_length=MAX_TEXT, multiline=True, field="text")
+    if what_happened_next is not None:
+        what_happened_next = text_refuse(
+            what_happened_next.strip(),
+            what="what happened next",
+            max_length=MAX_TEXT,
+            multiline=True,
+            field="what_happened_next",
+        )
     story = _story_lock(story)
     story.text = text
     if what_happened_next is not None:
-        story.what_happened_next = what_happened_next.strip()
+        story.what_happened_next = what_happened_next
     story.updated_by = by
     _story_save(story, by)
     return story
@@ -258,7 +268,7 @@ def _clean(value: str, field: str, label: str, *, max_length: int, required: boo
         raise DomainError(f"Enter {label}.", field=field)
     if len(value) > max_length:
         raise DomainError(f"{label[0].upper()}{label[1:]} must be {max_length} characters or fewer.", field=field)
-    return value
+    return text_refuse(value, what=label, multiline=True, field=field)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 from core.access import role_required
 from core.errors import DomainError
 from core.forms import add_domain_error, error_summary
+from core.validation import text_problem
 from people.access import REPORT_MANAGERS, REPORT_READERS
 from reports import services
 from reports.changes import changes_since_issue
@@ -495,8 +496,14 @@ def paper_documents(request):
 
 
 def _back(request, default: str) -> str:
+    """The page to go back to: a path on this site (``/...``), or ``default``. (Anything else, a
+    word or a view's name, would be taken by ``redirect`` for a view to look up.)"""
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if (
+        back.startswith("/")
+        and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+        and text_problem(back) is None
+    ):
         return back
     return default
 

@@ -6,12 +6,18 @@ import datetime as dt
 from django import template
 from django.conf import settings
 
+from core.sessions import session_seconds_left
+
 register = template.Library()
 
 
-@register.simple_tag
-def session_timeout_seconds() -> int:
-    return settings.SESSION_COOKIE_AGE
+@register.simple_tag(takes_context=True)
+def session_timeout_seconds(context) -> int:
+    """How long the session has left (core.sessions: it is written at most once a minute)."""
+    request = context.get("request")
+    if request is None or not hasattr(request, "session"):
+        return settings.SESSION_COOKIE_AGE
+    return session_seconds_left(request.session)
 
 
 @register.simple_tag

@@ -88,10 +88,10 @@ def test_with_no_entries_it_says_nobody_has_looked(sm_client):
     assert "Nobody has opened Nell’s page" in sm_client.get(_url(child)).content.decode()
 
 
-def test_reading_the_log_is_not_itself_logged(sm_client):
+def test_reading_a_childs_log_is_logged_too_since_it_names_them(sm_client):
     child = ChildFactory()
     sm_client.get(_url(child))
-    assert not AccessLogEntry.objects.exists()
+    assert list(AccessLogEntry.objects.values_list("child", "path")) == [(child.pk, _url(child))]
 
 
 def test_page_2_holds_the_oldest_entries(sm_client):

@@ -2,7 +2,7 @@
 
 import pytest
 
-from children.selectors import child_caseload, child_siblings, child_visible_to
+from children.selectors import child_caseload, child_siblings, child_visible_to, child_with_open_escalations
 from escalations import services
 from people.models import Role
 from tests.factories import (
@@ -61,5 +61,23 @@ def test_the_caseload_counts_open_escalations_and_the_soonest_due_time():
     open_one = raise_escalation(iro=iro, children=[child])
     closed = raise_escalation(iro=iro, children=[child])
     services.escalation_resolve(escalation=closed, by=iro, outcome=outcome("resolved"), reason="The plan was agreed.")
-    row = child_caseload(iro=iro).get()
+    [row] = child_with_open_escalations(child_caseload(iro=iro))
     assert (row.open_escalations, row.next_due_at) == (1, open_one.next_due_at)
+
+
+def test_a_child_with_no_open_escalation_has_none_and_nothing_due():
+    iro = IroFactory()
+    ChildFactory(iro=iro)
+    [row] = child_with_open_escalations(child_caseload(iro=iro))
+    assert (row.open_escalations, row.next_due_at) == (0, None)
+
+
+def test_the_page_figures_take_one_query_however_many_children(django_assert_num_queries):
+    iro = IroFactory()
+    children = [ChildFactory(iro=iro) for _ in range(3)]
+    for child in children:
+        raise_escalation(iro=iro, children=[child])
+    rows = list(child_caseload(iro=iro))
+    with django_assert_num_queries(1):
+        figured = child_with_open_escalations(rows)
+    assert [row.open_escalations for row in figured] == [1, 1, 1]

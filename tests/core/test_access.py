@@ -26,6 +26,9 @@ from django.utils import timezone
 from escalations import services
 from people.models import Role
 from people.services import user_grant_configuration
+from records.models import SubjectAccessExport
+from records.services import erasure_request, legal_hold_place, retention_run
+from tests.api.test_access_matrix import API_MATRIX
 from tests.factories import (
     ChildFactory,
     DriftFlagFactory,
@@ -62,6 +65,9 @@ def _row(anonymous="login", **by_role) -> dict:
 STAFF_ONLY = _row(iro="403", manager="403", service_manager="ok", admin="ok", report_viewer="403")
 SIGNED_IN = _row(iro="ok", manager="ok", service_manager="ok", admin="ok", report_viewer="ok")
 REPORT_READERS = _row(iro="403", manager="403", service_manager="ok", admin="ok", report_viewer="ok")
+ADMIN_ONLY = _row(iro="403", manager="403", service_manager="403", admin="ok", report_viewer="403")
+MISSING_FOR_STAFF = _row(iro="403", manager="403", service_manager="404", admin="404", report_viewer="403")
+MISSING_FOR_ADMIN = _row(iro="403", manager="403", service_manager="403", admin="404", report_viewer="403")
 
 MATRIX: dict[str, list[tuple[str, dict]]] = {
     "home": [("none", SIGNED_IN)],
@@ -70,6 +76,9 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "session_keep_alive": [("none", _all("405"))],  # POST only (the session-timeout warning)
     "accessibility": [("none", _all("ok"))],
     "privacy": [("none", _all("ok"))],
+    "sign_in_failures": [("none", STAFF_ONLY)],
+    "password_change": [("none", SIGNED_IN)],
+    "password_change_done": [("none", SIGNED_IN)],
     "healthz": [("none", _all("ok"))],
     "readyz": [("none", _all("503"))],  # no worker runs in these tests (tests/core/test_views.py)
     "children:list": [("none", _row(iro="ok", manager="403", service_manager="ok", admin="ok", report_viewer="403"))],
@@ -172,6 +181,20 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "people:absence_cancel": [("missing_notice", _all("405"))],  # POST only, refused before anything else
     "notices:failed": [("none", STAFF_ONLY)],
     "notices:retry": [("missing_notice", _all("405"))],  # POST only, refused before anything else
+    # Records management: the service manager and admins; changing the schedule and erasure, admins only.
+    "records:index": [("none", STAFF_ONLY)],
+    "records:exports": [("none", STAFF_ONLY)],
+    "records:export": [("records_export", STAFF_ONLY), ("missing_record", MISSING_FOR_STAFF)],
+    "records:export_download": [("records_export", _all("405"))],  # POST only, refused before anything else
+    "records:holds": [("none", STAFF_ONLY)],
+    "records:hold_lift": [("records_hold", STAFF_ONLY), ("missing_record", MISSING_FOR_STAFF)],
+    "records:schedule": [("none", STAFF_ONLY)],
+    "records:dry_run": [("none", STAFF_ONLY)],
+    "records:runs": [("none", STAFF_ONLY)],
+    "records:run": [("records_run", STAFF_ONLY), ("missing_record", MISSING_FOR_STAFF)],
+    "records:rule_change": [("record_class", ADMIN_ONLY), ("unknown_record_class", MISSING_FOR_ADMIN)],
+    "records:erasures": [("none", ADMIN_ONLY)],
+    "records:erasure": [("records_erasure", ADMIN_ONLY), ("missing_record", MISSING_FOR_ADMIN)],
     # Development only: with DEBUG off (as here) it does not exist for anyone.
     "notices:sent": [("none", _row(iro="404", manager="404", service_manager="404", admin="404", report_viewer="404"))],
     "drift:mine": [("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403"))],
@@ -207,7 +230,9 @@ def _url_names() -> list[tuple[str, URLPattern]]:
 
 
 def test_every_url_is_in_the_matrix():
-    missing = sorted(name for name, _ in _url_names() if not name.startswith("admin:") and name not in MATRIX)
+    """The API's URLs have their own matrix, of scopes rather than roles: tests/api/test_access_matrix.py."""
+    covered = MATRIX.keys() | API_MATRIX.keys()
+    missing = sorted(name for name, _ in _url_names() if not name.startswith("admin:") and name not in covered)
     assert missing == [], f"URLs with no row in the access matrix: {missing}"
 
 
@@ -282,9 +307,34 @@ def _url(name: str, pattern: URLPattern, case: str, world) -> str:
         return reverse(name, kwargs={"pk": 999999})
     if case == "section_key":
         return reverse(name, kwargs={"key": "background"})
+    if case == "missing_record":
+        return reverse(name, kwargs={"pk": 999999})
+    if case == "record_class":
+        return reverse(name, kwargs={"record_class": "escalations"})
+    if case == "unknown_record_class":
+        return reverse(name, kwargs={"record_class": "no-such-class"})
+    if case.startswith("records_"):
+        return reverse(name, kwargs={"pk": _records_object(case, world).pk})
     objects = world[case] if name.startswith("escalations:") else world[f"{case}_child"]  # children, access log
     assert params == ["pk"], f"{name}: no rule to fill {params}"
     return reverse(name, kwargs={"pk": objects.pk})
+
+
+def _records_object(case: str, world):
+    """Records management's objects, about caseload B's child (made once per test)."""
+    if case not in world:
+        users, child = world["users"], world["other_child"]
+        if case == "records_export":
+            world[case] = SubjectAccessExport.objects.create(
+                child=child, requested_by=users["service_manager"], requested_at=timezone.now(), staff_names=True
+            )
+        elif case == "records_hold":
+            world[case] = legal_hold_place(by=users["service_manager"], child=child, reason="A claim is expected.")
+        elif case == "records_run":
+            world[case] = retention_run()
+        elif case == "records_erasure":
+            world[case] = erasure_request(by=users["admin"], case_id=child.case_id, reason="Agreed by the DPO.")
+    return world[case]
 
 
 def _answer(response) -> str:

@@ -4,11 +4,14 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
+from core.sessions import LAST_WRITTEN
 from tests.core.test_settings import ROOT
 from tests.factories import IroFactory
 
@@ -60,6 +63,61 @@ def test_every_request_starts_the_inactivity_count_again(settings):
     assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
 
 
+def _session_row(client):
+    return Session.objects.get(session_key=client.session.session_key)
+
+
+def test_a_second_request_within_the_minute_does_not_write_the_session(settings):
+    client = _signed_in_client()
+    client.get(reverse("accessibility"))
+    expiry = _session_row(client).expire_date
+    response = client.get(reverse("accessibility"))
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
+    assert _session_row(client).expire_date == expiry
+
+
+def test_a_request_a_minute_after_the_last_write_writes_the_session_again(settings):
+    client = _signed_in_client()
+    client.get(reverse("accessibility"))
+    session = client.session
+    session[LAST_WRITTEN] -= 60  # written a minute ago
+    session.save()
+    response = client.get(reverse("accessibility"))
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+    assert client.session[LAST_WRITTEN] >= time.time() - 5
+
+
+def test_the_warning_counts_from_the_last_write_not_from_the_page(settings):
+    client = _signed_in_client()
+    client.get(reverse("accessibility"))
+    session = client.session
+    session[LAST_WRITTEN] -= 40  # written 40 seconds ago: not written again now
+    session.save()
+    page = client.get(reverse("accessibility")).content.decode()
+    left = int(page.split('data-timeout-seconds="')[1].split('"')[0])
+    assert settings.SESSION_COOKIE_AGE - 42 <= left <= settings.SESSION_COOKIE_AGE - 40
+
+
+def test_keep_alive_writes_the_session_even_within_the_minute(settings):
+    client = _signed_in_client()
+    client.get(reverse("accessibility"))
+    response = client.post(reverse("session_keep_alive"))
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == settings.SESSION_COOKIE_AGE
+
+
+def test_a_short_timeout_writes_the_session_more_often(settings):
+    settings.SESSION_COOKIE_AGE = 6  # as in the browser tests: written on every request
+    client = _signed_in_client()
+    client.get(reverse("accessibility"))
+    response = client.get(reverse("accessibility"))
+    assert response.cookies[settings.SESSION_COOKIE_NAME]["max-age"] == 6
+
+
+def test_signed_out_requests_create_no_session(client):
+    client.get(reverse("accessibility"))
+    assert Session.objects.count() == 0
+
+
 def test_signed_in_pages_carry_the_timeout_for_the_warning(settings):
     settings.SESSION_COOKIE_AGE = 600
     settings.SESSION_TIMEOUT_WARNING_SECONDS = 90
@@ -94,16 +152,16 @@ def _run(script, **env):
 
 SESSION_SCRIPT = (
     "import json, iro_escalations.settings as s; "
-    "print(json.dumps([s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST]))"
+    "print(json.dumps([s.SESSION_COOKIE_AGE, s.SESSION_SAVE_EVERY_REQUEST, s.SESSION_WRITE_INTERVAL_SECONDS]))"
 )
 
 
-def test_the_timeout_is_30_minutes_by_default():
-    assert json.loads(_run(SESSION_SCRIPT).stdout) == [1800, True]
+def test_the_timeout_is_30_minutes_by_default_and_the_session_is_written_at_most_once_a_minute():
+    assert json.loads(_run(SESSION_SCRIPT).stdout) == [1800, False, 60]
 
 
 def test_the_timeout_comes_from_the_environment():
-    assert json.loads(_run(SESSION_SCRIPT, SESSION_TIMEOUT_MINUTES="15").stdout) == [900, True]
+    assert json.loads(_run(SESSION_SCRIPT, SESSION_TIMEOUT_MINUTES="15").stdout) == [900, False, 60]
 
 
 def test_a_timeout_too_short_to_warn_is_refused():

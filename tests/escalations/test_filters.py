@@ -185,3 +185,19 @@ def test_the_query_writes_dates_as_the_date_input_sends_them():
 def test_the_query_refuses_a_name_that_is_not_a_filter():
     with pytest.raises(ValueError):
         all_escalations_query(colour="red")
+
+
+def test_a_huge_number_in_a_date_filter_is_refused_as_not_a_real_date():
+    errors = _errors("raised_from_0=1&raised_from_1=1&raised_from_2=99999999999999999999")
+    assert errors == {"raised_from": ["The ‘raised from’ date must be a real date"]}
+
+
+def test_a_date_filter_before_1900_is_refused():
+    errors = _errors("raised_to_0=1&raised_to_1=1&raised_to_2=1899")
+    assert errors == {"raised_to": ["The ‘raised to’ date must be between 1900 and 2100"]}
+
+
+def test_a_nul_in_the_search_box_is_refused():
+    errors = _errors("q=ab%00c")
+    assert list(errors) == ["q"]
+    assert "contains a NUL character at character 3" in errors["q"][0]

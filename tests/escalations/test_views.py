@@ -778,3 +778,52 @@ def test_a_flag_whose_child_was_unticked_is_not_linked_and_the_iro_is_told(clien
     flag.refresh_from_db()
     assert flag.escalation is None
     assert "not about the child of the drift watch flag" in response.content.decode()
+
+
+# --- issue 16: input that once crashed the pages --------------------------------------------------
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("part", [0, 1, 2])
+def test_a_huge_number_in_the_cafcass_date_is_refused_as_not_a_real_date(client, part):
+    escalation = raise_escalation()
+    today = timezone.localdate()
+    values = [today.day, today.month, today.year]
+    values[part] = HUGE
+    response = _signed_in(client, escalation.iro).post(
+        reverse("escalations:cafcass", args=[escalation.pk]),
+        {"version": escalation.version, **{f"referred_on_{i}": v for i, v in enumerate(values)}, "reason": "Kept."},
+    )
+    assert response.status_code == 400
+    assert "The date of the referral must be a real date" in response.content.decode()
+
+
+def test_a_huge_number_in_the_action_date_is_refused_keeping_the_text(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, escalation.current_addressee).post(
+        reverse("escalations:respond", args=[escalation.pk]),
+        {
+            "version": escalation.version,
+            "response": "Plan updated soon.",
+            "action_due_on_0": "1",
+            "action_due_on_1": "1",
+            "action_due_on_2": HUGE,
+        },
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "must be a real date" in body and "Plan updated soon." in body
+
+
+def test_a_nul_in_a_response_is_refused_naming_the_field_and_keeping_the_text(client):
+    escalation = raise_escalation()
+    response = _signed_in(client, escalation.current_addressee).post(
+        reverse("escalations:respond", args=[escalation.pk]),
+        {"version": escalation.version, "response": "Plan\x00 updated soon."},
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "contains a NUL character at character 5, which cannot be stored" in body
+    assert "Plan" in body and "updated soon." in body
+    assert Escalation.objects.get().current_step.response == ""

@@ -1,10 +1,12 @@
 """Reading a log: files, row numbers, headers, lists, IDs and dates (no database)."""
 
 import datetime as dt
+import io
 
 import openpyxl
 import pytest
 
+from bench.xlsx_bomb_bench import bomb_build, bomb_refuse
 from imports.parsing import (
     FileProblem,
     Mapping,
@@ -146,3 +148,38 @@ def test_the_missing_spring_hour_is_refused():
 def test_an_excel_date_cell_is_a_date_alone():
     moment, alone = moment_parse(dt.datetime(2015, 6, 1))
     assert (_utc(moment), alone) == (dt.datetime(2015, 5, 31, 23, 0), True)
+
+
+# --- issue 16: a workbook is checked before openpyxl reads it ----------------------------------------
+
+
+def test_a_workbook_bomb_is_refused_at_once_without_unpacking_it():
+    data = bomb_build(64 * 1024 * 1024)  # 64 MB of whitespace in a file of about 64 KB
+    seconds, peak_mb, _, message = bomb_refuse(data)
+    assert message.startswith("The workbook's part xl/worksheets/sheet1.xml unpacks to 64 MB from ")
+    assert seconds < 1 and peak_mb < 20
+
+
+def test_a_workbook_unpacking_to_more_than_the_limit_is_refused(settings):
+    settings.XLSX_MAX_UNCOMPRESSED_BYTES = 1024 * 1024
+    with pytest.raises(FileProblem, match=r"The workbook unpacks to 2 MB, more than the 1 MB allowed"):
+        table_read(bomb_build(2 * 1024 * 1024), filename="log.xlsx")
+
+
+def test_a_row_of_too_many_cells_is_refused_before_openpyxl_builds_it(settings):
+    settings.XLSX_MAX_RATIO = 10_000  # let the file through the ratio check, to the count of cells
+    book = openpyxl.Workbook()
+    book.active.append(["reference"] + [f"v{n}" for n in range(10_000)])
+    out = io.BytesIO()
+    book.save(out)
+    seconds, peak_mb, _, message = bomb_refuse(out.getvalue())
+    assert message == (
+        "Row 1 of the workbook's sheet1 has more than 100 cells. An escalation log has one column for each "
+        "field: delete the cells beyond them."
+    )
+    assert peak_mb < 20
+
+
+def test_a_file_that_is_not_a_zip_but_starts_like_one_is_refused():
+    with pytest.raises(FileProblem, match="The file is not an Excel workbook"):
+        table_read(b"PK\x03\x04 not really", filename="log.xlsx")

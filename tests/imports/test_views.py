@@ -323,3 +323,29 @@ def test_problems_on_the_page_name_the_option_not_a_command_line_flag(client):
     preview = _preview(client, [row("LOG-1", IroFactory(), [ChildFactory.build(case_id="NOPE")])])
     page = client.get(reverse("imports:job", args=[preview.pk])).content.decode()
     assert "create children and IROs the system does not know yet" in page and "--create-missing" not in page
+
+
+# --- issue 16: input that once crashed the upload page ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "length", "message"),
+    [
+        ("sheet", 101, "‘Sheet (optional)’ can have at most 100 characters (it has 101)"),
+        ("encoding", 41, "‘Encoding (optional)’ can have at most 40 characters (it has 41)"),
+    ],
+)
+def test_a_sheet_or_encoding_longer_than_its_column_is_refused_on_the_page(client, field, length, message):
+    client.force_login(ServiceManagerFactory())
+    response = client.post(reverse("imports:upload"), {"file": _log(_good_rows()), field: "x" * length})
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ImportJob.objects.exists()
+
+
+def test_a_sheet_name_with_a_nul_is_refused_on_the_page(client):
+    client.force_login(ServiceManagerFactory())
+    response = client.post(reverse("imports:upload"), {"file": _log(_good_rows()), "sheet": "2015\x00"})
+    assert response.status_code == 400
+    assert "‘Sheet (optional)’ contains a NUL character at character 5" in response.content.decode()
+    assert not ImportJob.objects.exists()

@@ -604,7 +604,7 @@ def test_excel_never_makes_a_formula_of_text(report, text):
     cells = [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row]
     assert not [cell.coordinate for cell in cells if cell.data_type == "f"]
     story = book["Case stories"]["B2"]
-    assert (story.value, story.data_type) == (text, "s")
+    assert (story.value, story.data_type, story.quotePrefix) == (text, "s", True)
 
 
 # --- comparisons as printed ---------------------------------------------------------------------------

@@ -369,3 +369,45 @@ def test_asking_to_override_a_full_name_is_refused_on_the_page(client):
     assert response.status_code == 400
     assert "cannot be overridden" in response.content.decode()
     assert not TextOverride.objects.exists()
+
+
+# --- issue 16: input that once crashed the pages -----------------------------------------------------
+
+
+def _story(client):
+    esc = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    client.post(reverse("reports:stories"), {"reference": esc.reference})
+    return CaseStory.objects.get()
+
+
+def test_a_story_with_a_nul_is_refused_keeping_the_text(client):
+    story = _story(client)
+    response = client.post(
+        reverse("reports:story_change", args=[story.pk]), {"action": "update", "text": "A new\x00 text."}
+    )
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "The story text contains a NUL character at character 6, which cannot be stored" in body
+    assert "A new" in body
+    story.refresh_from_db()
+    assert "\x00" not in story.text
+
+
+def test_what_happened_next_with_a_control_character_is_refused(client):
+    story = _story(client)
+    response = client.post(
+        reverse("reports:story_change", args=[story.pk]),
+        {"action": "update", "text": "A new text.", "what_happened_next": "Later\x1b."},
+    )
+    assert response.status_code == 400
+    assert "What happened next contains a control character (U+001B)" in response.content.decode()
+
+
+@pytest.mark.parametrize("next_url", ["ཋЖ", "reports:page", "javascript:alert(1)", "stories"])
+def test_saving_a_story_with_a_next_that_is_not_a_path_goes_back_to_the_stories(client, next_url):
+    story = _story(client)
+    response = client.post(
+        reverse("reports:story_change", args=[story.pk]), {"action": "update", "text": "A new text.", "next": next_url}
+    )
+    assert (response.status_code, response["Location"]) == (302, reverse("reports:stories"))

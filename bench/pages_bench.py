@@ -1,0 +1,297 @@
+#!/usr/bin/env python
+"""Benchmark the pages at national scale (issue 15): each page's throughput against a floor.
+
+    scripts/with-postgres.sh .venv/bin/python bench/pages_bench.py                 # make bench-pages
+    scripts/with-postgres.sh .venv/bin/python bench/pages_bench.py --escalations 50000 --duration 3   # quick
+
+It fills the throwaway PostgreSQL with bench/report_bench.py's generator (1,000,000 escalations by
+default), signs in an IRO, a manager and a service manager (sessions made directly), serves the
+project with gunicorn (2 workers, settings bench.settings_bench, which alone adds the floor view)
+and runs wrk (32 connections) on the floor and on each page in turn, the floor again before each
+page. It prints req/s, p50, p99, non-2xx, queries per request (counted in-process with the Django
+test client), one request at rest (the median of 5 single requests) and each page's % of the floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import re
+import secrets
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "iro_escalations.settings")
+os.environ.setdefault("DEBUG", "1")
+# One key for this process (which makes the sessions) and gunicorn (which reads them).
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from bench import report_bench
+from children.models import Child
+from escalations.models import Escalation
+from people.models import Role, User
+from reports.periods import Period
+
+PORT = 8765
+say = report_bench.say
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--escalations", type=int, default=1_000_000)
+    parser.add_argument("--year-escalations", type=int, default=2_000)
+    parser.add_argument("--children", type=int, default=100_000)
+    parser.add_argument("--year", default="2024-25")
+    parser.add_argument("--duration", type=int, default=15, help="seconds of wrk per page (default 15)")
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=float, default=0.42)
+    return parser.parse_args(argv)
+
+
+def sign_in(user: User) -> str:
+    """A session for ``user``, as signing in would leave it; its key (the cookie's value)."""
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def people():
+    iro = User.objects.filter(role=Role.IRO).annotate(n=Count("escalations_raised")).order_by("-n").first()
+    manager = User.objects.filter(role=Role.MANAGER).order_by("pk").first()
+    busiest = (
+        Escalation.objects.filter(current_addressee__role=Role.MANAGER)
+        .values("current_addressee")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .first()
+    )
+    if busiest:
+        manager = User.objects.get(pk=busiest["current_addressee"])
+    sm, _ = User.objects.get_or_create(
+        username="bench-service-manager",
+        defaults={"role": Role.SERVICE_MANAGER, "first_name": "Bench", "last_name": "Manager"},
+    )
+    return iro, manager, sm
+
+
+def pages(iro, year: str):
+    """(label, who, path) for each page measured."""
+    child = Child.objects.filter(iro=iro).order_by("pk").first()
+    escalation = Escalation.objects.filter(iro=iro).order_by("-raised_at").first()
+    return [
+        ("All escalations (default)", "sm", "/escalations/all/"),
+        ("All escalations, by IRO", "sm", "/escalations/all/?sort=iro"),
+        ("All escalations, by due, page 200", "sm", "/escalations/all/?sort=due&page=200"),
+        ("All escalations, by stage", "sm", "/escalations/all/?sort=stage"),
+        ("All escalations, open, deep page", "sm", "/escalations/all/?status=open&page=300"),
+        ("My children (IRO)", "iro", "/children/"),
+        ("Children (service manager)", "sm", "/children/"),
+        ("My escalations (IRO)", "iro", "/escalations/mine/"),
+        ("Inbox (manager)", "manager", "/escalations/inbox/"),
+        ("Child page", "iro", f"/children/{child.pk}/"),
+        ("Escalation page", "iro", f"/escalations/{escalation.pk}/"),
+        ("Access log", "sm", f"/access-log/child/{child.pk}/"),
+        ("Drift watch (IRO)", "iro", "/drift/"),
+        ("All drift flags", "sm", "/drift/all/"),
+        ("Dashboard", "sm", "/dashboard/"),
+        ("Committee report page", "sm", f"/reports/?period={year}"),
+    ]
+
+
+def queries_per_request(user, path) -> tuple[int, int]:
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    client.get(path)  # writes the session
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(path)
+    return len(captured.captured_queries), response.status_code
+
+
+def at_rest_ms(path, cookie) -> tuple[float, int]:
+    """The median of 5 single requests (ms), and the status of the last (a redirect is not followed)."""
+    times = []
+    for _ in range(5):
+        server = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+        started = time.perf_counter()
+        server.request("GET", path, headers={"Cookie": cookie})
+        response = server.getresponse()
+        response.read()
+        times.append((time.perf_counter() - started) * 1000)
+        server.close()
+    return statistics.median(times), response.status
+
+
+UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _ms(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * UNITS[unit]
+
+
+def wrk(path, cookie, args) -> dict:
+    result = subprocess.run(
+        [
+            "wrk",
+            "--latency",
+            f"-t{min(args.connections, 2)}",
+            f"-c{args.connections}",
+            f"-d{args.duration}s",
+            "--timeout",
+            "10s",
+            "-H",
+            f"Cookie: {cookie}",
+            f"http://127.0.0.1:{PORT}{path}",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    out = result.stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = _ms(re.search(r"\s50%\s+(\S+)", out).group(1))
+    p99 = _ms(re.search(r"\s99%\s+(\S+)", out).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    errors = re.search(r"Socket errors:.*timeout (\d+)", out)
+    return {
+        "rps": rps,
+        "p50": p50,
+        "p99": p99,
+        "non2xx": int(bad.group(1)) if bad else 0,
+        "requests": requests,
+        "timeouts": int(errors.group(1)) if errors else 0,
+    }
+
+
+def serve(args):
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings_bench",
+        "DEBUG": "0",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_COOKIES": "0",
+    }
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"),
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+            "iro_escalations.wsgi",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/accessibility/", timeout=2).read()
+            return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("gunicorn did not start")
+
+
+def main(argv) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        say("wrk is not installed (make bench-pages installs it with apt-get).")
+        return 2
+    if connection.vendor != "postgresql":
+        say("PostgreSQL only: run it through scripts/with-postgres.sh (make bench-pages).")
+        return 2
+    period = Period.financial_year(args.year)
+    with report_bench.Phase("migrate"):
+        call_command("migrate", interactive=False, verbosity=0)
+    if not report_bench.escalation_count_if_any():
+        gen_args = argparse.Namespace(
+            escalations=args.escalations,
+            year_escalations=args.year_escalations,
+            children=args.children,
+            seed=args.seed,
+        )
+        report_bench.generate(gen_args, period)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    iro, manager, sm = people()
+    who = {"iro": iro, "manager": manager, "sm": sm}
+    cookies = {key: f"{settings.SESSION_COOKIE_NAME}={sign_in(user)}" for key, user in who.items()}
+    measured = pages(iro, args.year)
+    say("Queries per request (in-process, the second request of a session):")
+    queries = {}
+    for _label, key, path in measured:
+        settings.DEBUG = True
+        queries[path] = queries_per_request(who[key], path)
+        settings.DEBUG = False
+        if queries[path][1] != 200:
+            raise RuntimeError(f"{path} answered {queries[path][1]} in-process for the {key}, not 200")
+    server = serve(args)
+    rows = []
+    try:
+        for key, cookie in cookies.items():
+            if at_rest_ms("/bench/floor/", cookie)[1] != 200:
+                raise RuntimeError(f"the floor did not answer 200 for the signed-in {key}")
+        for label, key, path in measured:
+            floor = wrk("/bench/floor/", cookies[key], args)
+            page = wrk(path, cookies[key], args)
+            rest, status = at_rest_ms(path, cookies[key])
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status} for the signed-in {key}, not 200")
+            rows.append((label, path, page, floor, rest))
+            say(f"  {label}: {page['rps']:.1f} req/s, floor {floor['rps']:.0f}")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    info = report_bench.counts(period)
+    say()
+    say(
+        f"{info['escalations']:,} escalations, {info['steps']:,} steps, {info['children']:,} children; PostgreSQL "
+        f"{report_bench.server_version()}; gunicorn {args.workers} workers; wrk {args.connections} connections, "
+        f"{args.duration} s per page; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs"
+    )
+    say()
+    say("| page | req/s | p50 ms | p99 ms | non-2xx | queries | one request ms | floor req/s | % of floor |")
+    say("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for label, _path, page, floor, rest in rows:
+        share = 100 * page["rps"] / floor["rps"] if floor["rps"] else 0
+        count, status = queries[_path]
+        if status != 200:
+            raise RuntimeError(f"{_path} answered {status} in-process, not 200")
+        say(
+            f"| {label} | {page['rps']:.1f} | {page['p50']:.0f} | {page['p99']:.0f} | {page['non2xx']} "
+            f"| {count} | {rest:.0f} | {floor['rps']:.0f} | {share:.1f}% |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
