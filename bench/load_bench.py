@@ -641,7 +641,7 @@ def _report(record: Record, args, started: float, reconciled: dict, procs: Proce
     tracebacks = sum(
         (VAR_DIR / f"{name}.log").read_text(errors="replace").count("Traceback") for name in ("gunicorn", "worker")
     )
-    print(f"Tracebacks in the server logs: {tracebacks} (kept in {VAR_DIR} with --keep-logs)")
+    print(f"Tracebacks in the server logs: {tracebacks} (--keep-logs keeps the logs)")
 
     failures = []
     if lost:
