@@ -195,6 +195,15 @@ bench-pages: deps
 bench-xlsx-bomb: deps
 	$(VPY) bench/xlsx_bomb_bench.py $(BENCH_ARGS)
 
+# Load and faults (bench/README.md): a throwaway PostgreSQL, gunicorn (2 workers) and a task worker with
+# DEBUG off on 127.0.0.1, 64 users for 60 s through the real pages while a web worker and the task worker
+# are killed (kill -9) and PostgreSQL restarts; then every acknowledged write is checked in the database.
+# Non-zero if a write was lost or duplicated, or a 5xx came with no fault. Quick check:
+# make bench-load BENCH_ARGS='--users 8 --seconds 15'
+.PHONY: bench-load
+bench-load: deps
+	scripts/with-postgres.sh $(VPY) bench/load_bench.py $(BENCH_ARGS)
+
 # ----------------------------------------------------------------------------- production
 # gunicorn (deploy/gunicorn.conf.py) and the background worker with DEBUG off (scripts/serve.sh);
 # README "Deploying". Behind deploy/nginx.conf in production.

@@ -34,6 +34,24 @@ def worker_heartbeat_end(*, worker_id: str) -> None:
     WorkerHeartbeat.objects.filter(worker_id=worker_id).delete()
 
 
+@transaction.atomic
+def worker_restart(*, old_worker_id: str, new_worker_id: str, reason: BaseException, host: str = "", pid=None) -> int:
+    """A worker that lost its database (a PostgreSQL restart) carries on as a new worker once the
+    database is back: the task results it had claimed and not finished are marked failed with
+    ``reason``, its old heartbeat ends, so a job it was running shows as stopped (with *Try again*)
+    at once, and the new one beats. How many task results were marked failed."""
+    interrupted = [
+        result
+        for result in DBTaskResult.objects.running().only("id", "worker_ids")
+        if result.worker_ids and result.worker_ids[-1] == old_worker_id
+    ]
+    for result in interrupted:
+        result.set_failed(reason)
+    worker_heartbeat_end(worker_id=old_worker_id)
+    worker_heartbeat_beat(worker_id=new_worker_id, host=host, pid=pid)
+    return len(interrupted)
+
+
 def schedule_tick(
     *, worker_id: str, now: dt.datetime | None = None, jobs: tuple[Periodic, ...] | None = None
 ) -> list[str]:

@@ -519,6 +519,11 @@ def _draft_data(draft):
 
 @role_required(Role.IRO)
 def raise_check(request):
+    # A confirmation sent again after the first was stored (its answer lost, or the session's draft
+    # already gone): the first's result page, before anything looks for the draft.
+    seen = once_seen(key=request.POST.get(ONCE), user=request.user) if request.method == "POST" else None
+    if seen:
+        return redirect(seen)
     child = _draft_child(request)
     draft = request.session.get(DRAFT_KEY)
     if child is None or not draft or draft.get("child") != child.pk:

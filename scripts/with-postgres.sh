@@ -12,6 +12,10 @@
 # - Creates role + database `iro` (role has CREATEDB, so Django's test runner can create
 #   test_iro) and exports DATABASE_URL=postgres://iro@127.0.0.1:PORT/iro, plus
 #   PGHOST/PGPORT/PGUSER/PGDATABASE and WITH_POSTGRES_VERSION (e.g. 15.18).
+# - Also exports, for a command that restarts the server (bench/load_bench.py):
+#   WITH_POSTGRES_DATA (the data directory), WITH_POSTGRES_BINDIR (pg_ctl's directory),
+#   WITH_POSTGRES_LOG (the server log) and WITH_POSTGRES_OWNER (the system user the server runs as:
+#   run pg_ctl as that user, e.g. `runuser -u "$WITH_POSTGRES_OWNER" -- pg_ctl ...` when root).
 # - Runs CMD, then ALWAYS stops the server and removes the temp dir, and exits with
 #   CMD's exit code.
 #
@@ -213,6 +217,8 @@ EOF
 export DATABASE_URL="postgres://$DB_USER@127.0.0.1:$PG_PORT/$DB_NAME"
 export PGHOST=127.0.0.1 PGPORT="$PG_PORT" PGUSER="$DB_USER" PGDATABASE="$DB_NAME"
 export WITH_POSTGRES_VERSION="$PG_VERSION"
+export WITH_POSTGRES_DATA="$PG_DATA" WITH_POSTGRES_BINDIR="$PG_BINDIR" WITH_POSTGRES_LOG="$PG_LOG"
+export WITH_POSTGRES_OWNER="$PG_OWNER"
 export PATH="$PG_BINDIR:$PATH"
 log "ready: DATABASE_URL=$DATABASE_URL"
 

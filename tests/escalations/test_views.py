@@ -139,6 +139,20 @@ def test_confirming_raises_the_escalation_about_both_siblings(client):
     assert DRAFT_KEY not in client.session
 
 
+def test_a_confirmation_sent_again_after_it_was_stored_answers_with_the_escalation(client):
+    """The retry after a lost answer: the draft has gone from the session, and the same one-time
+    key still answers with the first confirmation's escalation, storing nothing more."""
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    client = _signed_in(client, iro)
+    client.post(reverse("escalations:raise") + f"?child={child.pk}", _raise_post(child, ManagerFactory()))
+    check = reverse("escalations:raise_check") + f"?child={child.pk}"
+    first = client.post(check, {"once": "k1"})
+    again = client.post(check, {"once": "k1"})
+    escalation = Escalation.objects.get()
+    assert (first.url, again.url) == (reverse("escalations:detail", args=[escalation.pk]),) * 2
+
+
 def test_change_on_the_check_page_brings_back_the_answers(client):
     iro = IroFactory()
     child = ChildFactory(iro=iro)

@@ -15,14 +15,15 @@ import logging
 import os
 import socket
 import threading
+import time
 
 from django.core.management.base import BaseCommand
-from django.db import close_old_connections, connections
+from django.db import DatabaseError, close_old_connections, connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
 
 from background.selectors import heartbeat_every
-from background.services import schedule_tick, worker_heartbeat_beat, worker_heartbeat_end
+from background.services import schedule_tick, worker_heartbeat_beat, worker_heartbeat_end, worker_restart
 
 logger = logging.getLogger("background")
 
@@ -62,7 +63,7 @@ class Command(BaseCommand):
 
     def handle(self, *, batch, no_scheduler, interval, worker_id, verbosity, **options):
         logging.getLogger("django_tasks").setLevel(logging.INFO if verbosity else logging.WARNING)
-        worker_id = worker_id or f"{socket.gethostname()}-{os.getpid()}-{get_random_string(6)}"[:64]
+        worker_id = worker_id or _new_worker_id()
         ticker = None
         if not batch:
             worker_heartbeat_beat(worker_id=worker_id, host=socket.gethostname(), pid=os.getpid())
@@ -82,10 +83,62 @@ class Command(BaseCommand):
         try:
             if not batch:
                 worker.configure_signals()
-            worker.run()
+            run_through_database_loss(worker, ticker=ticker, batch=batch)
         finally:
             if ticker is not None:
                 ticker.stopping.set()
                 ticker.join(timeout=heartbeat_every().total_seconds() + 5)
-                worker_heartbeat_end(worker_id=worker_id)
-            self.stdout.write(f"Worker {worker_id} stopped.")
+                try:
+                    worker_heartbeat_end(worker_id=worker.worker_id)
+                except DatabaseError:  # the database is down: the heartbeat goes stale within a minute
+                    logger.warning("Worker %s could not end its heartbeat", worker.worker_id)
+            self.stdout.write(f"Worker {worker.worker_id} stopped.")
+
+
+def _new_worker_id() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}-{get_random_string(6)}"[:64]
+
+
+def _close_broken_connections() -> None:
+    """Close the connections the database dropped, so the next query opens a new one."""
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and not conn.is_usable():
+            conn.close()
+
+
+def run_through_database_loss(worker: Worker, *, ticker: Ticker | None, batch: bool) -> None:
+    """Run the task loop. When the database goes away under it (a PostgreSQL restart: the library's
+    loop lets the error out, even from marking a task failed), wait until the database answers, then
+    carry on as a new worker (``worker_restart``: what the old one was running is marked failed and
+    shown stopped), instead of ending the process. A batch run, or a worker asked to stop, ends."""
+    while True:
+        try:
+            worker.run()
+            return
+        except DatabaseError as error:
+            if batch or not worker.running:
+                raise
+            logger.exception("Worker %s lost the database; it carries on once the database is back", worker.worker_id)
+            reason = error
+        old_worker_id, new_worker_id = worker.worker_id, _new_worker_id()
+        if ticker is not None:
+            ticker.worker_id = new_worker_id
+        while worker.running:
+            _close_broken_connections()
+            try:
+                failed = worker_restart(
+                    old_worker_id=old_worker_id,
+                    new_worker_id=new_worker_id,
+                    reason=reason,
+                    host=socket.gethostname(),
+                    pid=os.getpid(),
+                )
+            except DatabaseError as still:
+                logger.warning("Worker %s: the database is not back yet (%s)", old_worker_id, still)
+                time.sleep(min(worker.interval, 1.0) or 1.0)
+                continue
+            worker.worker_id = new_worker_id
+            logger.warning(
+                "Worker %s is back as %s (%d unfinished task(s) marked failed)", old_worker_id, new_worker_id, failed
+            )
+            break
