@@ -8,6 +8,10 @@ but the session), so they run before anything reads the body (the CSRF check, th
   the body never read;
 - :class:`PostRateLimitMiddleware` allows a signed-in person ``POST_RATE_LIMIT_PER_MINUTE`` POSTs a
   minute (Django's cache): a 429 page beyond it.
+
+The API (``/api/``) has its own rules for both: Django REST framework authenticates the key or the
+session before anything reads the body, and throttles each key and person itself (``API_THROTTLE_RATE``,
+a 429 problem). So only the overall body limit applies to it here.
 """
 
 from __future__ import annotations
@@ -28,6 +32,13 @@ def _too_large(request, limit: int, signed_in: bool):
     )
 
 
+def _for_the_api(request) -> bool:
+    return request.path.startswith(API_PREFIX)
+
+
+API_PREFIX = "/api/"
+
+
 def _size_words(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):,.0f} MB"
@@ -46,7 +57,11 @@ class BodyLimitMiddleware:
         if length:
             if length > settings.REQUEST_BODY_MAX_BYTES:
                 return _too_large(request, settings.REQUEST_BODY_MAX_BYTES, request.user.is_authenticated)
-            if length > settings.ANONYMOUS_BODY_MAX_BYTES and not request.user.is_authenticated:
+            if (
+                length > settings.ANONYMOUS_BODY_MAX_BYTES
+                and not request.user.is_authenticated
+                and not _for_the_api(request)
+            ):
                 return _too_large(request, settings.ANONYMOUS_BODY_MAX_BYTES, False)
         return self.get_response(request)
 
@@ -56,7 +71,12 @@ class PostRateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and request.user.is_authenticated and post_rate_exceeded(request.user.pk):
+        if (
+            request.method == "POST"
+            and request.user.is_authenticated
+            and not _for_the_api(request)
+            and post_rate_exceeded(request.user.pk)
+        ):
             response = render(
                 request, "core/too_many.html", {"per_minute": settings.POST_RATE_LIMIT_PER_MINUTE}, status=429
             )

@@ -41,7 +41,9 @@ def once_run(*, key: str | None, user, scope: str, run: Callable[[], str]) -> On
     simply made."""
     if not key:
         return OnceResult(run(), first=True)
-    key = key.strip()[:64]
+    key = _usable(key)
+    if key is None:
+        raise DomainError("This form's one-time key was changed. Go back, reload the page and try again.")
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -61,6 +63,14 @@ def once_run(*, key: str | None, user, scope: str, run: Callable[[], str]) -> On
 
 def once_seen(*, key: str | None, user) -> str | None:
     """The result page of the change this key already made for ``user``, if it made one."""
-    if not key:
+    key = _usable(key) if key else None
+    if key is None:
         return None
-    return OnceKey.objects.filter(key=key.strip()[:64], user=user).values_list("result_path", flat=True).first()
+    return OnceKey.objects.filter(key=key, user=user).values_list("result_path", flat=True).first()
+
+
+def _usable(key: str) -> str | None:
+    """The key as stored (64 characters at most), or None for one no page or client would send: empty,
+    or holding a control character (PostgreSQL cannot even look up a NUL)."""
+    key = key.strip()[:64]
+    return key if key and key.isprintable() else None

@@ -78,3 +78,21 @@ def test_gets_are_not_rate_limited(client, settings):
     settings.POST_RATE_LIMIT_PER_MINUTE = 1
     client.force_login(IroFactory())
     assert {client.get(reverse("home")).status_code for _ in range(3)} == {302}
+
+
+def test_an_api_body_over_the_anonymous_limit_is_left_to_the_api_which_refuses_it_unread(client, settings):
+    response = client.generic(
+        "POST",
+        "/api/v1/children/upsert/",
+        content_type="application/json",
+        **{"CONTENT_LENGTH": str(settings.ANONYMOUS_BODY_MAX_BYTES + 1), "wsgi.input": _Unread()},
+    )
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+
+
+def test_the_api_is_throttled_by_its_own_rule_not_the_pages_post_limit(client, settings):
+    settings.POST_RATE_LIMIT_PER_MINUTE = 1
+    client.force_login(IroFactory())
+    codes = [client.post("/api/v1/escalations/999999/first-response/").status_code for _ in range(3)]
+    assert 429 not in codes

@@ -2,7 +2,7 @@ import pytest
 
 from core.errors import DomainError
 from core.models import OnceKey
-from core.once import once_key_new, once_run
+from core.once import once_key_new, once_run, once_seen
 from tests.factories import IroFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +39,14 @@ def test_without_a_key_the_change_is_made():
     once_run(key="", user=IroFactory(), scope="s", run=lambda: runs.append(1) or "/a/")
     once_run(key="", user=IroFactory(), scope="s", run=lambda: runs.append(1) or "/a/")
     assert runs == [1, 1]
+
+
+def test_a_key_with_a_control_character_is_refused_and_nothing_is_made():
+    runs = []
+    with pytest.raises(DomainError, match="one-time key was changed"):
+        once_run(key="\x00", user=IroFactory(), scope="s", run=lambda: runs.append(1) or "/a/")
+    assert runs == []
+
+
+def test_a_key_with_a_control_character_was_never_seen():
+    assert once_seen(key="ab\x00cd", user=IroFactory()) is None
