@@ -10,5 +10,7 @@ done
 [ "${#missing[@]}" -eq 0 ] && exit 0
 echo "apt-ensure: installing ${missing[*]}" >&2
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+# Another apt-get (a second checkout setting up at the same time) holds dpkg's lock: wait for it.
+wait_lock=(-o DPkg::Lock::Timeout=600)
+as_root env DEBIAN_FRONTEND=noninteractive apt-get "${wait_lock[@]}" update -q
+as_root env DEBIAN_FRONTEND=noninteractive apt-get "${wait_lock[@]}" install -y -q --no-install-recommends "${missing[@]}"

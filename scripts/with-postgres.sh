@@ -58,8 +58,8 @@ as_root() {
 PG_BINDIR="$(find_pg_bindir)"
 if [ -z "$PG_BINDIR" ]; then
     log "no PostgreSQL server under /usr/lib/postgresql/*/bin: installing Debian's postgresql"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
         postgresql postgresql-client
     PG_BINDIR="$(find_pg_bindir)"
     if [ -z "$PG_BINDIR" ]; then
