@@ -43,7 +43,17 @@ from core.errors import DomainError
 from extract import selectors
 from extract.models import Allocation, CarePlan, ExtractImportRun, Visit
 from imports.bulk import BulkWriter, Shape, shape_history
-from imports.parsing import IGNORE, FileProblem, Mapping, cell_text, headers_resolve, id_normalise, mapping_build
+from imports.parsing import (
+    IGNORE,
+    FileProblem,
+    Mapping,
+    TableCounts,
+    cell_text,
+    headers_resolve,
+    id_normalise,
+    mapping_build,
+)
+from imports.parsing import RowProblem as Problem
 from imports.parsing import table_read as csv_table_read
 from people.models import User
 from people.services import teams_ensure
@@ -152,36 +162,6 @@ ALL_COLUMNS = tuple(dict.fromkeys(name for f in FILES for name in f.column_names
 
 
 # ----------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class Problem:
-    """An error or warning about one or more rows of one file."""
-
-    filename: str
-    rows: tuple[int, ...]
-    column: str  # the heading as the file has it
-    message: str
-
-    def __str__(self):
-        if len(self.rows) == 1:
-            where = f"{self.filename} row {self.rows[0]}"
-        else:
-            numbers = [str(n) for n in self.rows]
-            where = f"{self.filename} rows {', '.join(numbers[:-1])} and {numbers[-1]}"
-        if self.column:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class TableCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
 @dataclass
@@ -420,7 +400,7 @@ def _check_children(parsed: Parsed) -> dict[str, Child]:
 def _sort_key(problem):
     if isinstance(problem, str):
         return (-1, (), problem)
-    return ([f.filename for f in FILES].index(problem.filename), problem.rows, problem.column)
+    return ([f.filename for f in FILES].index(problem.where), problem.rows, problem.column)
 
 
 # ----------------------------------------------------------------------------- writing

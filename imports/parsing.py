@@ -54,6 +54,39 @@ class FileProblem(DomainError):
         super().__init__("\n".join(self.problems))
 
 
+@dataclass(frozen=True)
+class RowProblem:
+    """An error or warning about one or more rows of one table or file of an import (the 903
+    return's tables, the case-management extract's files), said as the person knows it."""
+
+    where: str  # the table or file, as the import names it
+    rows: tuple[int, ...]
+    column: str  # the heading as the file has it, or "" for the whole row
+    message: str
+
+    def __str__(self):
+        if len(self.rows) == 1:
+            where = f"{self.where} row {self.rows[0]}"
+        else:
+            numbers = [str(n) for n in self.rows]
+            where = f"{self.where} rows {', '.join(numbers[:-1])} and {numbers[-1]}"
+        if self.column:
+            where += f", column {self.column}"
+        return f"{where}: {self.message}"
+
+
+@dataclass
+class TableCounts:
+    """What an import did to one table."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+
+
 @dataclass
 class Table:
     """The file's cells: the header row and the data rows with their spreadsheet row numbers."""

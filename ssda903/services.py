@@ -34,6 +34,8 @@ from children.models import Child
 from children.selectors import children_by_case_id
 from children.services import child_bulk_upsert
 from core.errors import DomainError
+from imports.parsing import RowProblem as Problem
+from imports.parsing import TableCounts
 from ssda903 import codes, selectors
 from ssda903.models import Episode, HeaderRecord, ImportRun, MissingEpisode, Review, UascRecord
 
@@ -42,36 +44,6 @@ DATE_RE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
 # ----------------------------------------------------------------------------- results
-
-
-@dataclass(frozen=True)
-class Problem:
-    """An error or warning about one or more rows of one table."""
-
-    table: str
-    rows: tuple[int, ...]
-    column: str
-    message: str
-
-    def __str__(self):
-        if len(self.rows) == 1:
-            where = f"{self.table} row {self.rows[0]}"
-        else:
-            numbers = [str(n) for n in self.rows]
-            where = f"{self.table} rows {', '.join(numbers[:-1])} and {numbers[-1]}"
-        if self.column:
-            where += f", column {self.column}"
-        return f"{where}: {self.message}"
-
-
-@dataclass
-class TableCounts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def as_dict(self) -> dict[str, int]:
-        return {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
 
 
 @dataclass
@@ -390,8 +362,8 @@ def ssda903_read(*, directory: Path) -> Parsed:
     elif "Header" in parsed.tables:
         # Still report rows whose child is not in the Header, so every error is listed at once.
         _check_across_tables(Parsed(tables=parsed.tables, errors=parsed.errors))
-    parsed.errors.sort(key=lambda p: (TABLES.index(_table(p.table)), p.rows, p.column))
-    parsed.warnings.sort(key=lambda p: (TABLES.index(_table(p.table)), p.rows, p.column))
+    parsed.errors.sort(key=lambda p: (TABLES.index(_table(p.where)), p.rows, p.column))
+    parsed.warnings.sort(key=lambda p: (TABLES.index(_table(p.where)), p.rows, p.column))
     return parsed
 
 
