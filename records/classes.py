@@ -36,17 +36,24 @@ class Unit(models.TextChoices):
 
 @dataclass(frozen=True)
 class ClassInfo:
-    code: str
-    label: str
+    code: RecordClass
     record: str  # what one record of the class is, with what goes with it
     counted_from: str  # "6 years after <counted_from>"
-    actions: tuple[str, ...]  # what may be done when the time is up; the first is the default's
-    anonymise_means: str  # what "anonymise" keeps and removes ("" when it cannot be anonymised)
     keep_for: int
     unit: str
-    action: str
     reason: str
+    actions: tuple[str, ...] = (Action.DELETE,)  # what may be done when the time is up; the first is the default's
+    anonymise_means: str = ""  # what "anonymise" keeps and removes ("" when it cannot be anonymised)
     follows_case_record: bool = False  # kept while a child's case record is (RECORDS_CASE_RECORD_UNTIL_AGE)
+
+    @property
+    def label(self) -> str:
+        return RecordClass(self.code).label
+
+    @property
+    def action(self) -> str:
+        """The default rule's action."""
+        return self.actions[0]
 
 
 CLASSES: dict[str, ClassInfo] = {
@@ -54,7 +61,6 @@ CLASSES: dict[str, ClassInfo] = {
     for info in (
         ClassInfo(
             code=RecordClass.ESCALATIONS,
-            label=RecordClass.ESCALATIONS.label,
             record=(
                 "An escalation with its steps, notes, case story, emails, the access log of its page, legal holds "
                 "that have been lifted, and the audit trail of all of these."
@@ -69,7 +75,6 @@ CLASSES: dict[str, ClassInfo] = {
             ),
             keep_for=6,
             unit=Unit.YEARS,
-            action=Action.DELETE,
             reason=(
                 "Six years after it closed: the time in which a claim about how the council handled a child's "
                 "care can usually be brought (Limitation Act 1980), and long enough for several years of committee "
@@ -79,18 +84,14 @@ CLASSES: dict[str, ClassInfo] = {
         ),
         ClassInfo(
             code=RecordClass.CHILDREN,
-            label=RecordClass.CHILDREN.label,
             record=(
                 "A child's record (name, date of birth, case ID, legal status, team, IRO) with its audit trail, "
                 "their access log, their subject access exports and legal holds that have been lifted. Only once no "
                 "escalation about them is left."
             ),
             counted_from="they stopped being looked after",
-            actions=(Action.DELETE,),
-            anonymise_means="",
             keep_for=6,
             unit=Unit.YEARS,
-            action=Action.DELETE,
             reason=(
                 "The record here only names the child for their escalations and the drift watch; the council's "
                 "case-management system holds the case record. Six years after they left care, and once their "
@@ -100,17 +101,13 @@ CLASSES: dict[str, ClassInfo] = {
         ),
         ClassInfo(
             code=RecordClass.SSDA903,
-            label=RecordClass.SSDA903.label,
             record=(
                 "One child's rows from the SSDA903 return (header, episodes, reviews, missing episodes, UASC) "
                 "and from the case-management extract and the drift watch, with their audit trail."
             ),
             counted_from="the child stopped being looked after",
-            actions=(Action.DELETE,),
-            anonymise_means="",
             keep_for=2,
             unit=Unit.YEARS,
-            action=Action.DELETE,
             reason=(
                 "A copy of the council's case-management data, used here for the child's page, the drift watch and "
                 "the committee report while the child is looked after. Two years covers the reporting year they "
@@ -119,14 +116,10 @@ CLASSES: dict[str, ClassInfo] = {
         ),
         ClassInfo(
             code=RecordClass.ACCESS_LOG,
-            label=RecordClass.ACCESS_LOG.label,
             record="One entry of the access log: who opened which child's or escalation's page, and when.",
             counted_from="the page was opened",
-            actions=(Action.DELETE,),
-            anonymise_means="",
             keep_for=3,
             unit=Unit.YEARS,
-            action=Action.DELETE,
             reason=(
                 "Long enough to answer a request about who has seen a child's information and to look into a "
                 "complaint or a breach found late; kept longer, it becomes a record of staff activity for its own "
@@ -135,14 +128,10 @@ CLASSES: dict[str, ClassInfo] = {
         ),
         ClassInfo(
             code=RecordClass.IMPORT_JOBS,
-            label=RecordClass.IMPORT_JOBS.label,
             record="The record of one check or import of an uploaded log: the file's name, its problems and counts.",
             counted_from="the job ended (or was started, if it never ended)",
-            actions=(Action.DELETE,),
-            anonymise_means="",
             keep_for=90,
             unit=Unit.DAYS,
-            action=Action.DELETE,
             reason=(
                 "A job's problems can quote children's case IDs. The escalations it imported keep their own audit "
                 "trail ('Imported from' the file), so the job is only needed while someone may ask how an upload went."
@@ -150,7 +139,6 @@ CLASSES: dict[str, ClassInfo] = {
         ),
         ClassInfo(
             code=RecordClass.ISSUED_REPORTS,
-            label=RecordClass.ISSUED_REPORTS.label,
             record="One issued version of the committee report, with its files and audit trail.",
             counted_from="it was issued",
             actions=(Action.ANONYMISE, Action.DELETE),
@@ -160,7 +148,6 @@ CLASSES: dict[str, ClassInfo] = {
             ),
             keep_for=6,
             unit=Unit.YEARS,
-            action=Action.ANONYMISE,
             reason=(
                 "The paper is the council's record of what the committee was told, and its published copy is kept "
                 "with the committee's papers. After six years the escalation-by-escalation facts are no longer "
