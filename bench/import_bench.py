@@ -93,6 +93,7 @@ from django.test.utils import CaptureQueriesContext
 
 from children.models import Child
 from escalations.models import Escalation
+from imports.parsing import COLUMNS
 from people.models import Role, User
 
 
@@ -100,22 +101,7 @@ def write_log(path: Path, rows: int, iros: list[str], children: list[str]) -> No
     rng = random.Random(42)
     with path.open("w", newline="", encoding="utf-8") as f:
         w = csv.writer(f)
-        w.writerow(
-            [
-                "reference",
-                "raised_at",
-                "iro",
-                "children",
-                "highest_stage",
-                "themes",
-                "first_response_at",
-                "resolved_at",
-                "outcome",
-                "drift_reasons",
-                "cafcass_referred_at",
-                "summary",
-            ]
-        )
+        w.writerow(COLUMNS)
         for n in range(rows):
             month, day, hour = rng.randint(1, 12), rng.randint(1, 26), rng.randint(8, 17)
             year = 2019 + n % 5

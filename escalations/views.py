@@ -261,6 +261,18 @@ def _iro_side(request, pk: int) -> Escalation:
     return _get(selectors.escalation_for_iro_side(user=request.user), pk)
 
 
+def _send_again(service, escalation: Escalation, request):
+    """Escalating and reopening both send the escalation on to the stage and person the form chose."""
+    return lambda data: service(
+        escalation=escalation,
+        by=request.user,
+        stage=data["stage_obj"],
+        addressee=data["addressee_obj"],
+        reason=data["reason"],
+        expected_version=data["version"],
+    )
+
+
 @role_required(*IRO_SIDE)
 def escalate(request, pk: int):
     escalation = _iro_side(request, pk)
@@ -277,14 +289,7 @@ def escalate(request, pk: int):
         form=form,
         title=f"Escalate {escalation.reference}",
         extra={"button": "Escalate"},
-        run=lambda data: services.escalation_escalate(
-            escalation=escalation,
-            by=request.user,
-            stage=data["stage_obj"],
-            addressee=data["addressee_obj"],
-            reason=data["reason"],
-            expected_version=data["version"],
-        ),
+        run=_send_again(services.escalation_escalate, escalation, request),
         done=f"{escalation.reference} was escalated.",
     )
 
@@ -391,14 +396,7 @@ def reopen(request, pk: int):
             "senior one. Their reply is due by the stage's target.",
             "button": "Reopen and send",
         },
-        run=lambda data: services.escalation_reopen(
-            escalation=escalation,
-            by=request.user,
-            stage=data["stage_obj"],
-            addressee=data["addressee_obj"],
-            reason=data["reason"],
-            expected_version=data["version"],
-        ),
+        run=_send_again(services.escalation_reopen, escalation, request),
         done=f"{escalation.reference} was reopened and sent to the person you chose.",
     )
 
