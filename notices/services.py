@@ -9,6 +9,7 @@ the step, and reads them through their relations.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -105,33 +106,15 @@ def notices_schedule_step(
     written = []
     if times.overdue <= now:
         return written  # a back-dated step already overdue: the service managers' digest lists it
+    about_the_step = functools.partial(notice_queue, escalation=escalation, step=step, due_at=step.due_at)
     if times.due_soon is not None:
-        written += notice_queue(
-            kind=NoticeKind.DUE_SOON,
-            recipients=[step.addressee],
-            escalation=escalation,
-            step=step,
-            due_at=step.due_at,
-            send_after=times.due_soon,
-            addressed=True,
+        written += about_the_step(
+            kind=NoticeKind.DUE_SOON, recipients=[step.addressee], send_after=times.due_soon, addressed=True
         )
-    written += notice_queue(
-        kind=NoticeKind.OVERDUE,
-        recipients=[step.addressee],
-        escalation=escalation,
-        step=step,
-        due_at=step.due_at,
-        send_after=times.overdue,
-        addressed=True,
+    written += about_the_step(
+        kind=NoticeKind.OVERDUE, recipients=[step.addressee], send_after=times.overdue, addressed=True
     )
-    written += notice_queue(
-        kind=NoticeKind.OVERDUE,
-        recipients=[escalation.iro],
-        escalation=escalation,
-        step=step,
-        due_at=step.due_at,
-        send_after=times.overdue,
-    )
+    written += about_the_step(kind=NoticeKind.OVERDUE, recipients=[escalation.iro], send_after=times.overdue)
     if cap_working_days is not None:
         cap_day = calendar.add_working_days(local_date(step.sent_at), cap_working_days)
         if morning_after(cap_day, calendar) <= now:
