@@ -4,6 +4,7 @@ import datetime as dt
 
 from crispy_forms_gds.fields import DateInputField
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.validators import MaxLengthValidator
@@ -97,6 +98,8 @@ class SignInForm(TextCheckedForm, AuthenticationForm):
     records failed attempts by username) and no control characters: either is refused with a
     message before anyone's password is tried."""
 
+    error_anchors = {"__all__": "id_username"}  # a failed sign-in is about the username first
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         username_max = get_user_model()._meta.get_field("username").max_length
@@ -108,3 +111,7 @@ class SignInForm(TextCheckedForm, AuthenticationForm):
             field.max_length = limit
             field.validators.append(MaxLengthValidator(limit))
             field.error_messages["max_length"] = message
+
+
+class PasswordChangeForm(auth_forms.PasswordChangeForm):
+    error_anchors = {"__all__": "id_old_password"}

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from background.selectors import service_ready
 from core.access import role_required
-from core.forms import SignInForm
+from core.forms import PasswordChangeForm, SignInForm, error_summary
 from core.selectors import sign_in_failures_from_ip, sign_in_failures_recent
 from core.sessions import session_touch
 from people.access import OVERSIGHT, START_PAGES
@@ -62,7 +62,16 @@ def privacy_notice(request):
 # --- sign-in protection (README "Sign-in protection") --------------------------------------------------
 
 
-class SignInView(auth_views.LoginView):
+class ErrorSummaryMixin:
+    """Django's own form views, with the GOV.UK error summary (``includes/error_summary.html``)."""
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["errors"] = error_summary(context["form"])
+        return context
+
+
+class SignInView(ErrorSummaryMixin, auth_views.LoginView):
     """Django's sign-in, refused for the cool-off time from an IP address with
     SIGN_IN_IP_FAILURE_LIMIT failed sign-ins under any usernames (django-axes locks each username
     and IP pair on its own, after AXES_FAILURE_LIMIT)."""
@@ -94,7 +103,8 @@ def sign_in_failures(request):
     return render(request, "core/sign_in_failures.html", {"page": page, "ip_limit": settings.SIGN_IN_IP_FAILURE_LIMIT})
 
 
-class PasswordChangeView(auth_views.PasswordChangeView):
+class PasswordChangeView(ErrorSummaryMixin, auth_views.PasswordChangeView):
+    form_class = PasswordChangeForm
     template_name = "registration/password_change.html"
     success_url = reverse_lazy("password_change_done")
 

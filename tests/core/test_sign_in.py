@@ -155,3 +155,19 @@ def test_the_header_links_to_the_password_change_page(client):
     client.force_login(IroFactory())
     page = client.get(reverse("accessibility")).content.decode()
     assert f'href="{reverse("password_change")}"' in page
+
+
+def test_a_failed_sign_in_is_summarised_with_a_link_to_the_username(client):
+    IroFactory(username="iro-x")
+    page = client.post(reverse("login"), {"username": "iro-x", "password": "not-the-password"}).content.decode()
+    assert 'class="govuk-error-summary"' in page
+    assert '<a href="#id_username">Please enter a correct username and password.' in page
+
+
+def test_a_wrong_current_password_is_summarised_with_a_link_to_its_field(client):
+    client.force_login(IroFactory())
+    page = client.post(
+        reverse("password_change"),
+        {"old_password": "not-it", "new_password1": STRONG, "new_password2": STRONG},
+    ).content.decode()
+    assert '<a href="#id_old_password">Your old password was entered incorrectly.' in page
