@@ -58,3 +58,8 @@ def _rows(model, child_ids, columns):
     for chunk in _chunks(child_ids):
         rows.extend(queryset.filter(child_id__in=chunk))
     return rows
+
+
+def extract_runs_recent(*, limit: int):
+    """The latest imports of the extract, newest first, with who ran them."""
+    return ExtractImportRun.objects.select_related("imported_by")[:limit]

@@ -9,7 +9,7 @@ from core.access import role_required
 from core.errors import DomainError
 from core.forms import error_summary
 from extract.forms import ExtractUploadForm
-from extract.models import ExtractImportRun
+from extract.selectors import extract_runs_recent
 from extract.services import FILES, ExtractInvalid, extract_import
 from people.access import REPORT_MANAGERS
 
@@ -62,6 +62,6 @@ def upload(request):
         "form": form,
         "errors": errors,
         "more": more,
-        "runs": ExtractImportRun.objects.select_related("imported_by")[:RECENT_RUNS],
+        "runs": extract_runs_recent(limit=RECENT_RUNS),
     }
     return render(request, "extract/upload.html", context, status=400 if errors else 200)

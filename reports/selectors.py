@@ -27,7 +27,15 @@ from escalations.models import Escalation, Step
 from ladder.models import Stage
 from ladder.selectors import ladder_settings
 from reports.disclosure import suppress
-from reports.models import CaseStory, IssuedReport, IssueJob, IssueJobStatus, ReportSettings
+from reports.models import (
+    CaseStory,
+    IssuedReport,
+    IssueJob,
+    IssueJobStatus,
+    OverrideStatus,
+    ReportSettings,
+    TextOverride,
+)
 from reports.periods import Period
 from reports.rules import first_response_within
 from themes.models import DriftReason, Outcome, SubTheme, Theme
@@ -619,3 +627,32 @@ def issue_job_state(job: IssueJob) -> IssueJobState:
         quiet = job.started_at is None or timezone.now() - job.started_at > heartbeat_stale()
         return IssueJobState(job=job, stalled=quiet and not worker_alive(job.worker_id), no_worker=False)
     return IssueJobState(job=job, stalled=False, no_worker=job.status == IssueJobStatus.QUEUED and alive == 0)
+
+
+def issued_report_pages():
+    """The issued versions, with who issued them, for opening one by its id."""
+    return IssuedReport.objects.select_related("issued_by")
+
+
+def issue_job_list():
+    """Issue jobs with who asked and what they issued, for opening one by its id."""
+    return IssueJob.objects.select_related("requested_by", "issued")
+
+
+def text_overrides_of(*, subject: str, text: str):
+    """The overrides asked for this very text of ``subject``, with who asked and who decided."""
+    return TextOverride.objects.filter(subject=subject, text=text).select_related("requested_by", "decided_by")
+
+
+def text_overrides_pending():
+    """Overrides waiting for a second person."""
+    return TextOverride.objects.filter(status=OverrideStatus.PENDING).select_related("requested_by")
+
+
+def text_overrides_decided(*, limit: int = 20):
+    """The overrides decided lately, newest first."""
+    return (
+        TextOverride.objects.exclude(status=OverrideStatus.PENDING)
+        .select_related("requested_by", "decided_by")
+        .order_by("-decided_at")[:limit]
+    )

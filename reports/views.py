@@ -30,7 +30,7 @@ from reports.forms import (
     sign_figures,
 )
 from reports.identifiers import TextItem, TextNotClean, check_texts, identifier_index, story_subject
-from reports.models import CaseStory, IssuedReport, IssueJob, OverrideStatus, TextOverride
+from reports.models import CaseStory, IssuedReport, IssueJob, TextOverride
 from reports.outputs import report_document, report_render
 from reports.paper import meeting_names, paper_content, paper_or_default, paper_sections, paper_subject
 from reports.periods import Period
@@ -38,12 +38,17 @@ from reports.renderers import FORMATS, render_html, render_json
 from reports.selectors import (
     default_period,
     escalation_facts,
+    issue_job_list,
     issue_job_state,
+    issued_report_pages,
     issued_reports,
     report_build,
     report_settings,
     report_stories,
     report_years,
+    text_overrides_decided,
+    text_overrides_of,
+    text_overrides_pending,
 )
 
 
@@ -183,7 +188,7 @@ def report_issue(request):
 
 @role_required(*REPORT_READERS)
 def issued_page(request, pk: int):
-    issued = get_object_or_404(IssuedReport.objects.select_related("issued_by"), pk=pk)
+    issued = get_object_or_404(issued_report_pages(), pk=pk)
     period = Period.between(issued.period_start, issued.period_end)
     context = {
         "issued": issued,
@@ -407,9 +412,7 @@ def paper_section(request, key: str):
         "section_form": section_form,
         "problems": problems,
         "subject": subject,
-        "overrides": TextOverride.objects.filter(subject=subject, text=state.text).select_related(
-            "requested_by", "decided_by"
-        ),
+        "overrides": text_overrides_of(subject=subject, text=state.text),
         "figures": paper_figures(report) if state.drafted else {},
         "errors": errors,
     }
@@ -511,12 +514,8 @@ def _back(request, default: str) -> str:
 @role_required(*REPORT_MANAGERS)
 def overrides_page(request):
     """Overrides waiting for a second person, and those decided lately."""
-    pending = TextOverride.objects.filter(status=OverrideStatus.PENDING).select_related("requested_by")
-    decided = (
-        TextOverride.objects.exclude(status=OverrideStatus.PENDING)
-        .select_related("requested_by", "decided_by")
-        .order_by("-decided_at")[:20]
-    )
+    pending = text_overrides_pending()
+    decided = text_overrides_decided()
     override_form = OverrideRequestForm(request.POST or None)
     error = None
     if request.method == "POST":
@@ -662,7 +661,7 @@ def _issue_job_context(job) -> dict:
 @require_GET
 @role_required(*REPORT_MANAGERS)
 def issue_job(request, pk: int):
-    job = get_object_or_404(IssueJob.objects.select_related("requested_by", "issued"), pk=pk)
+    job = get_object_or_404(issue_job_list(), pk=pk)
     return render(request, "reports/issue_job.html", _issue_job_context(job))
 
 
@@ -670,7 +669,7 @@ def issue_job(request, pk: int):
 @role_required(*REPORT_MANAGERS)
 def issue_job_progress(request, pk: int):
     """The changing part of the issue job's page, fetched by static/js/job-progress.js."""
-    job = get_object_or_404(IssueJob.objects.select_related("requested_by", "issued"), pk=pk)
+    job = get_object_or_404(issue_job_list(), pk=pk)
     return render(request, "reports/_issue_job_state.html", _issue_job_context(job))
 
 
