@@ -465,9 +465,9 @@ FROM bench_steps ORDER BY id
 INSERT_ESCALATIONS_SQL = """
 INSERT INTO escalations_escalation (
     id, reference, iro_id, raised_at, raised_date_only, concern, desired_outcome, status, outcome_id, closed_at,
-    cafcass_referred_on, cafcass_reason, source, current_step_id, current_stage_id, current_addressee_id,
-    highest_stage_id, next_due_at, first_response_at, first_response_date_only, formal_started_at, version,
-    import_row_hash, created_at, updated_at)
+    cafcass_referred_on, cafcass_reason, source, current_step_id, current_stage_id, current_stage_order,
+    current_addressee_id, highest_stage_id, next_due_at, first_response_at, first_response_date_only,
+    formal_started_at, version, import_row_hash, created_at, updated_at)
 SELECT p.id, 'BENCH-' || lpad(p.id::text, 8, '0'), p.iro_id, p.raised_at, p.date_only,
        'Synthetic concern ' || p.id || ' for the report benchmark.', '',
        CASE WHEN p.state = 'closed' THEN 'closed' ELSE 'open' END,
@@ -476,7 +476,7 @@ SELECT p.id, 'BENCH-' || lpad(p.id::text, 8, '0'), p.iro_id, p.raised_at, p.date
        CASE WHEN p.cafcass THEN (p.raised_at AT TIME ZONE %(tz)s)::date + 28 END,
        CASE WHEN p.cafcass THEN 'Synthetic Cafcass referral.' ELSE '' END,
        CASE WHEN p.date_only THEN 'import' ELSE 'app' END,
-       l.id, l.stage_id, l.addressee_id, top.id,
+       l.id, l.stage_id, l.stage_order, l.addressee_id, top.id,
        CASE WHEN p.state <> 'closed' AND l.responded_at IS NULL THEN l.due_at END,
        a.first_response_at, p.date_only AND a.first_response_at IS NOT NULL, a.formal_started_at,
        1, '', p.raised_at, coalesce(l.ended_at, l.responded_at, l.first_response_at, l.sent_at)
@@ -508,6 +508,7 @@ SELECT count(*) FILTER (WHERE a.escalation_id IS NULL) AS without_steps,
            current_step,
        count(*) FILTER (WHERE e.current_stage_id <> cs.stage_id
                         OR e.current_addressee_id IS DISTINCT FROM cs.addressee_id) AS current_stage_or_addressee,
+       count(*) FILTER (WHERE e.current_stage_order IS DISTINCT FROM cst."order") AS current_stage_order,
        count(*) FILTER (WHERE hs."order" <> a.top) AS highest_stage,
        count(*) FILTER (WHERE e.first_response_at IS DISTINCT FROM a.fr) AS first_response_at,
        count(*) FILTER (WHERE e.formal_started_at IS DISTINCT FROM a.formal) AS formal_started_at,
@@ -521,6 +522,7 @@ SELECT count(*) FILTER (WHERE a.escalation_id IS NULL) AS without_steps,
 FROM escalations_escalation e
 LEFT JOIN a ON a.escalation_id = e.id
 LEFT JOIN escalations_step cs ON cs.id = e.current_step_id
+LEFT JOIN ladder_stage cst ON cst.id = e.current_stage_id
 LEFT JOIN ladder_stage hs ON hs.id = e.highest_stage_id
 LEFT JOIN themes_outcome o ON o.id = e.outcome_id
 """

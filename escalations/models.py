@@ -8,8 +8,9 @@ from escalations.states import EscalationState
 # "Not due" (no reply awaited) as a sort key that sorts after every due time, in both directions and
 # on both databases: an index can serve it, which ``next_due_at DESC NULLS LAST`` cannot on SQLite.
 NOT_DUE = ExpressionWrapper(Q(next_due_at__isnull=True), output_field=BooleanField())
-# No current stage, likewise: sorted by the stage, those without one come last either way.
-NO_STAGE = ExpressionWrapper(Q(current_stage__isnull=True), output_field=BooleanField())
+# No current stage, likewise: sorted by the stage, those without one come last either way. On the
+# stage's order kept on the row (``current_stage_order``: empty exactly when there is no stage).
+NO_STAGE = ExpressionWrapper(Q(current_stage_order__isnull=True), output_field=BooleanField())
 
 
 class EscalationStatus(models.TextChoices):
@@ -70,6 +71,11 @@ class Escalation(models.Model):
     current_addressee = models.ForeignKey(
         "people.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
+    # The current stage's ``order``, kept on the row so that the stage sort reads an index (a join
+    # to the ladder cannot be read in order). Set with ``current_stage`` when a step is sent
+    # (``escalations.services.escalation_fields_on_send``), and again when the ladder is reordered
+    # (``escalations.services.stage_save``).
+    current_stage_order = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
     highest_stage = models.ForeignKey(
         "ladder.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -142,6 +148,18 @@ class Escalation(models.Model):
             models.Index(NOT_DUE, F("next_due_at"), F("raised_at").desc(), F("id").desc(), name="esc_due_soonest_idx"),
             models.Index(
                 NOT_DUE, F("next_due_at").desc(), F("raised_at").desc(), F("id").desc(), name="esc_due_latest_idx"
+            ),
+            # Sorted by the current stage, most junior or most senior first, those without a stage
+            # last either way.
+            models.Index(
+                NO_STAGE, F("current_stage_order"), F("raised_at").desc(), F("id").desc(), name="esc_stage_lowest_idx"
+            ),
+            models.Index(
+                NO_STAGE,
+                F("current_stage_order").desc(),
+                F("raised_at").desc(),
+                F("id").desc(),
+                name="esc_stage_highest_idx",
             ),
         ]
 

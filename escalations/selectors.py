@@ -306,7 +306,9 @@ CHANGE_WORDS = {
     "drift_reasons": "the reasons for drift",
     "iro": "the IRO",
 }
-CHANGE_HIDDEN = {"version", "updated_at", "imported_version", "import_row_hash"}
+# current_stage_order follows current_stage (named above), and a reorder of the ladder changes it
+# without an audit row of the escalation (the stage's own audit has it): never news on its own.
+CHANGE_HIDDEN = {"version", "updated_at", "imported_version", "import_row_hash", "current_stage_order"}
 
 
 def escalation_changes_since(*, pk: int, version: int) -> tuple[Escalation, list[dict]]:
@@ -496,7 +498,7 @@ ESCALATION_SORTS = {
     "reference": (Lower("reference"),),
     "raised": (F("raised_at"),),
     "due": (F("next_due_at"),),
-    "stage": (F("current_stage__order"),),
+    "stage": (F("current_stage_order"),),
     "iro": (Lower("iro__last_name"), Lower("iro__first_name"), Lower("iro__username")),
 }
 ESCALATION_DEFAULT_SORT = "-raised"

@@ -423,6 +423,22 @@ def escalation_overdue_digest_queue(*, now: dt.datetime | None = None) -> list:
     )
 
 
+# --- the ladder ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def stage_save(*, stage: Stage, by: User | None) -> Stage:
+    """Save a stage of the ladder as an admin edited it (new or changed), and give every escalation
+    now at that stage the stage's order (``Escalation.current_stage_order``, the stage sort's key)
+    in the same transaction. Here rather than in ``ladder`` because escalations depend on the
+    ladder, not the other way round."""
+    _save(stage, by)
+    Escalation.objects.filter(current_stage=stage).exclude(current_stage_order=stage.order).update(
+        current_stage_order=stage.order
+    )
+    return stage
+
+
 # --- helpers -------------------------------------------------------------------------------------
 
 
@@ -572,6 +588,7 @@ def escalation_fields_on_send(
     import stores its escalations by this rule too."""
     return {
         "current_stage": stage,
+        "current_stage_order": stage.order,  # the stage sort's key; stage_save keeps it when the ladder changes
         "current_addressee": addressee,
         "next_due_at": due_at,
         "highest_stage": stage if highest_stage is None or stage.order > highest_stage.order else highest_stage,

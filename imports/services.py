@@ -270,6 +270,7 @@ class EscalationParts(NamedTuple):
     cafcass_reason: str
     source: str
     current_stage_id: int
+    current_stage_order: int
     current_addressee_id: int | None
     highest_stage_id: int
     next_due_at: dt.datetime | None
@@ -314,6 +315,7 @@ UPDATED_COLUMNS = (
     "cafcass_referred_on",
     "cafcass_reason",
     "current_stage_id",
+    "current_stage_order",
     "current_addressee_id",
     "highest_stage_id",
     "next_due_at",
@@ -482,6 +484,7 @@ class _RowBuilder:
             cafcass_reason=CAFCASS_REASON if cafcass else "",
             source=Source.IMPORT,
             current_stage_id=sent["current_stage"].pk,
+            current_stage_order=sent["current_stage_order"],
             current_addressee_id=None,
             highest_stage_id=sent["highest_stage"].pk,
             next_due_at=next_due_at,

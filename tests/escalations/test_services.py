@@ -549,3 +549,68 @@ def test_a_note_needs_text_and_an_open_escalation():
     )
     with pytest.raises(DomainError, match="is closed, so you cannot add a note to it"):
         services.escalation_note_add(escalation=esc, by=esc.iro, text="Too late?")
+
+
+# --- the stage sort's key (current_stage_order) --------------------------------------------------
+
+
+def test_raise_keeps_the_current_stages_order():
+    esc = _reload(raise_escalation(stage_code="team_manager"))
+    assert esc.current_stage_order == stage("team_manager").order
+
+
+def test_escalate_keeps_the_new_stages_order():
+    esc = raise_escalation()
+    hos = ManagerFactory(stage=stage("head_of_service"))
+    esc = services.escalation_escalate(
+        escalation=esc, by=esc.iro, stage=stage("head_of_service"), addressee=hos, reason="No reply in time."
+    )
+    assert _reload(esc).current_stage_order == stage("head_of_service").order
+
+
+def test_reassign_keeps_the_stages_order():
+    esc = raise_escalation()
+    cover = ManagerFactory(stage=stage("team_manager"))
+    esc = services.escalation_reassign(escalation=esc, by=esc.iro, addressee=cover)
+    assert _reload(esc).current_stage_order == stage("team_manager").order
+
+
+def test_closing_keeps_the_last_stage_and_its_order():
+    esc = raise_escalation(stage_code="head_of_service")
+    esc = _reload(
+        services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"), reason="Agreed.")
+    )
+    assert (esc.current_stage.code, esc.current_stage_order) == ("head_of_service", stage("head_of_service").order)
+
+
+def test_withdrawing_keeps_the_last_stage_and_its_order():
+    esc = raise_escalation()
+    esc = _reload(services.escalation_withdraw(escalation=esc, by=esc.iro, reason="Raised in error."))
+    assert esc.current_stage_order == stage("team_manager").order
+
+
+def test_stage_save_gives_the_escalations_at_the_stage_its_new_order():
+    at_team_manager = [raise_escalation(stage_code="team_manager") for _ in range(2)]
+    elsewhere = raise_escalation(stage_code="head_of_service")
+    team_manager = stage("team_manager")
+    team_manager.order = 99
+    services.stage_save(stage=team_manager, by=ServiceManagerFactory())
+    assert [_reload(e).current_stage_order for e in at_team_manager] == [99, 99]
+    assert _reload(elsewhere).current_stage_order == stage("head_of_service").order
+
+
+def test_stage_save_saves_the_stage_with_who_changed_it():
+    by = ServiceManagerFactory()
+    team_manager = stage("team_manager")
+    team_manager.label = "Team leader"
+    services.stage_save(stage=team_manager, by=by)
+    assert stage("team_manager").label == "Team leader"
+    assert team_manager.history.latest().history_user == by
+
+
+def test_stage_save_leaves_the_escalations_version_alone():
+    esc = raise_escalation()
+    team_manager = stage("team_manager")
+    team_manager.order = 99
+    services.stage_save(stage=team_manager, by=ServiceManagerFactory())
+    assert _reload(esc).version == esc.version

@@ -94,6 +94,12 @@ def test_the_denormalised_fields_of_an_open_escalation():
     )
 
 
+def test_an_imported_escalation_keeps_its_stages_order_as_the_app_does():
+    iro, child = IroFactory(), ChildFactory()
+    import_log(log_csv([row("LOG-1", iro, [child], highest_stage="Head of service")]))
+    assert Escalation.objects.get().current_stage_order == stage("head_of_service").order
+
+
 def test_an_informal_stage_starts_no_formal_clock():
     iro, child = IroFactory(), ChildFactory()
     import_log(log_csv([row("LOG-1", iro, [child], highest_stage="social_worker")]))
@@ -357,6 +363,13 @@ def test_a_changed_row_updates_an_escalation_not_edited_since_and_audits_it():
         2,
     )
     assert Escalation.history.filter(history_type="~").count() == 1
+
+
+def test_a_changed_stage_in_a_reimport_updates_the_stages_order():
+    iro, child = IroFactory(), ChildFactory()
+    import_log(log_csv([row("LOG-1", iro, [child])]))
+    import_log(log_csv([row("LOG-1", iro, [child], highest_stage="head_of_service")]))
+    assert Escalation.objects.get().current_stage_order == stage("head_of_service").order
 
 
 def test_a_changed_row_for_an_escalation_edited_in_the_app_is_a_conflict_and_nothing_is_stored():
