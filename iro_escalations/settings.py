@@ -127,6 +127,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = int(env_str("CONN_MAX_AGE", default="60"))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# Caches, each in the process's memory (LocMemCache):
+# - "default": Django's own default, spelled out: the POST rate limit's counts (core.limits).
+# - "charts": the report's and the dashboard's rendered charts (reports.charts), keyed by a sha256 of
+#   exactly what each drawing uses, so an entry is never stale and needs no invalidation: a per-process
+#   cache is always correct, costs no query, no table and no createcachetable step, and each process
+#   draws a given chart at most once. At most 256 charts (an SVG is some 20-60 KB),
+#   the least recently used dropped first; they never expire otherwise.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "charts": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "charts",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 256},
+    },
+}
+
 AUTH_USER_MODEL = "people.User"
 
 AUTHENTICATION_BACKENDS = [

@@ -12,21 +12,34 @@ them.
 - Accessible SVG: ``role="img"`` with a ``<title>`` and a ``<desc>`` that lists the numbers; every
   ``id`` is prefixed with the chart's name so two charts can sit inline in one HTML page.
 - Values hidden by small-number suppression (``None``) are left out, and the description says so.
+- Drawn once: a chart is a pure function of its numbers, so each rendered SVG or PNG is kept in
+  Django's ``charts`` cache (settings ``CACHES``), keyed by a sha256 of exactly what the drawing
+  uses (:func:`chart_key`: the chart, the format, the labels and numbers, the SVG's title and
+  description, :data:`CHART_VERSION` and matplotlib's version). The same numbers again are not
+  drawn again; different numbers are a different key, so nothing is ever stale.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import json
 import re
 import textwrap
 from html import escape
 
 import matplotlib
+from django.core.cache import caches
 
 matplotlib.use("Agg")
 
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+# Bump when the drawing or the SVG's tidying below changes: charts cached by the old code are then
+# never read again (they age out of the cache).
+CHART_VERSION = 1
+CACHE = "charts"  # the alias in settings.CACHES
 
 BAR = "#1d70b8"  # GOV.UK blue
 TEXT = "#0b0c0c"
@@ -52,12 +65,22 @@ def _split(items: list[tuple[str, int | None]]) -> tuple[list[tuple[str, int]], 
     return [(label, n) for label, n in items if n is not None], [label for label, n in items if n is None]
 
 
+def _themes_rows(report: dict) -> list[tuple[str, int | None]]:
+    """What the themes chart draws: each theme's label and count (``None`` when hidden)."""
+    return [(row["label"], row["escalations"]) for row in report["themes"]]
+
+
+def _monthly_rows(report: dict) -> list[tuple[str, int | None]]:
+    """What the monthly chart draws: each month's label ("April 2015") and count."""
+    return [(row["label"], row["escalations"]) for row in report["monthly"]]
+
+
 def _themes_data(report: dict):
-    return _split([(row["label"], row["escalations"]) for row in report["themes"]])
+    return _split(_themes_rows(report))
 
 
 def _monthly_data(report: dict):
-    return _split([(row["label"], row["escalations"]) for row in report["monthly"]])
+    return _split(_monthly_rows(report))
 
 
 def _values(shown: list[tuple[str, int]]) -> str:
@@ -114,8 +137,8 @@ def _tidy(ax, grid_axis: str) -> None:
     ax.set_axisbelow(True)
 
 
-def _draw_themes(report: dict) -> Figure:
-    shown, _ = _themes_data(report)
+def _draw_themes(rows: list[tuple[str, int | None]]) -> Figure:
+    shown, _ = _split(rows)
     shown = shown[::-1]  # barh draws bottom-up: put the largest theme at the top
     labels = [textwrap.fill(label, 42) for label, _ in shown]
     values = [n for _, n in shown]
@@ -137,15 +160,14 @@ def _month_tick(label: str, first: bool) -> str:
     return f"{month[:3]}\n{year}" if first or month == "January" else month[:3]
 
 
-def _draw_monthly(report: dict) -> Figure:
-    months = report["monthly"]
+def _draw_monthly(months: list[tuple[str, int | None]]) -> Figure:
     fig = _figure(7, 2.8)
     ax = fig.add_subplot()
-    positions = [i for i, row in enumerate(months) if row["escalations"] is not None]
-    values = [months[i]["escalations"] for i in positions]
+    positions = [i for i, (_, n) in enumerate(months) if n is not None]
+    values = [months[i][1] for i in positions]
     bars = ax.bar(positions, values, color=BAR, width=0.65)
     ax.bar_label(bars, padding=2, fontsize=8)
-    ax.set_xticks(range(len(months)), [_month_tick(row["label"], i == 0) for i, row in enumerate(months)])
+    ax.set_xticks(range(len(months)), [_month_tick(label, i == 0) for i, (label, _) in enumerate(months)])
     ax.set_xlim(-0.6, len(months) - 0.4)
     ax.set_ylabel("Escalations")
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
@@ -202,24 +224,45 @@ def _svg(fig: Figure, name: str, title: str, desc: str) -> str:
     return accessible + svg[svg.index(">") + 1 :]
 
 
-def _render(report: dict, name: str, draw, describe, fmt: str):
+def chart_key(*, name: str, rows: list[tuple[str, int | None]], fmt: str, title: str, desc: str) -> str:
+    """The cache key of a chart: a sha256 of exactly what drawing it uses. The PNG has no title or
+    description (Word gives the picture its own), so they are not part of its key."""
+    drawn = {
+        "version": CHART_VERSION,
+        "matplotlib": matplotlib.__version__,
+        "name": name,
+        "fmt": fmt,
+        "rows": [[label, n] for label, n in rows],
+    }
+    if fmt == "svg":
+        drawn |= {"title": title, "desc": desc}
+    digest = hashlib.sha256(json.dumps(drawn, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return f"chart:{digest}"
+
+
+def _render(name: str, rows: list[tuple[str, int | None]], draw, title: str, desc: str, fmt: str):
     if fmt not in ("svg", "png"):
         raise ValueError(f"Charts come as svg or png, not {fmt!r}.")
+    cache = caches[CACHE]
+    key = chart_key(name=name, rows=rows, fmt=fmt, title=title, desc=desc)
+    chart = cache.get(key)
+    if chart is not None:
+        return chart
     with matplotlib.rc_context(STYLE):  # the style must hold while drawing, too
-        fig = draw(report)
-    if fmt == "png":
-        return _png(fig)
-    return _svg(fig, name, *describe(report))
+        fig = draw(rows)
+    chart = _png(fig) if fmt == "png" else _svg(fig, name, title, desc)
+    cache.set(key, chart)
+    return chart
 
 
 def themes_chart(report: dict, fmt: str = "svg") -> str | bytes:
     """Escalations by theme: SVG text, or PNG bytes."""
-    return _render(report, "themes-chart", _draw_themes, themes_description, fmt)
+    return _render("themes-chart", _themes_rows(report), _draw_themes, *themes_description(report), fmt)
 
 
 def monthly_chart(report: dict, fmt: str = "svg") -> str | bytes:
     """Escalations by month: SVG text, or PNG bytes."""
-    return _render(report, "monthly-chart", _draw_monthly, monthly_description, fmt)
+    return _render("monthly-chart", _monthly_rows(report), _draw_monthly, *monthly_description(report), fmt)
 
 
 # name: (draw, describe -> (title, description), note of what is left out)

@@ -14,8 +14,8 @@ import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from background.selectors import heartbeat_stale, worker_alive, workers_alive
@@ -37,7 +37,7 @@ from reports.models import (
     TextOverride,
 )
 from reports.periods import Period
-from reports.rules import first_response_within
+from reports.rules import first_response_within_days, first_response_within_hours_q
 from themes.models import DriftReason, Outcome, SubTheme, Theme
 from workdays.clock import local_date
 from workdays.selectors import working_calendar
@@ -64,47 +64,40 @@ def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
 
     A period that has not ended is reported so far: its outcomes are as they stand now, and it is
     compared with the same part of the year before (:func:`_comparison`).
+
+    The counting and grouping is SQL's (:func:`_tally`: one grouped query for the period's counts;
+    :func:`_local_date_pairs` for the spans the working-day clock judges, as local dates with how
+    many escalations or steps share each pair); Python keeps the working-day arithmetic, on dates,
+    and the shaping.
     """
     now = now or timezone.now()
     today = local_date(now)
     ladder = ladder_settings()
     calendar = working_calendar()
     settings = report_settings()
+    stages = list(Stage.objects.order_by("order"))
     escalations = escalations_in(period)
-    rows = list(
-        escalations.values(
-            "id",
-            "raised_at",
-            "raised_date_only",
-            "first_response_at",
-            "first_response_date_only",
-            "closed_at",
-            "formal_started_at",
-            "outcome__code",
-            "highest_stage_id",
-            "cafcass_referred_on",
-        )
-    )
-    total = len(rows)
-    ids_with_theme = set(
-        Escalation.themes.through.objects.filter(escalation__in=escalations).values_list("escalation_id", flat=True)
+    tally = _tally(escalations, hours=ladder.first_response_hours, ends_at=min(period.ends_at, now))
+    total = _sum(tally, "escalations")
+    with_theme = (
+        Escalation.themes.through.objects.filter(escalation__in=escalations).values("escalation_id").distinct().count()
     )
     report = {
         "schema": SCHEMA,
         "title": "Independent Reviewing Officer (IRO) escalations",
         "classification": settings.classification,
         "period": _period_json(period, today),
-        **_summary(period, rows, escalations, ladder.first_response_hours),
-        "theme_not_recorded": total - len(ids_with_theme),
+        **_summary(escalations, tally, stages, ladder.first_response_hours),
+        "theme_not_recorded": total - with_theme,
         "themes_note": THEMES_NOTE,
         "themes": _themes(escalations, total),
-        "stages": _stages(rows),
-        "timeliness": _timeliness(rows, escalations, ladder, calendar, total),
-        "drift": _drift(escalations, rows, period, calendar, now),
-        "outcomes": _outcomes_at_end(rows, period, now),
+        "stages": _stages(tally, stages),
+        "timeliness": _timeliness(tally, escalations, stages, ladder, calendar, total),
+        "drift": _drift(escalations, period, calendar, now, ladder.first_response_hours),
+        "outcomes": _outcomes_at_end(tally, period, now),
         "monthly": _monthly(escalations, period),
         "stories": _stories(period),
-        "data_quality": _data_quality(rows, total, len(ids_with_theme), ladder, calendar, period, now),
+        "data_quality": _data_quality(escalations, tally, total, with_theme, ladder, calendar, period, now),
         "drift_watch": _drift_watch(period, calendar),
     }
     report["themes"].append(
@@ -117,7 +110,7 @@ def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
             "subthemes": [],
         }
     )
-    report["comparison"] = _comparison(report, period, today, ladder.first_response_hours)
+    report["comparison"] = _comparison(report, period, today, stages, ladder.first_response_hours, now)
     if settings.classification == "open" and settings.suppress_small_numbers:
         report = suppress_small_numbers(report, settings.small_number_threshold)
     return report
@@ -133,41 +126,102 @@ def _period_json(period: Period, today: dt.date) -> dict:
     }
 
 
+# --- counting in SQL -----------------------------------------------------------------------------
+
+_DATES_ALONE = Q(raised_date_only=True) | Q(first_response_date_only=True)
+_RECORDED = Q(first_response_at__isnull=False)
+
+
+def _tally(escalations, *, hours: int, ends_at: dt.datetime) -> list[dict]:
+    """The escalations' counts in one grouped query: a row per (most senior stage reached, outcome),
+    each with how many escalations, first responses recorded, timed first responses within
+    ``hours`` (:func:`~reports.rules.first_response_within_hours_q`; those on dates alone are
+    :func:`_first_responses_within`'s), first responses judged on dates alone, Cafcass referrals,
+    formal escalations closed, and closed before ``ends_at`` or still open at it."""
+    return list(
+        escalations.order_by()
+        .values("highest_stage_id", "outcome_id")
+        .annotate(
+            escalations=Count("*"),
+            recorded=Count("pk", filter=_RECORDED),
+            within_hours=Count("pk", filter=first_response_within_hours_q(hours)),
+            dates_alone=Count("pk", filter=_RECORDED & _DATES_ALONE),
+            cafcass=Count("pk", filter=Q(cafcass_referred_on__isnull=False)),
+            closed_formal=Count("pk", filter=Q(formal_started_at__isnull=False, closed_at__isnull=False)),
+            closed_by_end=Count("pk", filter=Q(closed_at__lt=ends_at)),
+            open_at_end=Count("pk", filter=Q(closed_at__isnull=True) | Q(closed_at__gte=ends_at)),
+        )
+    )
+
+
+def _sum(tally: list[dict], column: str, key: str | None = None) -> int | Counter:
+    """A column's total over the tally, or (``key``) its totals by another column."""
+    if key is None:
+        return sum(row[column] for row in tally)
+    totals = Counter()
+    for row in tally:
+        totals[row[key]] += row[column]
+    return totals
+
+
+def _local_date_pairs(queryset, start: str, end: str) -> list[tuple[dt.date, dt.date, int]]:
+    """(local date of ``start``, local date of ``end``, how many rows) for the rows with both set:
+    what the working-day clock needs, grouped in SQL (many rows share a pair of days)."""
+    zone = timezone.get_default_timezone()  # workdays.clock.local_date's zone
+    return list(
+        queryset.filter(**{f"{start}__isnull": False, f"{end}__isnull": False})
+        .order_by()
+        .annotate(from_day=TruncDate(start, tzinfo=zone), to_day=TruncDate(end, tzinfo=zone))
+        .values_list("from_day", "to_day")
+        .annotate(n=Count("*"))
+    )
+
+
+def _working_days(calendar, pairs: list[tuple[dt.date, dt.date, int]]) -> list[int]:
+    """Each row's working days (the clock's arithmetic once a pair of dates), as a list of values."""
+    days = []
+    for start, end, n in pairs:
+        days.extend([calendar.working_days_from(start, end)] * n)
+    return days
+
+
+def _first_responses_within(escalations, tally: list[dict], hours: int) -> int:
+    """First responses within ``hours``: the timed ones counted in the tally, and those judged on
+    dates alone from their local dates (:func:`~reports.rules.first_response_within_days`)."""
+    on_dates = _local_date_pairs(escalations.filter(_DATES_ALONE), "raised_at", "first_response_at")
+    return _sum(tally, "within_hours") + sum(
+        n
+        for raised_on, first_response_on, n in on_dates
+        if first_response_within_days(raised_on=raised_on, first_response_on=first_response_on, hours=hours)
+    )
+
+
 # --- parts ---------------------------------------------------------------------------------------
 
 
-def _summary(period: Period, rows: list[dict], escalations, hours: int) -> dict:
-    stages = {stage.pk: stage for stage in Stage.objects.all()}
-    senior_order = next((s.order for s in stages.values() if s.code == SENIOR_STAGE_CODE), None)
-    formal = sum(1 for row in rows if row["highest_stage_id"] and stages[row["highest_stage_id"]].formal)
+def _senior_order(stages: list[Stage]) -> int | None:
+    return next((s.order for s in stages if s.code == SENIOR_STAGE_CODE), None)
+
+
+def _summary(escalations, tally: list[dict], stages: list[Stage], hours: int) -> dict:
+    by_stage = _sum(tally, "escalations", key="highest_stage_id")
+    senior_order = _senior_order(stages)
+    total = _sum(tally, "escalations")
+    formal = sum(by_stage.get(stage.pk, 0) for stage in stages if stage.formal)
     return {
-        "escalations": len(rows),
-        "informal": len(rows) - formal,
+        "escalations": total,
+        "informal": total - formal,
         "formal": formal,
         "children": Escalation.children.through.objects.filter(escalation__in=escalations)
         .values("child_id")
         .distinct()
         .count(),
-        "first_response_within_24h": sum(1 for row in rows if _within_first_response(row, hours)),
+        "first_response_within_24h": _first_responses_within(escalations, tally, hours),
         "reached_head_of_service_or_above": sum(
-            1
-            for row in rows
-            if senior_order is not None
-            and row["highest_stage_id"]
-            and stages[row["highest_stage_id"]].order >= senior_order
+            by_stage.get(stage.pk, 0) for stage in stages if senior_order is not None and stage.order >= senior_order
         ),
-        "cafcass_referrals": sum(1 for row in rows if row["cafcass_referred_on"] is not None),
+        "cafcass_referrals": _sum(tally, "cafcass"),
     }
-
-
-def _within_first_response(row: dict, hours: int) -> bool:
-    return first_response_within(
-        raised_at=row["raised_at"],
-        first_response_at=row["first_response_at"],
-        dates_alone=row["raised_date_only"] or row["first_response_date_only"],
-        hours=hours,
-        local_date=local_date,
-    )
 
 
 def _themes(escalations, total: int) -> list[dict]:
@@ -208,12 +262,11 @@ def _themes(escalations, total: int) -> list[dict]:
     return rows
 
 
-def _stages(rows: list[dict]) -> list[dict]:
+def _stages(tally: list[dict], stages: list[Stage]) -> list[dict]:
     """Escalations by the most senior stage reached, in ladder order, with whether each stage is
     formal and whether it counts as "head of service or above"."""
-    counts = Counter(row["highest_stage_id"] for row in rows)
-    stages = list(Stage.objects.order_by("order"))
-    senior_order = next((s.order for s in stages if s.code == SENIOR_STAGE_CODE), None)
+    counts = _sum(tally, "escalations", key="highest_stage_id")
+    senior_order = _senior_order(stages)
     return [
         {
             "code": stage.code,
@@ -227,30 +280,23 @@ def _stages(rows: list[dict]) -> list[dict]:
     ]
 
 
-def _timeliness(rows, escalations, ladder, calendar, total: int) -> dict:
+def _timeliness(tally, escalations, stages: list[Stage], ladder, calendar, total: int) -> dict:
     hours = ladder.first_response_hours
-    recorded = [row for row in rows if row["first_response_at"] is not None]
-    within = [row for row in recorded if _within_first_response(row, hours)]
-    dates_alone = [row for row in recorded if row["raised_date_only"] or row["first_response_date_only"]]
+    recorded = _sum(tally, "recorded")
+    within = _first_responses_within(escalations, tally, hours)
 
     # Each step is judged, and shown, against the target it was sent with (stored on the step), never
     # the ladder's current target: a later change to the ladder rewrites no past report.
-    steps = (
-        Step.objects.filter(escalation__in=escalations)
-        .order_by()
-        .values_list("stage_id", "target_working_days", "sent_at", "responded_at", "due_at")
-    )
-    per_target = defaultdict(lambda: [0, 0])  # (stage id, target) -> [responses, within target]
-    response_days = []
-    for stage_id, target, sent_at, responded_at, due_at in steps:
-        counts = per_target[(stage_id, target)]
-        if responded_at is None:
-            continue
-        counts[0] += 1
-        counts[1] += responded_at < due_at
-        response_days.append(calendar.working_days_between(sent_at, responded_at))
+    steps = Step.objects.filter(escalation__in=escalations)
+    per_target = {
+        (stage_id, target): (responses, on_time)
+        for stage_id, target, responses, on_time in steps.order_by()
+        .values_list("stage_id", "target_working_days")
+        .annotate(responses=Count("responded_at"), on_time=Count("pk", filter=Q(responded_at__lt=F("due_at"))))
+    }
+    response_days = _working_days(calendar, _local_date_pairs(steps, "sent_at", "responded_at"))
     stage_targets = []
-    for stage in Stage.objects.order_by("order"):
+    for stage in stages:
         targets = sorted(target for stage_id, target in per_target if stage_id == stage.pk)
         if not targets and stage.active:
             targets = [None]  # no step was sent at this stage in the period: no target to show
@@ -269,30 +315,28 @@ def _timeliness(rows, escalations, ladder, calendar, total: int) -> dict:
             )
 
     cap = ladder.process_cap_working_days
-    capped = [row for row in rows if row["formal_started_at"] and row["closed_at"]]
-    within_cap = sum(
-        1 for row in capped if calendar.working_days_between(row["formal_started_at"], row["closed_at"]) <= cap
-    )
+    capped = _local_date_pairs(escalations, "formal_started_at", "closed_at")
+    closed_formal = sum(n for _, _, n in capped)
+    within_cap = sum(n for start, end, n in capped if calendar.working_days_from(start, end) <= cap)
     return {
         "first_response_hours": hours,
-        "first_response_recorded": len(recorded),
-        "first_response_within_24h": len(within),
-        "first_response_within_24h_percent": percent(len(within), total),
-        "first_response_judged_on_dates_alone": len(dates_alone),
+        "first_response_recorded": recorded,
+        "first_response_within_24h": within,
+        "first_response_within_24h_percent": percent(within, total),
+        "first_response_judged_on_dates_alone": _sum(tally, "dates_alone"),
         "stage_targets": stage_targets,
         "process_cap_working_days": cap,
-        "closed_formal": len(capped),
+        "closed_formal": closed_formal,
         "closed_within_cap": within_cap,
-        "closed_within_cap_percent": percent(within_cap, len(capped)),
+        "closed_within_cap_percent": percent(within_cap, closed_formal),
         "responses": len(response_days),
         "median_response_working_days": median(response_days),
         "p90_response_working_days": percentile_nearest_rank(response_days, 90),
     }
 
 
-def _drift(escalations, rows, period: Period, calendar, now: dt.datetime) -> dict:
+def _drift(escalations, period: Period, calendar, now: dt.datetime, hours: int) -> dict:
     drift = escalations.filter(themes__code=Theme.DRIFT)
-    drift_ids = set(drift.values_list("id", flat=True))
     children = Child.objects.filter(escalations__in=drift).distinct()
     groups = Counter(children.exclude(sibling_group=None).values_list("sibling_group_id", flat=True))
     families = {group: n for group, n in groups.items() if n > 1}
@@ -301,15 +345,10 @@ def _drift(escalations, rows, period: Period, calendar, now: dt.datetime) -> dic
         .values_list("pk")
         .annotate(n=Count("escalations", distinct=True))
     )
-    outcomes = _outcomes_at_end([row for row in rows if row["id"] in drift_ids], period, now)
-    first_days = [
-        calendar.working_days_between(raised_at, first_response_at)
-        for raised_at, first_response_at in drift.exclude(first_response_at=None).values_list(
-            "raised_at", "first_response_at"
-        )
-    ]
+    tally = _tally(drift, hours=hours, ends_at=min(period.ends_at, now))
+    first_days = _working_days(calendar, _local_date_pairs(drift, "raised_at", "first_response_at"))
     return {
-        "escalations": drift.count(),
+        "escalations": _sum(tally, "escalations"),
         "children": children.count(),
         "sibling_groups": len(families),
         "children_in_sibling_groups": sum(families.values()),
@@ -318,7 +357,7 @@ def _drift(escalations, rows, period: Period, calendar, now: dt.datetime) -> dic
             for reason in DriftReason.objects.order_by("order")
             if reason.active or reasons.get(reason.pk)
         ],
-        "outcomes": outcomes,
+        "outcomes": _outcomes_at_end(tally, period, now),
         "responses": len(first_days),
         "median_first_response_working_days": median(first_days),
         "max_first_response_working_days": max(first_days) if first_days else None,
@@ -362,18 +401,17 @@ def _drift_watch(period: Period, calendar) -> dict:
     }
 
 
-def _outcomes_at_end(rows, period: Period, now: dt.datetime) -> list[dict]:
+def _outcomes_at_end(tally: list[dict], period: Period, now: dt.datetime) -> list[dict]:
     """Resolved, not resolved, withdrawn, and still open: as they stood at the end of the period, or,
-    for a period that has not ended, as they stand now ("so far")."""
-    ends_at = min(period.ends_at, now)
+    for a period that has not ended, as they stand now ("so far"). The tally counted them against
+    the earlier of the two (:func:`_tally`'s ``ends_at``)."""
     complete = now >= period.ends_at
-    closed = Counter(row["outcome__code"] for row in rows if row["closed_at"] and row["closed_at"] < ends_at)
-    open_at_end = sum(1 for row in rows if not row["closed_at"] or row["closed_at"] >= ends_at)
+    closed = _sum(tally, "closed_by_end", key="outcome_id")
     still_open = "Open at the end of the period" if complete else "Still open (so far)"
     return [
-        {"code": o.code, "label": o.label, "escalations": closed.get(o.code, 0)}
+        {"code": o.code, "label": o.label, "escalations": closed.get(o.pk, 0)}
         for o in Outcome.objects.order_by("order")
-    ] + [{"code": "open_at_end", "label": still_open, "escalations": open_at_end}]
+    ] + [{"code": "open_at_end", "label": still_open, "escalations": _sum(tally, "open_at_end")}]
 
 
 def _monthly(escalations, period: Period) -> list[dict]:
@@ -401,38 +439,37 @@ def _stories(period: Period) -> list[dict]:
     ]
 
 
-def _data_quality(rows, total, with_theme, ladder, calendar, period: Period, now) -> list[dict]:
+def _data_quality(escalations, tally, total, with_theme, ladder, calendar, period: Period, now) -> list[dict]:
     ends_at = period.ends_at
-    until = min(now, ends_at)
+    until = local_date(min(now, ends_at))
     cap = ladder.process_cap_working_days
-    open_past_cap = sum(
-        1
-        for row in rows
-        if row["formal_started_at"]
-        and (not row["closed_at"] or row["closed_at"] >= ends_at)
-        and calendar.working_days_between(row["formal_started_at"], until) > cap
+    zone = timezone.get_default_timezone()  # workdays.clock.local_date's zone
+    open_formal = (
+        escalations.filter(formal_started_at__isnull=False)
+        .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=ends_at))
+        .order_by()
+        .annotate(from_day=TruncDate("formal_started_at", tzinfo=zone))
+        .values_list("from_day")
+        .annotate(n=Count("*"))
     )
+    open_past_cap = sum(n for start, n in open_formal if calendar.working_days_from(start, until) > cap)
     return [
         {"code": "no_theme", "label": "Escalations with no theme recorded", "escalations": total - with_theme},
         {
             "code": "no_first_response",
             "label": "Escalations with no first response recorded",
-            "escalations": sum(1 for row in rows if row["first_response_at"] is None),
+            "escalations": total - _sum(tally, "recorded"),
         },
         {"code": "open_past_cap", "label": f"Still open past the {cap}-working-day cap", "escalations": open_past_cap},
         {
             "code": "dates_alone",
             "label": "First response judged on dates alone (no time recorded)",
-            "escalations": sum(
-                1
-                for row in rows
-                if row["first_response_at"] and (row["raised_date_only"] or row["first_response_date_only"])
-            ),
+            "escalations": _sum(tally, "dates_alone"),
         },
     ]
 
 
-def _comparison(report: dict, period: Period, today: dt.date, hours: int) -> dict:
+def _comparison(report: dict, period: Period, today: dt.date, stages: list[Stage], hours: int, now) -> dict:
     """The period against the same dates a year earlier.
 
     - A financial year that has ended: the financial year before.
@@ -457,20 +494,11 @@ def _comparison(report: dict, period: Period, today: dt.date, hours: int) -> dic
     else:
         basis, note = "same_dates_a_year_earlier", f"{_span(current)} is compared with the same dates a year earlier."
     escalations = escalations_in(previous)
-    rows = list(
-        escalations.values(
-            "raised_at",
-            "raised_date_only",
-            "first_response_at",
-            "first_response_date_only",
-            "highest_stage_id",
-            "cafcass_referred_on",
-        )
-    )
-    available = bool(rows)
+    tally = _tally(escalations, hours=hours, ends_at=min(previous.ends_at, now))
+    before = _summary(escalations, tally, stages, hours)
+    available = before["escalations"] > 0
     if not available:
         note = f"No records for {previous.label}, so there is nothing to compare with."
-    before = _summary(previous, rows, escalations, hours)
     theme_counts = dict(
         Escalation.themes.through.objects.filter(escalation__in=escalations)
         .values_list("theme__code")

@@ -17,6 +17,7 @@ steps' :meth:`WorkingCalendar.add_working_days` makes a weekend start's next wor
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -43,6 +44,7 @@ class WorkingCalendar:
     def __init__(self, closure_days: Iterable[dt.date] = ()):
         self.closure_days = frozenset(closure_days)
         self._nth: dict[tuple[dt.date, int], dt.date] = {}  # nth_working_day_after, remembered
+        self._holidays: dict[tuple[int, int], list[dt.date]] = {}  # _weekday_holidays, remembered
 
     def is_working_day(self, day: dt.date) -> bool:
         return day.weekday() < 5 and not is_bank_holiday(day) and day not in self.closure_days
@@ -98,20 +100,35 @@ class WorkingCalendar:
 
         0 means on day 0 (the send day, or the next working day for a weekend send); 2 means
         by the end of the 2nd working day after it. A reply within N working days has a value <= N.
-        Counted arithmetically (weeks, then the odd days, less holidays), not day by day: reports
-        call this thousands of times.
+        The same count as :meth:`working_days_from` on their local dates.
         """
-        first = self.day_zero(local_date(start))
-        last = local_date(end)
+        return self.working_days_from(local_date(start), local_date(end))
+
+    def working_days_from(self, start: dt.date, end: dt.date) -> int:
+        """:meth:`working_days_between` on local dates: from ``start`` (its day 0) to ``end``.
+        Counted arithmetically (weeks, then the odd days, less the holidays between, found by
+        bisection in the sorted weekday holidays), not day by day: reports call this thousands of
+        times."""
+        first = self.day_zero(start)
+        last = end
         if last <= first:
             return 0
         weeks, odd_days = divmod((last - first).days, 7)
         weekday = first.weekday()
         weekdays = weeks * 5 + sum(1 for i in range(1, odd_days + 1) if (weekday + i) % 7 < 5)
-        closed = set(self.closure_days)
-        for year in range(first.year, last.year + 1):
-            closed |= _bank_holidays(year)
-        return weekdays - sum(1 for day in closed if first < day <= last and day.weekday() < 5)
+        closed = self._weekday_holidays(first.year, last.year)
+        return weekdays - (bisect_right(closed, last) - bisect_right(closed, first))
+
+    def _weekday_holidays(self, first_year: int, last_year: int) -> list[dt.date]:
+        """The bank holidays and closure days from ``first_year`` to ``last_year`` that fall on a
+        weekday, sorted (each day once). Remembered per span of years."""
+        found = self._holidays.get((first_year, last_year))
+        if found is None:
+            closed = {day for day in self.closure_days if first_year <= day.year <= last_year}
+            for year in range(first_year, last_year + 1):
+                closed |= _bank_holidays(year)
+            found = self._holidays[(first_year, last_year)] = sorted(day for day in closed if day.weekday() < 5)
+        return found
 
 
 def local_date(moment: dt.datetime) -> dt.date:

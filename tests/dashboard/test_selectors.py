@@ -110,6 +110,13 @@ def test_each_month_counts_the_escalations_raised_in_it_in_london_time():
     assert (len(months), months["May 2025"], months["June 2025"], months["July 2024"]) == (12, 1, 2, 0)
 
 
+def test_the_trend_starts_at_midnight_in_london_on_the_first_month_s_first_day():
+    raise_escalation(raised_at=_london(2024, 6, 30, 23, 30))  # 22:30 UTC: June in London, before the trend
+    raise_escalation(raised_at=_london(2024, 7, 1, 0, 30))  # 23:30 UTC on 30 June: July in London
+    months = _board().months
+    assert (months[0].label, months[0].escalations, sum(month.escalations for month in months)) == ("July 2024", 1, 1)
+
+
 def test_the_trend_is_given_to_the_chart_in_the_committee_report_s_shape():
     raise_escalation(raised_at=_london(2025, 6, 10))
     report = dashboard_monthly_report(_board())

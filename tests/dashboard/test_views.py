@@ -116,3 +116,21 @@ def test_the_dashboard_shows_the_drift_watchs_impact_this_year(sm_client):
     assert 'id="drift-impact"' in body
     assert "Flags raised" in body
     assert "PN7: Child does not attend nor are their views conveyed to the review" in body
+
+
+def chart_of(body: str) -> str:
+    return body[body.index('<svg role="img"') : body.index("</svg>") + len("</svg>")]
+
+
+def test_the_trend_chart_is_drawn_once_for_the_same_numbers(sm_client, draws):
+    raised_days_ago(3)
+    first = chart_of(sm_client.get(URL).content.decode())
+    again = chart_of(sm_client.get(URL).content.decode())
+    assert (len(draws), again) == (1, first)
+
+
+def test_the_trend_chart_is_drawn_again_when_its_numbers_change(sm_client, draws):
+    raised_days_ago(3)
+    first = chart_of(sm_client.get(URL).content.decode())
+    raised_days_ago(3)
+    assert chart_of(sm_client.get(URL).content.decode()) != first and len(draws) == 2

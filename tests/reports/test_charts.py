@@ -6,11 +6,14 @@ charts needs no database.
 
 from __future__ import annotations
 
+import copy
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
+from django.core.cache import caches
 
+from reports import charts
 from reports.charts import monthly_chart, themes_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -98,3 +101,71 @@ def test_suppressed_months_still_draw_as_png(suppressed):
 def test_other_formats_are_refused(report):
     with pytest.raises(ValueError, match="svg or png"):
         themes_chart(report, "gif")
+
+
+# --- drawn once: the rendered charts are cached by what they draw --------------------------------
+
+
+def with_month(report: dict, index: int, escalations: int) -> dict:
+    changed = copy.deepcopy(report)
+    changed["monthly"][index]["escalations"] = escalations
+    return changed
+
+
+@pytest.mark.parametrize("chart", [themes_chart, monthly_chart], ids=["themes", "monthly"])
+@pytest.mark.parametrize("fmt", ["svg", "png"])
+def test_the_same_numbers_are_drawn_once_and_give_the_same_bytes(report, draws, chart, fmt):
+    first = chart(report, fmt)
+    again = chart(copy.deepcopy(report), fmt)
+    assert (len(draws), again) == (1, first)
+
+
+def test_different_numbers_are_drawn_again(report, draws):
+    monthly_chart(report)
+    changed = monthly_chart(with_month(report, 0, report["monthly"][0]["escalations"] + 5))
+    assert len(draws) == 2 and changed != monthly_chart(report)
+
+
+def test_a_new_period_label_is_a_new_svg(report, draws):
+    relabelled = copy.deepcopy(report)
+    relabelled["period"]["label"] = "Another label"
+    assert monthly_chart(relabelled) != monthly_chart(report) and len(draws) == 2
+
+
+def test_svg_and_png_of_the_same_numbers_are_drawn_each(report, draws):
+    monthly_chart(report, "svg")
+    monthly_chart(report, "png")
+    assert len(draws) == 2
+
+
+def test_a_new_chart_version_draws_again(report, draws, monkeypatch):
+    monthly_chart(report)
+    monkeypatch.setattr(charts, "CHART_VERSION", charts.CHART_VERSION + 1)
+    monthly_chart(report)
+    assert len(draws) == 2
+
+
+def test_drawn_again_from_an_empty_cache_the_bytes_are_the_same(report, draws):
+    first = themes_chart(report)
+    caches[charts.CACHE].clear()
+    assert themes_chart(report) == first and len(draws) == 2
+
+
+def test_the_key_covers_the_rows_format_and_words():
+    key = {"name": "monthly-chart", "rows": [("April 2015", 3)], "fmt": "svg", "title": "T", "desc": "D"}
+    variants = [
+        {**key, "rows": [("April 2015", 4)]},
+        {**key, "rows": [("May 2015", 3)]},
+        {**key, "rows": [("April 2015", None)]},
+        {**key, "fmt": "png"},
+        {**key, "name": "themes-chart"},
+        {**key, "title": "U"},
+        {**key, "desc": "E"},
+    ]
+    keys = {charts.chart_key(**key)} | {charts.chart_key(**variant) for variant in variants}
+    assert len(keys) == len(variants) + 1
+
+
+def test_a_png_key_ignores_the_svgs_title_and_description():
+    key = {"name": "monthly-chart", "rows": [("April 2015", 3)], "fmt": "png", "title": "T", "desc": "D"}
+    assert charts.chart_key(**key) == charts.chart_key(**{**key, "title": "U", "desc": "E"})

@@ -110,6 +110,15 @@ def test_working_days_between_agrees_with_counting_day_by_day():
         assert calendar.working_days_between(start, end) == _counted_day_by_day(calendar, start, end), (start, end)
 
 
+def test_working_days_from_local_dates_agrees_with_counting_day_by_day_across_years():
+    rng = random.Random(15)
+    calendar = WorkingCalendar([D(2016, 3, 29), D(2022, 12, 23), D(2023, 1, 3)])
+    for _ in range(500):
+        start = london(2014, 1, 1, 9, 0) + dt.timedelta(days=rng.randrange(3500))
+        end = start + dt.timedelta(days=rng.randrange(-5, 800))
+        assert calendar.working_days_from(start.date(), end.date()) == _counted_day_by_day(calendar, start, end)
+
+
 def test_the_working_day_before_easter_tuesday_2016_is_the_thursday_before_good_friday():
     assert WorkingCalendar().previous_working_day(dt.date(2016, 3, 29)) == dt.date(2016, 3, 24)
 
