@@ -26,8 +26,11 @@ NODE_STAMP := node_modules/.stamp-package-lock
 PYTEST_ARGS ?=
 SQLITE_TEST_URL := sqlite:///$(CURDIR)/var/test.sqlite3
 
-# What `make test` runs, in this order: the linter first, then the suites. Every suite runs even if
-# an earlier one (or the linter) failed, then a summary prints and `make test` fails if any did.
+# What `make test` runs: the linter first, then the suites. The SQLite and PostgreSQL suites run at the
+# same time, one on each CPU (each with its own VAR_DIR; the SQLite suite's output is kept in
+# var/test-sqlite.log and printed after the PostgreSQL suite's), then the browser suite. Every suite
+# runs even if an earlier one (or the linter) failed, then a summary prints and `make test` fails if
+# any did. TEST_TARGETS lists them for the summary's "FAILED:" line.
 TEST_TARGETS := lint test-sqlite test-postgres test-browser
 # Names of the var/junit-<name>.xml reports the summary reads (scripts/pytest.sh names
 # them after the database: sqlite, postgres; or after PYTEST_REPORT: browser).
@@ -104,12 +107,17 @@ run: migrate collectstatic demo
 	scripts/run-dev.sh
 
 # ----------------------------------------------------------------------------- test
-test:
+test: deps
 	@rm -f var/junit-*.xml
 	@status=0; failed=""; \
-	for target in $(TEST_TARGETS); do \
-		$(MAKE) --no-print-directory $$target || { status=1; failed="$$failed $$target"; }; \
-	done; \
+	$(MAKE) --no-print-directory lint || { status=1; failed="$$failed lint"; }; \
+	mkdir -p var/suite-sqlite/static var/suite-postgres/static; \
+	echo ">>> the SQLite suite runs beside the PostgreSQL suite; its output follows it (var/test-sqlite.log)"; \
+	VAR_DIR=$(CURDIR)/var/suite-sqlite $(MAKE) --no-print-directory test-sqlite > var/test-sqlite.log 2>&1 & sqlite_pid=$$!; \
+	VAR_DIR=$(CURDIR)/var/suite-postgres $(MAKE) --no-print-directory test-postgres || { status=1; failed="$$failed test-postgres"; }; \
+	wait $$sqlite_pid || { status=1; failed="$$failed test-sqlite"; }; \
+	cat var/test-sqlite.log; \
+	$(MAKE) --no-print-directory test-browser || { status=1; failed="$$failed test-browser"; }; \
 	scripts/test-summary.sh $(TEST_REPORTS) || status=1; \
 	case " $$failed " in *" lint "*) echo "lint: FAILED (ruff; make format fixes most)";; *) echo "lint: passed";; esac; \
 	if [ $$status -ne 0 ]; then echo "!!! make test FAILED:$$failed" >&2; fi; \

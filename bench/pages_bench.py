@@ -55,6 +55,7 @@ from people.models import Role, User
 from reports.periods import Period
 
 PORT = 8765
+SERVER_LOG = ROOT / "var" / "bench-pages-gunicorn.log"  # gunicorn's output, the last run's
 say = report_bench.say
 
 
@@ -276,6 +277,8 @@ def serve(args):
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stdout=SERVER_LOG.open("ab"),  # every request's log line: kept out of the table's way
+        stderr=subprocess.STDOUT,
     )
     for _ in range(120):
         try:
@@ -284,7 +287,7 @@ def serve(args):
         except OSError:
             time.sleep(0.5)
     server.kill()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"gunicorn did not start: see {SERVER_LOG}")
 
 
 def main(argv) -> int:
@@ -319,7 +322,10 @@ def main(argv) -> int:
         settings.DEBUG = False
         if queries[path][1] != 200:
             raise RuntimeError(f"{path} answered {queries[path][1]} in-process for the {key}, not 200")
+    SERVER_LOG.parent.mkdir(exist_ok=True)
+    SERVER_LOG.unlink(missing_ok=True)
     server = serve(args)
+    say(f"gunicorn's output (a line per request) goes to {SERVER_LOG}")
     rows = []
     try:
         for key, cookie in cookies.items():
