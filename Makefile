@@ -2,7 +2,7 @@
 #
 #   make run            set everything up (venv, npm, migrate, static, demo data) and serve
 #                       on http://127.0.0.1:8000 with DEBUG=1, with the background worker
-#   make test           lint, then every test suite (TEST_TARGETS below); non-zero on any failure
+#   make test           lint, then every test suite (see the test target); non-zero on any failure
 #   make lint           ruff: the linter, and the formatter's check (make format rewrites the code)
 #   make test-sqlite    pytest on SQLite only        } extra pytest arguments:
 #   make test-postgres  pytest on PostgreSQL only    }   make test-sqlite PYTEST_ARGS='-k ladder -x'
@@ -30,8 +30,7 @@ SQLITE_TEST_URL := sqlite:///$(CURDIR)/var/test.sqlite3
 # same time, one on each CPU (each with its own VAR_DIR; the SQLite suite's output is kept in
 # var/test-sqlite.log and printed after the PostgreSQL suite's), then the browser suite. Every suite
 # runs even if an earlier one (or the linter) failed, then a summary prints and `make test` fails if
-# any did. TEST_TARGETS lists them for the summary's "FAILED:" line.
-TEST_TARGETS := lint test-sqlite test-postgres test-browser
+# any did, naming them on its "FAILED:" line.
 # Names of the var/junit-<name>.xml reports the summary reads (scripts/pytest.sh names
 # them after the database: sqlite, postgres; or after PYTEST_REPORT: browser).
 TEST_REPORTS := sqlite postgres browser

@@ -17,6 +17,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='escalation',
-            index=models.Index(condition=models.Q(('status', 'open')), fields=['current_stage'], name='esc_open_stage_idx'),
+            index=models.Index(fields=['status', 'current_stage'], name='esc_open_stage_idx'),
         ),
     ]
