@@ -59,12 +59,13 @@ class CappedPaginator(Paginator):
         return f"more than {self.num_pages:,}" if self.capped else f"{self.num_pages:,}"
 
 
-def page_links(page, query) -> dict:
+def page_links(page, query, param: str = "page") -> dict:
     """The links of the GOV.UK pagination for ``page`` (a Page of a Paginator), keeping every
-    parameter of ``query`` (a QueryDict, the request's GET) but ``page``."""
+    parameter of ``query`` (a QueryDict, the request's GET) but ``param``, the one that names the
+    page (a page with two paginated lists gives each its own)."""
     kept = query.copy()
-    kept.pop("page", None)
-    prefix = f"?{kept.urlencode()}&page=" if kept else "?page="
+    kept.pop(param, None)
+    prefix = f"?{kept.urlencode()}&{param}=" if kept else f"?{param}="
 
     def href(number: int) -> str:
         return f"{prefix}{number}"

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from django.core.paginator import Page
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -15,6 +16,7 @@ from audit.selectors import audit_entries_for
 from children.models import Child
 from children.selectors import child_matching
 from core.formats import format_date
+from core.paging import CappedPaginator
 from escalations.models import NO_STAGE, NOT_DUE, Escalation, EscalationStatus, Note, Step, StepResult
 from ladder.selectors import ladder_settings
 from notices.delivery import notice_link
@@ -139,14 +141,28 @@ def escalation_overdue_digest_items(*, now: dt.datetime) -> list[dict]:
 
 @dataclass(frozen=True)
 class Inbox:
-    """A manager's escalations in three groups."""
+    """A manager's escalations in three groups. The first two are one page each (of ``LIST_PAGE_SIZE``,
+    their ``*_pages`` for the pagination): a manager with thousands open still gets a page that
+    reads its own rows."""
 
     awaiting: list[Escalation]  # the current step is theirs and waits for their reply, overdue first
     answered: list[Escalation]  # they have replied; it is with the IRO to decide
     earlier: QuerySet[Escalation]  # sent to them before: now with someone else, or closed (paginate)
+    awaiting_pages: Page
+    answered_pages: Page
 
 
-def manager_inbox(*, manager: User, now: dt.datetime | None = None, calendar: WorkingCalendar) -> Inbox:
+LIST_PAGE_SIZE = 25
+
+
+def manager_inbox(
+    *,
+    manager: User,
+    now: dt.datetime | None = None,
+    calendar: WorkingCalendar,
+    awaiting_page: str | int | None = None,
+    answered_page: str | int | None = None,
+) -> Inbox:
     """The manager's inbox: what awaits their reply (overdue first, then soonest due), what they
     have answered and is with the IRO, and what was sent to them before. Each row has what the
     inbox shows (children, IRO, themes, its current step), in a fixed number of queries."""
@@ -161,22 +177,31 @@ def manager_inbox(*, manager: User, now: dt.datetime | None = None, calendar: Wo
         )
     ).order_by("-raised_at", "-pk")
     hours = dt.timedelta(hours=ladder_settings().first_response_hours)
-    awaiting = escalation_with_due_states(awaiting, now=now, calendar=calendar)
+    awaiting_pages = CappedPaginator(awaiting, LIST_PAGE_SIZE).get_page(awaiting_page)
+    answered_pages = CappedPaginator(answered, LIST_PAGE_SIZE).get_page(answered_page)
+    awaiting = escalation_with_due_states(awaiting_pages.object_list, now=now, calendar=calendar)
     for escalation in awaiting:  # the first-response mark: the ladder's hours after the step was sent
         escalation.first_response_by = escalation.current_step.sent_at + hours
-    return Inbox(awaiting=awaiting, answered=list(answered), earlier=earlier)
+    return Inbox(
+        awaiting=awaiting,
+        answered=list(answered_pages.object_list),
+        earlier=earlier,
+        awaiting_pages=awaiting_pages,
+        answered_pages=answered_pages,
+    )
 
 
-def escalation_decisions(*, iro: User) -> list[Escalation]:
+def escalation_decisions(*, iro: User, page: str | int | None = None) -> Page:
     """An IRO's open escalations whose reply has come: their decision is needed (resolve, escalate,
-    or ask a follow-up), longest waiting first."""
-    return list(
+    or ask a follow-up), longest waiting first; one page of ``LIST_PAGE_SIZE``."""
+    decisions = (
         escalation_list_rows(
             Escalation.objects.filter(status=EscalationStatus.OPEN, iro=iro, current_step__responded_at__isnull=False)
         )
         .select_related("current_step__responded_by", "current_step__addressee", "current_step__stage")
         .order_by("current_step__responded_at", "pk")
     )
+    return CappedPaginator(decisions, LIST_PAGE_SIZE).get_page(page)
 
 
 def escalation_by_reference(reference: str) -> Escalation | None:

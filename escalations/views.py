@@ -45,14 +45,21 @@ def my_escalations(request):
     )
     calendar = working_calendar()
     rows = selectors.escalation_with_due_states(page.object_list, calendar=calendar)
-    decisions = selectors.escalation_decisions(iro=request.user) if status == "open" else []
+    decisions = None
+    if status == "open":
+        decisions = selectors.escalation_decisions(iro=request.user, page=request.GET.get("decisions"))
     context = {"page": page, "rows": rows, "status": status, "decisions": decisions, "now": timezone.now()}
     return render(request, "escalations/my_escalations.html", context)
 
 
 @role_required(Role.MANAGER)
 def inbox(request):
-    inbox = selectors.manager_inbox(manager=request.user, calendar=working_calendar())
+    inbox = selectors.manager_inbox(
+        manager=request.user,
+        calendar=working_calendar(),
+        awaiting_page=request.GET.get("awaiting"),
+        answered_page=request.GET.get("answered"),
+    )
     earlier = CappedPaginator(inbox.earlier, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"inbox": inbox, "earlier": earlier}
     return render(request, "escalations/inbox.html", context)

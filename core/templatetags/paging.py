@@ -8,5 +8,5 @@ register = template.Library()
 
 
 @register.simple_tag
-def page_links(page, query):
-    return _page_links(page, query)
+def page_links(page, query, param=""):
+    return _page_links(page, query, param or "page")

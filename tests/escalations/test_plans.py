@@ -208,3 +208,13 @@ def test_my_children_reads_its_own_rows(national):
 def test_children_reads_its_own_rows(national):
     children = child_named_first(child_visible_to(user=_user("service_manager")).select_related("iro"))
     _assert_reads_its_own_rows(children, offset=0, size=50)
+
+
+def test_the_inbox_pages_of_awaiting_and_answered_read_their_own_rows(national):
+    inbox = selectors.manager_inbox(manager=_user("manager"), calendar=working_calendar())
+    for page in (inbox.awaiting_pages, inbox.answered_pages):
+        _assert_reads_its_own_rows(page.object_list.all())  # .all(): the page's query, not its fetched rows
+
+
+def test_a_page_of_an_iros_decisions_reads_its_own_rows(national):
+    _assert_reads_its_own_rows(selectors.escalation_decisions(iro=_user("iro")).object_list.all())

@@ -104,7 +104,33 @@ def test_an_iros_decisions_are_their_open_escalations_with_a_response():
     answered = raise_escalation()
     services.escalation_respond(escalation=answered, by=answered.current_addressee, response="Plan agreed.")
     raise_escalation(iro=answered.iro)  # still waiting for its reply
-    assert selectors.escalation_decisions(iro=answered.iro) == [answered]
+    assert list(selectors.escalation_decisions(iro=answered.iro)) == [answered]
+
+
+@pytest.mark.django_db
+def test_an_iros_decisions_come_a_page_at_a_time_longest_waiting_first(monkeypatch):
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 2)
+    first = raise_escalation()
+    iro = first.iro
+    answered = [first, raise_escalation(iro=iro), raise_escalation(iro=iro)]
+    for escalation in answered:
+        services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Plan agreed.")
+    pages = [selectors.escalation_decisions(iro=iro, page=n) for n in (1, 2)]
+    assert [list(page) for page in pages] == [answered[:2], answered[2:]]
+    assert pages[0].paginator.count == 3
+
+
+@pytest.mark.django_db
+def test_a_managers_awaiting_and_answered_come_a_page_at_a_time(monkeypatch):
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 2)
+    first = raise_escalation()
+    tm = first.current_addressee
+    awaiting = [first] + [raise_escalation(addressee=tm) for _ in range(2)]
+    inbox = selectors.manager_inbox(manager=tm, calendar=WorkingCalendar(), awaiting_page=2)
+    assert len(inbox.awaiting) == 1 and inbox.awaiting_pages.paginator.count == 3
+    assert {e.pk for e in inbox.awaiting} | {
+        e.pk for e in selectors.manager_inbox(manager=tm, calendar=WorkingCalendar()).awaiting
+    } == {e.pk for e in awaiting}
 
 
 @pytest.mark.django_db

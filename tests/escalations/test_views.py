@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from audit.models import AccessLogEntry
 from core.formats import format_date
-from escalations import services
+from escalations import selectors, services
 from escalations.models import Escalation, StepResult
 from escalations.views import DRAFT_KEY
 from notices.models import Notice, NoticeKind
@@ -827,3 +827,15 @@ def test_a_nul_in_a_response_is_refused_naming_the_field_and_keeping_the_text(cl
     assert "contains a NUL character at character 5, which cannot be stored" in body
     assert "Plan" in body and "updated soon." in body
     assert Escalation.objects.get().current_step.response == ""
+
+
+def test_the_inbox_pages_what_awaits_a_reply_with_its_own_page_number(client, monkeypatch):
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 1)
+    first = raise_escalation()
+    tm = first.current_addressee
+    second = raise_escalation(addressee=tm)
+    client.force_login(tm)
+    page = client.get(reverse("escalations:inbox"), {"awaiting": 2}).content.decode()
+    assert 'aria-label="Pages of escalations awaiting your response"' in page
+    assert 'href="?awaiting=1"' in page
+    assert (first.reference in page) != (second.reference in page)  # one of the two, on its own page
