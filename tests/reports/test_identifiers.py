@@ -371,3 +371,30 @@ def test_paper_require_clean_ignores_other_periods():
 def test_check_blocks_the_allocated_social_workers_name():
     ChildFactory(social_worker="Hollis Abernathy")
     assert [(p.kind, p.term) for p in _problems("Ms Abernathy chased the plan.")] == [(identifiers.NAME, "Abernathy")]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the index is kept only on PostgreSQL")
+def test_the_index_is_kept_while_nothing_it_reads_changes_and_read_again_when_anything_does():
+    child = ChildFactory(first_name="Zebedee", last_name="Quartermaine")
+    with CaptureQueriesContext(connection) as read:
+        first = identifier_index()
+    with CaptureQueriesContext(connection) as again:
+        second = identifier_index()
+    assert second.names is first.names  # the kept index, not a new read
+    assert len(again) < len(read)
+    type(child).objects.filter(pk=child.pk).update(last_name="Fairweather")  # not through any service
+    assert [p.term for p in _problems("Seen by Fairweather.")] == ["Fairweather"]
+    assert _problems("Seen by Quartermaine.") == []
+
+
+def test_an_index_read_afresh_equals_the_kept_one(settings):
+    ChildFactory(first_name="Ottoline", last_name="Brackenbury", case_id="OB12345")
+    kept = identifier_index()
+    identifiers._people_cache = None
+    fresh = identifier_index()
+    assert (kept.names, kept.full_names, kept.case_ids, kept.dates_of_birth) == (
+        fresh.names,
+        fresh.full_names,
+        fresh.case_ids,
+        fresh.dates_of_birth,
+    )
