@@ -82,17 +82,20 @@ def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
     with_theme = (
         Escalation.themes.through.objects.filter(escalation__in=escalations).values("escalation_id").distinct().count()
     )
+    summary = _summary(escalations, tally, stages, ladder.first_response_hours)
     report = {
         "schema": SCHEMA,
         "title": "Independent Reviewing Officer (IRO) escalations",
         "classification": settings.classification,
         "period": _period_json(period, today),
-        **_summary(escalations, tally, stages, ladder.first_response_hours),
+        **summary,
         "theme_not_recorded": total - with_theme,
         "themes_note": THEMES_NOTE,
         "themes": _themes(escalations, total),
         "stages": _stages(tally, stages),
-        "timeliness": _timeliness(tally, escalations, stages, ladder, calendar, total),
+        "timeliness": _timeliness(
+            tally, escalations, stages, ladder, calendar, total, within=summary["first_response_within_24h"]
+        ),
         "drift": _drift(escalations, period, calendar, now, ladder.first_response_hours),
         "outcomes": _outcomes_at_end(tally, period, now),
         "monthly": _monthly(escalations, period),
@@ -280,10 +283,10 @@ def _stages(tally: list[dict], stages: list[Stage]) -> list[dict]:
     ]
 
 
-def _timeliness(tally, escalations, stages: list[Stage], ladder, calendar, total: int) -> dict:
+def _timeliness(tally, escalations, stages: list[Stage], ladder, calendar, total: int, *, within: int) -> dict:
+    """``within``: the first responses within the ladder's hours, as the summary counted them."""
     hours = ladder.first_response_hours
     recorded = _sum(tally, "recorded")
-    within = _first_responses_within(escalations, tally, hours)
 
     # Each step is judged, and shown, against the target it was sent with (stored on the step), never
     # the ladder's current target: a later change to the ladder rewrites no past report.
