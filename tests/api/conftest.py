@@ -38,7 +38,7 @@ def api_world(db):
     accounts for the case-management (an admin service account) and reporting (a report viewer) keys."""
     iro_a, iro_b = IroFactory(), IroFactory()
     manager_a, manager_b = ManagerFactory(), ManagerFactory()
-    child_a = ChildFactory(iro=iro_a)
+    child_a = ChildFactory(iro=iro_a, first_name="Wendeline", last_name="Thrushcombe")
     child_b = ChildFactory(iro=iro_b, first_name="Quokkabel", last_name="Zanzibarre")
     own = raise_escalation(iro=iro_a, children=[child_a], addressee=manager_a)
     other = raise_escalation(iro=iro_b, children=[child_b], addressee=manager_b)
