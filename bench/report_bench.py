@@ -48,7 +48,7 @@ from django.utils import timezone
 from escalations.models import Escalation
 from ladder.models import Stage
 from ladder.selectors import ladder_settings
-from people.models import Role, Team, User
+from people.models import NAME_SORT_SEPARATOR, Role, Team, User
 from reports.periods import Period
 from reports.selectors import report_build
 from themes.models import DriftReason, Outcome, SubTheme, Theme
@@ -462,13 +462,18 @@ SELECT id, escalation_id, sequence, stage_id, addressee_id, sent_at, sent_by_id,
 FROM bench_steps ORDER BY id
 """
 
+# people.models.name_sort_key in SQL (the bench's IRO names are ASCII, so lower() agrees with Python's).
+IRO_SORT_KEY_SQL = f" || chr({ord(NAME_SORT_SEPARATOR)}) || ".join(
+    f"lower(u.{column})" for column in ("last_name", "first_name", "username")
+)
+
 INSERT_ESCALATIONS_SQL = """
 INSERT INTO escalations_escalation (
-    id, reference, iro_id, raised_at, raised_date_only, concern, desired_outcome, status, outcome_id, closed_at,
-    cafcass_referred_on, cafcass_reason, source, current_step_id, current_stage_id, current_stage_order,
-    current_addressee_id, highest_stage_id, next_due_at, first_response_at, first_response_date_only,
-    formal_started_at, version, import_row_hash, created_at, updated_at)
-SELECT p.id, 'BENCH-' || lpad(p.id::text, 8, '0'), p.iro_id, p.raised_at, p.date_only,
+    id, reference, iro_id, iro_sort_key, raised_at, raised_date_only, concern, desired_outcome, status, outcome_id,
+    closed_at, cafcass_referred_on, cafcass_reason, source, current_step_id, current_stage_id, current_stage_order,
+    current_addressee_id, current_responded_at, highest_stage_id, next_due_at, first_response_at,
+    first_response_date_only, formal_started_at, version, import_row_hash, created_at, updated_at)
+SELECT p.id, 'BENCH-' || lpad(p.id::text, 8, '0'), p.iro_id, %(iro_sort_key)s, p.raised_at, p.date_only,
        'Synthetic concern ' || p.id || ' for the report benchmark.', '',
        CASE WHEN p.state = 'closed' THEN 'closed' ELSE 'open' END,
        CASE WHEN p.state = 'closed' THEN p.outcome_id END,
@@ -476,11 +481,12 @@ SELECT p.id, 'BENCH-' || lpad(p.id::text, 8, '0'), p.iro_id, p.raised_at, p.date
        CASE WHEN p.cafcass THEN (p.raised_at AT TIME ZONE %(tz)s)::date + 28 END,
        CASE WHEN p.cafcass THEN 'Synthetic Cafcass referral.' ELSE '' END,
        CASE WHEN p.date_only THEN 'import' ELSE 'app' END,
-       l.id, l.stage_id, l.stage_order, l.addressee_id, top.id,
+       l.id, l.stage_id, l.stage_order, l.addressee_id, l.responded_at, top.id,
        CASE WHEN p.state <> 'closed' AND l.responded_at IS NULL THEN l.due_at END,
        a.first_response_at, p.date_only AND a.first_response_at IS NOT NULL, a.formal_started_at,
        1, '', p.raised_at, coalesce(l.ended_at, l.responded_at, l.first_response_at, l.sent_at)
 FROM bench_plan p
+JOIN people_user u ON u.id = p.iro_id
 JOIN bench_steps l ON l.escalation_id = p.id AND l.sequence = p.n
 JOIN (
     SELECT escalation_id, min(first_response_at) AS first_response_at,
@@ -489,7 +495,7 @@ JOIN (
 ) AS a ON a.escalation_id = p.id
 JOIN bench_stage top ON top.stage_order = a.top_order
 ORDER BY p.id
-"""
+""".replace("%(iro_sort_key)s", IRO_SORT_KEY_SQL)
 
 # Every denormalised field recomputed from the steps; each count must be 0.
 CONSISTENCY_SQL = """
@@ -509,6 +515,8 @@ SELECT count(*) FILTER (WHERE a.escalation_id IS NULL) AS without_steps,
        count(*) FILTER (WHERE e.current_stage_id <> cs.stage_id
                         OR e.current_addressee_id IS DISTINCT FROM cs.addressee_id) AS current_stage_or_addressee,
        count(*) FILTER (WHERE e.current_stage_order IS DISTINCT FROM cst."order") AS current_stage_order,
+       count(*) FILTER (WHERE e.iro_sort_key <> %(iro_sort_key)s) AS iro_sort_key,
+       count(*) FILTER (WHERE e.current_responded_at IS DISTINCT FROM cs.responded_at) AS current_responded_at,
        count(*) FILTER (WHERE hs."order" <> a.top) AS highest_stage,
        count(*) FILTER (WHERE e.first_response_at IS DISTINCT FROM a.fr) AS first_response_at,
        count(*) FILTER (WHERE e.formal_started_at IS DISTINCT FROM a.formal) AS formal_started_at,
@@ -523,9 +531,10 @@ FROM escalations_escalation e
 LEFT JOIN a ON a.escalation_id = e.id
 LEFT JOIN escalations_step cs ON cs.id = e.current_step_id
 LEFT JOIN ladder_stage cst ON cst.id = e.current_stage_id
+LEFT JOIN people_user u ON u.id = e.iro_id
 LEFT JOIN ladder_stage hs ON hs.id = e.highest_stage_id
 LEFT JOIN themes_outcome o ON o.id = e.outcome_id
-"""
+""".replace("%(iro_sort_key)s", IRO_SORT_KEY_SQL)
 
 
 def generate(args, period: Period) -> None:

@@ -76,6 +76,15 @@ class Escalation(models.Model):
     # (``escalations.services.escalation_fields_on_send``), and again when the ladder is reordered
     # (``escalations.services.stage_save``).
     current_stage_order = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # The IRO's name as it sorts (``people.models.name_sort_key``), kept on the row so that the IRO
+    # sort reads an index (a join to the IRO's name cannot be read in order). Set with the IRO
+    # (``escalations.services.escalation_raise``, the log import) and again when the IRO's name
+    # changes (``escalations.services.user_save``).
+    iro_sort_key = models.CharField(max_length=460, blank=True, editable=False)
+    # When the current step was replied to (its ``responded_at``; empty until then, and again when a
+    # new step is sent): set by ``escalation_respond`` and ``escalation_fields_on_send``. The
+    # inbox's "answered" list and the IRO's decisions are ranges of an index on it.
+    current_responded_at = models.DateTimeField(null=True, blank=True, editable=False)
     highest_stage = models.ForeignKey(
         "ladder.Stage", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
@@ -135,9 +144,20 @@ class Escalation(models.Model):
             models.Index(fields=["status", "next_due_at"], name="esc_status_due_idx"),
             # An IRO's open or closed escalations, newest first (My escalations).
             models.Index(fields=["iro", "status", "raised_at", "id"], name="esc_iro_status_idx"),
-            # Sorted by IRO: each IRO's escalations newest first, whatever their status.
+            # An IRO's open escalations whose reply has come, longest waiting first (their decisions
+            # needed; the navigation's count).
+            models.Index(fields=["iro", "status", "current_responded_at", "id"], name="esc_iro_replied_idx"),
+            # One IRO's escalations newest first, whatever their status (the list filtered by IRO).
             models.Index(fields=["iro", "raised_at", "id"], name="esc_iro_raised_idx"),
-            models.Index(fields=["current_addressee", "status"], name="esc_addressee_idx"),
+            # Sorted by IRO, A to Z or Z to A, each IRO's escalations newest first.
+            models.Index(F("iro_sort_key"), F("raised_at").desc(), F("id").desc(), name="esc_iro_name_idx"),
+            models.Index(F("iro_sort_key").desc(), F("raised_at").desc(), F("id").desc(), name="esc_iro_name_desc_idx"),
+            # A manager's inbox: what awaits their reply, soonest due first (and the navigation's
+            # count), and what they have answered, latest first.
+            models.Index(fields=["current_addressee", "status", "next_due_at", "id"], name="esc_addressee_due_idx"),
+            models.Index(
+                fields=["current_addressee", "status", "current_responded_at", "id"], name="esc_addressee_replied_idx"
+            ),
             # Sorted by the current stage: each stage's escalations newest first.
             models.Index(fields=["current_stage", "raised_at", "id"], name="esc_stage_raised_idx"),
             models.Index(fields=["highest_stage", "raised_at"], name="esc_highest_stage_idx"),

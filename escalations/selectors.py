@@ -118,7 +118,7 @@ def escalation_awaiting_count(*, user: User) -> int:
         ).count()
     if user.role == Role.IRO:
         return Escalation.objects.filter(
-            status=EscalationStatus.OPEN, iro=user, current_step__responded_at__isnull=False
+            status=EscalationStatus.OPEN, iro=user, current_responded_at__isnull=False
         ).count()
     if user.sees_everything:
         return notices_failed().count()
@@ -168,8 +168,8 @@ def manager_inbox(
     inbox shows (children, IRO, themes, its current step), in a fixed number of queries."""
     mine = Escalation.objects.filter(status=EscalationStatus.OPEN, current_addressee=manager)
     awaiting = escalation_list_rows(mine.filter(next_due_at__isnull=False)).order_by("next_due_at", "pk")
-    answered = escalation_list_rows(mine.filter(current_step__responded_at__isnull=False)).order_by(
-        "-current_step__responded_at", "-pk"
+    answered = escalation_list_rows(mine.filter(current_responded_at__isnull=False)).order_by(
+        "-current_responded_at", "-pk"
     )
     earlier = escalation_list_rows(
         Escalation.objects.filter(Exists(Step.objects.filter(escalation=OuterRef("pk"), addressee=manager))).exclude(
@@ -196,10 +196,10 @@ def escalation_decisions(*, iro: User, page: str | int | None = None) -> Page:
     or ask a follow-up), longest waiting first; one page of ``LIST_PAGE_SIZE``."""
     decisions = (
         escalation_list_rows(
-            Escalation.objects.filter(status=EscalationStatus.OPEN, iro=iro, current_step__responded_at__isnull=False)
+            Escalation.objects.filter(status=EscalationStatus.OPEN, iro=iro, current_responded_at__isnull=False)
         )
         .select_related("current_step__responded_by", "current_step__addressee", "current_step__stage")
-        .order_by("current_step__responded_at", "pk")
+        .order_by("current_responded_at", "pk")
     )
     return CappedPaginator(decisions, LIST_PAGE_SIZE).get_page(page)
 
@@ -332,8 +332,17 @@ CHANGE_WORDS = {
     "iro": "the IRO",
 }
 # current_stage_order follows current_stage (named above), and a reorder of the ladder changes it
-# without an audit row of the escalation (the stage's own audit has it): never news on its own.
-CHANGE_HIDDEN = {"version", "updated_at", "imported_version", "import_row_hash", "current_stage_order"}
+# without an audit row of the escalation (the stage's own audit has it); likewise iro_sort_key
+# follows the IRO and their name, and current_responded_at the step's reply: never news on their own.
+CHANGE_HIDDEN = {
+    "version",
+    "updated_at",
+    "imported_version",
+    "import_row_hash",
+    "current_stage_order",
+    "iro_sort_key",
+    "current_responded_at",
+}
 
 
 def escalation_changes_since(*, pk: int, version: int) -> tuple[Escalation, list[dict]]:
@@ -524,7 +533,7 @@ ESCALATION_SORTS = {
     "raised": (F("raised_at"),),
     "due": (F("next_due_at"),),
     "stage": (F("current_stage_order"),),
-    "iro": (Lower("iro__last_name"), Lower("iro__first_name"), Lower("iro__username")),
+    "iro": (F("iro_sort_key"),),  # the IRO's name as it sorts (people.models.name_sort_key)
 }
 ESCALATION_DEFAULT_SORT = "-raised"
 
@@ -598,11 +607,17 @@ def escalation_sort_key(sort: str | None) -> str:
 
 def escalation_sorted(queryset: QuerySet[Escalation], *, sort: str | None) -> QuerySet[Escalation]:
     """Ordered by a column of the list, ascending or (``-`` prefix) descending; empty values last.
-    Ties go newest first, then by id, so the order is total and pages never overlap."""
+    Ties go newest first, then by id, so the order is total and pages never overlap (the reference
+    is unique; raised ties go by id the same way as the sort). Each order is one index read in
+    order (tests/escalations/test_plans.py)."""
     sort = escalation_sort_key(sort)
     key = sort.lstrip("-")
     descending = sort.startswith("-")
     ordering = [expression.desc() if descending else expression.asc() for expression in ESCALATION_SORTS[key]]
+    if key == "reference":  # unique (escalation_reference_unique_ci): no ties, and its index gives the order
+        return queryset.order_by(*ordering)
+    if key == "raised":  # ties by id the same way, so the index on (raised_at, id) gives the order whole
+        return queryset.order_by(*ordering, F("pk").desc() if descending else F("pk").asc())
     if key == "due":  # those not due (no reply awaited) last, whichever way
         ordering.insert(0, NOT_DUE.asc())
     elif key == "stage":  # those with no current stage last, whichever way

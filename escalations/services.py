@@ -95,6 +95,7 @@ def escalation_raise(
     escalation = Escalation(
         reference=_next_reference(raised_at),
         iro=iro,
+        iro_sort_key=iro.sort_key,
         raised_at=raised_at,
         concern=concern.strip(),
         desired_outcome=desired_outcome.strip(),
@@ -175,6 +176,7 @@ def escalation_respond(
     _save(step, by)
     _note_first_response(escalation, step.first_response_at)
     escalation.next_due_at = None
+    escalation.current_responded_at = at
     notices_cancel_for_step(step=step)
     if _live(at):
         _tell(NoticeKind.RESPONSE, [escalation.iro], escalation, step, by)
@@ -439,6 +441,18 @@ def stage_save(*, stage: Stage, by: User | None) -> Stage:
     return stage
 
 
+@transaction.atomic
+def user_save(*, user: User) -> User:
+    """Save a member of staff as an admin edited them (new or changed), and give every escalation
+    they raised their name's sort key (``Escalation.iro_sort_key``, the IRO sort's key) in the same
+    transaction. Here rather than in ``people`` because escalations depend on people, not the
+    other way round."""
+    user.save()
+    key = user.sort_key
+    Escalation.objects.filter(iro=user).exclude(iro_sort_key=key).update(iro_sort_key=key)
+    return user
+
+
 # --- helpers -------------------------------------------------------------------------------------
 
 
@@ -591,6 +605,7 @@ def escalation_fields_on_send(
         "current_stage_order": stage.order,  # the stage sort's key; stage_save keeps it when the ladder changes
         "current_addressee": addressee,
         "next_due_at": due_at,
+        "current_responded_at": None,  # the new step waits for its reply
         "highest_stage": stage if highest_stage is None or stage.order > highest_stage.order else highest_stage,
         "formal_started_at": formal_started_at or (at if stage.formal else None),
     }

@@ -165,7 +165,7 @@ def _store(check: RowsCheck, existing, lookups, by, filename, progress) -> Impor
     audit = _Audit(by, filename)
     writer = BulkWriter()
     child_ids = dict(lookups.children)
-    iro_ids = {key: user.pk for key, user in lookups.users_by_username.items()}
+    iro_ids = {key: (user.pk, user.sort_key) for key, user in lookups.users_by_username.items()}
     builder = _RowBuilder(child_ids, iro_ids, _DueDays(working_calendar()), audit.now, existing)
     result = ImportResult()
     problems, conflicts = [], []
@@ -260,6 +260,7 @@ class EscalationParts(NamedTuple):
 
     reference: str
     iro_id: int
+    iro_sort_key: str
     raised_at: dt.datetime
     raised_date_only: bool
     concern: str
@@ -272,6 +273,7 @@ class EscalationParts(NamedTuple):
     current_stage_id: int
     current_stage_order: int
     current_addressee_id: int | None
+    current_responded_at: dt.datetime | None
     highest_stage_id: int
     next_due_at: dt.datetime | None
     first_response_at: dt.datetime | None
@@ -306,6 +308,7 @@ ESCALATION_COLUMNS = ("id", "current_step_id", *EscalationParts._fields)
 # What a re-import overwrites (the rest, such as desired_outcome, is as the first import left it).
 UPDATED_COLUMNS = (
     "iro_id",
+    "iro_sort_key",
     "raised_at",
     "raised_date_only",
     "concern",
@@ -317,6 +320,7 @@ UPDATED_COLUMNS = (
     "current_stage_id",
     "current_stage_order",
     "current_addressee_id",
+    "current_responded_at",
     "highest_stage_id",
     "next_due_at",
     "first_response_at",
@@ -401,7 +405,8 @@ def _create_children(case_ids, child_ids, audit: _Audit) -> int:
 
 
 def _create_iros(new_iros: list[tuple[str, tuple[str, str, str]]], iro_ids, by, reason) -> int:
-    """Inactive IRO users for the unknown IROs (``--create-missing``): (key, (username, first, last))."""
+    """Inactive IRO users for the unknown IROs (``--create-missing``): (key, (username, first, last)).
+    ``iro_ids`` gets each one's (id, name sort key)."""
     if not new_iros:
         return 0
     unusable = make_password(None)
@@ -410,7 +415,7 @@ def _create_iros(new_iros: list[tuple[str, tuple[str, str, str]]], iro_ids, by, 
         for _, (username, first, last) in new_iros
     ]
     created = bulk_create_with_history(users, User, batch_size=BATCH, default_user=by, default_change_reason=reason)
-    by_username = {user.username: user.pk for user in created}
+    by_username = {user.username: (user.pk, user.sort_key) for user in created}
     for key, (username, _, _) in new_iros:
         iro_ids[key] = by_username[username]
     return len(new_iros)
@@ -456,7 +461,7 @@ class _RowBuilder:
     def parts(self, row: ImportRow, version: int) -> tuple[EscalationParts, StepParts]:
         """The escalation's and the step's rows without their two ids (taken later)."""
         stage = row.stage
-        iro_id = self.iro_ids[row.iro_key]
+        iro_id, iro_sort_key = self.iro_ids[row.iro_key]
         raised_at = row.raised_at
         due_on, due_at = self.calendar.due(raised_at, stage.target_working_days)
         sent = escalation_fields_on_send(
@@ -474,6 +479,7 @@ class _RowBuilder:
         escalation = EscalationParts(
             reference=row.reference,
             iro_id=iro_id,
+            iro_sort_key=iro_sort_key,
             raised_at=raised_at,
             raised_date_only=row.raised_date_only,
             concern=row.summary or DEFAULT_CONCERN,
@@ -486,6 +492,7 @@ class _RowBuilder:
             current_stage_id=sent["current_stage"].pk,
             current_stage_order=sent["current_stage_order"],
             current_addressee_id=None,
+            current_responded_at=sent["current_responded_at"],
             highest_stage_id=sent["highest_stage"].pk,
             next_due_at=next_due_at,
             first_response_at=row.first_response_at,

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from escalations.services import user_save
 from people.models import Team, User
 
 
@@ -11,6 +12,9 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     list_filter = ["role", "stage", "team", "is_active"]
     fieldsets = DjangoUserAdmin.fieldsets + (("Role", {"fields": ["role", "stage", "team"]}),)
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("Role", {"fields": ["role", "stage", "team"]}),)
+
+    def save_model(self, request, obj, form, change):
+        user_save(user=obj)  # and the escalations they raised sort by their new name
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: escalations and the audit trail refer to people

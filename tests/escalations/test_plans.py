@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from children.selectors import child_caseload, child_named_first, child_visible_to
 from escalations import selectors
@@ -55,27 +56,35 @@ SELECT %(base)s + n, 'PLAN' || n, CASE WHEN n %% 50 = 0 THEN '' ELSE 'Child' || 
 FROM generate_series(1, %(children)s) n JOIN plan_iro i ON i.k = n %% %(iros)s;
 
 INSERT INTO escalations_escalation (
-    id, reference, iro_id, raised_at, raised_date_only, concern, desired_outcome, status, outcome_id, closed_at,
-    cafcass_reason, source, current_step_id, current_stage_id, current_stage_order, current_addressee_id,
-    highest_stage_id, next_due_at, first_response_date_only, version, import_row_hash, created_at, updated_at)
-SELECT %(base)s + n, 'PLAN-' || lpad(n::text, 7, '0'), i.id, t.raised_at, false, 'Synthetic.', '',
+    id, reference, iro_id, iro_sort_key, raised_at, raised_date_only, concern, desired_outcome, status, outcome_id,
+    closed_at, cafcass_reason, source, current_step_id, current_stage_id, current_stage_order, current_addressee_id,
+    current_responded_at, highest_stage_id, next_due_at, first_response_date_only, version, import_row_hash,
+    created_at, updated_at)
+SELECT %(base)s + n, 'PLAN-' || lpad(n::text, 7, '0'), i.id,
+       lower(u.last_name) || chr(1) || lower(u.first_name) || chr(1) || lower(u.username),
+       t.raised_at, false, 'Synthetic.', '',
        CASE WHEN n %% 10 = 0 THEN 'open' ELSE 'closed' END,
        CASE WHEN n %% 10 = 0 THEN NULL ELSE %(outcome)s END,
        CASE WHEN n %% 10 = 0 THEN NULL ELSE t.raised_at + interval '30 days' END,
-       '', 'app', %(base)s + n, s.id, s."order", m.id, s.id,
-       CASE WHEN n %% 20 = 0 THEN t.raised_at + interval '10 days' END,
+       '', 'app', %(base)s + n, s.id, s."order", m.id,
+       -- a third of the open ones have their reply (with the IRO to decide); the others await it
+       CASE WHEN n %% 10 = 0 AND n / 10 %% 3 = 1 THEN t.raised_at + interval '5 days' END,
+       s.id,
+       CASE WHEN n %% 10 = 0 AND n / 10 %% 3 <> 1 THEN t.raised_at + interval '10 days' END,
        false, 1, '', t.raised_at, t.raised_at
 FROM generate_series(1, %(escalations)s) n
 CROSS JOIN LATERAL (SELECT now() - (n * interval '53 minutes') AS raised_at) t
 JOIN plan_iro i ON i.k = n %% %(iros)s
+JOIN people_user u ON u.id = i.id
 JOIN plan_manager m ON m.k = n * 13 %% %(managers)s
 JOIN plan_stage s ON s.k = n * 7 %% (SELECT count(*) FROM plan_stage);
 
 INSERT INTO escalations_step (id, escalation_id, sequence, stage_id, addressee_id, sent_at, target_working_days,
-                              due_on, due_at, first_response_date_only, response, action_agreed, result, ended_at,
-                              sent_reason, end_reason)
+                              due_on, due_at, first_response_date_only, responded_at, response, action_agreed, result,
+                              ended_at, sent_reason, end_reason)
 SELECT e.id, e.id, 1, e.current_stage_id, e.current_addressee_id, e.raised_at, 10,
-       (e.raised_at + interval '14 days')::date, e.raised_at + interval '14 days', false, '', '',
+       (e.raised_at + interval '14 days')::date, e.raised_at + interval '14 days', false, e.current_responded_at,
+       CASE WHEN e.current_responded_at IS NOT NULL THEN 'Synthetic response.' ELSE '' END, '',
        CASE WHEN e.status = 'closed' THEN 'resolved' ELSE '' END, e.closed_at, '', ''
 FROM escalations_escalation e WHERE e.id > %(base)s;
 
@@ -139,9 +148,30 @@ def _sequential_scans(plan: str) -> list[str]:
     return [line.strip() for line in plan.splitlines() if any(f"Seq Scan on {table}" in line for table in WATCHED)]
 
 
+def _sorts(plan: str) -> list[str]:
+    """The plan's sorts (a top-N sort, or an incremental one over each run of equal keys): each one
+    reads every row it is given before the first comes out."""
+    return [line.strip() for line in plan.splitlines() if "Sort  (" in line]
+
+
 def _assert_reads_its_own_rows(queryset, offset: int = 0, size: int = PAGE):
     plan = _plan(queryset, offset, size)
     assert not _sequential_scans(plan), f"the page's plan scans a whole table:\n{plan}"
+
+
+def _assert_reads_its_index(queryset, index: str):
+    """Only the rows of one range of ``index`` (a list of one person's: few enough that a sort of them
+    is cheap, so the planner may sort them)."""
+    plan = _plan(queryset)
+    assert not _sequential_scans(plan), f"the page's plan scans a whole table:\n{plan}"
+    assert f"using {index} on escalations_escalation" in plan, f"the page's plan does not read {index}:\n{plan}"
+
+
+def _assert_read_in_order(queryset, offset: int = 0, size: int = PAGE):
+    """Read from an index in the list's order: no sequential scan, and no sort of the rows read."""
+    plan = _plan(queryset, offset, size)
+    assert not _sequential_scans(plan), f"the page's plan scans a whole table:\n{plan}"
+    assert not _sorts(plan), f"the page's plan sorts the rows it reads instead of reading them in order:\n{plan}"
 
 
 def _all(sort=None, **criteria):
@@ -157,13 +187,13 @@ def test_the_guard_sees_a_sequential_scan_when_there_is_one(national):
 @pytest.mark.parametrize("sort", ["-raised", "raised", "reference", "-reference", "due", "-due", "iro", "-iro"])
 @pytest.mark.parametrize("offset", [0, DEEP])
 def test_all_escalations_in_each_order_reads_its_own_rows(national, sort, offset):
-    _assert_reads_its_own_rows(_all(sort), offset)
+    _assert_read_in_order(_all(sort), offset)
 
 
 @pytest.mark.parametrize("sort", ["stage", "-stage"])
 @pytest.mark.parametrize("offset", [0, DEEP])
 def test_all_escalations_by_stage_reads_its_own_rows(national, sort, offset):
-    _assert_reads_its_own_rows(_all(sort), offset)
+    _assert_read_in_order(_all(sort), offset)
 
 
 def test_all_escalations_open_only_reads_its_own_rows(national):
@@ -212,9 +242,27 @@ def test_children_reads_its_own_rows(national):
 
 def test_the_inbox_pages_of_awaiting_and_answered_read_their_own_rows(national):
     inbox = selectors.manager_inbox(manager=_user("manager"), calendar=working_calendar())
-    for page in (inbox.awaiting_pages, inbox.answered_pages):
-        _assert_reads_its_own_rows(page.object_list.all())  # .all(): the page's query, not its fetched rows
+    assert inbox.answered_pages.paginator.count > 0  # the generated rows have some of each
+    pages = {"esc_addressee_due_idx": inbox.awaiting_pages, "esc_addressee_replied_idx": inbox.answered_pages}
+    for index, page in pages.items():
+        _assert_reads_its_index(page.object_list.all(), index)  # .all(): the page's query, not its rows
 
 
 def test_a_page_of_an_iros_decisions_reads_its_own_rows(national):
-    _assert_reads_its_own_rows(selectors.escalation_decisions(iro=_user("iro")).object_list.all())
+    decisions = selectors.escalation_decisions(iro=_user("iro"))
+    assert decisions.paginator.count > 0
+    _assert_reads_its_index(decisions.object_list.all(), "esc_iro_replied_idx")
+
+
+@pytest.mark.parametrize("role", ["iro", "manager"])
+def test_the_navigations_count_of_what_awaits_reads_one_index(national, role):
+    user = _user(role)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.escalation_awaiting_count(user=user)
+    (count,) = queries.captured_queries
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {count['sql']}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    index = "esc_iro_replied_idx" if role == "iro" else "esc_addressee_due_idx"
+    assert f" {index} on escalations_escalation" in plan or f"Bitmap Index Scan on {index}" in plan, plan
+    assert "escalations_step" not in plan, plan

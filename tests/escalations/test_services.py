@@ -614,3 +614,37 @@ def test_stage_save_leaves_the_escalations_version_alone():
     team_manager.order = 99
     services.stage_save(stage=team_manager, by=ServiceManagerFactory())
     assert _reload(esc).version == esc.version
+
+
+# --- the IRO sort's key (iro_sort_key) and the current step's reply (current_responded_at) ----------
+
+
+def test_raise_keeps_the_iros_name_sort_key():
+    iro = IroFactory(first_name="Ada", last_name="Okafor")
+    assert _reload(raise_escalation(iro=iro)).iro_sort_key == iro.sort_key
+
+
+def test_user_save_gives_the_escalations_an_iro_raised_their_new_name_sort_key():
+    iro, other = IroFactory(last_name="Adams"), IroFactory(last_name="Brown")
+    theirs, elsewhere = raise_escalation(iro=iro), raise_escalation(iro=other)
+    iro.last_name = "Young"
+    services.user_save(user=iro)
+    assert (_reload(theirs).iro_sort_key, _reload(elsewhere).iro_sort_key) == (iro.sort_key, other.sort_key)
+    assert _reload(theirs).version == theirs.version  # not a change to the escalation
+
+
+def test_a_response_keeps_its_time_as_the_current_steps_reply():
+    esc = raise_escalation()
+    at = timezone.now()
+    esc = services.escalation_respond(escalation=esc, by=esc.current_addressee, response="A plan by Friday.", at=at)
+    assert _reload(esc).current_responded_at == at == _reload(esc).current_step.responded_at
+
+
+def test_a_new_step_has_no_reply_yet():
+    esc = raise_escalation()
+    esc = services.escalation_respond(escalation=esc, by=esc.current_addressee, response="Not yet.")
+    hos = ManagerFactory(stage=stage("head_of_service"))
+    esc = services.escalation_escalate(
+        escalation=esc, by=esc.iro, stage=stage("head_of_service"), addressee=hos, reason="Not enough."
+    )
+    assert _reload(esc).current_responded_at is None

@@ -365,6 +365,25 @@ def test_a_changed_row_updates_an_escalation_not_edited_since_and_audits_it():
     assert Escalation.history.filter(history_type="~").count() == 1
 
 
+def test_an_imported_escalation_keeps_its_iros_name_sort_key_and_no_reply_yet():
+    iro, child = IroFactory(first_name="Ada", last_name="Okafor"), ChildFactory()
+    import_log(log_csv([row("LOG-1", iro, [child])]))
+    imported = Escalation.objects.get()
+    assert (imported.iro_sort_key, imported.current_responded_at) == (iro.sort_key, None)
+
+
+def test_an_iro_created_by_the_import_gives_their_escalations_their_name_sort_key():
+    import_log(log_csv([row("LOG-1", User(username="x"), [], iro="Mary Jones", children="777")]), create_missing=True)
+    assert Escalation.objects.get().iro_sort_key == User.objects.get(username="mary-jones").sort_key
+
+
+def test_a_reimport_for_another_iro_gives_the_new_iros_name_sort_key():
+    first, second, child = IroFactory(last_name="Adams"), IroFactory(last_name="Brown"), ChildFactory()
+    import_log(log_csv([row("LOG-1", first, [child])]))
+    import_log(log_csv([row("LOG-1", second, [child])]))
+    assert Escalation.objects.get().iro_sort_key == second.sort_key
+
+
 def test_a_changed_stage_in_a_reimport_updates_the_stages_order():
     iro, child = IroFactory(), ChildFactory()
     import_log(log_csv([row("LOG-1", iro, [child])]))

@@ -27,3 +27,18 @@ def test_only_the_service_manager_and_admins_see_everything():
 
 def test_a_user_is_shown_by_full_name():
     assert str(IroFactory(first_name="Ada", last_name="Okafor")) == "Ada Okafor"
+
+
+def test_people_sort_by_surname_then_first_name_then_username_ignoring_case():
+    people = [
+        User(username="c", first_name="Ann", last_name="Leeds"),
+        User(username="b", first_name="zoe", last_name="lee"),
+        User(username="a", first_name="Zoe", last_name="Lee"),
+        User(username="d", first_name="Bob", last_name="Lee"),
+    ]
+    assert [p.username for p in sorted(people, key=lambda p: p.sort_key)] == ["d", "a", "b", "c"]
+
+
+def test_a_surname_sorts_before_a_longer_one_it_begins():
+    lee, leeds = User(username="x", last_name="Lee", first_name="Zed"), User(username="y", last_name="Leeds")
+    assert lee.sort_key < leeds.sort_key
