@@ -142,6 +142,8 @@ class Escalation(models.Model):
         # its own rows and not the table (tests/escalations/test_plans.py checks the plans).
         indexes = [
             models.Index(fields=["status", "next_due_at"], name="esc_status_due_idx"),
+            # The open (or closed) ones newest first: a deep page of them skips only their own rows.
+            models.Index(fields=["status", "raised_at", "id"], name="esc_status_raised_idx"),
             # An IRO's open or closed escalations, newest first (My escalations).
             models.Index(fields=["iro", "status", "raised_at", "id"], name="esc_iro_status_idx"),
             # An IRO's open escalations whose reply has come, longest waiting first (their decisions
