@@ -134,6 +134,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 #   cache is always correct, costs no query, no table and no createcachetable step, and each process
 #   draws a given chart at most once. At most 256 charts (an SVG is some 20-60 KB),
 #   the least recently used dropped first; they never expire otherwise.
+# - "fragments": filter forms' rendered markup (core/templatetags/kept_forms.py), keyed the same way
+#   by a sha256 of everything the markup shows (the values and the choices), so never stale either.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "charts": {
@@ -141,6 +143,12 @@ CACHES = {
         "LOCATION": "charts",
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 256},
+    },
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fragments",
+        "TIMEOUT": None,
+        "OPTIONS": {"MAX_ENTRIES": 512},
     },
 }
 
