@@ -25,14 +25,21 @@ register = template.Library()
 CACHE = "fragments"
 
 
+def _offered(field) -> list | None:
+    """What a field's choices are made from: for a model choice field, every column of every row
+    of its queryset (its labels are made from the rows; reading the rows as tuples costs a query
+    and no model instances), and its empty label; for another choice field, the choices."""
+    queryset = getattr(field, "queryset", None)
+    if queryset is not None:
+        return [str(field.empty_label), *([str(value) for value in row] for row in queryset.values_list())]
+    choices = getattr(field, "choices", None)
+    return [[str(value), str(label)] for value, label in choices] if choices is not None else None
+
+
 def form_markup_key(form) -> str:
-    """The cache key of a form's markup: a sha256 of its class, each field's shown value and the
-    choices of each field that has them."""
-    fields = []
-    for bound in form:
-        choices = getattr(bound.field, "choices", None)
-        offered = [[str(value), str(label)] for value, label in choices] if choices is not None else None
-        fields.append([bound.name, repr(bound.value()), offered])
+    """The cache key of a form's markup: a sha256 of its class, each field's shown value and what
+    the choices of each field that has them are made from."""
+    fields = [[bound.name, repr(bound.value()), _offered(bound.field)] for bound in form]
     described = {"form": f"{type(form).__module__}.{type(form).__qualname__}", "fields": fields}
     return "form:" + hashlib.sha256(json.dumps(described, separators=(",", ":")).encode()).hexdigest()
 

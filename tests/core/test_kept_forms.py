@@ -61,3 +61,11 @@ def test_a_form_with_errors_is_rendered_each_time_with_its_errors():
     # a fresh form for each: rendering a form with errors adds to its widgets' classes
     assert _render("crispy_kept", form) == _render("crispy", _form(query))
     assert len(caches[kept_forms.CACHE]._cache) == 0
+
+
+def test_a_renamed_choice_is_shown_at_once():
+    iro = IroFactory(first_name="Ottoline", last_name="Quince")
+    _render("crispy_kept", _form())
+    iro.last_name = "Marchbanks"
+    iro.save()
+    assert "Ottoline Marchbanks" in _render("crispy_kept", _form())
