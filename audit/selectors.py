@@ -25,8 +25,10 @@ _ACTIONS = {"+": "created", "~": "changed", "-": "deleted"}
 
 
 def audit_entries_for(instance) -> list[AuditEntry]:
-    """The audit trail of one record, oldest first, with the fields each entry changed."""
+    """The audit trail of one record, oldest first, with the fields each entry changed. A model's
+    ``audit_unshown`` fields (copies of other records' values, kept for sorting) are left out."""
     records = list(instance.history.select_related("history_user").order_by("history_date", "history_id"))
+    unshown = getattr(type(instance), "audit_unshown", frozenset())
     entries = []
     previous = None
     for record in records:
@@ -34,10 +36,10 @@ def audit_entries_for(instance) -> list[AuditEntry]:
             changes = [
                 FieldChange(field.name, None, getattr(record, field.attname))
                 for field in record.instance_type._meta.concrete_fields
-                if field.name in {f.name for f in record._meta.fields}
+                if field.name in {f.name for f in record._meta.fields} and field.name not in unshown
             ]
         else:
-            delta = record.diff_against(previous)
+            delta = record.diff_against(previous, excluded_fields=list(unshown))
             changes = [FieldChange(c.field, c.old, c.new) for c in delta.changes]
         entries.append(
             AuditEntry(

@@ -23,6 +23,13 @@ class Source(models.TextChoices):
     IMPORT = "import", "Imported from a log"
 
 
+# The escalation's copies of other records' values, kept on the row so that a list sorts on an
+# index: the current stage's order, the IRO's name as it sorts and the current step's reply time.
+# Never news on their own (escalations.selectors.CHANGE_HIDDEN), and not shown in an audit trail
+# (audit.selectors.audit_entries_for reads ``audit_unshown``): the records they copy have their own.
+KEPT_COPIES = frozenset({"current_stage_order", "iro_sort_key", "current_responded_at"})
+
+
 class Escalation(models.Model):
     """An IRO's representation about one or more children's plans.
 
@@ -187,6 +194,8 @@ class Escalation(models.Model):
                 name="esc_stage_highest_idx",
             ),
         ]
+
+    audit_unshown = KEPT_COPIES
 
     def __str__(self):
         return self.reference

@@ -17,7 +17,16 @@ from children.models import Child
 from children.selectors import child_matching
 from core.formats import format_date
 from core.paging import CappedPaginator
-from escalations.models import NO_STAGE, NOT_DUE, Escalation, EscalationStatus, Note, Step, StepResult
+from escalations.models import (
+    KEPT_COPIES,
+    NO_STAGE,
+    NOT_DUE,
+    Escalation,
+    EscalationStatus,
+    Note,
+    Step,
+    StepResult,
+)
 from ladder.selectors import ladder_settings
 from notices.delivery import notice_link
 from notices.selectors import notices_failed
@@ -340,18 +349,10 @@ CHANGE_WORDS = {
     "drift_reasons": "the reasons for drift",
     "iro": "the IRO",
 }
-# current_stage_order follows current_stage (named above), and a reorder of the ladder changes it
-# without an audit row of the escalation (the stage's own audit has it); likewise iro_sort_key
-# follows the IRO and their name, and current_responded_at the step's reply: never news on their own.
-CHANGE_HIDDEN = {
-    "version",
-    "updated_at",
-    "imported_version",
-    "import_row_hash",
-    "current_stage_order",
-    "iro_sort_key",
-    "current_responded_at",
-}
+# The kept copies follow what they copy (current_stage_order the stage, named above; iro_sort_key the
+# IRO and their name; current_responded_at the step's reply), and a reorder of the ladder or a
+# rename changes them without an audit row of the escalation: never news on their own.
+CHANGE_HIDDEN = {"version", "updated_at", "imported_version", "import_row_hash"} | KEPT_COPIES
 
 
 def escalation_changes_since(*, pk: int, version: int) -> tuple[Escalation, list[dict]]:

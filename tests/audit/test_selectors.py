@@ -29,6 +29,16 @@ def test_an_escalation_change_records_who_and_each_field_before_and_after():
     assert _changed(last)["first_response_at"][0] is None
 
 
+def test_an_escalations_trail_leaves_out_its_kept_copies_of_other_records():
+    esc = raise_escalation()
+    services.escalation_respond(escalation=esc, by=esc.current_addressee, response="Plan agreed.")
+    entries = audit_entries_for(esc)
+    created, responded = _changed(entries[0]), _changed(entries[-1])
+    assert "iro" in created and "next_due_at" in responded  # the fields themselves are shown
+    for kept in ("iro_sort_key", "current_responded_at", "current_stage_order"):
+        assert kept not in created and kept not in responded
+
+
 def test_a_step_change_is_audited():
     esc = raise_escalation()
     step = esc.current_step

@@ -163,6 +163,13 @@ def test_no_other_childs_name_is_in_the_pdf_or_the_json(world):
             assert child.last_name not in everything
 
 
+def test_staff_shown_by_their_role_are_not_named_by_the_sort_key_either(world, settings):
+    _, files, pdf, _ = _export(world, staff_names=False, settings=settings)
+    everything = files[JSON_NAME].decode() + pdf
+    iro = world.shared.iro
+    assert iro.sort_key not in everything and iro.username not in everything and "\x01" not in everything
+
+
 def test_staff_can_be_shown_by_their_role_instead(world, settings):
     _, files, pdf, document = _export(world, staff_names=False, settings=settings)
     everything = files[JSON_NAME].decode() + pdf
