@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from children.models import Child
@@ -32,7 +32,7 @@ from notices.services import (
     notices_cancel_for_step,
     notices_schedule_step,
 )
-from people.models import Role, User
+from people.models import Role, User, name_sort_key
 from people.selectors import absence_on, service_manager_list
 from themes.models import DriftReason, Outcome, SubTheme, Theme
 from workdays.clock import WorkingCalendar, end_of_day, local_date
@@ -95,7 +95,7 @@ def escalation_raise(
     escalation = Escalation(
         reference=_next_reference(raised_at),
         iro=iro,
-        iro_sort_key=iro.sort_key,
+        iro_sort_key=iro_sort_keys(ids=[iro.pk])[iro.pk],
         raised_at=raised_at,
         concern=concern.strip(),
         desired_outcome=desired_outcome.strip(),
@@ -441,12 +441,42 @@ def stage_save(*, stage: Stage, by: User | None) -> Stage:
     return stage
 
 
+# The advisory lock that keeps ``Escalation.iro_sort_key`` in step with a rename (PostgreSQL): the
+# raise and the import hold it shared while they read the IRO's name and store escalations with
+# it, and a rename holds it alone while it saves the name and updates the escalations. Without
+# it, a rename committed between the import's reading the name and its commit would miss the
+# import's escalations. SQLite runs one write transaction at a time (BEGIN IMMEDIATE), so reading
+# the name inside the transaction is enough there.
+IRO_NAMES_LOCK = 0x49524F5F4E414D45  # "IRO_NAME"
+
+
+def _iro_names_lock(*, alone: bool) -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            function = "pg_advisory_xact_lock" if alone else "pg_advisory_xact_lock_shared"
+            cursor.execute(f"SELECT {function}(%s)", [IRO_NAMES_LOCK])
+
+
+def iro_sort_keys(*, ids: Iterable[int]) -> dict[int, str]:
+    """The name sort keys of the users ``ids`` as stored now, read inside the caller's transaction
+    under the IRO names lock (shared), so that a rename waits until the caller's escalations are
+    stored, and then updates them too."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("iro_sort_keys must be called inside the transaction that stores the escalations.")
+    _iro_names_lock(alone=False)
+    rows = User.objects.filter(pk__in=list(ids)).values_list("pk", "last_name", "first_name", "username")
+    return {
+        pk: name_sort_key(last_name=last, first_name=first, username=username) for pk, last, first, username in rows
+    }
+
+
 @transaction.atomic
 def user_save(*, user: User) -> User:
     """Save a member of staff as an admin edited them (new or changed), and give every escalation
     they raised their name's sort key (``Escalation.iro_sort_key``, the IRO sort's key) in the same
-    transaction. Here rather than in ``people`` because escalations depend on people, not the
-    other way round."""
+    transaction, under the IRO names lock. Here rather than in ``people`` because escalations
+    depend on people, not the other way round."""
+    _iro_names_lock(alone=True)
     user.save()
     key = user.sort_key
     Escalation.objects.filter(iro=user).exclude(iro_sort_key=key).update(iro_sort_key=key)

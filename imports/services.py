@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history
 from children.services import child_bulk_upsert
 from core.errors import DomainError
 from escalations.models import Escalation, EscalationStatus, Source, Step, StepResult
-from escalations.services import escalation_fields_on_send, step_due
+from escalations.services import escalation_fields_on_send, iro_sort_keys, step_due
 from imports.bulk import BulkWriter, Shape, shape_history
 from imports.parsing import Mapping, table_read
 from imports.selectors import CHUNK, escalations_by_reference, import_lookups
@@ -165,7 +165,10 @@ def _store(check: RowsCheck, existing, lookups, by, filename, progress) -> Impor
     audit = _Audit(by, filename)
     writer = BulkWriter()
     child_ids = dict(lookups.children)
-    iro_ids = {key: (user.pk, user.sort_key) for key, user in lookups.users_by_username.items()}
+    # Each IRO's name as stored now, read again under the lock a rename waits for (the lookups
+    # were read before the rows were checked, perhaps minutes ago).
+    sort_keys = iro_sort_keys(ids=[user.pk for user in lookups.users_by_username.values()])
+    iro_ids = {key: (user.pk, sort_keys[user.pk]) for key, user in lookups.users_by_username.items()}
     builder = _RowBuilder(child_ids, iro_ids, _DueDays(working_calendar()), audit.now, existing)
     result = ImportResult()
     problems, conflicts = [], []

@@ -83,3 +83,13 @@ def test_audit_table_indexes_only_the_record_its_time_and_who(model):
 def test_audit_of_links_indexes_only_its_own_id_and_its_audit_row(name):
     link_history = getattr(Escalation.history.model, name).model
     assert _indexed_columns(link_history) == {"m2m_history_id", "id", "history_id"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite compares text by its bytes already")
+def test_the_iro_sort_key_compares_by_code_point_whatever_the_databases_collation():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT collation_name FROM information_schema.columns WHERE table_name = %s AND column_name = %s",
+            [Escalation._meta.db_table, "iro_sort_key"],
+        )
+        assert cursor.fetchone() == ("C",)

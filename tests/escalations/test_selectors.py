@@ -5,7 +5,7 @@ import pytest
 from escalations import selectors, services
 from escalations.models import Escalation
 from escalations.selectors import DueState, due_state, escalation_overdue
-from tests.factories import ManagerFactory, ServiceManagerFactory, london, outcome, raise_escalation, stage
+from tests.factories import IroFactory, ManagerFactory, ServiceManagerFactory, london, outcome, raise_escalation, stage
 from workdays.clock import WorkingCalendar, end_of_day
 
 ENGLAND = WorkingCalendar()
@@ -190,3 +190,13 @@ def test_a_reply_in_time_is_not_late():
         escalation=esc, by=esc.current_addressee, response="Done.", at=london(2026, 3, 5, 16, 0)
     ).current_step
     assert selectors.step_late_by(step, calendar=WorkingCalendar()) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("sort", ["iro", "-iro"])
+def test_sorted_by_iro_is_by_surname_then_first_name_ignoring_case(sort):
+    names = [("Zed", "Lee"), ("ann", "LEE"), ("Bob", "Leeds"), ("Cy", "adams")]
+    raised = {last + first: raise_escalation(iro=IroFactory(first_name=first, last_name=last)) for first, last in names}
+    order = [e.pk for e in selectors.escalation_sorted(Escalation.objects.all(), sort=sort)]
+    expected = [raised[k].pk for k in ("adamsCy", "LEEann", "LeeZed", "LeedsBob")]
+    assert order == (expected if sort == "iro" else expected[::-1])

@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.errors import DomainError, NotPermitted, StaleUpdate
 from escalations import services
 from escalations.models import Escalation, EscalationStatus, Step, StepResult
+from people.models import User
 from people.services import absence_record
 from tests.factories import (
     ChildFactory,
@@ -648,3 +649,20 @@ def test_a_new_step_has_no_reply_yet():
         escalation=esc, by=esc.iro, stage=stage("head_of_service"), addressee=hos, reason="Not enough."
     )
     assert _reload(esc).current_responded_at is None
+
+
+def test_a_reopened_escalation_has_no_reply_yet():
+    esc = raise_escalation()
+    esc = services.escalation_respond(escalation=esc, by=esc.current_addressee, response="Done.")
+    esc = services.escalation_resolve(escalation=esc, by=esc.iro, outcome=outcome("resolved"), reason="Agreed.")
+    assert _reload(esc).current_responded_at is not None  # the last step's reply, while closed
+    esc = services.escalation_reopen(escalation=esc, by=esc.iro, reason="The plan fell through.")
+    assert _reload(esc).current_responded_at is None
+
+
+def test_raise_takes_the_iros_name_as_stored_not_as_the_caller_last_read_it():
+    iro = IroFactory(first_name="Ada", last_name="Adams")
+    read_earlier = User.objects.get(pk=iro.pk)
+    User.objects.filter(pk=iro.pk).update(last_name="Young")  # renamed since
+    esc = raise_escalation(iro=read_earlier)
+    assert _reload(esc).iro_sort_key == User.objects.get(pk=iro.pk).sort_key
