@@ -48,7 +48,7 @@ from django.utils import timezone
 from escalations.models import Escalation
 from ladder.models import Stage
 from ladder.selectors import ladder_settings
-from people.models import NAME_SORT_SEPARATOR, Role, Team, User
+from people.models import Role, Team, User, name_sort_key_sql
 from reports.periods import Period
 from reports.selectors import report_build
 from themes.models import DriftReason, Outcome, SubTheme, Theme
@@ -462,10 +462,7 @@ SELECT id, escalation_id, sequence, stage_id, addressee_id, sent_at, sent_by_id,
 FROM bench_steps ORDER BY id
 """
 
-# people.models.name_sort_key in SQL (the bench's IRO names are ASCII, so lower() agrees with Python's).
-IRO_SORT_KEY_SQL = f" || chr({ord(NAME_SORT_SEPARATOR)}) || ".join(
-    f"lower(u.{column})" for column in ("last_name", "first_name", "username")
-)
+IRO_SORT_KEY_SQL = name_sort_key_sql("u")
 
 INSERT_ESCALATIONS_SQL = """
 INSERT INTO escalations_escalation (

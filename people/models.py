@@ -33,6 +33,15 @@ def name_sort_key(*, last_name: str, first_name: str, username: str) -> str:
     return NAME_SORT_SEPARATOR.join(part.lower() for part in (last_name, first_name, username))
 
 
+def name_sort_key_sql(alias: str) -> str:
+    """:func:`name_sort_key` in SQL over the user table ``alias``, for the generators that write rows
+    without the ORM (``bench/report_bench.py``, ``tests/escalations/test_plans.py``); SQL's lower()
+    agrees with Python's for their ASCII names."""
+    return f" || chr({ord(NAME_SORT_SEPARATOR)}) || ".join(
+        f"lower({alias}.{column})" for column in ("last_name", "first_name", "username")
+    )
+
+
 class User(AbstractUser):
     """A member of staff. Managers respond at one stage of the ladder."""
 

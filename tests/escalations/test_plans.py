@@ -17,7 +17,7 @@ from children.selectors import child_caseload, child_named_first, child_visible_
 from escalations import selectors
 from escalations.models import Escalation, EscalationStatus
 from ladder.models import Stage
-from people.models import Role, User
+from people.models import Role, User, name_sort_key_sql
 from workdays.selectors import working_calendar
 
 pytestmark = [
@@ -61,7 +61,7 @@ INSERT INTO escalations_escalation (
     current_responded_at, highest_stage_id, next_due_at, first_response_date_only, version, import_row_hash,
     created_at, updated_at)
 SELECT %(base)s + n, 'PLAN-' || lpad(n::text, 7, '0'), i.id,
-       lower(u.last_name) || chr(1) || lower(u.first_name) || chr(1) || lower(u.username),
+       IRO_SORT_KEY,
        t.raised_at, false, 'Synthetic.', '',
        CASE WHEN n %% 10 = 0 THEN 'open' ELSE 'closed' END,
        CASE WHEN n %% 10 = 0 THEN NULL ELSE %(outcome)s END,
@@ -101,7 +101,7 @@ ANALYZE children_child;
 ANALYZE escalations_escalation;
 ANALYZE escalations_step;
 ANALYZE escalations_escalation_children;
-"""
+""".replace("IRO_SORT_KEY", name_sort_key_sql("u"))
 
 
 @pytest.fixture(scope="module")
