@@ -21,15 +21,14 @@ them.
 
 from __future__ import annotations
 
-import hashlib
 import io
-import json
 import re
 import textwrap
 from html import escape
 
 import matplotlib
-from django.core.cache import caches
+
+from core.kept import kept, kept_key
 
 matplotlib.use("Agg")
 
@@ -236,23 +235,19 @@ def chart_key(*, name: str, rows: list[tuple[str, int | None]], fmt: str, title:
     }
     if fmt == "svg":
         drawn |= {"title": title, "desc": desc}
-    digest = hashlib.sha256(json.dumps(drawn, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
-    return f"chart:{digest}"
+    return kept_key("chart", drawn)
 
 
 def _render(name: str, rows: list[tuple[str, int | None]], draw, title: str, desc: str, fmt: str):
     if fmt not in ("svg", "png"):
         raise ValueError(f"Charts come as svg or png, not {fmt!r}.")
-    cache = caches[CACHE]
-    key = chart_key(name=name, rows=rows, fmt=fmt, title=title, desc=desc)
-    chart = cache.get(key)
-    if chart is not None:
-        return chart
-    with matplotlib.rc_context(STYLE):  # the style must hold while drawing, too
-        fig = draw(rows)
-    chart = _png(fig) if fmt == "png" else _svg(fig, name, title, desc)
-    cache.set(key, chart)
-    return chart
+
+    def make():
+        with matplotlib.rc_context(STYLE):  # the style must hold while drawing, too
+            fig = draw(rows)
+        return _png(fig) if fmt == "png" else _svg(fig, name, title, desc)
+
+    return kept(CACHE, chart_key(name=name, rows=rows, fmt=fmt, title=title, desc=desc), make)
 
 
 def themes_chart(report: dict, fmt: str = "svg") -> str | bytes:

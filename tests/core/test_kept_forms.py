@@ -4,6 +4,7 @@ import pytest
 from django.core.cache import caches
 from django.http import QueryDict
 from django.template import Context, Template
+from django.utils import timezone
 
 from core.templatetags import kept_forms
 from escalations.filters import AllEscalationsFilter
@@ -60,7 +61,27 @@ def test_a_form_with_errors_is_rendered_each_time_with_its_errors():
     assert form.errors
     # a fresh form for each: rendering a form with errors adds to its widgets' classes
     assert _render("crispy_kept", form) == _render("crispy", _form(query))
-    assert len(caches[kept_forms.CACHE]._cache) == 0
+    assert caches[kept_forms.CACHE].get(kept_forms.form_markup_key(form)) is None
+
+
+def test_a_search_typed_in_is_not_kept():
+    form = _form("q=Ottoline")
+    assert "Ottoline" in _render("crispy_kept", form)
+    assert caches[kept_forms.CACHE].get(kept_forms.form_markup_key(form)) is None
+
+
+def test_a_form_with_nothing_typed_in_is_kept():
+    form = _form("status=open")
+    markup = _render("crispy_kept", form)
+    assert caches[kept_forms.CACHE].get(kept_forms.form_markup_key(form)) in markup
+
+
+def test_a_sign_in_is_not_a_new_key():
+    iro = IroFactory()
+    before = kept_forms.form_markup_key(_form())
+    iro.last_login = timezone.now()
+    iro.save()
+    assert kept_forms.form_markup_key(_form()) == before
 
 
 def test_a_renamed_choice_is_shown_at_once():
