@@ -148,16 +148,21 @@ def identifiers_fingerprint() -> tuple | None:
     """A digest of every value :func:`_people_index` reads: for each child their names, date of birth,
     case ID and social worker, and each member of staff's names, hashed (64 bits a row) and summed,
     with the counts. Any change to any of them changes it, whoever made it. PostgreSQL only (one
-    scan of each table, about 30 ms for 100,000 children); None on SQLite, the embedded database,
-    whose index is read afresh every time."""
+    scan of each table, about 25 ms for 100,000 children); None on SQLite, the embedded database,
+    whose index is read afresh every time. A child's date of birth is the hash's seed (its days
+    from 2000, or a seed no date gives when it is empty) rather than text: writing 100,000 dates
+    as text took half of the scan's 48 ms."""
     if connection.vendor != "postgresql":
         return None
-    child = "concat_ws('|', first_name, last_name, coalesce(date_of_birth::text, '-'), case_id, social_worker)"
-    staff = "concat_ws('|', first_name, last_name)"
+    child = (
+        "hashtextextended(concat_ws('|', first_name, last_name, case_id, social_worker), "
+        "coalesce(date_of_birth - date '2000-01-01', -1000000000))"
+    )
+    staff = "hashtextextended(concat_ws('|', first_name, last_name), 0)"
     with connection.cursor() as cursor:
         found = []
         for table, row in ((Child._meta.db_table, child), (User._meta.db_table, staff)):
-            cursor.execute(f"SELECT count(*), coalesce(sum(hashtextextended({row}, 0)), 0) FROM {table}")  # noqa: S608
+            cursor.execute(f"SELECT count(*), coalesce(sum({row}), 0) FROM {table}")  # noqa: S608
             found.append(tuple(cursor.fetchone()))
     return tuple(found)
 

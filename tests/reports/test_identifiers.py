@@ -387,6 +387,24 @@ def test_the_index_is_kept_while_nothing_it_reads_changes_and_read_again_when_an
     assert _problems("Seen by Quartermaine.") == []
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the fingerprint is PostgreSQL's")
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"date_of_birth": dt.date(2011, 6, 1)},
+        {"date_of_birth": None},
+        {"case_id": "ZQ99999"},
+        {"social_worker": "Hollis Abernathy"},
+        {"first_name": "Zebedeo"},
+    ],
+)
+def test_a_change_to_any_value_the_index_reads_changes_the_fingerprint(change):
+    child = ChildFactory(first_name="Zebedee", date_of_birth=dt.date(2010, 6, 1), social_worker="")
+    before = identifiers.identifiers_fingerprint()
+    type(child).objects.filter(pk=child.pk).update(**change)
+    assert identifiers.identifiers_fingerprint() != before
+
+
 def test_an_index_read_afresh_equals_the_kept_one(settings):
     ChildFactory(first_name="Ottoline", last_name="Brackenbury", case_id="OB12345")
     kept = identifier_index()
