@@ -471,13 +471,13 @@ def iro_sort_keys(*, ids: Iterable[int]) -> dict[int, str]:
 
 
 @transaction.atomic
-def user_save(*, user: User) -> User:
+def user_save(*, user: User, by: User | None) -> User:
     """Save a member of staff as an admin edited them (new or changed), and give every escalation
     they raised their name's sort key (``Escalation.iro_sort_key``, the IRO sort's key) in the same
     transaction, under the IRO names lock. Here rather than in ``people`` because escalations
     depend on people, not the other way round."""
     _iro_names_lock(alone=True)
-    user.save()
+    _save(user, by)
     key = user.sort_key
     Escalation.objects.filter(iro=user).exclude(iro_sort_key=key).update(iro_sort_key=key)
     return user

@@ -14,7 +14,7 @@ class UserAdmin(DjangoUserAdmin, SimpleHistoryAdmin):
     add_fieldsets = DjangoUserAdmin.add_fieldsets + (("Role", {"fields": ["role", "stage", "team"]}),)
 
     def save_model(self, request, obj, form, change):
-        user_save(user=obj)  # and the escalations they raised sort by their new name
+        user_save(user=obj, by=request.user)  # and the escalations they raised sort by their new name
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: escalations and the audit trail refer to people

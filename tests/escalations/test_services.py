@@ -629,7 +629,7 @@ def test_user_save_gives_the_escalations_an_iro_raised_their_new_name_sort_key()
     iro, other = IroFactory(last_name="Adams"), IroFactory(last_name="Brown")
     theirs, elsewhere = raise_escalation(iro=iro), raise_escalation(iro=other)
     iro.last_name = "Young"
-    services.user_save(user=iro)
+    services.user_save(user=iro, by=ServiceManagerFactory())
     assert (_reload(theirs).iro_sort_key, _reload(elsewhere).iro_sort_key) == (iro.sort_key, other.sort_key)
     assert _reload(theirs).version == theirs.version  # not a change to the escalation
 
@@ -666,3 +666,10 @@ def test_raise_takes_the_iros_name_as_stored_not_as_the_caller_last_read_it():
     User.objects.filter(pk=iro.pk).update(last_name="Young")  # renamed since
     esc = raise_escalation(iro=read_earlier)
     assert _reload(esc).iro_sort_key == User.objects.get(pk=iro.pk).sort_key
+
+
+def test_user_save_records_who_changed_the_person():
+    iro, by = IroFactory(last_name="Adams"), ServiceManagerFactory()
+    iro.last_name = "Young"
+    services.user_save(user=iro, by=by)
+    assert iro.history.latest().history_user == by

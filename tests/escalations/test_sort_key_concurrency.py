@@ -43,7 +43,7 @@ def test_a_rename_while_an_escalation_is_being_raised_reaches_that_escalation():
             renamed = User.objects.get(pk=iro.pk)
             renamed.last_name = "Young"
             renaming.set()
-            services.user_save(user=renamed)
+            services.user_save(user=renamed, by=None)
             finished["rename"] = time.monotonic()
         finally:
             connections.close_all()
