@@ -65,6 +65,8 @@ def schedule() -> tuple[Periodic, ...]:
         Periodic("records.expire_exports", "records.tasks.expire_subject_access_exports", every=dt.timedelta(hours=1)),
         # The worker's own records of finished tasks and ticks.
         Periodic("background.prune", "background.tasks.prune_background_records", at=dt.time(3, 0)),
+        # The data version's change rows (core.changes), folded into one count: the version does not move.
+        Periodic("core.compact_changes", "core.tasks.compact_data_changes", at=dt.time(3, 30)),
         # The retention schedule (records): delete or anonymise what each record class's rule says is due,
         # once the night's other jobs (the drift refresh at 1am among them) are done.
         Periodic("records.retention", "records.tasks.apply_retention_schedule", at=dt.time(4, 0)),

@@ -17,3 +17,20 @@ class OnceKey(models.Model):
 
     def __str__(self):
         return f"{self.scope} ({self.key})"
+
+
+class DataVersion(models.Model):
+    """The one row saying which version of the records the database holds (``core.changes``): a
+    random ``epoch`` chosen when the row is made, and ``base``, the writing transactions counted
+    before the last compaction. With the :class:`DataChange` rows since, it names the data that
+    cached results were computed from."""
+
+    epoch = models.CharField(max_length=32)
+    base = models.BigIntegerField(default=0)
+
+
+class DataChange(models.Model):
+    """One row per committed transaction that wrote a watched table, written by the database's own
+    triggers (``core.changes``), never by Python; folded into :class:`DataVersion` each night."""
+
+    txid = models.BigIntegerField(primary_key=True)
