@@ -15,6 +15,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
+from core.kept import kept_unchanged
 from core.numbers import percent
 from escalations.models import Escalation, EscalationStatus
 from escalations.selectors import escalation_overdue, escalation_visible_to, local_day_start
@@ -93,7 +94,16 @@ def _local_month(month: dt.datetime | dt.date) -> dt.date:
 
 
 def dashboard_build(*, user: User, now: dt.datetime | None = None) -> Dashboard:
-    now = now or timezone.now()
+    """The dashboard as ``user`` may see it at ``now``; without ``now``, as it stands now, kept while
+    the records are unchanged and for the rest of the minute (``core.kept.kept_unchanged``)."""
+    if now is not None:
+        return _dashboard_computed(user, now)
+    now = timezone.now()
+    scope = "everything" if user.sees_everything else user.pk
+    return kept_unchanged("dashboard", {"scope": scope}, lambda: _dashboard_computed(user, now), now=now)
+
+
+def _dashboard_computed(user: User, now: dt.datetime) -> Dashboard:
     today = timezone.localtime(now).date()
     visible = escalation_visible_to(user=user)
 

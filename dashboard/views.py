@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 
 from core.access import role_required
 from dashboard.selectors import dashboard_build, dashboard_monthly_report
@@ -22,7 +21,7 @@ def _link(**criteria) -> str:
 
 @role_required(*OVERSIGHT)
 def dashboard(request):
-    board = dashboard_build(user=request.user, now=timezone.now())
+    board = dashboard_build(user=request.user)
     year = board.year
     context = {
         "board": board,

@@ -150,6 +150,14 @@ CACHES = {
         "TIMEOUT": None,
         "OPTIONS": {"MAX_ENTRIES": 512},
     },
+    # Results kept against the data version and the minute (core.kept.kept_unchanged): useless
+    # after their minute, so they go after two.
+    "results": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "results",
+        "TIMEOUT": 120,
+        "OPTIONS": {"MAX_ENTRIES": 256},
+    },
 }
 
 AUTH_USER_MODEL = "people.User"

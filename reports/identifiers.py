@@ -24,7 +24,8 @@ the paper's sections, theme commentary, cover and documents), and :func:`require
 to let any output be produced while one fails.
 
 The database is read once per check (:func:`identifier_index`) into Python sets, kept per process
-while a digest of what they were read from is unchanged (:func:`identifiers_fingerprint`); a story
+while a digest of what they were read from is unchanged (:func:`identifiers_fingerprint`, which is
+not even computed while no record has changed: ``core.changes.data_version``); a story
 is split into words and word sequences that are looked up in them.
 """
 
@@ -42,6 +43,7 @@ from django.conf import settings
 from django.db import connection, models
 
 from children.models import Child
+from core.changes import data_version
 from core.errors import DomainError
 from people.models import User
 from reports.models import CaseStory, OverrideStatus, TextOverride
@@ -132,16 +134,21 @@ def identifier_index() -> IdentifierIndex:
     :func:`identifiers_fingerprint` says nothing they are read from has changed; the postcodes are
     read afresh every time."""
     global _people_cache
-    fingerprint = identifiers_fingerprint()
-    if fingerprint is None or _people_cache is None or _people_cache[0] != fingerprint:
-        people = _people_index()
-        _people_cache = (fingerprint, people) if fingerprint is not None else None
+    version = data_version()
+    if version is not None and _people_cache is not None and _people_cache[0] == version:
+        people = _people_cache[2]  # no record has changed at all: the fingerprint could not have
     else:
-        people = _people_cache[1]
+        fingerprint = identifiers_fingerprint()
+        if fingerprint is None or _people_cache is None or _people_cache[1] != fingerprint:
+            people = _people_index()
+        else:
+            people = _people_cache[2]
+        _people_cache = (version, fingerprint, people) if fingerprint is not None else None
     return replace(people, postcodes=set(stored_postcodes()))  # the shared sets are never changed
 
 
-_people_cache: tuple[tuple, IdentifierIndex] | None = None
+# (the data version, the fingerprint, the index) when last read
+_people_cache: tuple[str | None, tuple, IdentifierIndex] | None = None
 
 
 def identifiers_fingerprint() -> tuple | None:

@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
+
+from core.kept import kept_unchanged
+from reports.changes import changes_since_issue
 from reports.identifiers import require_clean
+from reports.models import IssuedReport
 from reports.paper import paper_content
 from reports.periods import Period
-from reports.renderers import FORMATS
-from reports.selectors import report_build
+from reports.renderers import FORMATS, render_html
+from reports.selectors import escalation_facts, issued_reports, report_build
 
 
 def report_document(*, period: Period, now: dt.datetime | None = None) -> dict:
@@ -41,3 +46,32 @@ def paper_require_clean(period: Period) -> None:
     """Refuse (``TextNotClean``) while any text the paper for ``period`` would print contains an
     identifier."""
     report_document(period=period)
+
+
+def report_current(period: Period) -> tuple[dict, dict]:
+    """The report and its paper as they stand now, unchecked (for comparisons that print no text),
+    and each escalation's facts."""
+    report = report_build(period=period)
+    content, _ = paper_content(period, report)
+    return {**report, **content}, escalation_facts(period=period)
+
+
+def report_changes(issued: IssuedReport, period: Period):
+    """What has changed in the report for ``period`` since ``issued`` was issued."""
+    current, facts = report_current(period)
+    return changes_since_issue(issued_data=issued.data, issued_facts=issued.escalations, current=current, facts=facts)
+
+
+def report_page_content(*, period: Period) -> dict:
+    """What the report page shows for ``period``: the report as HTML, its issued versions (newest
+    first) and what has changed since the newest. Kept while the records are unchanged and for the
+    rest of the minute (``core.kept.kept_unchanged``). Refuses (``TextNotClean``) as
+    :func:`report_document` does; a refusal is not kept."""
+    now = timezone.now()
+
+    def make() -> dict:
+        html = render_html(report_document(period=period))
+        issued = list(issued_reports(period=period))
+        return {"report_html": html, "issued": issued, "changes": report_changes(issued[0], period) if issued else None}
+
+    return kept_unchanged("report-page", period.as_json(), make, now=now)

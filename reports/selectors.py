@@ -21,6 +21,7 @@ from django.utils import timezone
 from background.selectors import heartbeat_stale, worker_alive, workers_alive
 from children.models import Child
 from core.formats import format_date
+from core.kept import kept_unchanged
 from core.numbers import median, percent, percentile_nearest_rank
 from drift.selectors import drift_impact_latest, drift_reviews_recorded, drift_watched_from
 from escalations.models import Escalation, Step
@@ -60,6 +61,16 @@ def escalations_in(period: Period):
 
 
 def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
+    """The whole committee report for ``period``, as it stands at ``now``; without ``now``, as it
+    stands now, kept while the records are unchanged and for the rest of the minute
+    (``core.kept.kept_unchanged``: a write to any record makes a new one)."""
+    if now is not None:
+        return _report_computed(period, now)
+    now = timezone.now()
+    return kept_unchanged("report", period.as_json(), lambda: _report_computed(period, now), now=now)
+
+
+def _report_computed(period: Period, now: dt.datetime) -> dict:
     """Compute the whole committee report for ``period``, as it stands at ``now``.
 
     A period that has not ended is reported so far: its outcomes are as they stand now, and it is
@@ -70,7 +81,6 @@ def report_build(*, period: Period, now: dt.datetime | None = None) -> dict:
     many escalations or steps share each pair); Python keeps the working-day arithmetic, on dates,
     and the shaping.
     """
-    now = now or timezone.now()
     today = local_date(now)
     ladder = ladder_settings()
     calendar = working_calendar()

@@ -16,7 +16,6 @@ from core.forms import add_domain_error, error_summary
 from core.validation import text_problem
 from people.access import REPORT_MANAGERS, REPORT_READERS
 from reports import services
-from reports.changes import changes_since_issue
 from reports.drafting import THEME_PREFIX, is_section_key, paper_figures
 from reports.forms import (
     IncludeStoryForm,
@@ -31,13 +30,12 @@ from reports.forms import (
 )
 from reports.identifiers import TextItem, TextNotClean, check_texts, identifier_index, story_subject
 from reports.models import CaseStory, IssuedReport, IssueJob, TextOverride
-from reports.outputs import report_document, report_render
+from reports.outputs import report_changes, report_document, report_page_content, report_render
 from reports.paper import meeting_names, paper_content, paper_or_default, paper_sections, paper_subject
 from reports.periods import Period
-from reports.renderers import FORMATS, render_html, render_json
+from reports.renderers import FORMATS, render_json
 from reports.selectors import (
     default_period,
-    escalation_facts,
     issue_job_list,
     issue_job_state,
     issued_report_pages,
@@ -77,19 +75,6 @@ def _with_period(name: str, period: Period, *args) -> str:
     return f"{reverse(name, args=args)}?{_period_query(period)}"
 
 
-def _current(period: Period) -> tuple[dict, dict]:
-    """The report and its paper as they stand now, unchecked (for comparisons that print no text),
-    and each escalation's facts."""
-    report = report_build(period=period)
-    content, _ = paper_content(period, report)
-    return {**report, **content}, escalation_facts(period=period)
-
-
-def _changes(issued: IssuedReport, period: Period):
-    current, facts = _current(period)
-    return changes_since_issue(issued_data=issued.data, issued_facts=issued.escalations, current=current, facts=facts)
-
-
 # --- the report ----------------------------------------------------------------------------------
 
 
@@ -99,15 +84,11 @@ def report_page(request):
     context = {"form": form, "errors": error_summary(form), "period": period}
     if period is not None:
         try:
-            report = report_document(period=period)
+            content = report_page_content(period=period)
         except TextNotClean as error:
             context["blocked"] = _blocked_message(request.user, error)
         else:
-            context["report_html"] = render_html(report)
-            issued = list(issued_reports(period=period))
-            context["issued"] = issued
-            if issued:
-                context["changes"] = _changes(issued[0], period)
+            context.update(content)
         context["query"] = _period_query(period)
     return render(request, "reports/report_page.html", context)
 
@@ -194,7 +175,7 @@ def issued_page(request, pk: int):
         "issued": issued,
         "period": period,
         "query": _period_query(period),
-        "changes": _changes(issued, period),
+        "changes": report_changes(issued, period),
     }
     return render(request, "reports/issued.html", context)
 

@@ -3,6 +3,7 @@
 import pytest
 from django.core.cache import cache, caches
 
+from core.kept import RESULTS
 from reports import charts
 from tests.factories import ServiceManagerFactory
 
@@ -18,6 +19,7 @@ def sm_client(client):
 def _fresh_cache():
     """Django's cache (the POST rate limit counts there) starts empty for every test."""
     cache.clear()
+    caches[RESULTS].clear()
     yield
 
 
