@@ -4,6 +4,7 @@ page with their escalations as a timeline. Opening a child's page is written to 
 from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from children.models import Child
 from children.selectors import (
@@ -38,14 +39,19 @@ def child_list(request):
             child_matching(child_visible_to(user=request.user), q).select_related("iro", "sibling_group")
         )
         title = "Children"
-    page = CappedPaginator(children, PAGE_SIZE).get_page(request.GET.get("page"))
-    children = page.object_list
-    if request.user.role == Role.IRO:  # the figures of this page's children only
-        children = child_with_open_escalations(children)
-    now = timezone.now()
-    rows = [
-        (child, escalation_selectors.is_overdue(getattr(child, "next_due_at", None), now=now)) for child in children
-    ]
+    # Lazy: computed only if the page's kept content is not (core.templatetags.kept_pages).
+    page = SimpleLazyObject(lambda: CappedPaginator(children, PAGE_SIZE).get_page(request.GET.get("page")))
+
+    def rows():
+        shown = page.object_list
+        if request.user.role == Role.IRO:  # the figures of this page's children only
+            shown = child_with_open_escalations(shown)
+        now = timezone.now()
+        return [
+            (child, escalation_selectors.is_overdue(getattr(child, "next_due_at", None), now=now)) for child in shown
+        ]
+
+    rows = SimpleLazyObject(rows)
     return render(request, "children/list.html", {"page": page, "rows": rows, "title": title, "q": q})
 
 
@@ -58,17 +64,20 @@ def detail(request, pk: int):
     escalations = escalation_selectors.escalation_list_rows(
         escalation_selectors.escalation_visible_to(user=request.user).filter(children=child)
     ).order_by("-raised_at", "-pk")
-    rows = escalation_selectors.escalation_with_due_states(escalations, calendar=working_calendar())
+    # Lazy: computed only if the page's kept content is not (core.templatetags.kept_pages).
+    rows = SimpleLazyObject(
+        lambda: escalation_selectors.escalation_with_due_states(escalations, calendar=working_calendar())
+    )
     return render(
         request,
         "children/detail.html",
         {
             "child": child,
-            "siblings": list(child_siblings(child=child, user=request.user)),
+            "siblings": SimpleLazyObject(lambda: list(child_siblings(child=child, user=request.user))),
             "escalations": rows,
-            "open_escalations": sum(1 for e in rows if e.status == "open"),
-            "care": child_care_context(child=child, today=timezone.localdate()),
+            "open_escalations": SimpleLazyObject(lambda: sum(1 for e in rows if e.status == "open")),
+            "care": SimpleLazyObject(lambda: child_care_context(child=child, today=timezone.localdate())),
             "can_raise": request.user.role == Role.IRO and child.iro_id == request.user.pk,
-            "clocks": drift_child_clocks(child=child, calendar=working_calendar()),
+            "clocks": SimpleLazyObject(lambda: drift_child_clocks(child=child, calendar=working_calendar())),
         },
     )

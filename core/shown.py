@@ -43,3 +43,17 @@ def children_logged(pks) -> None:
     shown = _shown.get()
     if shown is not None:
         shown.logged.update(pks)
+
+
+def children_shown_so_far() -> set[int]:
+    """The children this request has read so far (empty outside a request)."""
+    shown = _shown.get()
+    return set(shown.loaded) if shown is not None else set()
+
+
+def children_shown(pks) -> None:
+    """Note ``pks`` as shown, as if read from the database: a kept page part (``core.templatetags.
+    kept_pages``) shows the children it showed when it was made, so they are logged again."""
+    shown = _shown.get()
+    if shown is not None:
+        shown.loaded.update(pks)

@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
@@ -87,21 +88,29 @@ def _watch_state() -> dict:
 def mine(request):
     state = _watch_state()
     today = selectors.drift_today()
-    themes = selectors.drift_rule_themes()
-    flags = _rows(selectors.drift_flags_open_for(user=request.user), state["as_of"], themes)
-    due_soon = sorted(
-        (
-            (child, clock, RULE_LABELS[clock.rule])
-            for child, assessment in selectors.drift_assessments(
-                as_of=today, calendar=working_calendar(), children=child_visible_to(user=request.user)
-            )
-            for clock in assessment.due_soon
-        ),
-        key=lambda row: (row[1].due, row[0].case_id, row[1].rule),
+
+    def due_soon():
+        return sorted(
+            (
+                (child, clock, RULE_LABELS[clock.rule])
+                for child, assessment in selectors.drift_assessments(
+                    as_of=today, calendar=working_calendar(), children=child_visible_to(user=request.user)
+                )
+                for clock in assessment.due_soon
+            ),
+            key=lambda row: (row[1].due, row[0].case_id, row[1].rule),
+        )
+
+    # Lazy: computed only if the page's kept content is not (core.templatetags.kept_pages).
+    flags = SimpleLazyObject(
+        lambda: _rows(selectors.drift_flags_open_for(user=request.user), state["as_of"], selectors.drift_rule_themes())
     )
-    cleared = _rows(
-        selectors.drift_flags_cleared_for(user=request.user, since=today - dt.timedelta(days=CLEARED_DAYS)),
-        state["as_of"],
+    due_soon = SimpleLazyObject(due_soon)
+    cleared = SimpleLazyObject(
+        lambda: _rows(
+            selectors.drift_flags_cleared_for(user=request.user, since=today - dt.timedelta(days=CLEARED_DAYS)),
+            state["as_of"],
+        )
     )
     context = {**state, "today": today, "flags": flags, "due_soon": due_soon, "cleared": cleared}
     context["cleared_days"] = CLEARED_DAYS
@@ -115,14 +124,16 @@ def all_flags(request):
     context = {
         **state,
         "filter": filterset,
-        "selects": {name: _select(filterset.form[name]) for name in filterset.form.fields},
+        "selects": SimpleLazyObject(lambda: {name: _select(filterset.form[name]) for name in filterset.form.fields}),
         "filtered": any(value for key, value in request.GET.items() if key not in ("page", "status")),
     }
     if filterset.is_valid():
         criteria = filterset.criteria()
         flags = selectors.drift_flag_search(user=request.user, today=selectors.drift_today(), **criteria)
-        page = CappedPaginator(flags, PAGE_SIZE).get_page(request.GET.get("page"))
-        context.update(page=page, rows=_rows(page.object_list, state["as_of"]), status=criteria["status"])
+        # Lazy: computed only if the page's kept parts are not (core.templatetags.kept_pages).
+        page = SimpleLazyObject(lambda: CappedPaginator(flags, PAGE_SIZE).get_page(request.GET.get("page")))
+        rows = SimpleLazyObject(lambda: _rows(page.object_list, state["as_of"]))
+        context.update(page=page, rows=rows, status=criteria["status"])
     else:
         context["errors"] = error_summary(filterset.form)
     return render(request, "drift/all.html", context, status=400 if context.get("errors") else 200)

@@ -298,6 +298,17 @@ def escalation_detail(*, queryset: QuerySet[Escalation], pk: int) -> Escalation:
     )
 
 
+def escalation_found(*, queryset: QuerySet[Escalation], pk: int) -> Escalation:
+    """One escalation from ``queryset`` with no more than its reference and its children's IDs (what
+    the access log records): whether someone may open it, before its page is made. Raises
+    ``Escalation.DoesNotExist`` when it is not in ``queryset``."""
+    return (
+        queryset.only("pk", "reference")
+        .prefetch_related(Prefetch("children", queryset=Child.objects.only("pk")))
+        .get(pk=pk)
+    )
+
+
 def escalation_list_rows(queryset: QuerySet[Escalation]) -> QuerySet[Escalation]:
     """What a list of escalations shows for each row, fetched in a fixed number of queries.
 

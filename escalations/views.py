@@ -8,6 +8,7 @@ from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from audit.services import access_log_record
 from children.models import Child
@@ -40,27 +41,34 @@ def my_escalations(request):
     status = request.GET.get("status", "open")
     if status not in ("open", "closed"):
         status = "open"
-    page = CappedPaginator(selectors.escalation_raised_by(iro=request.user, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    # Lazy: computed only if the page's kept content is not (core.templatetags.kept_pages).
+    page = SimpleLazyObject(
+        lambda: CappedPaginator(selectors.escalation_raised_by(iro=request.user, status=status), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
     )
-    calendar = working_calendar()
-    rows = selectors.escalation_with_due_states(page.object_list, calendar=calendar)
+    rows = SimpleLazyObject(lambda: selectors.escalation_with_due_states(page.object_list, calendar=working_calendar()))
     decisions = None
     if status == "open":
-        decisions = selectors.escalation_decisions(iro=request.user, page=request.GET.get("decisions"))
+        decisions = SimpleLazyObject(
+            lambda: selectors.escalation_decisions(iro=request.user, page=request.GET.get("decisions"))
+        )
     context = {"page": page, "rows": rows, "status": status, "decisions": decisions, "now": timezone.now()}
     return render(request, "escalations/my_escalations.html", context)
 
 
 @role_required(Role.MANAGER)
 def inbox(request):
-    inbox = selectors.manager_inbox(
-        manager=request.user,
-        calendar=working_calendar(),
-        awaiting_page=request.GET.get("awaiting"),
-        answered_page=request.GET.get("answered"),
+    # Lazy: computed only if the page's kept content is not (core.templatetags.kept_pages).
+    inbox = SimpleLazyObject(
+        lambda: selectors.manager_inbox(
+            manager=request.user,
+            calendar=working_calendar(),
+            awaiting_page=request.GET.get("awaiting"),
+            answered_page=request.GET.get("answered"),
+        )
     )
-    earlier = CappedPaginator(inbox.earlier, PAGE_SIZE).get_page(request.GET.get("page"))
+    earlier = SimpleLazyObject(lambda: CappedPaginator(inbox.earlier, PAGE_SIZE).get_page(request.GET.get("page")))
     context = {"inbox": inbox, "earlier": earlier}
     return render(request, "escalations/inbox.html", context)
 
@@ -106,19 +114,30 @@ def _actions(user: User, escalation: Escalation) -> list[dict]:
 
 @role_required(*CASEWORKERS)
 def detail(request, pk: int):
-    escalation = _get(selectors.escalation_visible_to(user=request.user), pk)
-    access_log_record(user=request.user, escalation=escalation, path=request.path)
-    children = list(escalation.children.all())
-    visible = set(
-        child_visible_to(user=request.user).filter(pk__in=[c.pk for c in children]).values_list("pk", flat=True)
-    )
-    calendar = working_calendar()
+    try:
+        found = selectors.escalation_found(queryset=selectors.escalation_visible_to(user=request.user), pk=pk)
+    except Escalation.DoesNotExist:
+        raise Http404("No escalation found") from None
+    access_log_record(user=request.user, escalation=found, path=request.path)
+    # Everything the page shows, lazily: read only if the page's kept parts are not
+    # (core.templatetags.kept_pages). Who may see it was settled above.
+    escalation = SimpleLazyObject(lambda: selectors.escalation_detail(queryset=Escalation.objects.all(), pk=pk))
+
+    def children():
+        shown = list(escalation.children.all())
+        visible = set(
+            child_visible_to(user=request.user).filter(pk__in=[c.pk for c in shown]).values_list("pk", flat=True)
+        )
+        return [(child, child.pk in visible) for child in shown]
+
     context = {
         "escalation": escalation,
-        "children": [(child, child.pk in visible) for child in children],
-        "due": selectors.escalation_with_due_states([escalation], calendar=calendar)[0].due,
-        "timeline": selectors.escalation_timeline(escalation=escalation),
-        "actions": _actions(request.user, escalation),
+        "children": SimpleLazyObject(children),
+        "due": SimpleLazyObject(
+            lambda: selectors.escalation_with_due_states([escalation], calendar=working_calendar())[0].due
+        ),
+        "timeline": SimpleLazyObject(lambda: selectors.escalation_timeline(escalation=escalation)),
+        "actions": SimpleLazyObject(lambda: _actions(request.user, escalation)),
     }
     return render(request, "escalations/detail.html", context)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from children.selectors import child_matching, child_named_first, child_visible_to
 from core.access import role_required
@@ -78,9 +79,12 @@ def all_escalations(request):
     if filterset.is_valid():
         now = timezone.now()
         escalations = selectors.escalation_all_rows(user=request.user, sort=sort, now=now, **filterset.criteria())
-        page = CappedPaginator(escalations, PAGE_SIZE).get_page(request.GET.get("page"))
+        # Lazy: computed only if the page's kept parts are not (core.templatetags.kept_pages).
+        page = SimpleLazyObject(lambda: CappedPaginator(escalations, PAGE_SIZE).get_page(request.GET.get("page")))
         context["page"] = page
-        context["rows"] = selectors.escalation_with_due_states(page.object_list, now=now, calendar=working_calendar())
+        context["rows"] = SimpleLazyObject(
+            lambda: selectors.escalation_with_due_states(page.object_list, now=now, calendar=working_calendar())
+        )
     else:
         context["errors"] = error_summary(filterset.form)
     return render(request, "escalations/oversight/all.html", context)
