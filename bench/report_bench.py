@@ -338,7 +338,8 @@ def people(cursor) -> tuple[list[int], list[int], list[int]]:
         User(
             username=f"bench-iro-{n:03d}",
             first_name="Bench",
-            last_name=f"IRO {n}",
+            last_name=f"Iroley{n:02d}",  # no word of a name is an ordinary word: the report's
+            # identifier check refuses a paper whose text holds a member of staff's surname
             role=Role.IRO,
             password="!bench-no-login",
             team=teams[n % TEAMS],
@@ -352,7 +353,7 @@ def people(cursor) -> tuple[list[int], list[int], list[int]]:
             User(
                 username=f"bench-{stage.code}-{n}",
                 first_name="Bench",
-                last_name=f"{stage.label} {n}",
+                last_name=f"Stagewell{stage.order}{n}",
                 role=Role.MANAGER,
                 stage=stage,
                 password="!bench-no-login",
