@@ -56,7 +56,7 @@ def test_installing_again_changes_nothing():
     assert data_version() == before
 
 
-@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite's rule")
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite only: the data version is PostgreSQL's")
 @pytest.mark.django_db(transaction=True)
 def test_sqlite_has_no_data_version():
     assert data_version() is None
