@@ -17,21 +17,33 @@ statement, so in one snapshot:
   number to ``base`` in one transaction: the version does not move;
 - emptying the tables (``flush``, ``TRUNCATE``) deletes the version row; the next ``migrate`` or
   ``flush`` makes a new one with a new epoch, so no version number means two different states.
+  Only the compaction may delete change rows: emptying ``core_datachange`` by hand would count
+  again from a lower number under the same epoch.
 
 :func:`data_version` is ``None`` (nothing is kept, every result is computed afresh) on SQLite, the
 embedded development database, which has only row-level triggers; when the version row is
 missing; and inside a transaction that has itself written a watched table, whose version would
 count a change that may yet be rolled back.
 
+A page reads the version once, first (:func:`data_version_remembered`, which ``core.middleware.
+DataVersionMiddleware`` opens around every GET in a session, before anything reads a record):
+each of its kept parts is keyed by that one reading, not a query each, and whatever the page reads
+afterwards is as new as it or newer. Never inside a transaction, which may write and then read its
+own change; a write the request commits (autocommit) only means the parts made after it are kept
+under the version before it, where no later reader looks.
+
 Watched: every table but those in :data:`UNWATCHED`, which a page view or the worker writes all
 the time (sessions, the access log, sign-in attempts, the task queue) and which no kept result
-reads. ``tests/core/test_changes.py`` fails when a new table is in neither.
+reads. A new table is watched unless it is named there (``tests/core/test_changes.py`` checks
+that every name there is a table, and every other table has the trigger).
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.db import connections, transaction
@@ -120,18 +132,39 @@ def data_changes_install(*, using: str = "default") -> list[str]:
     return watched
 
 
+_remembered: ContextVar[dict | None] = ContextVar("data_version_remembered", default=None)
+
+
+@contextmanager
+def data_version_remembered():
+    """Within it (a request), :func:`data_version` is read from the database once for each
+    database, outside any transaction, and the same reading is given again."""
+    token = _remembered.set({})
+    try:
+        yield
+    finally:
+        _remembered.reset(token)
+
+
 def data_version(*, using: str = "default") -> str | None:
     """The version of the records as this statement sees them (``epoch:number``), or ``None`` when
-    nothing may be kept against it (the module's docstring says when)."""
+    nothing may be kept against it (the module's docstring says when); within
+    :func:`data_version_remembered`, the first reading of it."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return None
+    remembered = _remembered.get()
+    if remembered is not None and connection.in_atomic_block:
+        remembered = None  # a transaction may have written since: ask again
+    if remembered is not None and using in remembered:
+        return remembered[using]
     with connection.cursor() as cursor:
         cursor.execute(VERSION_SQL)
         row = cursor.fetchone()
-    if row is None or row[2]:
-        return None
-    return f"{row[0]}:{row[1]}"
+    version = None if row is None or row[2] else f"{row[0]}:{row[1]}"
+    if remembered is not None:
+        remembered[using] = version
+    return version
 
 
 def data_changes_compact(*, using: str = "default") -> int:

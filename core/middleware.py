@@ -10,6 +10,8 @@ import uuid
 
 from django.conf import settings
 
+from core.changes import data_version, data_version_remembered
+
 logger = logging.getLogger("iro.requests")
 
 # An ID the proxy gave (nginx's $request_id), if it looks like one; otherwise ours.
@@ -66,3 +68,22 @@ class SecurityHeadersMiddleware:
             response["Cache-Control"] = "no-store"
             response.headers.pop("Expires", None)
         return response
+
+
+class DataVersionMiddleware:
+    """A GET or HEAD in a session reads the data version once, first, before anything reads a
+    record (even the signed-in person: this comes before AuthenticationMiddleware), and every kept
+    part of the page is keyed by that one reading (``core.changes.data_version_remembered``).
+    Whatever the page then reads is as new as that version or newer, so a part made from it is
+    never kept under a version newer than what it shows, even when a write commits during the
+    request."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.method not in ("GET", "HEAD") or settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            return self.get_response(request)
+        with data_version_remembered():
+            data_version()
+            return self.get_response(request)

@@ -1,4 +1,7 @@
-"""What awaits the signed-in person, counted for the navigation (one query a page)."""
+"""What awaits the signed-in person, counted for the navigation. Lazy: counted only when the
+menu is made, not when it is read back from the kept header (``templates/base.html``)."""
+
+from django.utils.functional import SimpleLazyObject
 
 from escalations.selectors import escalation_awaiting_count
 
@@ -7,4 +10,4 @@ def awaiting(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {"awaiting_count": escalation_awaiting_count(user=user)}
+    return {"awaiting_count": SimpleLazyObject(lambda: escalation_awaiting_count(user=user))}

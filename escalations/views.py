@@ -119,9 +119,16 @@ def detail(request, pk: int):
     except Escalation.DoesNotExist:
         raise Http404("No escalation found") from None
     access_log_record(user=request.user, escalation=found, path=request.path)
+
+    def detailed():
+        try:
+            return selectors.escalation_detail(queryset=selectors.escalation_visible_to(user=request.user), pk=pk)
+        except Escalation.DoesNotExist:  # deleted, or taken from this person, since the check above
+            raise Http404("No escalation found") from None
+
     # Everything the page shows, lazily: read only if the page's kept parts are not
-    # (core.templatetags.kept_pages). Who may see it was settled above.
-    escalation = SimpleLazyObject(lambda: selectors.escalation_detail(queryset=Escalation.objects.all(), pk=pk))
+    # (core.templatetags.kept_pages).
+    escalation = SimpleLazyObject(detailed)
 
     def children():
         shown = list(escalation.children.all())

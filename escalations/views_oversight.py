@@ -64,29 +64,36 @@ def _headers(request, sort: str) -> list[dict]:
     return headers
 
 
+def _listed(request, *, sort: str, now) -> dict:
+    """The filters checked and, when they are right, the page of rows: everything the page shows
+    that comes from the records."""
+    filterset = AllEscalationsFilter(request.GET, queryset=selectors.escalation_visible_to(user=request.user))
+    if not filterset.is_valid():
+        return {"filter": filterset, "errors": error_summary(filterset.form), "page": None, "rows": []}
+    escalations = selectors.escalation_all_rows(user=request.user, sort=sort, now=now, **filterset.criteria())
+    page = CappedPaginator(escalations, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = selectors.escalation_with_due_states(page.object_list, now=now, calendar=working_calendar())
+    return {"filter": filterset, "errors": [], "page": page, "rows": rows}
+
+
 @role_required(*OVERSIGHT)
 def all_escalations(request):
-    filterset = AllEscalationsFilter(request.GET, queryset=selectors.escalation_visible_to(user=request.user))
     sort = selectors.escalation_sort_key(request.GET.get("sort"))
+    now = timezone.now()
+    # Lazy: the filters are checked and the rows read only if the page's kept parts are not
+    # (core.templatetags.kept_pages).
+    listed = SimpleLazyObject(lambda: _listed(request, sort=sort, now=now))
     context = {
-        "filter": filterset,
+        "filter": SimpleLazyObject(lambda: listed["filter"]),
+        "errors": SimpleLazyObject(lambda: listed["errors"]),
+        "page": SimpleLazyObject(lambda: listed["page"]),
+        "rows": SimpleLazyObject(lambda: listed["rows"]),
         "sort": sort,
         "sorted_by": SORT_WORDS[sort.lstrip("-")][sort.startswith("-")],
         "default_sort": sort == selectors.ESCALATION_DEFAULT_SORT,
         "headers": _headers(request, sort),
         "filtered": any(value for key, value in request.GET.items() if key not in ("sort", "page")),
     }
-    if filterset.is_valid():
-        now = timezone.now()
-        escalations = selectors.escalation_all_rows(user=request.user, sort=sort, now=now, **filterset.criteria())
-        # Lazy: computed only if the page's kept parts are not (core.templatetags.kept_pages).
-        page = SimpleLazyObject(lambda: CappedPaginator(escalations, PAGE_SIZE).get_page(request.GET.get("page")))
-        context["page"] = page
-        context["rows"] = SimpleLazyObject(
-            lambda: selectors.escalation_with_due_states(page.object_list, now=now, calendar=working_calendar())
-        )
-    else:
-        context["errors"] = error_summary(filterset.form)
     return render(request, "escalations/oversight/all.html", context)
 
 

@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "core.sessions.SessionActivityMiddleware",
+    "core.middleware.DataVersionMiddleware",  # before anything reads a record (its docstring)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -142,7 +143,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "charts",
         "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 256},
+        "OPTIONS": {"MAX_ENTRIES": 512},
     },
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -156,7 +157,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "results",
         "TIMEOUT": 120,
-        "OPTIONS": {"MAX_ENTRIES": 256},
+        "OPTIONS": {"MAX_ENTRIES": 512},
     },
 }
 

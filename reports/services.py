@@ -444,11 +444,11 @@ def report_issue(*, period: Period, by: User, expected_version: int | None = Non
     last = IssuedReport.objects.filter(period_start=period.start, period_end=period.end).order_by("-version").first()
     if expected_version is not None and last is not None and last.version >= expected_version:
         return last, False
-    report = report_document(period=period)
+    now = timezone.now()  # one moment for the report, its facts and its issue, never a kept report
+    report = report_document(period=period, now=now)
     problems = paper_issue_problems(period=period, report=report)
     if problems:
         raise DomainError(" ".join(problems))
-    now = timezone.now()
     issued = IssuedReport(
         period_start=period.start,
         period_end=period.end,

@@ -37,11 +37,14 @@ class KeptPageNode(template.Node):
         session = getattr(request, "session", None)
         if request is None or session is None or session.session_key is None or request.method != "GET":
             return self.nodelist.render(context)
+        if not request.META.get("CSRF_COOKIE"):  # no CSRF cookie yet: a token made now would be new
+            return self.nodelist.render(context)
         described = {
             "part": self.part,
             "view": request.resolver_match.view_name if request.resolver_match else "",
             "path": request.get_full_path(),
             "session": session.session_key,
+            "csrf": request.META.get("CSRF_COOKIE", ""),  # a part's form carries a token made from it
             "user": request.user.pk,
         }
 

@@ -4,9 +4,10 @@ import pytest
 from django.contrib import admin
 from django.db import DatabaseError, connection, transaction
 
-from audit.services import audit_protect_tables, audit_tables
+from audit.models import AccessLogEntry
+from audit.services import access_log_children_shown, audit_protect_tables, audit_tables
 from escalations.models import Escalation
-from tests.factories import raise_escalation
+from tests.factories import ChildFactory, IroFactory, raise_escalation
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,25 @@ def test_new_audit_rows_can_still_be_written():
     esc.concern = "Updated wording"
     esc.save()
     assert esc.history.count() == before + 1
+
+
+@pytest.mark.django_db
+def test_the_children_a_page_showed_are_logged_one_entry_each():
+    iro = IroFactory()
+    children = ChildFactory.create_batch(3, iro=iro)
+    pks = {child.pk for child in children}
+    assert access_log_children_shown(user=iro, path="/children/" + "x" * 400, children=pks) == 3
+    entries = AccessLogEntry.objects.filter(user=iro)
+    assert sorted(entries.values_list("child_id", flat=True)) == sorted(pks)
+    assert {(e.path, e.escalation_id) for e in entries} == {("/children/" + "x" * 290, None)}
+    assert len({e.viewed_at for e in entries}) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_child_that_does_not_exist_logs_nothing():
+    """All or none: an entry the database refuses (when it commits) takes the others with it."""
+    iro = IroFactory()
+    child = ChildFactory(iro=iro)
+    with pytest.raises(DatabaseError):
+        access_log_children_shown(user=iro, path="/children/", children={child.pk, 987654321})
+    assert AccessLogEntry.objects.count() == 0

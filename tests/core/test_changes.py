@@ -4,6 +4,7 @@ none at all where a kept result could be wrong."""
 import pytest
 from django.apps import apps
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
@@ -13,6 +14,7 @@ from core.changes import (
     data_changes_install,
     data_version,
     data_version_bump,
+    data_version_remembered,
     watched_tables,
 )
 from core.models import DataChange
@@ -148,3 +150,29 @@ def test_a_bump_makes_a_new_version():
     before = data_version()
     data_version_bump()
     assert data_version() != before
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_within_a_request_the_version_is_read_once():
+    """A page's counts and parts share one reading: a write after it does not change it."""
+    with data_version_remembered():
+        with CaptureQueriesContext(connection) as queries:
+            first = data_version()
+            again = data_version()
+        IroFactory()
+        after_a_write = data_version()
+    assert len(queries) == 1
+    assert first == again == after_a_write
+    assert data_version() != first  # outside, it is read again
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_within_a_request_a_transaction_reads_it_again():
+    """Inside a transaction the remembered reading could hide the transaction's own write."""
+    with data_version_remembered():
+        assert data_version() is not None
+        with transaction.atomic():
+            IroFactory()
+            assert data_version() is None

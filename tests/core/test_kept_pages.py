@@ -10,8 +10,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from audit.models import AccessLogEntry
+from core.templatetags import kept_pages
+from escalations.models import Escalation
+from people.models import Role, User
 from reports import selectors as report_selectors
-from tests.factories import ServiceManagerFactory, raise_escalation, reseed_vocabularies
+from tests.factories import ManagerFactory, ServiceManagerFactory, raise_escalation, reseed_vocabularies
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the data version is PostgreSQL's")
 
@@ -125,6 +128,82 @@ def test_the_dashboard_counts_a_new_escalation_at_once():
     raise_escalation()
     after, _ = _get(client, "/dashboard/")
     assert _main(after) != _main(before)
+
+
+@on_postgres
+@pytest.mark.usefixtures("seeded")
+def test_a_page_read_back_reads_the_data_version_once():
+    """Its header and its title and content parts share one reading."""
+    raise_escalation()
+    client = _signed_in(ServiceManagerFactory())
+    _get(client, "/escalations/all/")
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/escalations/all/")
+    assert [q["sql"] for q in queries.captured_queries if "core_datachange" in q["sql"]] != []
+    assert len([q for q in queries.captured_queries if "core_datachange" in q["sql"]]) == 1
+
+
+@on_postgres
+@pytest.mark.usefixtures("seeded")
+def test_the_menus_count_follows_a_write():
+    """The header is kept too, and a new escalation for the manager counts in it at once."""
+    manager = ManagerFactory()
+    raise_escalation(addressee=manager)
+    client = _signed_in(manager)
+    _get(client, "/escalations/inbox/")
+    before, _ = _get(client, "/escalations/inbox/")
+    raise_escalation(addressee=manager)
+    after, _ = _get(client, "/escalations/inbox/")
+    assert "Awaiting my response (1)" in before
+    assert "Awaiting my response (2)" in after
+
+
+def _write_after_the_first_part(monkeypatch, write):
+    """Run ``write`` (committed at once) just after the first kept part of the next page is made."""
+    real = kept_pages.KeptPageNode.render
+    written = []
+
+    def render(self, context):
+        html = real(self, context)
+        if not written:
+            written.append(write())
+        return html
+
+    monkeypatch.setattr(kept_pages.KeptPageNode, "render", render)
+    return written
+
+
+@on_postgres
+@pytest.mark.usefixtures("seeded")
+def test_a_write_while_a_page_is_made_shows_on_the_next_read(monkeypatch):
+    """The parts are keyed by the version read before the page read anything, so what they show is
+    never older than their key: a write committed between two parts is seen by the next read."""
+    escalation = raise_escalation(concern="The care plan was not reviewed.")
+    path = f"/escalations/{escalation.pk}/"
+    written = _write_after_the_first_part(
+        monkeypatch, lambda: Escalation.objects.filter(pk=escalation.pk).update(concern="The placement ended early.")
+    )
+    client = _signed_in(ServiceManagerFactory())
+    _get(client, path)
+    after, _ = _get(client, path)
+    assert written == [1]
+    assert "The placement ended early." in _main(after)
+
+
+@on_postgres
+@pytest.mark.usefixtures("seeded")
+def test_a_role_changed_while_a_page_is_made_does_not_keep_the_old_roles_page(monkeypatch):
+    """A service manager made an IRO while their *Children* page was being made (the person already
+    read as a service manager) sees only their own caseload next, not the kept list of every child."""
+    other = raise_escalation().children.get()
+    manager = ServiceManagerFactory()
+    client = _signed_in(manager)
+    written = _write_after_the_first_part(monkeypatch, lambda: User.objects.filter(pk=manager.pk).update(role=Role.IRO))
+    during, _ = _get(client, "/children/")
+    after, _ = _get(client, "/children/")
+    assert written == [1]
+    assert other.case_id in during
+    assert other.case_id not in after
 
 
 def test_a_part_must_be_named():

@@ -202,6 +202,19 @@ def test_an_escalation_outside_your_access_is_not_found(client):
         assert identifier not in page
 
 
+def test_an_escalation_gone_while_its_page_is_made_is_not_found(client, monkeypatch):
+    """Deleted (records retention) or taken from the person between the access check and the page:
+    the page is read lazily, after the check, and answers 404, never a server error."""
+    escalation = raise_escalation()
+
+    def gone(**_):
+        raise Escalation.DoesNotExist
+
+    monkeypatch.setattr(selectors, "escalation_detail", gone)
+    response = _signed_in(client, escalation.iro).get(reverse("escalations:detail", args=[escalation.pk]))
+    assert response.status_code == 404
+
+
 def test_a_report_viewer_may_not_open_escalation_pages(client):
     escalation = raise_escalation()
     response = _signed_in(client, UserFactory(role=Role.REPORT_VIEWER)).get(

@@ -174,7 +174,8 @@ def test_bad_dates_show_the_error_summary_and_keep_what_was_typed(sm_client):
     assert '<a href="#id_raised_from_0">The ‘raised from’ date must be a real date</a>' in body
     assert 'name="raised_from_0" value="31"' in body
     assert "<title>Error: All escalations" in body
-    assert "rows" not in response.context
+    assert "Correct the filters to see the escalations." in body
+    assert list(response.context["rows"]) == []
 
 
 def test_raised_to_before_raised_from_is_shown_on_raised_to(sm_client):
