@@ -1,15 +1,15 @@
 """The access log, for the IRO service manager and admins: who opened a child's page, or an
 escalation page that showed the child, and when.
 
-Reading the log is oversight of the log, so it is not itself written to the log: the page shows
-the child's name and case ID only (to say whose log it is), none of their record, and every
-opening of the child's record it lists is already there.
+The page shows the child's name and case ID (to say whose log it is) and none of their record;
+as it names them, opening it is logged too, like any page that shows a child
+(``audit.middleware``).
 """
 
 from django.http import Http404
 from django.shortcuts import render
 
-from audit.selectors import access_log_for_child
+from audit.selectors import access_log_for_child, access_log_rows_for_child, access_log_rows_shown
 from children.models import Child
 from children.selectors import child_get_for
 from core.access import role_required
@@ -25,5 +25,8 @@ def child_access_log(request, pk: int):
         child = child_get_for(user=request.user, pk=pk)
     except Child.DoesNotExist:
         raise Http404("No child found") from None
-    page = CappedPaginator(access_log_for_child(child=child), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/child_access_log.html", {"child": child, "page": page})
+    rows = access_log_rows_for_child(child=child)
+    entries = access_log_for_child(child=child)  # the same rows, counted without their joins
+    page = CappedPaginator(rows, PAGE_SIZE, counted=entries).get_page(request.GET.get("page"))
+    context = {"child": child, "page": page, "rows": access_log_rows_shown(page.object_list)}
+    return render(request, "audit/child_access_log.html", context)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import http.client
+import http.cookies
 import io
 import os
 import pstats
@@ -49,6 +50,7 @@ from django.db import connection
 from django.db.models import Count
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from bench import report_bench
 from children.models import Child
@@ -227,6 +229,25 @@ def _one_request(path, cookie) -> tuple[float, int]:
     return (time.perf_counter() - started) * 1000, response.status
 
 
+def with_csrf_cookie(cookie: str) -> str:
+    """The session cookie with the CSRF cookie a browser would hold after its first page (every
+    signed-in page's header has the sign-out form, whose token sets it). Without it each page would
+    make a new CSRF secret, and so could not be read back from its kept parts."""
+    server = http.client.HTTPConnection("127.0.0.1", PORT, timeout=AT_REST_TIMEOUT_S)
+    try:
+        server.request("GET", reverse("notices:settings"), headers={"Cookie": cookie})
+        response = server.getresponse()
+        response.read()
+        jar = http.cookies.SimpleCookie()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            jar.load(header)
+    finally:
+        server.close()
+    if response.status != 200 or settings.CSRF_COOKIE_NAME not in jar:
+        raise RuntimeError(f"signing in gave no CSRF cookie (status {response.status})")
+    return f"{cookie}; {settings.CSRF_COOKIE_NAME}={jar[settings.CSRF_COOKIE_NAME].value}"
+
+
 def drained(cookie) -> None:
     """Wait until gunicorn has worked through what wrk left queued (requests wrk gave up on are
     still served, one by one): the floor answers in under 50 ms twice running, or 10 minutes pass."""
@@ -376,6 +397,7 @@ def main(argv) -> int:
         for key, cookie in cookies.items():
             if at_rest_ms("/bench/floor/", cookie)[1] != 200:
                 raise RuntimeError(f"the floor did not answer 200 for the signed-in {key}")
+            cookies[key] = with_csrf_cookie(cookie)
         for label, key, path in measured:
             drained(cookies[key])
             floor = wrk("/bench/floor/", cookies[key], args)

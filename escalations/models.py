@@ -306,6 +306,9 @@ class Step(models.Model):
         ]
         indexes = [
             models.Index(fields=["addressee", "result", "due_at"], name="step_inbox_idx"),
+            # The inbox's *Earlier* list (escalations ever sent to the manager): its semi-join reads
+            # the manager's steps in escalation order from this index alone.
+            models.Index(fields=["addressee", "escalation"], name="step_addressee_esc_idx"),
             models.Index(fields=["stage", "sent_at"], name="step_stage_sent_idx"),
         ]
 
