@@ -143,7 +143,7 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "charts",
         "TIMEOUT": None,
-        "OPTIONS": {"MAX_ENTRIES": 512},
+        "OPTIONS": {"MAX_ENTRIES": 256},
     },
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
