@@ -3,10 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import F
-
 from audit.models import AccessLogEntry
-from people.models import Role
 
 
 @dataclass(frozen=True)
@@ -60,36 +57,3 @@ def access_log_for_child(*, child):
     """Every opening of the child's page, or of an escalation page that showed the child; newest first."""
 
     return AccessLogEntry.objects.filter(child=child).select_related("user", "escalation").order_by("-viewed_at", "-pk")
-
-
-def access_log_rows_for_child(*, child):
-    """The child's access log as its page shows it (:func:`access_log_for_child`'s entries, in its
-    order): plain values, not model instances, since the page shows 50 at a time. Each row has
-    ``id``, ``viewed_at``, ``path``, ``escalation_id``, ``reference`` (the escalation's), and the
-    person's ``who`` (their name, or their username), ``username`` and ``role`` (its label)."""
-    return (
-        access_log_for_child(child=child)
-        .select_related(None)
-        .annotate(
-            reference=F("escalation__reference"),
-            first_name=F("user__first_name"),
-            last_name=F("user__last_name"),
-            username=F("user__username"),
-            role=F("user__role"),
-        )
-        .values("id", "viewed_at", "path", "escalation_id", "reference", "first_name", "last_name", "username", "role")
-    )
-
-
-def access_log_rows_shown(rows) -> list[dict]:
-    """A page of :func:`access_log_rows_for_child` with each person named as ``User.__str__`` names
-    them, and their role by its label."""
-    labels = dict(Role.choices)
-    return [
-        {
-            **row,
-            "who": f"{row['first_name']} {row['last_name']}".strip() or row["username"],
-            "role": labels.get(row["role"], row["role"]),
-        }
-        for row in rows
-    ]

@@ -30,18 +30,15 @@ class CappedPaginator(Paginator):
     """A Paginator that counts at most ``cap`` rows (see the module's docstring).
 
     ``capped`` is true when the list holds more than ``cap`` rows: ``count`` is then ``cap``, and the
-    pages end there. ``counted``, if given, is counted instead of ``object_list``: the same rows
-    without the joins only their display needs."""
+    pages end there."""
 
-    def __init__(self, object_list, per_page, *, cap: int = COUNT_CAP, counted=None, **kwargs):
+    def __init__(self, object_list, per_page, *, cap: int = COUNT_CAP, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap
-        # The same rows without what only the page shows (its joins), when that is cheaper to count.
-        self.counted = object_list if counted is None else counted
 
     @cached_property
     def _counted(self) -> int:
-        return capped_count(self.counted, self.cap + 1)
+        return capped_count(self.object_list, self.cap + 1)
 
     @property
     def count(self) -> int:

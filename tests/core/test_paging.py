@@ -78,15 +78,3 @@ def test_the_template_shows_a_window_of_pages_not_every_page():
     assert html.count('class="govuk-pagination__item') == 7  # 1 … 199 200 201 … 400
     assert 'href="?sort=due&amp;page=201" rel="next"' in html
     assert 'aria-current="page">200<' in html
-
-
-def test_what_is_counted_can_be_the_same_rows_without_their_display():
-    """The pages come from the rows shown; the count from the cheaper query of the same rows."""
-    shown = [f"row {n}" for n in range(60)]
-    page = CappedPaginator(shown, 25, counted=list(range(60))).get_page(3)
-    assert (page.paginator.count, page.paginator.num_pages, list(page)) == (60, 3, shown[50:])
-
-
-def test_a_capped_count_of_what_is_counted_caps_the_pages():
-    page = CappedPaginator(list(range(100)), 10, cap=30, counted=list(range(100))).get_page(9)
-    assert (page.paginator.count_words, page.paginator.num_pages, page.number) == ("more than 30", 3, 3)
