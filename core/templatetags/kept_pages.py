@@ -44,7 +44,7 @@ class KeptPageNode(template.Node):
             "view": request.resolver_match.view_name if request.resolver_match else "",
             "path": request.get_full_path(),
             "session": session.session_key,
-            "csrf": request.META.get("CSRF_COOKIE", ""),  # a part's form carries a token made from it
+            "csrf": request.META["CSRF_COOKIE"],  # a part's form carries a token made from it
             "user": request.user.pk,
         }
 
