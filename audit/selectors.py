@@ -57,3 +57,26 @@ def access_log_for_child(*, child):
     """Every opening of the child's page, or of an escalation page that showed the child; newest first."""
 
     return AccessLogEntry.objects.filter(child=child).select_related("user", "escalation").order_by("-viewed_at", "-pk")
+
+
+def access_log_ids_for_child(*, child):
+    """The ids of :func:`access_log_for_child`'s entries, in its order (its index serves them alone)."""
+    return access_log_for_child(child=child).values_list("pk", flat=True)
+
+
+# What a row of the log's page shows: who opened what, when.
+ENTRY_SHOWN = (
+    "path",
+    "viewed_at",
+    "escalation__reference",
+    "user__first_name",
+    "user__last_name",
+    "user__username",
+    "user__role",
+)
+
+
+def access_log_entries(*, ids) -> dict[int, AccessLogEntry]:
+    """The entries ``ids``, with who opened them and the escalation's reference, by id (only the
+    fields a row of the log shows: the escalation's row is wide)."""
+    return AccessLogEntry.objects.select_related("user", "escalation").only(*ENTRY_SHOWN).in_bulk(list(ids))

@@ -75,6 +75,11 @@ def parse_args(argv):
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=float, default=0.42)
     parser.add_argument(
+        "--pages",
+        default="",
+        help="measure only the pages whose label holds one of these words (comma-separated, any case)",
+    )
+    parser.add_argument(
         "--explain",
         action="store_true",
         help="for every page, not only those that miss a target: EXPLAIN (ANALYZE, BUFFERS) and a profile",
@@ -157,6 +162,12 @@ def pages(iro, year: str):
         ("Dashboard", "sm", "/dashboard/"),
         ("Committee report page", "sm", f"/reports/?period={year}"),
     ]
+
+
+def chosen(measured, words: str):
+    """The pages whose label holds one of the comma-separated ``words`` (every page when none)."""
+    wanted = [word.strip().lower() for word in words.split(",") if word.strip()]
+    return [page for page in measured if not wanted or any(word in page[0].lower() for word in wanted)]
 
 
 def _client(user) -> Client:
@@ -379,7 +390,7 @@ def main(argv) -> int:
     iro, manager, sm = people()
     who = {"iro": iro, "manager": manager, "sm": sm}
     cookies = {key: f"{settings.SESSION_COOKIE_NAME}={sign_in(user)}" for key, user in who.items()}
-    measured = pages(iro, args.year)
+    measured = chosen(pages(iro, args.year), args.pages)
     say("Queries per request (in-process, the second request of a session):")
     queries = {}
     for _label, key, path in measured:

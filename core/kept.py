@@ -8,6 +8,7 @@
   dashboard's counts, a page of a list), kept under the data version (``core.changes``) and the
   minute: any committed write to the records, and the next minute, is a different key, so an entry
   is never older than the records it shows nor more than a minute behind the clock.
+  :func:`kept_unchanged_each` keeps the rows of a list so, one by one.
 
 The caches are per-process memory (settings ``CACHES``).
 """
@@ -53,5 +54,29 @@ def kept_unchanged(kind: str, described, make: Callable[[], T], *, now=None) -> 
     version = data_version()
     if version is None:
         return make()
+    return kept(RESULTS, _unchanged_key(kind, version, described, now), make)
+
+
+def _unchanged_key(kind: str, version: str, described, now) -> str:
     minute = (now or timezone.now()).replace(second=0, microsecond=0).isoformat()
-    return kept(RESULTS, kept_key(kind, {"version": version, "minute": minute, "of": described}), make)
+    return kept_key(kind, {"version": version, "minute": minute, "of": described})
+
+
+def kept_unchanged_each(kind: str, ids: list[int], make: Callable[[list[int]], dict[int, T]], *, now=None) -> list[T]:
+    """A result for each of ``ids``, in their order, each kept as :func:`kept_unchanged` keeps one:
+    ``make(missing)`` is called once, with the ids that are not kept (in order), and returns a
+    result for each. For a list whose rows never change once written but which grows at the top
+    (the access log): a page of it makes only its new rows."""
+    version = data_version()
+    if version is None:
+        made = make(list(ids)) if ids else {}
+        return [made[i] for i in ids]
+    keys = {i: _unchanged_key(kind, version, i, now) for i in ids}
+    store = caches[RESULTS]
+    found = store.get_many(keys.values())
+    missing = [i for i in ids if keys[i] not in found]
+    if missing:
+        made = make(missing)
+        store.set_many({keys[i]: made[i] for i in missing})
+        found.update((keys[i], made[i]) for i in missing)
+    return [found[keys[i]] for i in ids]

@@ -1,11 +1,12 @@
-"""core.kept.kept_unchanged: a result kept while the records and the minute are the same."""
+"""core.kept.kept_unchanged (and kept_unchanged_each, row by row): a result kept while the records and
+the minute are the same."""
 
 import datetime as dt
 
 import pytest
 from django.db import connection
 
-from core.kept import kept_unchanged
+from core.kept import kept_unchanged, kept_unchanged_each
 from tests.factories import IroFactory
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the data version is PostgreSQL's")
@@ -82,3 +83,64 @@ def test_a_refusal_is_not_kept():
         with pytest.raises(ValueError, match="refused"):
             kept_unchanged("test", {}, refuse, now=NOW)
     assert len(calls) == 2
+
+
+# --- kept_unchanged_each: the rows of a list ----------------------------------------------------
+
+
+def _rows():
+    asked = []
+
+    def make(ids):
+        asked.append(list(ids))
+        return {i: f"row {i} made {len(asked)}" for i in ids}
+
+    return asked, make
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_only_the_rows_not_kept_are_made():
+    asked, make = _rows()
+    kept_unchanged_each("test-row", [3, 2, 1], make, now=NOW)
+    assert kept_unchanged_each("test-row", [5, 4, 3, 2], make, now=NOW) == [
+        "row 5 made 2",
+        "row 4 made 2",
+        "row 3 made 1",
+        "row 2 made 1",
+    ]
+    assert asked == [[3, 2, 1], [5, 4]]
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_rows_all_kept_are_not_made_at_all():
+    asked, make = _rows()
+    kept_unchanged_each("test-row", [2, 1], make, now=NOW)
+    kept_unchanged_each("test-row", [2, 1], make, now=NOW)
+    assert asked == [[2, 1]]
+
+
+@on_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_write_makes_every_row_again():
+    asked, make = _rows()
+    kept_unchanged_each("test-row", [2, 1], make, now=NOW)
+    IroFactory()
+    kept_unchanged_each("test-row", [2, 1], make, now=NOW)
+    assert asked == [[2, 1], [2, 1]]
+
+
+@pytest.mark.django_db
+def test_without_a_data_version_every_row_is_made_every_time():
+    IroFactory()
+    asked, make = _rows()
+    kept_unchanged_each("test-row", [2, 1], make, now=NOW)
+    assert kept_unchanged_each("test-row", [2, 1], make, now=NOW) == ["row 2 made 2", "row 1 made 2"]
+
+
+@pytest.mark.django_db
+def test_no_rows_make_nothing():
+    asked, make = _rows()
+    assert kept_unchanged_each("test-row", [], make, now=NOW) == []
+    assert asked == []
