@@ -45,6 +45,7 @@ def kept(cache: str, key: str, make: Callable[[], T]) -> T:
 
 
 RESULTS = "results"  # the cache for kept_unchanged (settings CACHES)
+ROWS = "rows"  # the cache for kept_unchanged_each: many small entries, kept apart from the results
 
 
 def kept_unchanged(kind: str, described, make: Callable[[], T], *, now=None) -> T:
@@ -72,7 +73,7 @@ def kept_unchanged_each(kind: str, ids: list[int], make: Callable[[list[int]], d
         made = make(list(ids)) if ids else {}
         return [made[i] for i in ids]
     keys = {i: _unchanged_key(kind, version, i, now) for i in ids}
-    store = caches[RESULTS]
+    store = caches[ROWS]
     found = store.get_many(keys.values())
     missing = [i for i in ids if keys[i] not in found]
     if missing:

@@ -159,6 +159,14 @@ CACHES = {
         "TIMEOUT": 120,
         "OPTIONS": {"MAX_ENTRIES": 512},
     },
+    # Rows of a list kept one by one the same way (core.kept.kept_unchanged_each: the access log's),
+    # apart from the results so that paging through a long log never pushes out a kept report.
+    "rows": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "rows",
+        "TIMEOUT": 120,
+        "OPTIONS": {"MAX_ENTRIES": 2048},
+    },
 }
 
 AUTH_USER_MODEL = "people.User"

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache, caches
 
-from core.kept import RESULTS
+from core.kept import RESULTS, ROWS
 from reports import charts
 from tests.factories import ServiceManagerFactory
 
@@ -20,6 +20,7 @@ def _fresh_cache():
     """Django's cache (the POST rate limit counts there) starts empty for every test."""
     cache.clear()
     caches[RESULTS].clear()
+    caches[ROWS].clear()
     yield
 
 
