@@ -3,7 +3,11 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.urls import Resolver404, resolve
+
 from audit.models import AccessLogEntry
+from core.paging import KeysetPage, keyset_page
+from escalations.models import Escalation
 
 
 @dataclass(frozen=True)
@@ -59,16 +63,18 @@ def access_log_for_child(*, child):
     return AccessLogEntry.objects.filter(child=child).select_related("user", "escalation").order_by("-viewed_at", "-pk")
 
 
-def access_log_ids_for_child(*, child):
-    """The ids of :func:`access_log_for_child`'s entries, in its order (its index serves them alone)."""
-    return access_log_for_child(child=child).values_list("pk", flat=True)
+def access_log_page(*, child, size: int, older_than: int | None = None, newer_than: int | None = None) -> KeysetPage:
+    """A page of the ids of :func:`access_log_for_child`'s entries, newest first, by keyset
+    (``core.paging.keyset_page``: its index on (child, viewed_at) serves it, however long the log)."""
+    entries = AccessLogEntry.objects.filter(child=child).values_list("pk", flat=True)
+    return keyset_page(entries, by="viewed_at", size=size, older_than=older_than, newer_than=newer_than)
 
 
 # What a row of the log's page shows: who opened what, when.
 ENTRY_SHOWN = (
     "path",
     "viewed_at",
-    "escalation__reference",
+    "escalation_id",
     "user__first_name",
     "user__last_name",
     "user__username",
@@ -76,7 +82,32 @@ ENTRY_SHOWN = (
 )
 
 
+# What a log entry says was opened, by the page's URL name; any other page showed the child in a
+# list, a download or an answer of the API, and its path is shown beneath.
+OPENED = {
+    "children:detail": "The child’s page",
+    "audit:child_access_log": "This access log",
+}
+
+
+def access_log_opened(entry: AccessLogEntry) -> str:
+    """What ``entry`` says was opened ("Escalation" and its reference are the row's link)."""
+    try:
+        name = resolve(entry.path).view_name
+    except Resolver404:  # a page since removed
+        name = None
+    return OPENED.get(name, "A page that showed them")
+
+
 def access_log_entries(*, ids) -> dict[int, AccessLogEntry]:
-    """The entries ``ids``, with who opened them and the escalation's reference, by id (only the
-    fields a row of the log shows: the escalation's row is wide)."""
-    return AccessLogEntry.objects.select_related("user", "escalation").only(*ENTRY_SHOWN).in_bulk(list(ids))
+    """The entries ``ids``, with who opened them and, as ``escalation_reference``, the reference of
+    the escalation opened (or None), by id: only the fields a row of the log shows. The references
+    come in a query of their own, and only for entries that opened an escalation: joined, the
+    escalation's table (with its many indexes) took longer to plan than the page's other queries
+    to run."""
+    entries = AccessLogEntry.objects.select_related("user").only(*ENTRY_SHOWN).in_bulk(list(ids))
+    opened = {entry.escalation_id for entry in entries.values() if entry.escalation_id is not None}
+    references = dict(Escalation.objects.filter(pk__in=opened).values_list("pk", "reference")) if opened else {}
+    for entry in entries.values():
+        entry.escalation_reference = references.get(entry.escalation_id)
+    return entries

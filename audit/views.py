@@ -10,12 +10,12 @@ from django.http import Http404
 from django.shortcuts import render
 from django.template.loader import render_to_string
 
-from audit.selectors import access_log_entries, access_log_ids_for_child
+from audit.selectors import access_log_entries, access_log_opened, access_log_page
 from children.models import Child
 from children.selectors import child_visible_to
 from core.access import role_required
 from core.kept import kept_unchanged_each
-from core.paging import CappedPaginator
+from core.paging import keyset_anchor
 from people.access import OVERSIGHT
 
 PAGE_SIZE = 50
@@ -27,8 +27,13 @@ def child_access_log(request, pk: int):
         child = child_visible_to(user=request.user).get(pk=pk)  # the page shows only their name
     except Child.DoesNotExist:
         raise Http404("No child found") from None
-    page = CappedPaginator(access_log_ids_for_child(child=child), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = kept_unchanged_each("access-log-row", list(page.object_list), _rows)
+    page = access_log_page(
+        child=child,
+        size=PAGE_SIZE,
+        older_than=keyset_anchor(request.GET.get("older_than")),
+        newer_than=keyset_anchor(request.GET.get("newer_than")),
+    )
+    rows = kept_unchanged_each("access-log-row", page.items, _rows)
     return render(request, "audit/child_access_log.html", {"child": child, "page": page, "rows": rows})
 
 
@@ -37,4 +42,9 @@ def _rows(ids: list[int]) -> dict[int, str]:
     so a row is kept until the records change (who opened it, the escalation) or the minute turns,
     and a page read again makes only the rows written since (``core.kept.kept_unchanged_each``)."""
     entries = access_log_entries(ids=ids)
-    return {pk: render_to_string("audit/access_log_row.html", {"entry": entries[pk]}) for pk in ids}
+    return {
+        pk: render_to_string(
+            "audit/access_log_row.html", {"entry": entries[pk], "opened": access_log_opened(entries[pk])}
+        )
+        for pk in ids
+    }

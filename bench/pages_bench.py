@@ -154,6 +154,7 @@ def pages(iro, year: str):
         ("Children (service manager)", "sm", "/children/"),
         ("My escalations (IRO)", "iro", "/escalations/mine/"),
         ("Inbox (manager)", "manager", "/escalations/inbox/"),
+        ("Sent to you before (manager)", "manager", "/escalations/inbox/sent-before/"),
         ("Child page", "iro", f"/children/{child.pk}/"),
         ("Escalation page", "iro", f"/escalations/{escalation.pk}/"),
         ("Access log", "sm", f"/access-log/child/{child.pk}/"),

@@ -72,7 +72,8 @@ def kept_unchanged_each(kind: str, ids: list[int], make: Callable[[list[int]], d
     if version is None:
         made = make(list(ids)) if ids else {}
         return [made[i] for i in ids]
-    keys = {i: _unchanged_key(kind, version, i, now) for i in ids}
+    prefix = _unchanged_key(kind, version, "each", now)  # one hash for the page, not one per row
+    keys = {i: f"{prefix}:{i}" for i in ids}
     store = caches[ROWS]
     found = store.get_many(keys.values())
     missing = [i for i in ids if keys[i] not in found]

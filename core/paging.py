@@ -4,6 +4,9 @@
   than 10,000", and only its first ``COUNT_CAP`` rows can be paged through (a bounded offset): the
   last page offered ends there, and says so. Counting a million rows exactly would cost more than
   the page itself; nobody reads page 40,000 of a list, and the filters find what is further on.
+- :func:`keyset_page` pages a list newest first by keyset, with no count at all: for a list that
+  grows at the top and is read from the top (the access log, what was sent to a manager before),
+  "Newer" and "Older" are all it needs, and a page costs its own rows however far back it is.
 - :func:`page_links` gives the GOV.UK pagination pattern: the first and last pages, the pages either
   side of the current one, and ellipses between (Django's ``get_elided_page_range``), each link
   keeping the other query parameters.
@@ -11,8 +14,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.utils.functional import cached_property
 
 COUNT_CAP = 10_000
@@ -57,6 +62,74 @@ class CappedPaginator(Paginator):
     def num_pages_words(self) -> str:
         """How many pages, as a page's title says it: "40", or "more than 400"."""
         return f"more than {self.num_pages:,}" if self.capped else f"{self.num_pages:,}"
+
+
+@dataclass(frozen=True)
+class KeysetPage:
+    """A page of :func:`keyset_page`: its items, and the items' ids to page from for the next
+    newer and older pages (None at either end)."""
+
+    items: list
+    newer_than: int | None
+    older_than: int | None
+
+
+def keyset_page(
+    queryset: QuerySet, *, by: str, size: int, older_than: int | None = None, newer_than: int | None = None
+) -> KeysetPage:
+    """A page of ``size`` of ``queryset`` newest first (``by`` descending, then the id): the newest,
+    or the items just older (``older_than``) or just newer (``newer_than``) than one of its items,
+    named by id. One query, served by an index on (``by``, id) or one that starts with the list's
+    filter, whatever the list's length or how far back the page is; and a page stays the same while
+    new items are added at the top (an offset would shift it by one for each). ``by`` must never be
+    null. An id that is not in the list (or no longer) gives the newest page.
+
+    ``queryset`` may be rows or a flat ``values_list("pk")``; items are what it gives."""
+
+    def pk(item) -> int:
+        return getattr(item, "pk", item)
+
+    anchor = older_than if older_than is not None else newer_than
+    if anchor is not None:
+        at = Subquery(queryset.filter(pk=anchor).order_by().values(by)[:1])
+        if older_than is not None:
+            rows = queryset.filter(**{f"{by}__lte": at}).filter(Q(**{f"{by}__lt": at}) | Q(pk__lt=anchor))
+            items = list(rows.order_by(f"-{by}", "-pk")[: size + 1])
+            if items:
+                return KeysetPage(items[:size], newer_than=pk(items[0]), older_than=_last(items, size, pk))
+        else:
+            rows = queryset.filter(**{f"{by}__gte": at}).filter(Q(**{f"{by}__gt": at}) | Q(pk__gt=anchor))
+            items = list(rows.order_by(by, "pk")[: size + 1])
+            if len(items) > size:
+                items = items[:size][::-1]
+                return KeysetPage(items, newer_than=pk(items[0]), older_than=pk(items[-1]))
+            # Less than a page is newer: the newest page, which holds it.
+    items = list(queryset.order_by(f"-{by}", "-pk")[: size + 1])
+    return KeysetPage(items[:size], newer_than=None, older_than=_last(items, size, pk))
+
+
+def _last(items: list, size: int, pk) -> int | None:
+    """The id to page on from to older items: the page's last, if there are more after it."""
+    return pk(items[size - 1]) if len(items) > size else None
+
+
+def keyset_links(page: KeysetPage, query) -> dict:
+    """The "Newer" and "Older" links of a :class:`KeysetPage`, keeping every other parameter of
+    ``query`` (the request's GET)."""
+    kept = query.copy()
+    kept.pop("newer_than", None)
+    kept.pop("older_than", None)
+    prefix = f"?{kept.urlencode()}&" if kept else "?"
+    return {
+        "newer": f"{prefix}newer_than={page.newer_than}" if page.newer_than is not None else None,
+        "older": f"{prefix}older_than={page.older_than}" if page.older_than is not None else None,
+    }
+
+
+def keyset_anchor(value: str | None) -> int | None:
+    """The id a "Newer" or "Older" link pages from; anything else (a link edited by hand) is None,
+    which gives the newest page."""
+    return int(value) if value and value.isdecimal() and len(value) < 19 else None
 
 
 def page_links(page, query, param: str = "page") -> dict:

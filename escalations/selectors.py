@@ -16,7 +16,7 @@ from audit.selectors import audit_entries_for
 from children.models import Child
 from children.selectors import child_matching
 from core.formats import format_date
-from core.paging import CappedPaginator
+from core.paging import CappedPaginator, KeysetPage, keyset_page
 from escalations.models import (
     KEPT_COPIES,
     NO_STAGE,
@@ -150,13 +150,12 @@ def escalation_overdue_digest_items(*, now: dt.datetime) -> list[dict]:
 
 @dataclass(frozen=True)
 class Inbox:
-    """A manager's escalations in three groups. The first two are one page each (of ``LIST_PAGE_SIZE``,
-    their ``*_pages`` for the pagination): a manager with thousands open still gets a page that
-    reads its own rows."""
+    """What is open with a manager, in two groups, one page each (of ``LIST_PAGE_SIZE``, their
+    ``*_pages`` for the pagination): a manager with thousands open still gets a page that reads its
+    own rows. What was sent to them before is a page of its own (:func:`manager_sent_before_page`)."""
 
     awaiting: list[Escalation]  # the current step is theirs and waits for their reply, overdue first
     answered: list[Escalation]  # they have replied; it is with the IRO to decide
-    earlier: QuerySet[Escalation]  # sent to them before: now with someone else, or closed (paginate)
     awaiting_pages: Page
     answered_pages: Page
 
@@ -172,19 +171,14 @@ def manager_inbox(
     awaiting_page: str | int | None = None,
     answered_page: str | int | None = None,
 ) -> Inbox:
-    """The manager's inbox: what awaits their reply (overdue first, then soonest due), what they
-    have answered and is with the IRO, and what was sent to them before. Each row has what the
-    inbox shows (children, IRO, themes, its current step), in a fixed number of queries."""
+    """The manager's inbox: what awaits their reply (overdue first, then soonest due), and what they
+    have answered and is with the IRO. Each row has what the inbox shows (children, IRO, themes, its
+    current step), in a fixed number of queries."""
     mine = Escalation.objects.filter(status=EscalationStatus.OPEN, current_addressee=manager)
     awaiting = escalation_list_rows(mine.filter(next_due_at__isnull=False)).order_by("next_due_at", "pk")
     answered = escalation_list_rows(mine.filter(current_responded_at__isnull=False)).order_by(
         "-current_responded_at", "-pk"
     )
-    earlier = escalation_list_rows(
-        Escalation.objects.filter(Exists(Step.objects.filter(escalation=OuterRef("pk"), addressee=manager))).exclude(
-            status=EscalationStatus.OPEN, current_addressee=manager
-        )
-    ).order_by("-raised_at", "-pk")
     hours = dt.timedelta(hours=ladder_settings().first_response_hours)
     awaiting_pages = CappedPaginator(awaiting, LIST_PAGE_SIZE).get_page(awaiting_page)
     answered_pages = CappedPaginator(answered, LIST_PAGE_SIZE).get_page(answered_page)
@@ -194,9 +188,31 @@ def manager_inbox(
     return Inbox(
         awaiting=awaiting,
         answered=list(answered_pages.object_list),
-        earlier=earlier,
         awaiting_pages=awaiting_pages,
         answered_pages=answered_pages,
+    )
+
+
+def manager_sent_before(*, manager: User) -> QuerySet[Escalation]:
+    """What was sent to the manager before and is not open with them now: with someone else, or
+    closed; newest first, each row with what the inbox shows."""
+    sent_to_them = Exists(Step.objects.filter(escalation=OuterRef("pk"), addressee=manager))
+    return escalation_list_rows(
+        Escalation.objects.filter(sent_to_them).exclude(status=EscalationStatus.OPEN, current_addressee=manager)
+    ).order_by("-raised_at", "-pk")
+
+
+def manager_sent_before_page(
+    *, manager: User, older_than: int | None = None, newer_than: int | None = None
+) -> KeysetPage:
+    """A page of :func:`manager_sent_before`, by keyset: a busy manager's history runs to hundreds of
+    thousands, and counting it cost more than the page (``core.paging.keyset_page``)."""
+    return keyset_page(
+        manager_sent_before(manager=manager),
+        by="raised_at",
+        size=LIST_PAGE_SIZE,
+        older_than=older_than,
+        newer_than=newer_than,
     )
 
 

@@ -7,6 +7,7 @@ app_name = "escalations"
 urlpatterns = [
     path("mine/", views.my_escalations, name="mine"),
     path("inbox/", views.inbox, name="inbox"),
+    path("inbox/sent-before/", views.sent_before, name="sent_before"),
     path("all/", views_oversight.all_escalations, name="all"),  # the service manager's list
     path("search/", views_oversight.search, name="search"),
     path("raise/", views.raise_start, name="raise"),

@@ -18,7 +18,7 @@ from core.errors import DomainError, StaleUpdate
 from core.forms import add_domain_error, error_summary
 from core.once import FIELD as ONCE
 from core.once import once_key_new, once_run, once_seen
-from core.paging import CappedPaginator
+from core.paging import CappedPaginator, keyset_anchor
 from drift.services import drift_flag_link_escalation
 from escalations import forms, selectors, services
 from escalations.models import Escalation
@@ -68,9 +68,20 @@ def inbox(request):
             answered_page=request.GET.get("answered"),
         )
     )
-    earlier = SimpleLazyObject(lambda: CappedPaginator(inbox.earlier, PAGE_SIZE).get_page(request.GET.get("page")))
-    context = {"inbox": inbox, "earlier": earlier}
-    return render(request, "escalations/inbox.html", context)
+    return render(request, "escalations/inbox.html", {"inbox": inbox})
+
+
+@role_required(Role.MANAGER)
+def sent_before(request):
+    """What was sent to the manager before: now with someone else, or closed."""
+    page = SimpleLazyObject(
+        lambda: selectors.manager_sent_before_page(
+            manager=request.user,
+            older_than=keyset_anchor(request.GET.get("older_than")),
+            newer_than=keyset_anchor(request.GET.get("newer_than")),
+        )
+    )
+    return render(request, "escalations/sent_before.html", {"page": page})
 
 
 # --- one escalation ------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
 """The audit trail records who, when, and each field before and after."""
 
-import pytest
+import datetime as dt
 
-from audit.selectors import audit_entries_for
+import pytest
+from django.utils import timezone
+
+from audit.models import AccessLogEntry
+from audit.selectors import access_log_page, audit_entries_for
+from audit.services import access_log_record
 from escalations import services
 from ladder.models import Stage
 from people.models import Role
@@ -96,3 +101,68 @@ def test_the_children_of_an_escalation_are_in_its_audit_trail():
     esc = raise_escalation(iro=iro, children=[child])
     latest = esc.history.first()
     assert [row.child_id for row in latest.children.all()] == [child.pk]
+
+
+# --- a child's access log, a page at a time (access_log_page) --------------------------------------
+
+
+def _log(child, minutes_ago: list[int]) -> list[int]:
+    """Entries of the child's log so many minutes ago; their ids, newest first."""
+    now = timezone.now()
+    for minutes in minutes_ago:
+        access_log_record(
+            user=child.iro, child=child, path=f"/children/{child.pk}/", at=now - dt.timedelta(minutes=minutes)
+        )
+    return list(AccessLogEntry.objects.filter(child=child).order_by("-viewed_at", "-pk").values_list("pk", flat=True))
+
+
+def test_the_first_page_is_the_newest_entries_and_links_only_older():
+    child = ChildFactory()
+    ids = _log(child, list(range(5)))
+    page = access_log_page(child=child, size=3)
+    assert (page.items, page.newer_than, page.older_than) == (ids[:3], None, ids[2])
+
+
+def test_an_older_page_follows_on_from_the_entry_it_pages_from():
+    child = ChildFactory()
+    ids = _log(child, list(range(5)))
+    page = access_log_page(child=child, size=3, older_than=ids[2])
+    assert (page.items, page.newer_than, page.older_than) == (ids[3:], ids[3], None)
+
+
+def test_entries_at_the_same_moment_are_neither_lost_nor_shown_twice_across_pages():
+    child = ChildFactory()
+    ids = _log(child, [7, 7, 7, 7, 7])
+    first = access_log_page(child=child, size=2)
+    second = access_log_page(child=child, size=2, older_than=first.older_than)
+    third = access_log_page(child=child, size=2, older_than=second.older_than)
+    assert first.items + second.items + third.items == ids
+
+
+def test_a_newer_page_is_the_full_page_just_newer():
+    child = ChildFactory()
+    ids = _log(child, list(range(7)))
+    page = access_log_page(child=child, size=2, newer_than=ids[5])
+    assert (page.items, page.newer_than, page.older_than) == (ids[3:5], ids[3], ids[4])
+
+
+def test_a_newer_page_near_the_top_is_the_newest_page():
+    child = ChildFactory()
+    ids = _log(child, list(range(5)))
+    page = access_log_page(child=child, size=3, newer_than=ids[2])
+    assert (page.items, page.newer_than) == (ids[:3], None)
+
+
+def test_an_older_page_stays_the_same_while_new_entries_are_written_at_the_top():
+    child = ChildFactory()
+    ids = _log(child, list(range(1, 6)))
+    before = access_log_page(child=child, size=2, older_than=ids[1]).items
+    _log(child, [0, 0])
+    assert access_log_page(child=child, size=2, older_than=ids[1]).items == before == ids[2:4]
+
+
+def test_an_entry_of_another_childs_log_gives_the_newest_page():
+    child, other = ChildFactory(), ChildFactory()
+    ids = _log(child, [1, 2])
+    [elsewhere] = _log(other, [3])
+    assert access_log_page(child=child, size=5, older_than=elsewhere).items == ids

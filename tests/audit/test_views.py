@@ -69,7 +69,7 @@ def test_it_shows_who_opened_what_and_when_newest_first(sm_client):
         user=escalation.current_addressee, escalation=escalation, path="/escalations/1/", at=_at(5)
     )
     response = sm_client.get(_url(child))
-    assert list(response.context["page"].object_list) == [newer.pk, older.pk]
+    assert list(response.context["page"].items) == [newer.pk, older.pk]
     body = response.content.decode()
     assert (
         f'Escalation <a class="govuk-link" '
@@ -89,7 +89,7 @@ def test_someone_without_a_name_is_shown_by_their_username(sm_client):
 def test_it_shows_only_that_child_s_entries(sm_client):
     child, other = ChildFactory(), ChildFactory()
     access_log_record(user=other.iro, child=other, path=f"/children/{other.pk}/")
-    assert sm_client.get(_url(child)).context["page"].paginator.count == 0
+    assert sm_client.get(_url(child)).context["page"].items == []
 
 
 def test_with_no_entries_it_says_nobody_has_looked(sm_client):
@@ -103,13 +103,51 @@ def test_reading_a_childs_log_is_logged_too_since_it_names_them(sm_client):
     assert list(AccessLogEntry.objects.values_list("child", "path")) == [(child.pk, _url(child))]
 
 
-def test_page_2_holds_the_oldest_entries(sm_client):
+def test_older_links_to_the_next_older_page(sm_client):
     child = ChildFactory()
     for minutes in range(51):
         access_log_record(user=child.iro, child=child, path=f"/children/{child.pk}/", at=_at(minutes))
     oldest = AccessLogEntry.objects.order_by("viewed_at").first()
-    response = sm_client.get(_url(child), {"page": 2})
-    assert list(response.context["page"].object_list) == [oldest.pk]
+    first = sm_client.get(_url(child))
+    older_href = f"?older_than={first.context['page'].items[-1]}"
+    assert f'href="{older_href}" rel="next"' in first.content.decode()
+    assert sm_client.get(_url(child) + older_href).context["page"].items == [oldest.pk]
+
+
+def test_newer_on_an_older_page_links_to_the_page_just_newer(sm_client):
+    child = ChildFactory()
+    for minutes in range(51):
+        access_log_record(user=child.iro, child=child, path=f"/children/{child.pk}/", at=_at(minutes))
+    newest = sm_client.get(_url(child)).context["page"].items
+    older = sm_client.get(_url(child), {"older_than": newest[-1]})
+    newer_href = f"?newer_than={older.context['page'].items[0]}"
+    assert f'href="{newer_href}" rel="prev"' in older.content.decode()
+    in_order = list(
+        AccessLogEntry.objects.filter(child=child).order_by("-viewed_at", "-pk").values_list("pk", flat=True)
+    )
+    at = in_order.index(older.context["page"].items[0])
+    assert sm_client.get(_url(child) + newer_href).context["page"].items == in_order[at - 50 : at]
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "99999999999999999999", ""])
+def test_a_page_link_edited_by_hand_gives_the_newest_page(sm_client, value):
+    child = ChildFactory()
+    [entry] = access_log_record(user=child.iro, child=child, path=f"/children/{child.pk}/")
+    response = sm_client.get(_url(child), {"older_than": value})
+    assert response.status_code == 200 and response.context["page"].items == [entry.pk]
+
+
+def test_each_entry_says_what_was_opened(sm_client):
+    child = ChildFactory()
+    access_log_record(user=child.iro, child=child, path=reverse("children:detail", args=[child.pk]))
+    access_log_record(user=child.iro, child=child, path=reverse("children:list"))
+    sm_client.get(_url(child))
+    rows = sm_client.get(_url(child)).context["rows"]
+    assert ["This access log" in rows[0], "A page that showed them" in rows[1], "The child’s page" in rows[2]] == [
+        True,
+        True,
+        True,
+    ]
 
 
 # --- queries ---------------------------------------------------------------------------------------
@@ -129,7 +167,7 @@ def test_the_log_runs_the_same_queries_with_1_or_50_entries(sm_client, django_as
         escalation_opened_by_someone_new()
     with django_assert_num_queries(queries):
         response = sm_client.get(_url(child))
-    assert len(response.context["page"].object_list) == 50
+    assert len(response.context["page"].items) == 50
 
 
 # --- rows kept (PostgreSQL, where there is a data version) ---------------------------------------
@@ -154,7 +192,7 @@ def test_a_log_read_again_adds_the_opening_before_it_at_the_top():
     assert (len(second.context["rows"]), len(third.context["rows"])) == (1, 2)
     assert third.context["rows"][1] == second.context["rows"][0]
     first_two = AccessLogEntry.objects.filter(child=child).order_by("viewed_at", "pk").values_list("pk", flat=True)
-    assert list(third.context["page"].object_list) == list(reversed(first_two[:2]))
+    assert list(third.context["page"].items) == list(reversed(first_two[:2]))
 
 
 @on_postgres

@@ -92,6 +92,9 @@ MATRIX: dict[str, list[tuple[str, dict]]] = {
     "escalations:inbox": [
         ("none", _row(iro="403", manager="ok", service_manager="403", admin="403", report_viewer="403"))
     ],
+    "escalations:sent_before": [
+        ("none", _row(iro="403", manager="ok", service_manager="403", admin="403", report_viewer="403"))
+    ],
     "escalations:raise": [
         ("none", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403")),
         ("own_child_query", _row(iro="ok", manager="403", service_manager="403", admin="403", report_viewer="403")),

@@ -5,7 +5,7 @@ from django.http import QueryDict
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from core.paging import CappedPaginator, page_links
+from core.paging import CappedPaginator, KeysetPage, keyset_anchor, keyset_links, page_links
 from people.models import User
 from tests.factories import IroFactory
 
@@ -78,3 +78,32 @@ def test_the_template_shows_a_window_of_pages_not_every_page():
     assert html.count('class="govuk-pagination__item') == 7  # 1 … 199 200 201 … 400
     assert 'href="?sort=due&amp;page=201" rel="next"' in html
     assert 'aria-current="page">200<' in html
+
+
+# --- keyset pages: "Newer" and "Older" (keyset_links, keyset_anchor) -------------------------------
+
+
+def test_keyset_links_keep_the_other_parameters_but_not_the_last_page_s_anchor():
+    links = keyset_links(KeysetPage([3, 2], newer_than=3, older_than=2), QueryDict("status=open&older_than=4"))
+    assert links == {"newer": "?status=open&newer_than=3", "older": "?status=open&older_than=2"}
+
+
+def test_the_newest_keyset_page_has_no_newer_link_and_the_oldest_no_older():
+    assert keyset_links(KeysetPage([3], newer_than=None, older_than=3), QueryDict())["newer"] is None
+    assert keyset_links(KeysetPage([1], newer_than=1, older_than=None), QueryDict())["older"] is None
+
+
+@pytest.mark.parametrize(
+    ("value", "anchor"), [("42", 42), (None, None), ("", None), ("4x", None), ("-3", None), ("9" * 19, None)]
+)
+def test_a_keyset_anchor_is_an_id_or_nothing(value, anchor):
+    assert keyset_anchor(value) == anchor
+
+
+def test_the_keyset_template_offers_newer_and_older_by_name():
+    request = RequestFactory().get("/", {"older_than": "9"})
+    html = Template('{% include "includes/keyset_pagination.html" with what="page views" %}').render(
+        Context({"page": KeysetPage([8, 7], newer_than=8, older_than=7), "request": request})
+    )
+    assert 'href="?newer_than=8" rel="prev"' in html and 'href="?older_than=7" rel="next"' in html
+    assert 'Older<span class="govuk-visually-hidden"> page views</span>' in html

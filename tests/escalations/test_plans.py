@@ -222,9 +222,8 @@ def test_my_escalations_reads_its_own_rows(national, status):
     _assert_reads_its_own_rows(selectors.escalation_raised_by(iro=_user("iro"), status=status))
 
 
-def test_the_inbox_earlier_group_reads_its_own_rows(national):
-    inbox = selectors.manager_inbox(manager=_user("manager"), calendar=working_calendar())
-    _assert_reads_its_own_rows(inbox.earlier)
+def test_what_was_sent_to_a_manager_before_reads_its_own_rows(national):
+    _assert_reads_its_own_rows(selectors.manager_sent_before(manager=_user("manager")))
 
 
 def test_what_awaits_a_managers_reply_reads_its_own_rows(national):

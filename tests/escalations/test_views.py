@@ -270,6 +270,49 @@ def test_an_answered_escalation_is_listed_apart_not_as_awaiting(client):
     assert (inbox.awaiting, inbox.answered) == ([], [escalation])
 
 
+def _moved_on(manager, *, to_stage: str = "head_of_service", **kwargs) -> Escalation:
+    """An escalation sent to ``manager`` and escalated since to someone else at ``to_stage``."""
+    escalation = raise_escalation(addressee=manager, **kwargs)
+    return services.escalation_escalate(
+        escalation=escalation,
+        by=escalation.iro,
+        stage=stage(to_stage),
+        addressee=ManagerFactory(stage=stage(to_stage)),
+        reason="No progress.",
+    )
+
+
+def test_the_inbox_links_to_what_was_sent_before(client):
+    manager = ManagerFactory()
+    body = _signed_in(client, manager).get(reverse("escalations:inbox")).content.decode()
+    assert f'href="{reverse("escalations:sent_before")}"' in body
+
+
+def test_sent_before_lists_what_moved_on_to_someone_else(client):
+    manager = ManagerFactory(stage=stage("team_manager"))
+    moved = _moved_on(manager)
+    raise_escalation(addressee=manager)  # still theirs: in the inbox, not here
+    response = _signed_in(client, manager).get(reverse("escalations:sent_before"))
+    assert response.context["page"].items == [moved]
+    assert moved.reference in response.content.decode()
+
+
+def test_sent_before_is_for_managers(client):
+    assert _signed_in(client, IroFactory()).get(reverse("escalations:sent_before")).status_code == 403
+
+
+def test_sent_before_pages_on_to_older_escalations(client, monkeypatch):
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 1)
+    manager = ManagerFactory(stage=stage("team_manager"))
+    older = _moved_on(manager, raised_at=timezone.now() - dt.timedelta(days=9))
+    newer = _moved_on(manager, raised_at=timezone.now() - dt.timedelta(days=2))
+    signed_in = _signed_in(client, manager)
+    first = signed_in.get(reverse("escalations:sent_before"))
+    link = f"?older_than={newer.pk}"
+    assert first.context["page"].items == [newer] and f'href="{link}" rel="next"' in first.content.decode()
+    assert signed_in.get(reverse("escalations:sent_before") + link).context["page"].items == [older]
+
+
 def test_my_escalations_starts_with_the_decisions_needed(client):
     escalation = raise_escalation()
     services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Meeting on 3 May.")
@@ -668,18 +711,24 @@ def test_every_inbox_group_runs_the_same_queries_for_1_or_50_rows(client):
             )
         answered = raise_escalation(iro=iro, stage_code="head_of_service", addressee=head)
         services.escalation_respond(escalation=answered, by=head, response="Agreed.")
-        moved = raise_escalation(iro=iro, stage_code="head_of_service", addressee=head)
-        services.escalation_escalate(
-            escalation=moved,
-            by=iro,
-            stage=stage("director"),
-            addressee=ManagerFactory(stage=stage("director")),
-            reason="Urgent.",
-        )
+        _moved_on(head, to_stage="director", iro=iro, stage_code="head_of_service")
 
     one_of_each()
     assert_same_queries(
         _signed_in(client, head), reverse("escalations:inbox"), lambda: [one_of_each() for _ in range(12)]
+    )
+
+
+def test_sent_before_runs_the_same_queries_for_1_or_50_rows(client):
+    iro, head = IroFactory(), ManagerFactory(stage=stage("head_of_service"))
+
+    def moved():
+        children = [ChildFactory(iro=iro) for _ in range(3)]
+        _moved_on(head, to_stage="director", iro=iro, stage_code="head_of_service", children=children)
+
+    moved()
+    assert_same_queries(
+        _signed_in(client, head), reverse("escalations:sent_before"), lambda: [moved() for _ in range(49)]
     )
 
 
