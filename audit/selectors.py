@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, get_script_prefix, resolve
 
 from audit.models import AccessLogEntry
 from core.paging import KeysetPage, keyset_page
@@ -74,6 +74,7 @@ def access_log_page(*, child, size: int, older_than: int | None = None, newer_th
 ENTRY_SHOWN = (
     "path",
     "viewed_at",
+    "child_id",
     "escalation_id",
     "user__first_name",
     "user__last_name",
@@ -82,8 +83,9 @@ ENTRY_SHOWN = (
 )
 
 
-# What a log entry says was opened, by the page's URL name; any other page showed the child in a
-# list, a download or an answer of the API, and its path is shown beneath.
+# What a log entry says was opened, by the page's URL name, when the page is the child's own (the
+# page of a brother or sister shows them too, and is "a page that showed them"); any other page
+# showed the child in a list, a download or an answer of the API, and its path is shown beneath.
 OPENED = {
     "children:detail": "The child’s page",
     "audit:child_access_log": "This access log",
@@ -91,12 +93,22 @@ OPENED = {
 
 
 def access_log_opened(entry: AccessLogEntry) -> str:
-    """What ``entry`` says was opened ("Escalation" and its reference are the row's link)."""
+    """What ``entry`` says was opened ("Escalation" and its reference are the row's link). The
+    stored path is the request's, with the prefix the service is served under, if any."""
+    path = entry.path
+    prefix = get_script_prefix()
+    if prefix != "/" and path.startswith(prefix):
+        path = "/" + path[len(prefix) :]
     try:
-        name = resolve(entry.path).view_name
+        match = resolve(path)
     except Resolver404:  # a page since removed
-        name = None
-    return OPENED.get(name, "A page that showed them")
+        return OTHER_PAGE
+    if match.view_name in OPENED and match.kwargs.get("pk") == entry.child_id:
+        return OPENED[match.view_name]
+    return OTHER_PAGE
+
+
+OTHER_PAGE = "A page that showed them"
 
 
 def access_log_entries(*, ids) -> dict[int, AccessLogEntry]:

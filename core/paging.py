@@ -66,8 +66,8 @@ class CappedPaginator(Paginator):
 
 @dataclass(frozen=True)
 class KeysetPage:
-    """A page of :func:`keyset_page`: its items, and the items' ids to page from for the next
-    newer and older pages (None at either end)."""
+    """A page of :func:`keyset_page`: its items (ids, or rows after :func:`keyset_rows`), and the
+    ids to page from for the next newer and older pages (None at either end)."""
 
     items: list
     newer_than: int | None
@@ -77,40 +77,50 @@ class KeysetPage:
 def keyset_page(
     queryset: QuerySet, *, by: str, size: int, older_than: int | None = None, newer_than: int | None = None
 ) -> KeysetPage:
-    """A page of ``size`` of ``queryset`` newest first (``by`` descending, then the id): the newest,
-    or the items just older (``older_than``) or just newer (``newer_than``) than one of its items,
-    named by id. One query, served by an index on (``by``, id) or one that starts with the list's
-    filter, whatever the list's length or how far back the page is; and a page stays the same while
-    new items are added at the top (an offset would shift it by one for each). ``by`` must never be
-    null. An id that is not in the list (or no longer) gives the newest page.
+    """A page of the ids of ``size`` of ``queryset``'s rows, newest first (``by`` descending, then
+    the id): the newest, or those just older (``older_than``) or just newer (``newer_than``) than
+    one of its rows, named by id. One query of ids, served by an index on (``by``, id) or one that
+    starts with the list's filter, whatever the list's length or how far back the page is; and a
+    page stays the same while new rows are added at the top (an offset would shift it by one for
+    each). ``by`` must never be null. An id that is not in the list (or no longer) gives the newest
+    page. :func:`keyset_rows` makes the page's rows from its ids.
 
-    ``queryset`` may be rows or a flat ``values_list("pk")``; items are what it gives."""
-
-    def pk(item) -> int:
-        return getattr(item, "pk", item)
-
+    Only ids are read, the one after the page's last (to know there are older) among them: a row
+    read from the database (a child, or an escalation with its children prefetched) counts as
+    shown to the person, for the access log (``core.shown``), so no row the page does not show is
+    read."""
+    if size < 1:
+        raise ValueError("A keyset page holds at least one row.")
+    ids = queryset.prefetch_related(None).values_list("pk", flat=True)
     anchor = older_than if older_than is not None else newer_than
     if anchor is not None:
-        at = Subquery(queryset.filter(pk=anchor).order_by().values(by)[:1])
+        at = Subquery(ids.filter(pk=anchor).order_by().values(by)[:1])
         if older_than is not None:
-            rows = queryset.filter(**{f"{by}__lte": at}).filter(Q(**{f"{by}__lt": at}) | Q(pk__lt=anchor))
-            items = list(rows.order_by(f"-{by}", "-pk")[: size + 1])
-            if items:
-                return KeysetPage(items[:size], newer_than=pk(items[0]), older_than=_last(items, size, pk))
+            rows = ids.filter(**{f"{by}__lte": at}).filter(Q(**{f"{by}__lt": at}) | Q(pk__lt=anchor))
+            found = list(rows.order_by(f"-{by}", "-pk")[: size + 1])
+            if found:
+                return KeysetPage(found[:size], newer_than=found[0], older_than=_last(found, size))
         else:
-            rows = queryset.filter(**{f"{by}__gte": at}).filter(Q(**{f"{by}__gt": at}) | Q(pk__gt=anchor))
-            items = list(rows.order_by(by, "pk")[: size + 1])
-            if len(items) > size:
-                items = items[:size][::-1]
-                return KeysetPage(items, newer_than=pk(items[0]), older_than=pk(items[-1]))
+            rows = ids.filter(**{f"{by}__gte": at}).filter(Q(**{f"{by}__gt": at}) | Q(pk__gt=anchor))
+            found = list(rows.order_by(by, "pk")[: size + 1])
+            if len(found) > size:
+                found = found[:size][::-1]
+                return KeysetPage(found, newer_than=found[0], older_than=found[-1])
             # Less than a page is newer: the newest page, which holds it.
-    items = list(queryset.order_by(f"-{by}", "-pk")[: size + 1])
-    return KeysetPage(items[:size], newer_than=None, older_than=_last(items, size, pk))
+    found = list(ids.order_by(f"-{by}", "-pk")[: size + 1])
+    return KeysetPage(found[:size], newer_than=None, older_than=_last(found, size))
 
 
-def _last(items: list, size: int, pk) -> int | None:
-    """The id to page on from to older items: the page's last, if there are more after it."""
-    return pk(items[size - 1]) if len(items) > size else None
+def _last(ids: list[int], size: int) -> int | None:
+    """The id to page on from to older rows: the page's last, if there are more after it."""
+    return ids[size - 1] if len(ids) > size else None
+
+
+def keyset_rows(page: KeysetPage, queryset: QuerySet) -> KeysetPage:
+    """``page`` (of :func:`keyset_page`) with its rows from ``queryset`` in its order, in place of
+    their ids: one query (and ``queryset``'s prefetches) for the page's rows alone."""
+    rows = queryset.in_bulk(page.items)
+    return KeysetPage([rows[pk] for pk in page.items if pk in rows], page.newer_than, page.older_than)
 
 
 def keyset_links(page: KeysetPage, query) -> dict:

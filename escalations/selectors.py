@@ -16,7 +16,7 @@ from audit.selectors import audit_entries_for
 from children.models import Child
 from children.selectors import child_matching
 from core.formats import format_date
-from core.paging import CappedPaginator, KeysetPage, keyset_page
+from core.paging import CappedPaginator, KeysetPage, keyset_page, keyset_rows
 from escalations.models import (
     KEPT_COPIES,
     NO_STAGE,
@@ -207,13 +207,9 @@ def manager_sent_before_page(
 ) -> KeysetPage:
     """A page of :func:`manager_sent_before`, by keyset: a busy manager's history runs to hundreds of
     thousands, and counting it cost more than the page (``core.paging.keyset_page``)."""
-    return keyset_page(
-        manager_sent_before(manager=manager),
-        by="raised_at",
-        size=LIST_PAGE_SIZE,
-        older_than=older_than,
-        newer_than=newer_than,
-    )
+    sent = manager_sent_before(manager=manager)
+    page = keyset_page(sent, by="raised_at", size=LIST_PAGE_SIZE, older_than=older_than, newer_than=newer_than)
+    return keyset_rows(page, sent)
 
 
 def escalation_decisions(*, iro: User, page: str | int | None = None) -> Page:

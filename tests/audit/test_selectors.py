@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from audit.models import AccessLogEntry
-from audit.selectors import access_log_page, audit_entries_for
+from audit.selectors import access_log_opened, access_log_page, audit_entries_for
 from audit.services import access_log_record
 from escalations import services
 from ladder.models import Stage
@@ -106,7 +106,7 @@ def test_the_children_of_an_escalation_are_in_its_audit_trail():
 # --- a child's access log, a page at a time (access_log_page) --------------------------------------
 
 
-def _log(child, minutes_ago: list[int]) -> list[int]:
+def _log(child, minutes_ago: list[float]) -> list[int]:
     """Entries of the child's log so many minutes ago; their ids, newest first."""
     now = timezone.now()
     for minutes in minutes_ago:
@@ -164,5 +164,32 @@ def test_an_older_page_stays_the_same_while_new_entries_are_written_at_the_top()
 def test_an_entry_of_another_childs_log_gives_the_newest_page():
     child, other = ChildFactory(), ChildFactory()
     ids = _log(child, [1, 2])
-    [elsewhere] = _log(other, [3])
+    [elsewhere] = _log(other, [1.5])  # between this child's two: paging from it would give one
     assert access_log_page(child=child, size=5, older_than=elsewhere).items == ids
+
+
+def _entry(child, path: str) -> AccessLogEntry:
+    [entry] = access_log_record(user=child.iro, child=child, path=path)
+    return entry
+
+
+def test_an_entry_of_the_childs_own_page_says_so():
+    child = ChildFactory()
+    assert access_log_opened(_entry(child, f"/children/{child.pk}/")) == "The child’s page"
+
+
+def test_an_entry_of_a_brother_or_sisters_page_says_it_showed_them():
+    child, sibling = ChildFactory(), ChildFactory()
+    assert access_log_opened(_entry(child, f"/children/{sibling.pk}/")) == "A page that showed them"
+
+
+def test_an_entry_of_a_page_since_removed_says_it_showed_them():
+    child = ChildFactory()
+    assert access_log_opened(_entry(child, "/no-such-page/")) == "A page that showed them"
+
+
+def test_an_entry_made_under_a_script_prefix_is_named_by_its_page(monkeypatch):
+    child = ChildFactory()
+    entry = _entry(child, f"/iro/children/{child.pk}/")
+    monkeypatch.setattr("audit.selectors.get_script_prefix", lambda: "/iro/")
+    assert access_log_opened(entry) == "The child’s page"

@@ -5,7 +5,7 @@ from django.http import QueryDict
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from core.paging import CappedPaginator, KeysetPage, keyset_anchor, keyset_links, page_links
+from core.paging import CappedPaginator, KeysetPage, keyset_anchor, keyset_links, keyset_page, page_links
 from people.models import User
 from tests.factories import IroFactory
 
@@ -107,3 +107,8 @@ def test_the_keyset_template_offers_newer_and_older_by_name():
     )
     assert 'href="?newer_than=8" rel="prev"' in html and 'href="?older_than=7" rel="next"' in html
     assert 'Older<span class="govuk-visually-hidden"> page views</span>' in html
+
+
+def test_a_keyset_page_holds_at_least_one_row():
+    with pytest.raises(ValueError, match="at least one row"):
+        keyset_page(User.objects.all(), by="date_joined", size=0)

@@ -313,6 +313,28 @@ def test_sent_before_pages_on_to_older_escalations(client, monkeypatch):
     assert signed_in.get(reverse("escalations:sent_before") + link).context["page"].items == [older]
 
 
+def test_sent_before_pages_back_to_newer_escalations(client, monkeypatch):
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 1)
+    manager = ManagerFactory(stage=stage("team_manager"))
+    oldest, middle, newest = (
+        _moved_on(manager, raised_at=timezone.now() - dt.timedelta(days=days)) for days in (9, 5, 2)
+    )
+    newer = _signed_in(client, manager).get(reverse("escalations:sent_before"), {"newer_than": oldest.pk})
+    assert newer.context["page"].items == [middle]
+    assert f'href="?newer_than={middle.pk}" rel="prev"' in newer.content.decode()
+
+
+def test_sent_before_logs_only_the_children_its_page_shows(client, monkeypatch):
+    monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 1)
+    manager = ManagerFactory(stage=stage("team_manager"))
+    older = _moved_on(manager, raised_at=timezone.now() - dt.timedelta(days=9))
+    newer = _moved_on(manager, raised_at=timezone.now() - dt.timedelta(days=2))
+    _signed_in(client, manager).get(reverse("escalations:sent_before"))
+    logged = set(AccessLogEntry.objects.filter(user=manager).values_list("child", flat=True))
+    shown = set(newer.children.values_list("pk", flat=True))
+    assert logged == shown and not logged & set(older.children.values_list("pk", flat=True))
+
+
 def test_my_escalations_starts_with_the_decisions_needed(client):
     escalation = raise_escalation()
     services.escalation_respond(escalation=escalation, by=escalation.current_addressee, response="Meeting on 3 May.")
