@@ -7,7 +7,6 @@ from django.urls import Resolver404, get_script_prefix, resolve
 
 from audit.models import AccessLogEntry
 from core.paging import KeysetPage, keyset_page
-from escalations.models import Escalation
 
 
 @dataclass(frozen=True)
@@ -119,7 +118,8 @@ def access_log_entries(*, ids) -> dict[int, AccessLogEntry]:
     to run."""
     entries = AccessLogEntry.objects.select_related("user").only(*ENTRY_SHOWN).in_bulk(list(ids))
     opened = {entry.escalation_id for entry in entries.values() if entry.escalation_id is not None}
-    references = dict(Escalation.objects.filter(pk__in=opened).values_list("pk", "reference")) if opened else {}
+    escalations = AccessLogEntry._meta.get_field("escalation").related_model  # this app imports no other
+    references = dict(escalations.objects.filter(pk__in=opened).values_list("pk", "reference")) if opened else {}
     for entry in entries.values():
         entry.escalation_reference = references.get(entry.escalation_id)
     return entries
