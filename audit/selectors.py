@@ -89,6 +89,7 @@ OPENED = {
     "children:detail": "The child’s page",
     "audit:child_access_log": "This access log",
 }
+OTHER_PAGE = "A page that showed them"
 
 
 def access_log_opened(entry: AccessLogEntry) -> str:
@@ -105,9 +106,6 @@ def access_log_opened(entry: AccessLogEntry) -> str:
     if match.view_name in OPENED and match.kwargs.get("pk") == entry.child_id:
         return OPENED[match.view_name]
     return OTHER_PAGE
-
-
-OTHER_PAGE = "A page that showed them"
 
 
 def access_log_entries(*, ids) -> dict[int, AccessLogEntry]:

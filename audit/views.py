@@ -15,7 +15,7 @@ from children.models import Child
 from children.selectors import child_visible_to
 from core.access import role_required
 from core.kept import kept_unchanged_each
-from core.paging import keyset_anchor
+from core.paging import keyset_anchors
 from people.access import OVERSIGHT
 
 PAGE_SIZE = 50
@@ -27,12 +27,7 @@ def child_access_log(request, pk: int):
         child = child_visible_to(user=request.user).get(pk=pk)  # the page shows only their name
     except Child.DoesNotExist:
         raise Http404("No child found") from None
-    page = access_log_page(
-        child=child,
-        size=PAGE_SIZE,
-        older_than=keyset_anchor(request.GET.get("older_than")),
-        newer_than=keyset_anchor(request.GET.get("newer_than")),
-    )
+    page = access_log_page(child=child, size=PAGE_SIZE, **keyset_anchors(request.GET))
     rows = kept_unchanged_each("access-log-row", page.items, _rows)
     return render(request, "audit/child_access_log.html", {"child": child, "page": page, "rows": rows})
 

@@ -123,12 +123,16 @@ def keyset_rows(page: KeysetPage, queryset: QuerySet) -> KeysetPage:
     return KeysetPage([rows[pk] for pk in page.items if pk in rows], page.newer_than, page.older_than)
 
 
+# The query parameters of a keyset page's links, each named as keyset_page's argument.
+KEYSET_PARAMS = ("newer_than", "older_than")
+
+
 def keyset_links(page: KeysetPage, query) -> dict:
     """The "Newer" and "Older" links of a :class:`KeysetPage`, keeping every other parameter of
     ``query`` (the request's GET)."""
     kept = query.copy()
-    kept.pop("newer_than", None)
-    kept.pop("older_than", None)
+    for param in KEYSET_PARAMS:
+        kept.pop(param, None)
     prefix = f"?{kept.urlencode()}&" if kept else "?"
     return {
         "newer": f"{prefix}newer_than={page.newer_than}" if page.newer_than is not None else None,
@@ -140,6 +144,11 @@ def keyset_anchor(value: str | None) -> int | None:
     """The id a "Newer" or "Older" link pages from; anything else (a link edited by hand) is None,
     which gives the newest page."""
     return int(value) if value and value.isdecimal() and len(value) < 19 else None
+
+
+def keyset_anchors(query) -> dict[str, int | None]:
+    """``newer_than`` and ``older_than`` for :func:`keyset_page`, from ``query`` (the request's GET)."""
+    return {param: keyset_anchor(query.get(param)) for param in KEYSET_PARAMS}
 
 
 def page_links(page, query, param: str = "page") -> dict:

@@ -18,7 +18,7 @@ from core.errors import DomainError, StaleUpdate
 from core.forms import add_domain_error, error_summary
 from core.once import FIELD as ONCE
 from core.once import once_key_new, once_run, once_seen
-from core.paging import CappedPaginator, keyset_anchor
+from core.paging import CappedPaginator, keyset_anchors
 from drift.services import drift_flag_link_escalation
 from escalations import forms, selectors, services
 from escalations.models import Escalation
@@ -74,14 +74,10 @@ def inbox(request):
 @role_required(Role.MANAGER)
 def sent_before(request):
     """What was sent to the manager before: now with someone else, or closed."""
-    page = SimpleLazyObject(
-        lambda: selectors.manager_sent_before_page(
-            manager=request.user,
-            older_than=keyset_anchor(request.GET.get("older_than")),
-            newer_than=keyset_anchor(request.GET.get("newer_than")),
-        )
-    )
-    return render(request, "escalations/sent_before.html", {"page": page})
+    anchors = keyset_anchors(request.GET)
+    page = SimpleLazyObject(lambda: selectors.manager_sent_before_page(manager=request.user, **anchors))
+    context = {"page": page, "paged_back": any(anchor is not None for anchor in anchors.values())}
+    return render(request, "escalations/sent_before.html", context)
 
 
 # --- one escalation ------------------------------------------------------------------------------

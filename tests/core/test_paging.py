@@ -5,7 +5,15 @@ from django.http import QueryDict
 from django.template import Context, Template
 from django.test import RequestFactory
 
-from core.paging import CappedPaginator, KeysetPage, keyset_anchor, keyset_links, keyset_page, page_links
+from core.paging import (
+    CappedPaginator,
+    KeysetPage,
+    keyset_anchor,
+    keyset_anchors,
+    keyset_links,
+    keyset_page,
+    page_links,
+)
 from people.models import User
 from tests.factories import IroFactory
 
@@ -112,3 +120,7 @@ def test_the_keyset_template_offers_newer_and_older_by_name():
 def test_a_keyset_page_holds_at_least_one_row():
     with pytest.raises(ValueError, match="at least one row"):
         keyset_page(User.objects.all(), by="date_joined", size=0)
+
+
+def test_keyset_anchors_are_read_from_both_links_parameters():
+    assert keyset_anchors(QueryDict("older_than=7&newer_than=x")) == {"older_than": 7, "newer_than": None}

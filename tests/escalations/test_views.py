@@ -324,6 +324,13 @@ def test_sent_before_pages_back_to_newer_escalations(client, monkeypatch):
     assert f'href="?newer_than={middle.pk}" rel="prev"' in newer.content.decode()
 
 
+def test_an_older_page_of_sent_before_says_so_in_its_title(client):
+    manager = ManagerFactory(stage=stage("team_manager"))
+    moved = _moved_on(manager)
+    body = _signed_in(client, manager).get(reverse("escalations:sent_before"), {"older_than": moved.pk}).content
+    assert "<title>Sent to you before (older)" in body.decode()
+
+
 def test_sent_before_logs_only_the_children_its_page_shows(client, monkeypatch):
     monkeypatch.setattr(selectors, "LIST_PAGE_SIZE", 1)
     manager = ManagerFactory(stage=stage("team_manager"))
