@@ -65,6 +65,7 @@ UNWATCHED = {
     "api_keyuse": "every API request",
     "core_datachange": "the triggers themselves",
     "core_dataversion": "the nightly compaction",
+    "reports_reportsnapshot": "the report page's figures, made from the records (reports.services)",
 }
 
 FUNCTION_SQL = """

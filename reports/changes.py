@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from core.formats import format_date
 from reports.renderers.tables import report_tables
@@ -94,6 +94,14 @@ class ChangesSinceIssue:
     @property
     def nothing(self) -> bool:
         return not (self.escalations or self.added or self.removed or self.figures or self.texts)
+
+    def as_json(self) -> dict:
+        """Plain JSON (kept in ``ReportSnapshot.content``); :meth:`from_json` reads it back."""
+        return {**asdict(self), "escalations": [asdict(item) for item in self.escalations]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> ChangesSinceIssue:
+        return cls(**{**data, "escalations": [EscalationChanges(**item) for item in data["escalations"]]})
 
 
 def _closed(on: str | None) -> str:

@@ -253,3 +253,31 @@ class IssueJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (IssueJobStatus.DONE, IssueJobStatus.FAILED)
+
+
+class ReportSnapshot(models.Model):
+    """What the report page shows for one period (the report as HTML, and what changed since the
+    newest issued version), made from the records at ``version`` (``core.changes.data_version``) at
+    ``made_at``: by the background worker, or by the page itself when there is none
+    (``reports.services.report_page_content``). The page reads it in one query instead of making the
+    report, so a write costs the page nothing; it says when its figures were made.
+
+    ``wanted_at``: when a page last asked the worker for newer figures (cleared when they are made):
+    one request in all asks, and a page makes them itself if the worker has not within
+    ``REMADE_WITHIN``. Not history-tracked and not watched by the data version (``core.changes.
+    UNWATCHED``): it is made from the records and holds nothing they don't."""
+
+    period_start = models.DateField()
+    period_end = models.DateField()
+    version = models.CharField(max_length=100)
+    made_at = models.DateTimeField()
+    content = models.JSONField()
+    wanted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["period_start", "period_end"], name="report_snapshot_period_unique")
+        ]
+
+    def __str__(self):
+        return f"Report page {self.period_start} to {self.period_end}, made {self.made_at:%Y-%m-%d %H:%M}"

@@ -10,11 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.utils import timezone
-
-from core.kept import kept_unchanged
 from reports.changes import changes_since_issue
-from reports.identifiers import require_clean
+from reports.identifiers import TextNotClean, require_clean
 from reports.models import IssuedReport
 from reports.paper import paper_content
 from reports.periods import Period
@@ -62,16 +59,15 @@ def report_changes(issued: IssuedReport, period: Period):
     return changes_since_issue(issued_data=issued.data, issued_facts=issued.escalations, current=current, facts=facts)
 
 
-def report_page_content(*, period: Period) -> dict:
-    """What the report page shows for ``period``: the report as HTML, its issued versions (newest
-    first) and what has changed since the newest. Kept while the records are unchanged and for the
-    rest of the minute (``core.kept.kept_unchanged``). Refuses (``TextNotClean``) as
-    :func:`report_document` does; a refusal is not kept."""
-    now = timezone.now()
-
-    def make() -> dict:
+def report_page_made(*, period: Period) -> dict:
+    """What the report page shows for ``period``, made now, as plain JSON (kept in
+    ``ReportSnapshot.content``; ``reports.services.report_page_content`` decides when it is made):
+    the report as HTML and what has changed since the newest issued version (``changes_since``) or, while a text fails
+    the identifier check (:func:`report_document`), the refusal's message alone."""
+    try:
         html = render_html(report_document(period=period))
-        issued = list(issued_reports(period=period))
-        return {"report_html": html, "issued": issued, "changes": report_changes(issued[0], period) if issued else None}
-
-    return kept_unchanged("report-page", period.as_json(), make, now=now)
+    except TextNotClean as error:
+        return {"blocked": error.message}
+    newest = issued_reports(period=period).first()
+    changes = report_changes(newest, period).as_json() if newest is not None else None
+    return {"report_html": html, "changes_since": newest.version if newest is not None else None, "changes": changes}

@@ -35,6 +35,7 @@ from reports.models import (
     IssueJobStatus,
     OverrideStatus,
     ReportSettings,
+    ReportSnapshot,
     TextOverride,
 )
 from reports.periods import Period
@@ -697,3 +698,8 @@ def text_overrides_decided(*, limit: int = 20):
         .select_related("requested_by", "decided_by")
         .order_by("-decided_at")[:limit]
     )
+
+
+def report_snapshot_of(period: Period) -> ReportSnapshot | None:
+    """The report page's content for ``period`` as last made (``reports.services.report_page_content``)."""
+    return ReportSnapshot.objects.filter(period_start=period.start, period_end=period.end).first()

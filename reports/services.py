@@ -10,15 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from background.selectors import worker_alive
+from background.selectors import worker_alive, workers_alive
+from core.changes import data_version
 from core.errors import DomainError, NotPermitted
 from core.validation import text_refuse
 from escalations.models import Escalation
 from people.models import User
+from reports.changes import ChangesSinceIssue
 from reports.drafting import SECTION_KEYS, THEME_PREFIX, draft, paper_figures
 from reports.identifiers import identifier_index, story_problems
 from reports.models import (
@@ -31,12 +34,18 @@ from reports.models import (
     Paper,
     PaperSection,
     ReportSettings,
+    ReportSnapshot,
     TextOverride,
 )
-from reports.outputs import render_as, report_document
+from reports.outputs import render_as, report_document, report_page_made
 from reports.paper import meeting_names, paper_content, paper_for, paper_sections
 from reports.periods import Period
-from reports.selectors import escalation_facts, report_build, report_settings
+from reports.selectors import (
+    escalation_facts,
+    report_build,
+    report_settings,
+    report_snapshot_of,
+)
 from reports.stories import story_draft_text
 
 logger = logging.getLogger(__name__)
@@ -554,3 +563,120 @@ def report_issue_job_retry(*, job: IssueJob, by: User) -> IssueJob:
     return report_issue_request(
         period=Period.between(job.period_start, job.period_end), by=by, expected_version=job.expected_version
     )
+
+
+# --- the report page's figures, made on the background worker -------------------------------------
+
+# A page shows figures made from the records as they are (the same data version) within this long.
+SNAPSHOT_FRESH_FOR = dt.timedelta(minutes=1)
+# A page that asked the worker for newer figures this long ago, and still has none, makes them itself.
+REMADE_WITHIN = dt.timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """What the report page shows: ``content`` (``reports.outputs.report_page_made``), when it was
+    made, and whether newer figures are being made."""
+
+    content: dict
+    made_at: dt.datetime
+    remaking: bool
+
+    @property
+    def blocked(self) -> str | None:
+        """The identifier check's refusal (``TextNotClean``'s message), if it refused."""
+        return self.content.get("blocked")
+
+    @property
+    def changes(self) -> ChangesSinceIssue | None:
+        """What changed since version ``content["changes_since"]`` was issued."""
+        found = self.content.get("changes")
+        return ChangesSinceIssue.from_json(found) if found is not None else None
+
+
+def report_page_content(*, period: Period) -> ReportPage:
+    """What the report page shows for ``period``. Making the report costs hundreds of milliseconds at
+    national scale, so the page reads it as last made (``ReportSnapshot``, one query) while the
+    records are as they were then, and for a minute:
+
+    - made from the records as they are, less than ``SNAPSHOT_FRESH_FOR`` ago: shown;
+    - older: shown, saying when it was made, while the background worker makes it again (the first
+      request to see it so asks, :func:`report_snapshot_want`);
+    - none yet, no worker running, or the worker asked ``REMADE_WITHIN`` ago and nothing made: made
+      here, stored and shown.
+
+    Without a data version (SQLite, the embedded development database) nothing is kept: it is made
+    on every request."""
+    version = data_version()
+    now = timezone.now()
+    if version is None:
+        return ReportPage(report_page_made(period=period), made_at=now, remaking=False)
+    snapshot = report_snapshot_of(period)
+    if snapshot is not None and snapshot.version == version and now - snapshot.made_at < SNAPSHOT_FRESH_FOR:
+        return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=False)
+    waited_too_long = snapshot is not None and snapshot.wanted_at and now - snapshot.wanted_at >= REMADE_WITHIN
+    if snapshot is None or waited_too_long or not workers_alive(now=now):
+        snapshot = report_snapshot_make(period=period, version=version)
+        return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=False)
+    report_snapshot_want(snapshot=snapshot, now=now)
+    return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=True)
+
+
+def report_snapshot_make(*, period: Period, version: str) -> ReportSnapshot:
+    """Make what the report page shows for ``period`` from the records at ``version`` (read before
+    the figures, so a write while they are made leaves them marked older), and store it in place of
+    what was there. The figures are read outside the transaction that stores them."""
+    made_at = timezone.now()
+    snapshot = ReportSnapshot(
+        period_start=period.start,
+        period_end=period.end,
+        version=version,
+        made_at=made_at,
+        content=report_page_made(period=period),
+        wanted_at=None,
+    )
+    with transaction.atomic():
+        ReportSnapshot.objects.bulk_create(
+            [snapshot],
+            update_conflicts=True,
+            unique_fields=["period_start", "period_end"],
+            update_fields=["version", "made_at", "content", "wanted_at"],
+        )
+    return snapshot
+
+
+@transaction.atomic
+def report_snapshot_want(*, snapshot: ReportSnapshot, now: dt.datetime) -> bool:
+    """Ask the background worker to make ``snapshot``'s period again, unless it has been asked and
+    not answered yet: one conditional UPDATE, so of the requests that find it old one asks. True if
+    this one asked."""
+    asked = ReportSnapshot.objects.filter(pk=snapshot.pk, wanted_at__isnull=True).update(wanted_at=now)
+    if asked:
+        _snapshot_task().enqueue(snapshot.period_start.isoformat(), snapshot.period_end.isoformat())
+    return bool(asked)
+
+
+def report_snapshot_run(*, start: str, end: str) -> str:
+    """The worker's part (``reports.tasks.make_report_page``): make the period's page from the
+    records as they are now."""
+    version = data_version()
+    if version is None:  # SQLite: nothing is kept, so there is nothing to make
+        return "not kept"
+    snapshot = report_snapshot_make(
+        period=Period.between(dt.date.fromisoformat(start), dt.date.fromisoformat(end)), version=version
+    )
+    return f"made at {snapshot.made_at.isoformat()}"
+
+
+@transaction.atomic
+def report_snapshots_prune(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
+    """Delete the report pages made more than ``older_than`` ago (the next view makes its own): a
+    page's figures outlive the records they were made from by at most a day."""
+    deleted, _ = ReportSnapshot.objects.filter(made_at__lt=timezone.now() - older_than).delete()
+    return deleted
+
+
+def _snapshot_task():
+    from reports.tasks import make_report_page  # noqa: PLC0415 (reports.tasks imports this module)
+
+    return make_report_page

@@ -8,6 +8,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import role_required
@@ -30,7 +31,7 @@ from reports.forms import (
 )
 from reports.identifiers import TextItem, TextNotClean, check_texts, identifier_index, story_subject
 from reports.models import CaseStory, IssuedReport, IssueJob, TextOverride
-from reports.outputs import report_changes, report_document, report_page_content, report_render
+from reports.outputs import report_changes, report_document, report_render
 from reports.paper import meeting_names, paper_content, paper_or_default, paper_sections, paper_subject
 from reports.periods import Period
 from reports.renderers import FORMATS, render_json
@@ -58,10 +59,10 @@ def _period_form(request) -> tuple[PeriodForm, Period | None]:
     return form, form.cleaned_data["chosen"] if form.is_valid() else None
 
 
-def _blocked_message(user, error: TextNotClean) -> str:
+def _blocked_message(user, message: str) -> str:
     """The problems name what leaked, so only those who may edit the texts see them."""
     if user.sees_everything:
-        return error.message
+        return message
     return "A text in the paper is waiting to be checked by the IRO service manager."
 
 
@@ -83,12 +84,18 @@ def report_page(request):
     form, period = _period_form(request)
     context = {"form": form, "errors": error_summary(form), "period": period}
     if period is not None:
-        try:
-            content = report_page_content(period=period)
-        except TextNotClean as error:
-            context["blocked"] = _blocked_message(request.user, error)
+        page = services.report_page_content(period=period)
+        if page.blocked:
+            context["blocked"] = _blocked_message(request.user, page.blocked)
         else:
-            context.update(content)
+            context.update(
+                report_html=mark_safe(page.content["report_html"]),  # noqa: S308 (rendered by render_html, escaped there)
+                changes=page.changes,
+                changes_since=page.content["changes_since"],
+                made_at=page.made_at,
+                remaking=page.remaking,
+                issued=list(issued_reports(period=period)),
+            )
         context["query"] = _period_query(period)
     return render(request, "reports/report_page.html", context)
 
@@ -103,7 +110,7 @@ def report_download(request, fmt: str):
     try:
         content = report_render(period=period, fmt=fmt)
     except TextNotClean as error:
-        messages.error(request, _blocked_message(request.user, error))
+        messages.error(request, _blocked_message(request.user, error.message))
         return redirect(_with_period("reports:page", period))
     return _file(content, fmt, f"iro-escalations-{period.label.replace(' ', '-')}")
 

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -122,7 +123,9 @@ def test_signed_in_pages_carry_the_timeout_for_the_warning(settings):
     settings.SESSION_COOKIE_AGE = 600
     settings.SESSION_TIMEOUT_WARNING_SECONDS = 90
     page = _signed_in_client().get(reverse("accessibility")).content.decode()
-    assert 'data-timeout-seconds="600" data-warning-seconds="90"' in page
+    left, warning = re.search(r'data-timeout-seconds="(\d+)" data-warning-seconds="(\d+)"', page).groups()
+    assert 590 <= int(left) <= 600  # the seconds since signing in are counted off: a loaded machine is slow
+    assert warning == "90"
     assert "js/session-timeout.js" in page
 
 

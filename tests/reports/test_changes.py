@@ -1,4 +1,13 @@
-from reports.changes import Change, changes_since_issue, escalation_changes, report_changes
+import json
+
+from reports.changes import (
+    Change,
+    ChangesSinceIssue,
+    EscalationChanges,
+    changes_since_issue,
+    escalation_changes,
+    report_changes,
+)
 
 
 def test_no_changes_between_equal_reports():
@@ -126,3 +135,15 @@ def test_a_version_issued_before_facts_were_kept_compares_figures_only():
     )
     assert (found.facts_recorded, found.added) == (False, [])
     assert found.figures
+
+
+def test_changes_since_an_issue_read_back_from_json_are_the_same():
+    found = ChangesSinceIssue(
+        escalations=[EscalationChanges("ESC-0001", ["outcome: none when issued, agreed now"])],
+        added=["ESC-0002"],
+        removed=["ESC-0003"],
+        figures=["Escalations: 2 when issued, 3 now"],
+        texts=["The key issues was edited"],
+        facts_recorded=False,
+    )
+    assert ChangesSinceIssue.from_json(json.loads(json.dumps(found.as_json()))) == found

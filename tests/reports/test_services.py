@@ -1,20 +1,25 @@
 """Writes for the committee report."""
 
 import datetime as dt
+import io
 import threading
 
 import pytest
+from django.core.management import call_command
 from django.db import connection, connections
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from background.models import WorkerHeartbeat
 from core.errors import DomainError, NotPermitted
 from escalations import services as escalation_services
+from escalations.models import Escalation
 from people.models import Role
 from reports import identifiers, services
 from reports.changes import report_changes
 from reports.identifiers import report_check_stories, story_subject
-from reports.models import CaseStory, IssuedReport, IssueJob, OverrideStatus, TextOverride
-from reports.outputs import report_document
+from reports.models import CaseStory, IssuedReport, IssueJob, OverrideStatus, ReportSnapshot, TextOverride
+from reports.outputs import report_document, report_page_made
 from reports.paper import paper_content, paper_or_default, paper_section
 from reports.periods import Period
 from reports.selectors import issue_job_state, report_build
@@ -617,3 +622,144 @@ def test_an_issue_job_whose_worker_stopped_is_shown_as_stopped_and_can_be_asked_
     job.refresh_from_db()
     again.refresh_from_db()
     assert (job.status, again.status, again.pk != job.pk) == ("failed", "done", True)
+
+
+# --- the report page's figures, made on the background worker --------------------------------------
+
+on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the data version is PostgreSQL's")
+A_YEAR = Period.financial_year("2015-16")
+
+
+@pytest.fixture
+def committed(transactional_db, settings):
+    """Committed records (the data version counts only committed writes) and a real task queue."""
+    reseed_vocabularies()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    raise_escalation(raised_at=RAISED_AT)
+
+
+@pytest.fixture
+def made(monkeypatch):
+    """Counts the report pages made (``reports.outputs.report_page_made``)."""
+    calls = []
+    real = services.report_page_made
+    monkeypatch.setattr(services, "report_page_made", lambda **kw: calls.append(kw) or real(**kw))
+    return calls
+
+
+def _worker_alive():
+    now = timezone.now()
+    WorkerHeartbeat.objects.create(worker_id="w1", started_at=now, beat_at=now)
+
+
+def _as_the_records_are(page) -> bool:
+    return page.content == report_page_made(period=A_YEAR)
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_the_report_page_is_made_once_and_then_read_back(made):
+    first = services.report_page_content(period=A_YEAR)
+    again = services.report_page_content(period=A_YEAR)
+    assert len(made) == 1
+    assert again.content == first.content and again.made_at == first.made_at
+    assert (again.remaking, ReportSnapshot.objects.count()) == (False, 1)
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_after_a_write_the_page_shows_the_figures_it_had_and_asks_the_worker_once(made):
+    _worker_alive()
+    before = services.report_page_content(period=A_YEAR)
+    raise_escalation(raised_at=RAISED_AT)
+    after = services.report_page_content(period=A_YEAR)
+    services.report_page_content(period=A_YEAR)
+    assert len(made) == 1
+    assert (after.content, after.made_at, after.remaking) == (before.content, before.made_at, True)
+    asked = DBTaskResult.objects.get()
+    assert (asked.task_path, asked.args_kwargs["args"]) == (
+        "reports.tasks.make_report_page",
+        ["2015-04-01", "2016-03-31"],
+    )
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_the_worker_makes_the_figures_again_from_the_records_as_they_are():
+    _worker_alive()
+    before = services.report_page_content(period=A_YEAR)
+    raise_escalation(raised_at=RAISED_AT)
+    services.report_page_content(period=A_YEAR)
+    call_command("run_worker", "--batch", stdout=io.StringIO())
+    after = services.report_page_content(period=A_YEAR)
+    assert after.content != before.content and _as_the_records_are(after)
+    assert after.remaking is False
+    assert ReportSnapshot.objects.get().wanted_at is None
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_with_no_worker_running_the_page_makes_the_figures_itself(made):
+    services.report_page_content(period=A_YEAR)
+    raise_escalation(raised_at=RAISED_AT)
+    after = services.report_page_content(period=A_YEAR)
+    assert len(made) == 2
+    assert _as_the_records_are(after)
+    assert (after.remaking, DBTaskResult.objects.count()) == (False, 0)
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_a_page_whose_worker_has_not_answered_in_time_makes_the_figures_itself(made):
+    _worker_alive()
+    services.report_page_content(period=A_YEAR)
+    raise_escalation(raised_at=RAISED_AT)
+    services.report_page_content(period=A_YEAR)  # asks the worker, which never answers
+    ReportSnapshot.objects.update(wanted_at=timezone.now() - services.REMADE_WITHIN)
+    after = services.report_page_content(period=A_YEAR)
+    assert len(made) == 2
+    assert _as_the_records_are(after) and not after.remaking
+    assert ReportSnapshot.objects.get().wanted_at is None
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_figures_older_than_a_minute_are_made_again_though_nothing_changed(made):
+    _worker_alive()
+    services.report_page_content(period=A_YEAR)
+    ReportSnapshot.objects.update(made_at=timezone.now() - services.SNAPSHOT_FRESH_FOR)
+    page = services.report_page_content(period=A_YEAR)
+    assert (len(made), page.remaking, DBTaskResult.objects.count()) == (1, True, 1)
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_a_refusal_of_the_identifier_check_is_what_the_page_keeps():
+    escalation = Escalation.objects.get()
+    story = services.story_include(escalation=escalation, by=service_manager())
+    services.story_update(story=story, by=service_manager(), text=f"{escalation.children.get().first_name} moved.")
+    page = services.report_page_content(period=A_YEAR)
+    assert page.blocked and "report_html" not in page.content
+    assert ReportSnapshot.objects.get().content == {"blocked": page.blocked}
+
+
+def test_without_a_data_version_the_page_is_made_every_time_and_nothing_kept(made):
+    raise_escalation(raised_at=RAISED_AT)  # inside this test's transaction: no data version on either database
+    first = services.report_page_content(period=A_YEAR)
+    services.report_page_content(period=A_YEAR)
+    assert (len(made), first.remaking, ReportSnapshot.objects.count()) == (2, False, 0)
+
+
+def test_the_report_pages_made_over_a_day_ago_are_pruned():
+    now = timezone.now()
+    for start, made_at in ((2014, now - dt.timedelta(days=1, minutes=1)), (2015, now - dt.timedelta(hours=23))):
+        ReportSnapshot.objects.create(
+            period_start=dt.date(start, 4, 1),
+            period_end=dt.date(start + 1, 3, 31),
+            version="e:1",
+            made_at=made_at,
+            content={},
+        )
+    assert services.report_snapshots_prune() == 1
+    assert list(ReportSnapshot.objects.values_list("period_start__year", flat=True)) == [2015]

@@ -1,9 +1,12 @@
 """The report pages: who may use them, the period picker, downloads, issuing, and story editing."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from background.models import WorkerHeartbeat
 from escalations import services as escalation_services
 from people.models import Role
 from reports import services
@@ -19,6 +22,7 @@ from tests.factories import (
     london,
     outcome,
     raise_escalation,
+    reseed_vocabularies,
     theme,
 )
 from tests.reports.helpers import iro, manager, service_manager
@@ -99,6 +103,37 @@ def test_issuing_is_confirmed_first_then_the_issued_version_is_shown(client):
     assert "Report issued" in page and "Version 1 of the 2015-16 report" in page
     assert reverse("reports:issued", args=[issued.pk]) in page
     assert (issued.version, issued.issued_by, issued.data["escalations"]) == (1, manager, 1)
+
+
+def test_the_report_page_says_when_its_figures_were_made(client):
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(_viewer())
+    before = timezone.localtime()
+    page = client.get(reverse("reports:page"), YEAR).content.decode()
+    said = {
+        f"Figures made at {t:%H:%M} on {t.day} {t:%B %Y}, from the records as they are."
+        for t in (before, timezone.localtime())
+    }
+    assert any(words in page for words in said)
+    assert "Newer figures are being made" not in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the data version is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_after_a_write_the_report_page_shows_its_figures_and_says_newer_ones_are_coming(client, settings):
+    reseed_vocabularies()
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    WorkerHeartbeat.objects.create(worker_id="w1", started_at=timezone.now(), beat_at=timezone.now())
+    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    client.force_login(ServiceManagerFactory())
+    made_at = timezone.localtime(timezone.now())
+    client.get(reverse("reports:page"), YEAR)
+    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
+    page = client.get(reverse("reports:page"), YEAR).content.decode()
+    assert "Newer figures are being made now" in page
+    assert f"These figures were made at {made_at:%H:%M} on {made_at.day} {made_at:%B %Y}" in page
+    assert f'href="{reverse("reports:page")}?period=2015-16">refresh the page</a>' in page
+    assert DBTaskResult.objects.get().task_path == "reports.tasks.make_report_page"
 
 
 def test_issuing_is_a_job_for_the_background_worker(client, settings):
