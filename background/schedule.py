@@ -67,9 +67,9 @@ def schedule() -> tuple[Periodic, ...]:
         Periodic("background.prune", "background.tasks.prune_background_records", at=dt.time(3, 0)),
         # The data version's change rows (core.changes), folded into one count: the version does not move.
         Periodic("core.compact_changes", "core.tasks.compact_data_changes", at=dt.time(3, 30)),
-        # The report page's figures (reports.services.report_page_content) made over a day ago.
-        Periodic("reports.prune_pages", "reports.tasks.prune_report_pages", at=dt.time(3, 45)),
         # The retention schedule (records): delete or anonymise what each record class's rule says is due,
         # once the night's other jobs (the drift refresh at 1am among them) are done.
         Periodic("records.retention", "records.tasks.apply_retention_schedule", at=dt.time(4, 0)),
+        # The report page's stored figures (reports.services.report_page_content) too old to be shown.
+        Periodic("reports.prune_pages", "reports.tasks.prune_report_pages", at=dt.time(4, 30)),
     )

@@ -176,6 +176,11 @@ FIXED = (
     ),
     ("Subject access exports", "7 days after they are ready, or as soon as they are downloaded"),
     ("Finished background tasks and scheduler ticks", "30 days (the worker's own housekeeping)"),
+    (
+        "The report page's stored figures",
+        "made again from the records on the next view; all deleted whenever a record is deleted or "
+        "anonymised, and each night those over 10 minutes old",
+    ),
     ("The audit trail", "as long as the record it is about: it is deleted, or anonymised, with it"),
     ("Tombstones and retention runs", "kept: they say what was deleted, under which rule and when, never the content"),
     (

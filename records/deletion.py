@@ -32,7 +32,7 @@ from extract.models import Allocation, CarePlan, Visit
 from imports.models import ImportJob
 from notices.models import Notice
 from records.models import ErasureRequest, LegalHold, RetentionRun, SubjectAccessExport
-from reports.models import CaseStory, IssuedReport, IssueJob, StoryOverride, TextOverride
+from reports.models import CaseStory, IssuedReport, IssueJob, ReportSnapshot, StoryOverride, TextOverride
 from ssda903.models import Episode, HeaderRecord, MissingEpisode, Review, UascRecord
 
 CHUNK = 2000  # ids per statement (SQLite allows 32,766 parameters)
@@ -361,3 +361,10 @@ def issued_reports_anonymise(ids: list[int]) -> dict[int, Parts]:
             parts[pk]["escalation facts"] = len(facts or {})
         reports.update(escalations={})
     return parts
+
+
+def report_pages_forget() -> int:
+    """Delete every stored report page (``reports.models.ReportSnapshot``): made from the records,
+    it may hold what was just deleted or anonymised (a case story, an escalation's reference), and
+    the next view makes it again from what is left. Returns how many."""
+    return _wipe(ReportSnapshot.objects.all())

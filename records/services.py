@@ -196,6 +196,8 @@ def _run_begin(*, kind: str, as_of: dt.date, by: User | None) -> RetentionRun:
 
 def _run_end(run: RetentionRun, tombstones: list[Tombstone]) -> RetentionRun:
     Tombstone.objects.bulk_create(tombstones, batch_size=2000)
+    if tombstones:
+        deletion.report_pages_forget()
     counts: dict[str, int] = {}
     for stone in tombstones:
         counts[stone.record_class] = counts.get(stone.record_class, 0) + 1

@@ -258,18 +258,22 @@ class IssueJob(models.Model):
 class ReportSnapshot(models.Model):
     """What the report page shows for one period (the report as HTML, and what changed since the
     newest issued version), made from the records at ``version`` (``core.changes.data_version``) at
-    ``made_at``: by the background worker, or by the page itself when there is none
-    (``reports.services.report_page_content``). The page reads it in one query instead of making the
-    report, so a write costs the page nothing; it says when its figures were made.
+    ``made_at``, when everything else it may print from was ``inputs``
+    (``reports.selectors.report_inputs_key``): by the background worker, or by the page itself
+    (``reports.services.report_page_content``, which says when). A refusal by the identifier check
+    is never stored. ``content_format`` is ``reports.services.SNAPSHOT_FORMAT`` when it was made: a
+    row in another layout is made again, not read.
 
-    ``wanted_at``: when a page last asked the worker for newer figures (cleared when they are made):
-    one request in all asks, and a page makes them itself if the worker has not within
-    ``REMADE_WITHIN``. Not history-tracked and not watched by the data version (``core.changes.
-    UNWATCHED``): it is made from the records and holds nothing they don't."""
+    ``wanted_at``: when a page last asked the worker for newer figures (cleared when they are made),
+    so one request in all asks. Not history-tracked and not watched by the data version
+    (``core.changes.UNWATCHED``): it can always be made again from the records, and records
+    management deletes every row whenever it deletes or anonymises a record."""
 
     period_start = models.DateField()
     period_end = models.DateField()
     version = models.CharField(max_length=100)
+    inputs = models.CharField(max_length=64)
+    content_format = models.PositiveSmallIntegerField()
     made_at = models.DateTimeField()
     content = models.JSONField()
     wanted_at = models.DateTimeField(null=True, blank=True)

@@ -11,6 +11,8 @@ of the period, so a report for a past year does not change when later work close
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
@@ -28,12 +30,15 @@ from escalations.models import Escalation, Step
 from ladder.models import Stage
 from ladder.selectors import ladder_settings
 from reports.disclosure import suppress
+from reports.identifiers import identifiers_fingerprint, stored_postcodes
 from reports.models import (
     CaseStory,
     IssuedReport,
     IssueJob,
     IssueJobStatus,
     OverrideStatus,
+    Paper,
+    PaperSection,
     ReportSettings,
     ReportSnapshot,
     TextOverride,
@@ -703,3 +708,40 @@ def text_overrides_decided(*, limit: int = 20):
 def report_snapshot_of(period: Period) -> ReportSnapshot | None:
     """The report page's content for ``period`` as last made (``reports.services.report_page_content``)."""
     return ReportSnapshot.objects.filter(period_start=period.start, period_end=period.end).first()
+
+
+# What, besides the figures, decides what the report may print: the texts and their overrides, the
+# publication settings, the issued versions it is compared with (not their stored content).
+_PRINTED_FROM = (
+    (CaseStory, None),
+    (TextOverride, None),
+    (Paper, None),
+    (PaperSection, None),
+    (ReportSettings, None),
+    (IssuedReport, ("id", "period_start", "period_end", "version")),
+)
+
+
+def report_inputs_key() -> str:
+    """A sha256 of everything but the figures that decides what the report page may show: every
+    case story, override, paper and section, the report settings, which versions were issued, and
+    the identifier check's sources (``identifiers_fingerprint``, ``stored_postcodes``). The report
+    page shows figures made before a write only while this is unchanged
+    (``reports.services.report_page_content``), so a story taken out, a text edited, a setting
+    changed or a new identifier that an old text would now fail is never shown from before. Kept
+    while the records are unchanged (``core.kept.kept_unchanged``): every request that finds the page
+    old asks for it, and the identifiers' fingerprint scans every child."""
+    return kept_unchanged("report-inputs", None, _report_inputs_computed)
+
+
+def _report_inputs_computed() -> str:
+    rows = {
+        model._meta.label_lower: list(
+            model.objects.order_by("pk").values_list(*(fields or [f.attname for f in model._meta.concrete_fields]))
+        )
+        for model, fields in _PRINTED_FROM
+    }
+    rows["identifiers"] = identifiers_fingerprint()
+    rows["postcodes"] = stored_postcodes()
+    text = json.dumps(rows, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()

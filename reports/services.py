@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from background.selectors import worker_alive, workers_alive
 from core.changes import data_version
@@ -43,6 +44,7 @@ from reports.periods import Period
 from reports.selectors import (
     escalation_facts,
     report_build,
+    report_inputs_key,
     report_settings,
     report_snapshot_of,
 )
@@ -569,14 +571,19 @@ def report_issue_job_retry(*, job: IssueJob, by: User) -> IssueJob:
 
 # A page shows figures made from the records as they are (the same data version) within this long.
 SNAPSHOT_FRESH_FOR = dt.timedelta(minutes=1)
+# Figures made before a write are shown, while the worker makes new ones, only if made within this long;
+# older ones are made by the page itself.
+STALE_SHOWN_FOR = dt.timedelta(minutes=10)
 # A page that asked the worker for newer figures this long ago, and still has none, makes them itself.
 REMADE_WITHIN = dt.timedelta(minutes=2)
+# The layout of ReportSnapshot.content (reports.outputs.report_page_made): a change to it is a new number.
+SNAPSHOT_FORMAT = 1
 
 
 @dataclass(frozen=True)
 class ReportPage:
-    """What the report page shows: ``content`` (``reports.outputs.report_page_made``), when it was
-    made, and whether newer figures are being made."""
+    """What the report page shows (``reports.outputs.report_page_made``), when it was made, and
+    whether newer figures are being made."""
 
     content: dict
     made_at: dt.datetime
@@ -588,60 +595,91 @@ class ReportPage:
         return self.content.get("blocked")
 
     @property
+    def report_html(self) -> str:
+        return mark_safe(self.content["report_html"])  # noqa: S308 (made by render_html, which escapes)
+
+    @property
+    def changes_since(self) -> int | None:
+        """The newest issued version when it was made, which :attr:`changes` compares with."""
+        return self.content["changes_since"]
+
+    @property
     def changes(self) -> ChangesSinceIssue | None:
-        """What changed since version ``content["changes_since"]`` was issued."""
         found = self.content.get("changes")
         return ChangesSinceIssue.from_json(found) if found is not None else None
 
 
 def report_page_content(*, period: Period) -> ReportPage:
     """What the report page shows for ``period``. Making the report costs hundreds of milliseconds at
-    national scale, so the page reads it as last made (``ReportSnapshot``, one query) while the
-    records are as they were then, and for a minute:
+    national scale, so the page reads it as last made (``ReportSnapshot``):
 
     - made from the records as they are, less than ``SNAPSHOT_FRESH_FOR`` ago: shown;
-    - older: shown, saying when it was made, while the background worker makes it again (the first
-      request to see it so asks, :func:`report_snapshot_want`);
-    - none yet, no worker running, or the worker asked ``REMADE_WITHIN`` ago and nothing made: made
-      here, stored and shown.
+    - made before a write, or over a minute ago, but within ``STALE_SHOWN_FOR`` and with nothing
+      else it prints from changed (``report_inputs_key``: texts, settings, identifiers): shown,
+      saying when it was made, while the background worker makes it again (the first request to see
+      it so asks, :func:`report_snapshot_want`);
+    - otherwise (none yet, made in another layout, too old, its texts or settings changed, no worker
+      running, or the worker asked ``REMADE_WITHIN`` ago and nothing made): made here and shown.
 
     Without a data version (SQLite, the embedded development database) nothing is kept: it is made
-    on every request."""
+    on every request, as is a refusal by the identifier check."""
     version = data_version()
     now = timezone.now()
     if version is None:
         return ReportPage(report_page_made(period=period), made_at=now, remaking=False)
     snapshot = report_snapshot_of(period)
-    if snapshot is not None and snapshot.version == version and now - snapshot.made_at < SNAPSHOT_FRESH_FOR:
-        return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=False)
-    waited_too_long = snapshot is not None and snapshot.wanted_at and now - snapshot.wanted_at >= REMADE_WITHIN
-    if snapshot is None or waited_too_long or not workers_alive(now=now):
-        snapshot = report_snapshot_make(period=period, version=version)
-        return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=False)
-    report_snapshot_want(snapshot=snapshot, now=now)
-    return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=True)
+    if snapshot is not None and snapshot.content_format == SNAPSHOT_FORMAT:
+        if snapshot.version == version and now - snapshot.made_at < SNAPSHOT_FRESH_FOR:
+            return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=False)
+        if _may_show_while_remade(snapshot, now):
+            report_snapshot_want(snapshot=snapshot, now=now)
+            return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=True)
+    snapshot = report_snapshot_make(period=period, version=version)
+    return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=False)
+
+
+def _may_show_while_remade(snapshot: ReportSnapshot, now: dt.datetime) -> bool:
+    if now - snapshot.made_at >= STALE_SHOWN_FOR:
+        return False
+    if snapshot.wanted_at is not None and now - snapshot.wanted_at >= REMADE_WITHIN:
+        return False
+    return bool(workers_alive(now=now)) and snapshot.inputs == report_inputs_key()
 
 
 def report_snapshot_make(*, period: Period, version: str) -> ReportSnapshot:
-    """Make what the report page shows for ``period`` from the records at ``version`` (read before
-    the figures, so a write while they are made leaves them marked older), and store it in place of
-    what was there. The figures are read outside the transaction that stores them."""
+    """Make what the report page shows for ``period`` from the records at ``version`` and store it,
+    unless what is stored was made later (two makers at once: the later stays). ``version`` and the
+    inputs are read before the figures, so a write while they are made leaves them marked older. The
+    figures are read outside the transaction that stores them. A refusal by the identifier check is
+    not stored, and takes out what was."""
+    inputs = report_inputs_key()
     made_at = timezone.now()
     snapshot = ReportSnapshot(
         period_start=period.start,
         period_end=period.end,
         version=version,
+        inputs=inputs,
+        content_format=SNAPSHOT_FORMAT,
         made_at=made_at,
         content=report_page_made(period=period),
-        wanted_at=None,
     )
     with transaction.atomic():
-        ReportSnapshot.objects.bulk_create(
-            [snapshot],
-            update_conflicts=True,
-            unique_fields=["period_start", "period_end"],
-            update_fields=["version", "made_at", "content", "wanted_at"],
+        stored = (
+            ReportSnapshot.objects.select_for_update().filter(period_start=period.start, period_end=period.end).first()
         )
+        if "blocked" in snapshot.content:
+            if stored is not None:
+                stored.delete()
+            return snapshot
+        if stored is None:
+            try:
+                with transaction.atomic():
+                    snapshot.save(force_insert=True)
+            except IntegrityError:  # another maker stored one a moment ago
+                pass
+        elif stored.made_at < made_at:
+            snapshot.pk = stored.pk
+            snapshot.save(force_update=True)
     return snapshot
 
 
@@ -658,21 +696,22 @@ def report_snapshot_want(*, snapshot: ReportSnapshot, now: dt.datetime) -> bool:
 
 def report_snapshot_run(*, start: str, end: str) -> str:
     """The worker's part (``reports.tasks.make_report_page``): make the period's page from the
-    records as they are now."""
+    records as they are now, unless a page made it from them already."""
     version = data_version()
     if version is None:  # SQLite: nothing is kept, so there is nothing to make
         return "not kept"
-    snapshot = report_snapshot_make(
-        period=Period.between(dt.date.fromisoformat(start), dt.date.fromisoformat(end)), version=version
-    )
-    return f"made at {snapshot.made_at.isoformat()}"
+    period = Period.between(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
+    stored = report_snapshot_of(period)
+    if stored is not None and stored.version == version and stored.content_format == SNAPSHOT_FORMAT:
+        ReportSnapshot.objects.filter(pk=stored.pk, made_at=stored.made_at).update(wanted_at=None)
+        return "made already"
+    return f"made at {report_snapshot_make(period=period, version=version).made_at.isoformat()}"
 
 
 @transaction.atomic
-def report_snapshots_prune(*, older_than: dt.timedelta = dt.timedelta(days=1)) -> int:
-    """Delete the report pages made more than ``older_than`` ago (the next view makes its own): a
-    page's figures outlive the records they were made from by at most a day."""
-    deleted, _ = ReportSnapshot.objects.filter(made_at__lt=timezone.now() - older_than).delete()
+def report_snapshots_prune() -> int:
+    """Delete the report pages made longer ago than any page would show them (``STALE_SHOWN_FOR``)."""
+    deleted, _ = ReportSnapshot.objects.filter(made_at__lt=timezone.now() - STALE_SHOWN_FOR).delete()
     return deleted
 
 

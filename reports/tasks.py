@@ -20,5 +20,5 @@ def make_report_page(start: str, end: str) -> str:
 
 @task()
 def prune_report_pages() -> int:
-    """Delete the report pages' figures made more than a day ago."""
+    """Delete the report pages' stored figures too old to be shown (``STALE_SHOWN_FOR``)."""
     return report_snapshots_prune()

@@ -8,7 +8,6 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_POST
 
 from core.access import role_required
@@ -89,9 +88,9 @@ def report_page(request):
             context["blocked"] = _blocked_message(request.user, page.blocked)
         else:
             context.update(
-                report_html=mark_safe(page.content["report_html"]),  # noqa: S308 (rendered by render_html, escaped there)
+                report_html=page.report_html,
                 changes=page.changes,
-                changes_since=page.content["changes_since"],
+                changes_since=page.changes_since,
                 made_at=page.made_at,
                 remaking=page.remaking,
                 issued=list(issued_reports(period=period)),

@@ -34,7 +34,7 @@ from records.services import (
     retention_rule_update,
     retention_run,
 )
-from reports.models import CaseStory, IssuedReport, IssueJob
+from reports.models import CaseStory, IssuedReport, IssueJob, ReportSnapshot
 from ssda903.models import Episode
 from tests.factories import ChildFactory, EpisodeFactory, ManagerFactory, UserFactory, raise_escalation
 from tests.records.helpers import ALONE_CONCERN, SHARED_CONCERN, family
@@ -89,6 +89,33 @@ def test_an_escalation_past_its_date_goes_with_its_steps_notes_story_and_audit_r
     assert stone.parts["reports.casestory"] == 1
     # the open escalations are not due
     assert Escalation.objects.filter(pk__in=[world.shared.pk, world.ben_only.pk]).count() == 2
+
+
+def _stored_report_page() -> ReportSnapshot:
+    """A report page as the report stored it (reports.services.report_snapshot_make), naming a story."""
+    return ReportSnapshot.objects.create(
+        period_start=dt.date(2015, 4, 1),
+        period_end=dt.date(2016, 3, 31),
+        version="e:1",
+        inputs="",
+        content_format=1,
+        made_at=timezone.now(),
+        content={"report_html": "<p>Adaeze's story</p>", "changes_since": None, "changes": None},
+    )
+
+
+def test_a_run_that_deletes_records_takes_every_stored_report_page_with_it():
+    family()
+    _stored_report_page()
+    retention_run(as_of=LATER)
+    assert not ReportSnapshot.objects.exists()
+
+
+def test_a_run_with_nothing_due_keeps_the_stored_report_pages():
+    family()
+    _stored_report_page()
+    retention_run()
+    assert ReportSnapshot.objects.count() == 1
 
 
 def test_a_tombstone_says_what_went_and_under_which_rule_never_its_content():
@@ -288,9 +315,11 @@ def test_erasure_needs_a_second_admin_and_then_removes_the_child_everywhere():
         erasure_decide(request=request, by=asker, approve=True)
     assert Child.objects.filter(pk=world.ada.pk).exists()
 
+    _stored_report_page()
     request = erasure_decide(request=request, by=approver, approve=True, note="Checked with legal.")
 
     assert request.status == ErasureStatus.ERASED and request.child_id is None
+    assert not ReportSnapshot.objects.exists()
     assert not Child.objects.filter(pk=world.ada.pk).exists()
     assert not Child.history.filter(id=world.ada.pk).exists()
     assert not Escalation.objects.filter(pk=world.alone.pk).exists()

@@ -656,6 +656,23 @@ def _as_the_records_are(page) -> bool:
     return page.content == report_page_made(period=A_YEAR)
 
 
+def _another_escalation():
+    """A write to the figures alone: another escalation by the same people about the same child (new
+    people or children would change what the identifier check reads)."""
+    first = Escalation.objects.select_related("iro", "current_addressee").get()
+    raise_escalation(
+        iro=first.iro, children=list(first.children.all()), addressee=first.current_addressee, raised_at=RAISED_AT
+    )
+
+
+def _stale_with_a_worker():
+    """A stored page, then a write: the next view may show it while the worker makes a new one."""
+    _worker_alive()
+    before = services.report_page_content(period=A_YEAR)
+    _another_escalation()
+    return before
+
+
 @on_postgres
 @pytest.mark.usefixtures("committed")
 def test_the_report_page_is_made_once_and_then_read_back(made):
@@ -669,9 +686,7 @@ def test_the_report_page_is_made_once_and_then_read_back(made):
 @on_postgres
 @pytest.mark.usefixtures("committed")
 def test_after_a_write_the_page_shows_the_figures_it_had_and_asks_the_worker_once(made):
-    _worker_alive()
-    before = services.report_page_content(period=A_YEAR)
-    raise_escalation(raised_at=RAISED_AT)
+    before = _stale_with_a_worker()
     after = services.report_page_content(period=A_YEAR)
     services.report_page_content(period=A_YEAR)
     assert len(made) == 1
@@ -686,9 +701,7 @@ def test_after_a_write_the_page_shows_the_figures_it_had_and_asks_the_worker_onc
 @on_postgres
 @pytest.mark.usefixtures("committed")
 def test_the_worker_makes_the_figures_again_from_the_records_as_they_are():
-    _worker_alive()
-    before = services.report_page_content(period=A_YEAR)
-    raise_escalation(raised_at=RAISED_AT)
+    before = _stale_with_a_worker()
     services.report_page_content(period=A_YEAR)
     call_command("run_worker", "--batch", stdout=io.StringIO())
     after = services.report_page_content(period=A_YEAR)
@@ -700,9 +713,21 @@ def test_the_worker_makes_the_figures_again_from_the_records_as_they_are():
 
 @on_postgres
 @pytest.mark.usefixtures("committed")
+def test_the_worker_makes_nothing_when_a_page_made_the_figures_first(made):
+    _stale_with_a_worker()
+    services.report_page_content(period=A_YEAR)  # asks the worker
+    ReportSnapshot.objects.update(wanted_at=timezone.now() - services.REMADE_WITHIN)
+    services.report_page_content(period=A_YEAR)  # waited too long: made here
+    call_command("run_worker", "--batch", stdout=io.StringIO())
+    assert len(made) == 2
+    assert DBTaskResult.objects.get().return_value == "made already"
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
 def test_with_no_worker_running_the_page_makes_the_figures_itself(made):
     services.report_page_content(period=A_YEAR)
-    raise_escalation(raised_at=RAISED_AT)
+    _another_escalation()
     after = services.report_page_content(period=A_YEAR)
     assert len(made) == 2
     assert _as_the_records_are(after)
@@ -712,9 +737,7 @@ def test_with_no_worker_running_the_page_makes_the_figures_itself(made):
 @on_postgres
 @pytest.mark.usefixtures("committed")
 def test_a_page_whose_worker_has_not_answered_in_time_makes_the_figures_itself(made):
-    _worker_alive()
-    services.report_page_content(period=A_YEAR)
-    raise_escalation(raised_at=RAISED_AT)
+    _stale_with_a_worker()
     services.report_page_content(period=A_YEAR)  # asks the worker, which never answers
     ReportSnapshot.objects.update(wanted_at=timezone.now() - services.REMADE_WITHIN)
     after = services.report_page_content(period=A_YEAR)
@@ -725,7 +748,7 @@ def test_a_page_whose_worker_has_not_answered_in_time_makes_the_figures_itself(m
 
 @on_postgres
 @pytest.mark.usefixtures("committed")
-def test_figures_older_than_a_minute_are_made_again_though_nothing_changed(made):
+def test_figures_over_a_minute_old_are_shown_while_the_worker_makes_them_again(made):
     _worker_alive()
     services.report_page_content(period=A_YEAR)
     ReportSnapshot.objects.update(made_at=timezone.now() - services.SNAPSHOT_FRESH_FOR)
@@ -735,13 +758,74 @@ def test_figures_older_than_a_minute_are_made_again_though_nothing_changed(made)
 
 @on_postgres
 @pytest.mark.usefixtures("committed")
-def test_a_refusal_of_the_identifier_check_is_what_the_page_keeps():
+def test_figures_too_old_to_show_are_made_by_the_page_itself(made):
+    _stale_with_a_worker()
+    ReportSnapshot.objects.update(made_at=timezone.now() - services.STALE_SHOWN_FOR)
+    page = services.report_page_content(period=A_YEAR)
+    assert (len(made), page.remaking) == (2, False) and _as_the_records_are(page)
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_a_story_taken_out_is_never_shown_from_before(made):
     escalation = Escalation.objects.get()
     story = services.story_include(escalation=escalation, by=service_manager())
-    services.story_update(story=story, by=service_manager(), text=f"{escalation.children.get().first_name} moved.")
+    services.story_update(story=story, by=service_manager(), text="The plan drifted for months before anyone acted.")
+    _worker_alive()
+    with_story = services.report_page_content(period=A_YEAR)
+    services.story_exclude(story=story, by=service_manager())
     page = services.report_page_content(period=A_YEAR)
-    assert page.blocked and "report_html" not in page.content
-    assert ReportSnapshot.objects.get().content == {"blocked": page.blocked}
+    assert "The plan drifted for months" in with_story.report_html
+    assert "The plan drifted for months" not in page.report_html
+    assert (len(made), page.remaking) == (2, False)
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_a_new_child_named_in_an_old_story_is_never_shown_from_before(made):
+    escalation = Escalation.objects.get()
+    story = services.story_include(escalation=escalation, by=service_manager())
+    services.story_update(story=story, by=service_manager(), text="Marigold placements were reviewed late.")
+    _worker_alive()
+    services.report_page_content(period=A_YEAR)
+    ChildFactory(first_name="Marigold")
+    page = services.report_page_content(period=A_YEAR)
+    assert page.blocked and "Marigold" in page.blocked
+    assert (len(made), page.remaking) == (2, False)
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_a_refusal_of_the_identifier_check_is_never_stored(made):
+    services.report_page_content(period=A_YEAR)
+    escalation = Escalation.objects.get()
+    story = services.story_include(escalation=escalation, by=service_manager())
+    name = escalation.children.get().first_name
+    services.story_update(story=story, by=service_manager(), text=f"{name} moved.")
+    first = services.report_page_content(period=A_YEAR)
+    again = services.report_page_content(period=A_YEAR)
+    assert first.blocked and name in first.blocked and again.blocked
+    assert (len(made), ReportSnapshot.objects.count()) == (3, 0)
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_a_page_made_earlier_never_replaces_one_made_later(monkeypatch):
+    later = services.report_snapshot_make(period=A_YEAR, version="e:2")
+    made_at = later.made_at - dt.timedelta(seconds=5)
+    monkeypatch.setattr(services.timezone, "now", lambda: made_at)
+    services.report_snapshot_make(period=A_YEAR, version="e:1")
+    stored = ReportSnapshot.objects.get()
+    assert (stored.version, stored.made_at) == ("e:2", later.made_at)
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
+def test_a_page_stored_in_another_layout_is_made_again(made):
+    services.report_page_content(period=A_YEAR)
+    ReportSnapshot.objects.update(content_format=services.SNAPSHOT_FORMAT - 1, content={"old": "layout"})
+    page = services.report_page_content(period=A_YEAR)
+    assert len(made) == 2 and _as_the_records_are(page)
 
 
 def test_without_a_data_version_the_page_is_made_every_time_and_nothing_kept(made):
@@ -751,13 +835,15 @@ def test_without_a_data_version_the_page_is_made_every_time_and_nothing_kept(mad
     assert (len(made), first.remaking, ReportSnapshot.objects.count()) == (2, False, 0)
 
 
-def test_the_report_pages_made_over_a_day_ago_are_pruned():
+def test_the_report_pages_too_old_to_show_are_pruned():
     now = timezone.now()
-    for start, made_at in ((2014, now - dt.timedelta(days=1, minutes=1)), (2015, now - dt.timedelta(hours=23))):
+    for start, made_at in ((2014, now - services.STALE_SHOWN_FOR), (2015, now - dt.timedelta(minutes=9))):
         ReportSnapshot.objects.create(
             period_start=dt.date(start, 4, 1),
             period_end=dt.date(start + 1, 3, 31),
             version="e:1",
+            inputs="",
+            content_format=services.SNAPSHOT_FORMAT,
             made_at=made_at,
             content={},
         )

@@ -11,7 +11,15 @@ from escalations import services as escalation_services
 from people.models import Role
 from reports import services
 from reports.identifiers import story_subject
-from reports.models import CaseStory, IssuedReport, IssueJob, OverrideStatus, ReportSettings, TextOverride
+from reports.models import (
+    CaseStory,
+    IssuedReport,
+    IssueJob,
+    OverrideStatus,
+    ReportSettings,
+    ReportSnapshot,
+    TextOverride,
+)
 from reports.periods import Period
 from tests.factories import (
     ChildFactory,
@@ -124,11 +132,16 @@ def test_after_a_write_the_report_page_shows_its_figures_and_says_newer_ones_are
     reseed_vocabularies()
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
     WorkerHeartbeat.objects.create(worker_id="w1", started_at=timezone.now(), beat_at=timezone.now())
-    raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
+    first = raise_escalation(raised_at=london(2015, 6, 1, 10, 0))
     client.force_login(ServiceManagerFactory())
-    made_at = timezone.localtime(timezone.now())
     client.get(reverse("reports:page"), YEAR)
-    raise_escalation(raised_at=london(2015, 7, 1, 10, 0))
+    made_at = timezone.localtime(ReportSnapshot.objects.get().made_at)
+    raise_escalation(  # the same people and child: only the figures change, not what the identifier check reads
+        iro=first.iro,
+        children=list(first.children.all()),
+        addressee=first.current_addressee,
+        raised_at=london(2015, 7, 1, 10, 0),
+    )
     page = client.get(reverse("reports:page"), YEAR).content.decode()
     assert "Newer figures are being made now" in page
     assert f"These figures were made at {made_at:%H:%M} on {made_at.day} {made_at:%B %Y}" in page
