@@ -20,12 +20,6 @@ statement, so in one snapshot:
   Only the compaction may delete change rows: emptying ``core_datachange`` by hand would count
   again from a lower number under the same epoch.
 
-**The people version** (:func:`people_version`, read in the same statement): the triggers of the
-tables that name people (:data:`PEOPLE_TABLES`, the children and the staff) also mark their
-transaction's change row, and the version counts the marked rows. It moves with every write to one
-of them and with no other, so what depends only on them (the identifier check's index of every
-name, ``reports.identifiers``) is kept across the writes that name no one.
-
 :func:`data_version` is ``None`` (nothing is kept, every result is computed afresh) on SQLite, the
 embedded development database, which has only row-level triggers; when the version row is
 missing; and inside a transaction that has itself written a watched table, whose version would
@@ -74,34 +68,19 @@ UNWATCHED = {
     "reports_reportsnapshot": "the report page's figures, made from the records (reports.services)",
 }
 
-# The tables that name people: the children's and the staff's names, dates of birth and case IDs,
-# which the committee paper's identifier check reads (reports.identifiers). A write to one of them
-# also moves the people version (:func:`people_version`), so what depends only on them is kept
-# across every other write.
-PEOPLE_TABLES = ("children_child", "people_user")
-
-# Each watched table's trigger calls this once per statement; a people table's passes 'people'.
 FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION core_data_changed() RETURNS trigger AS $$
 BEGIN
-    IF TG_NARGS > 0 THEN
-        INSERT INTO core_datachange (txid, people) VALUES (txid_current(), true)
-        ON CONFLICT (txid) DO UPDATE SET people = true WHERE NOT core_datachange.people;
-    ELSE
-        INSERT INTO core_datachange (txid) VALUES (txid_current()) ON CONFLICT DO NOTHING;
-    END IF;
+    INSERT INTO core_datachange (txid) VALUES (txid_current()) ON CONFLICT DO NOTHING;
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 """
 
 VERSION_SQL = """
-SELECT v.epoch, v.base + c.changes,
-       EXISTS (SELECT 1 FROM core_datachange WHERE txid = txid_current_if_assigned()),
-       v.people_base + c.people
-FROM core_dataversion v,
-     (SELECT count(*) AS changes, count(*) FILTER (WHERE people) AS people FROM core_datachange) c
-WHERE v.id = 1
+SELECT v.epoch, v.base + (SELECT count(*) FROM core_datachange),
+       EXISTS (SELECT 1 FROM core_datachange WHERE txid = txid_current_if_assigned())
+FROM core_dataversion v WHERE v.id = 1
 """
 
 
@@ -113,14 +92,10 @@ def watched_tables() -> list[str]:
     return sorted(tables - set(UNWATCHED))
 
 
-def _trigger_name(table: str, *, people: bool | None = None) -> str:
-    """The trigger's name; a people table's is its own, so that installing finds an older trigger
-    (from before the people version) missing and replaces it."""
-    people = table in PEOPLE_TABLES if people is None else people
-    suffix = "changed_people" if people else "changed"
-    name = f"{table}_{suffix}"
+def _trigger_name(table: str) -> str:
+    name = f"{table}_changed"
     if len(name) > 63:  # PostgreSQL's limit on a name
-        name = f"{table[:40]}_{hashlib.sha256(table.encode()).hexdigest()[:8]}_{suffix}"
+        name = f"{table[:46]}_{hashlib.sha256(table.encode()).hexdigest()[:8]}_changed"
     return name
 
 
@@ -145,14 +120,11 @@ def data_changes_install(*, using: str = "default") -> list[str]:
             if (table, _trigger_name(table)) in installed:
                 continue
             quoted = connection.ops.quote_name(table)
-            for people in (False, True):  # whichever it had before
-                other = connection.ops.quote_name(_trigger_name(table, people=people))
-                cursor.execute(f"DROP TRIGGER IF EXISTS {other} ON {quoted}")
             trigger = connection.ops.quote_name(_trigger_name(table))
-            argument = "'people'" if table in PEOPLE_TABLES else ""
+            cursor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {quoted}")
             cursor.execute(
                 f"CREATE TRIGGER {trigger} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {quoted} "
-                f"FOR EACH STATEMENT EXECUTE FUNCTION core_data_changed({argument})"
+                "FOR EACH STATEMENT EXECUTE FUNCTION core_data_changed()"
             )
         cursor.execute(
             "INSERT INTO core_dataversion (id, epoch, base) VALUES (1, %s, 0) ON CONFLICT (id) DO NOTHING",
@@ -179,20 +151,9 @@ def data_version(*, using: str = "default") -> str | None:
     """The version of the records as this statement sees them (``epoch:number``), or ``None`` when
     nothing may be kept against it (the module's docstring says when); within
     :func:`data_version_remembered`, the first reading of it."""
-    return _versions(using)[0]
-
-
-def people_version(*, using: str = "default") -> str | None:
-    """The version of the tables that name people (:data:`PEOPLE_TABLES`), read with
-    :func:`data_version` and ``None`` when it is: it moves with every committed write to one of them
-    and with no other write."""
-    return _versions(using)[1]
-
-
-def _versions(using: str) -> tuple[str | None, str | None]:
     connection = connections[using]
     if connection.vendor != "postgresql":
-        return None, None
+        return None
     remembered = _remembered.get()
     if remembered is not None and connection.in_atomic_block:
         remembered = None  # a transaction may have written since: ask again
@@ -201,22 +162,21 @@ def _versions(using: str) -> tuple[str | None, str | None]:
     with connection.cursor() as cursor:
         cursor.execute(VERSION_SQL)
         row = cursor.fetchone()
-    versions = (None, None) if row is None or row[2] else (f"{row[0]}:{row[1]}", f"{row[0]}:people:{row[3]}")
+    version = None if row is None or row[2] else f"{row[0]}:{row[1]}"
     if remembered is not None:
-        remembered[using] = versions
-    return versions
+        remembered[using] = version
+    return version
 
 
 def data_changes_compact(*, using: str = "default") -> int:
-    """Fold the change rows into the version row (neither version moves). Returns how many."""
+    """Fold the change rows into the version row (the version does not move). Returns how many."""
     connection = connections[using]
     if connection.vendor != "postgresql":
         return 0
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute(
-            "WITH gone AS (DELETE FROM core_datachange RETURNING people) "
-            "UPDATE core_dataversion SET base = base + (SELECT count(*) FROM gone), "
-            "people_base = people_base + (SELECT count(*) FROM gone WHERE people) WHERE id = 1 "
+            "WITH gone AS (DELETE FROM core_datachange RETURNING 1) "
+            "UPDATE core_dataversion SET base = base + (SELECT count(*) FROM gone) WHERE id = 1 "
             "RETURNING (SELECT count(*) FROM gone)"
         )
         row = cursor.fetchone()

@@ -27,7 +27,6 @@ class DataVersion(models.Model):
 
     epoch = models.CharField(max_length=32)
     base = models.BigIntegerField(default=0)
-    people_base = models.BigIntegerField(default=0, db_default=0)  # of those, the ones that wrote a people table
 
 
 class DataChange(models.Model):
@@ -35,4 +34,3 @@ class DataChange(models.Model):
     triggers (``core.changes``), never by Python; folded into :class:`DataVersion` each night."""
 
     txid = models.BigIntegerField(primary_key=True)
-    people = models.BooleanField(default=False, db_default=False)  # it wrote a table that names people

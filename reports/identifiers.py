@@ -24,8 +24,9 @@ the paper's sections, theme commentary, cover and documents), and :func:`require
 to let any output be produced while one fails.
 
 The database is read once per check (:func:`identifier_index`) into Python sets, kept per process
-while no table they are read from has been written (``core.changes.people_version``); a story is
-split into words and word sequences that are looked up in them.
+while a digest of what they were read from is unchanged (:func:`identifiers_fingerprint`, which is
+not even computed while no record has changed: ``core.changes.data_version``); a story
+is split into words and word sequences that are looked up in them.
 """
 
 from __future__ import annotations
@@ -39,10 +40,10 @@ from functools import lru_cache
 
 from django.apps import apps
 from django.conf import settings
-from django.db import models
+from django.db import connection, models
 
 from children.models import Child
-from core.changes import people_version
+from core.changes import data_version
 from core.errors import DomainError
 from people.models import User
 from reports.models import CaseStory, OverrideStatus, TextOverride
@@ -130,21 +131,47 @@ class IdentifierIndex:
 def identifier_index() -> IdentifierIndex:
     """Every identifier stored in the database. The names, dates of birth and case IDs (the part that
     grows with the children: 2.4 s to read for 100,000) are kept per process for as long as
-    ``core.changes.people_version`` says no table they are read from has been written (any write,
-    whoever made it: a service, an import, the admin, raw SQL); the postcodes are read afresh every
-    time. On SQLite, or inside a transaction that has written, they are read afresh too."""
+    :func:`identifiers_fingerprint` says nothing they are read from has changed; the postcodes are
+    read afresh every time."""
     global _people_cache
-    version = people_version()
+    version = data_version()
     if version is not None and _people_cache is not None and _people_cache[0] == version:
-        people = _people_cache[1]
+        people = _people_cache[2]  # no record has changed at all: the fingerprint could not have
     else:
-        people = _people_index()
-        _people_cache = (version, people) if version is not None else None
+        fingerprint = identifiers_fingerprint()
+        if fingerprint is None or _people_cache is None or _people_cache[1] != fingerprint:
+            people = _people_index()
+        else:
+            people = _people_cache[2]
+        _people_cache = (version, fingerprint, people) if fingerprint is not None else None
     return replace(people, postcodes=set(stored_postcodes()))  # the shared sets are never changed
 
 
-# (the people version, the index) when last read
-_people_cache: tuple[str, IdentifierIndex] | None = None
+# (the data version, the fingerprint, the index) when last read
+_people_cache: tuple[str | None, tuple, IdentifierIndex] | None = None
+
+
+def identifiers_fingerprint() -> tuple | None:
+    """A digest of every value :func:`_people_index` reads: for each child their names, date of birth,
+    case ID and social worker, and each member of staff's names, hashed (64 bits a row) and summed,
+    with the counts. Any change to any of them changes it, whoever made it. PostgreSQL only (one
+    scan of each table, about 25 ms for 100,000 children); None on SQLite, the embedded database,
+    whose index is read afresh every time. A child's date of birth is the hash's seed (its days
+    from 2000, or a seed no date gives when it is empty) rather than text: writing 100,000 dates
+    as text took half of the scan's 48 ms."""
+    if connection.vendor != "postgresql":
+        return None
+    child = (
+        "hashtextextended(concat_ws('|', first_name, last_name, case_id, social_worker), "
+        "coalesce(date_of_birth - date '2000-01-01', -1000000000))"
+    )
+    staff = "hashtextextended(concat_ws('|', first_name, last_name), 0)"
+    with connection.cursor() as cursor:
+        found = []
+        for table, row in ((Child._meta.db_table, child), (User._meta.db_table, staff)):
+            cursor.execute(f"SELECT count(*), coalesce(sum({row}), 0) FROM {table}")  # noqa: S608
+            found.append(tuple(cursor.fetchone()))
+    return tuple(found)
 
 
 def _people_index() -> IdentifierIndex:

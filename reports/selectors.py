@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from background.selectors import heartbeat_stale, worker_alive, workers_alive
 from children.models import Child
-from core.changes import people_version
 from core.formats import format_date
 from core.kept import kept_unchanged
 from core.numbers import median, percent, percentile_nearest_rank
@@ -31,7 +30,7 @@ from escalations.models import Escalation, Step
 from ladder.models import Stage
 from ladder.selectors import ladder_settings
 from reports.disclosure import suppress
-from reports.identifiers import stored_postcodes
+from reports.identifiers import identifiers_fingerprint, stored_postcodes
 from reports.models import (
     CaseStory,
     IssuedReport,
@@ -726,12 +725,12 @@ _PRINTED_FROM = (
 def report_inputs_key() -> str:
     """A sha256 of everything but the figures that decides what the report page may show: every
     case story, override, paper and section, the report settings, which versions were issued, and
-    the identifier check's sources (``core.changes.people_version``, ``stored_postcodes``). The report
+    the identifier check's sources (``identifiers_fingerprint``, ``stored_postcodes``). The report
     page shows figures made before a write only while this is unchanged
     (``reports.services.report_page_content``), so a story taken out, a text edited, a setting
     changed or a new identifier that an old text would now fail is never shown from before. Kept
     while the records are unchanged (``core.kept.kept_unchanged``): every request that finds the page
-    old asks for it."""
+    old asks for it, and the identifiers' fingerprint scans every child."""
     return kept_unchanged("report-inputs", None, _report_inputs_computed)
 
 
@@ -742,7 +741,7 @@ def _report_inputs_computed() -> str:
         )
         for model, fields in _PRINTED_FROM
     }
-    rows["people"] = people_version()
+    rows["identifiers"] = identifiers_fingerprint()
     rows["postcodes"] = stored_postcodes()
     text = json.dumps(rows, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()

@@ -629,13 +629,23 @@ def report_page_content(*, period: Period) -> ReportPage:
         return ReportPage(report_page_made(period=period), made_at=now, remaking=False)
     snapshot = report_snapshot_of(period)
     if snapshot is not None and snapshot.content_format == SNAPSHOT_FORMAT:
-        if snapshot.version == version and now - snapshot.made_at < SNAPSHOT_FRESH_FOR:
+        if _snapshot_current(snapshot, version, now):
             return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=False)
         if _may_show_while_remade(snapshot, now):
             report_snapshot_want(snapshot=snapshot, now=now)
             return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=True)
     snapshot = report_snapshot_make(period=period, version=version)
     return ReportPage(snapshot.content, made_at=snapshot.made_at, remaking=False)
+
+
+def _snapshot_current(snapshot: ReportSnapshot, version: str, now: dt.datetime) -> bool:
+    """Made in this layout, from the records as they are, less than ``SNAPSHOT_FRESH_FOR`` ago (the
+    figures depend on the clock too: overdue, due in so many days)."""
+    return (
+        snapshot.content_format == SNAPSHOT_FORMAT
+        and snapshot.version == version
+        and now - snapshot.made_at < SNAPSHOT_FRESH_FOR
+    )
 
 
 def _may_show_while_remade(snapshot: ReportSnapshot, now: dt.datetime) -> bool:
@@ -702,8 +712,9 @@ def report_snapshot_run(*, start: str, end: str) -> str:
         return "not kept"
     period = Period.between(dt.date.fromisoformat(start), dt.date.fromisoformat(end))
     stored = report_snapshot_of(period)
-    if stored is not None and stored.version == version and stored.content_format == SNAPSHOT_FORMAT:
-        ReportSnapshot.objects.filter(pk=stored.pk, made_at=stored.made_at).update(wanted_at=None)
+    if stored is not None and _snapshot_current(stored, version, timezone.now()):
+        with transaction.atomic():
+            ReportSnapshot.objects.filter(pk=stored.pk, made_at=stored.made_at).update(wanted_at=None)
         return "made already"
     return f"made at {report_snapshot_make(period=period, version=version).made_at.isoformat()}"
 

@@ -15,11 +15,10 @@ from core.changes import (
     data_version,
     data_version_bump,
     data_version_remembered,
-    people_version,
     watched_tables,
 )
 from core.models import DataChange
-from tests.factories import ChildFactory, IroFactory, raise_escalation, reseed_vocabularies
+from tests.factories import ChildFactory, IroFactory
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the change triggers are PostgreSQL's")
 
@@ -177,97 +176,3 @@ def test_within_a_request_a_transaction_reads_it_again():
         with transaction.atomic():
             IroFactory()
             assert data_version() is None
-
-
-# --- the people version --------------------------------------------------------------------------
-
-
-@on_postgres
-@pytest.mark.django_db(transaction=True)
-@pytest.mark.parametrize(
-    "change",
-    [
-        {"date_of_birth": timezone.localdate()},
-        {"case_id": "ZQ99999"},
-        {"social_worker": "Hollis Abernathy"},
-        {"first_name": "Zebedeo"},
-    ],
-)
-def test_any_write_to_a_child_moves_the_people_version(change):
-    child = ChildFactory(first_name="Zebedee", social_worker="")
-    before = people_version()
-    type(child).objects.filter(pk=child.pk).update(**change)  # not through any service
-    assert people_version() != before
-
-
-@on_postgres
-@pytest.mark.django_db(transaction=True)
-def test_a_write_to_a_member_of_staff_moves_the_people_version():
-    iro = IroFactory()
-    before = people_version()
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE people_user SET last_name = 'Fairweather' WHERE id = %s", [iro.pk])
-    assert people_version() != before
-
-
-@on_postgres
-@pytest.mark.django_db(transaction=True)
-def test_writes_that_name_no_one_leave_the_people_version():
-    reseed_vocabularies()
-    escalation = raise_escalation()
-    before, version = people_version(), data_version()
-    type(escalation).objects.filter(pk=escalation.pk).update(concern="Changed.")
-    data_version_bump()
-    assert people_version() == before
-    assert data_version() != version
-
-
-@on_postgres
-@pytest.mark.django_db(transaction=True)
-def test_one_transaction_writing_both_kinds_of_table_moves_both_versions_once():
-    reseed_vocabularies()
-    escalation = raise_escalation()
-    before = (data_version(), people_version())
-    with transaction.atomic():
-        type(escalation).objects.filter(pk=escalation.pk).update(concern="Changed.")
-        escalation.iro.__class__.objects.filter(pk=escalation.iro_id).update(first_name="Renamed")
-    after = (data_version(), people_version())
-    assert [int(a.rsplit(":", 1)[1]) - int(b.rsplit(":", 1)[1]) for a, b in zip(after, before, strict=True)] == [1, 1]
-
-
-@on_postgres
-@pytest.mark.django_db(transaction=True)
-def test_compacting_leaves_the_people_version():
-    IroFactory()
-    before = people_version()
-    data_changes_compact()
-    assert people_version() == before
-    IroFactory()
-    assert people_version() != before
-
-
-@on_postgres
-@pytest.mark.django_db(transaction=True)
-def test_installing_replaces_a_people_tables_trigger_from_before_the_people_version():
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TRIGGER children_child_changed_people ON children_child")
-        cursor.execute(
-            "CREATE TRIGGER children_child_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON children_child "
-            "FOR EACH STATEMENT EXECUTE FUNCTION core_data_changed()"
-        )
-    data_changes_install()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
-            "WHERE NOT t.tgisinternal AND c.relname = 'children_child'"
-        )
-        assert [row[0] for row in cursor.fetchall()] == ["children_child_changed_people"]
-    before = people_version()
-    ChildFactory()
-    assert people_version() != before
-
-
-@pytest.mark.django_db
-def test_sqlite_and_a_transaction_that_has_written_have_no_people_version():
-    IroFactory()  # this test's transaction has written (on PostgreSQL); SQLite has none at all
-    assert people_version() is None

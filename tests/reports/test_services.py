@@ -758,6 +758,20 @@ def test_figures_over_a_minute_old_are_shown_while_the_worker_makes_them_again(m
 
 @on_postgres
 @pytest.mark.usefixtures("committed")
+def test_the_worker_makes_again_figures_old_only_by_the_clock():
+    _worker_alive()
+    services.report_page_content(period=A_YEAR)
+    old = timezone.now() - services.SNAPSHOT_FRESH_FOR
+    ReportSnapshot.objects.update(made_at=old)
+    services.report_page_content(period=A_YEAR)  # asks the worker
+    call_command("run_worker", "--batch", stdout=io.StringIO())
+    stored = ReportSnapshot.objects.get()
+    assert stored.made_at > old and stored.wanted_at is None
+    assert services.report_page_content(period=A_YEAR).remaking is False
+
+
+@on_postgres
+@pytest.mark.usefixtures("committed")
 def test_figures_too_old_to_show_are_made_by_the_page_itself(made):
     _stale_with_a_worker()
     ReportSnapshot.objects.update(made_at=timezone.now() - services.STALE_SHOWN_FOR)
